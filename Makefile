@@ -1,0 +1,34 @@
+# The two commands of the quick start: `make run` and `make test`.
+# Both create .venv if it is missing and install only when pyproject.toml is
+# newer than the last install, so an installed checkout starts offline.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: run test bench lint format
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[piper,dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	@echo "Starting the bot: open http://localhost:7860 once it says it is ready."
+	$(BIN)/python bot.py $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.latency
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,114 @@
+"""The restaurant voice agent: wires a transport, three services and the flow into one pipeline.
+
+Run `python bot.py` (or `make run`) and open the printed URL. With no keys it is
+fully offline: Whisper, the on-device brain and Piper.
+"""
+
+from collections.abc import Sequence
+
+from loguru import logger
+from pipecat.evals.transport import EvalTransportParams
+from pipecat.frames.frames import LLMRunFrame
+from pipecat.observers.base_observer import BaseObserver
+from pipecat.observers.user_bot_latency_observer import UserBotLatencyObserver
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.runner.types import RunnerArguments
+from pipecat.runner.utils import create_transport
+from pipecat.transports.base_transport import BaseTransport, TransportParams
+from pipecat.transports.daily.transport import DailyParams
+from pipecat.workers.runner import WorkerRunner
+
+from flows.offline_dialogue import restaurant_dialogue
+from flows.restaurant import Restaurant, system_prompt
+from flows.tools import tools
+from services.llm import create_llm
+from services.stt import create_stt
+from services.tts import create_tts
+from services.turn_taking import create_user_turn_params
+from settings import Settings, load_settings_or_exit
+
+
+def build_worker(
+    transport: BaseTransport, settings: Settings, observers: Sequence[BaseObserver] = ()
+) -> tuple[PipelineWorker, LLMContext]:
+    """The bot's pipeline on a worker, ready to run on any transport."""
+    restaurant = Restaurant.from_settings(settings)
+    stt = create_stt(settings)
+    llm = create_llm(
+        settings,
+        system_instruction=system_prompt(restaurant),
+        dialogue=restaurant_dialogue(restaurant),
+    )
+    tts = create_tts(settings)
+    logger.info(f"Services: STT {settings.stt}, LLM {settings.llm}, TTS {settings.tts}")
+
+    context = LLMContext(tools=tools())
+    user_aggregator, assistant_aggregator = LLMContextAggregatorPair(
+        context, user_params=create_user_turn_params(settings)
+    )
+    pipeline = Pipeline(
+        [
+            transport.input(),
+            stt,
+            user_aggregator,
+            llm,
+            tts,
+            transport.output(),
+            assistant_aggregator,
+        ]
+    )
+    latency = UserBotLatencyObserver()
+    worker = PipelineWorker(
+        pipeline,
+        params=PipelineParams(enable_metrics=True, enable_usage_metrics=True),
+        observers=[latency, *observers],
+    )
+
+    @worker.rtvi.event_handler("on_client_ready")
+    async def on_client_ready(rtvi):
+        context.add_message({"role": "developer", "content": "Greet the caller briefly."})
+        await worker.queue_frames([LLMRunFrame()])
+
+    @transport.event_handler("on_client_disconnected")
+    async def on_client_disconnected(transport, client):
+        logger.info("Caller disconnected: ending the session")
+        await worker.cancel()
+
+    @latency.event_handler("on_latency_breakdown")
+    async def on_latency_breakdown(observer, breakdown):
+        for line in breakdown.turn_contribution_lines():
+            logger.info(f"latency {line}")
+
+    return worker, context
+
+
+async def run_bot(transport: BaseTransport, settings: Settings, handle_sigint: bool = False):
+    worker, _ = build_worker(transport, settings)
+    runner = WorkerRunner(handle_sigint=handle_sigint)
+    await runner.add_workers(worker)
+    await runner.run()
+    logger.info("Session finished")
+
+
+async def bot(runner_args: RunnerArguments):
+    """Entry point the Pipecat runner calls for each session."""
+    transport = await create_transport(
+        runner_args,
+        {
+            "webrtc": lambda: TransportParams(audio_in_enabled=True, audio_out_enabled=True),
+            "daily": lambda: DailyParams(audio_in_enabled=True, audio_out_enabled=True),
+            "eval": lambda: EvalTransportParams(audio_in_enabled=True, audio_out_enabled=True),
+        },
+    )
+    await run_bot(transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint)
+
+
+if __name__ == "__main__":
+    load_settings_or_exit()  # a bad configuration stops here, before the server starts
+
+    from pipecat.runner.run import main
+
+    main()

@@ -1,0 +1,1 @@
+"""Conversation flows and the restaurant's domain: intents, replies, tools."""

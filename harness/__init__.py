@@ -1,0 +1,1 @@
+"""Drive the real pipeline with recorded audio, for tests and benchmarks."""

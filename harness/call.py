@@ -1,0 +1,178 @@
+"""A scripted phone call against the real bot pipeline, with per-turn timings.
+
+Used by the end-to-end tests and by `make bench`: the pipeline is the one
+`bot.py` builds; only the transport is the scripted caller.
+"""
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from statistics import median
+
+from pipecat.frames.frames import (
+    BotStoppedSpeakingFrame,
+    EndFrame,
+    Frame,
+    LLMTextFrame,
+    TranscriptionFrame,
+    TTSAudioRawFrame,
+    UserStoppedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.observers.base_observer import BaseObserver, FramePushed
+from pipecat.processors.frame_processor import FrameDirection
+from pipecat.workers.runner import WorkerRunner
+
+from harness.audio_transport import ScriptedCallTransport
+from settings import Settings
+
+WATCHED = (
+    VADUserStoppedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+    TranscriptionFrame,
+    LLMTextFrame,
+    TTSAudioRawFrame,
+    BotStoppedSpeakingFrame,
+    EndFrame,
+)
+
+
+class FrameTimeline(BaseObserver):
+    """When each watched frame was first pushed, in `time.monotonic()` seconds."""
+
+    def __init__(self):
+        super().__init__()
+        self.events: list[tuple[float, Frame]] = []
+        self._seen: set[int] = set()
+        self.changed = asyncio.Event()
+
+    async def on_push_frame(self, data: FramePushed):
+        frame = data.frame
+        # Broadcast frames travel both ways as two frames; count the downstream one.
+        if data.direction != FrameDirection.DOWNSTREAM:
+            return
+        if isinstance(frame, WATCHED) and frame.id not in self._seen:
+            self._seen.add(frame.id)
+            self.events.append((time.monotonic(), frame))
+            self.changed.set()
+
+    def after(self, t: float, kind: type[Frame]) -> list[tuple[float, Frame]]:
+        return [(at, f) for at, f in self.events if at >= t and isinstance(f, kind)]
+
+    def first_after(self, t: float, kind: type[Frame]) -> float | None:
+        found = self.after(t, kind)
+        return found[0][0] if found else None
+
+    async def wait_for(self, t: float, kind: type[Frame], timeout: float) -> float | None:
+        deadline = time.monotonic() + timeout
+        while (found := self.first_after(t, kind)) is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), remaining)
+        return found
+
+
+@dataclass
+class Turn:
+    """One caller utterance and what the bot did with it. Times are seconds after speech end."""
+
+    transcript: str
+    reply: str
+    vad_stop: float | None
+    turn_end: float | None
+    transcribed: float | None
+    first_text: float | None
+    first_audio: float | None
+    user_turns: int = 1
+
+    def breakdown(self) -> dict[str, float | None]:
+        return {
+            "vad_stop_s": self.vad_stop,
+            "turn_end_s": self.turn_end,
+            "transcript_s": self.transcribed,
+            "first_text_s": self.first_text,
+            "first_audio_s": self.first_audio,
+        }
+
+
+@dataclass
+class ScriptedCall:
+    """Runs the bot on a scripted transport; `say()` plays one caller utterance."""
+
+    settings: Settings
+    transport: ScriptedCallTransport = field(default_factory=ScriptedCallTransport)
+    timeline: FrameTimeline = field(default_factory=FrameTimeline)
+
+    async def __aenter__(self) -> "ScriptedCall":
+        from bot import build_worker
+
+        self.worker, self.context = build_worker(
+            self.transport, self.settings, observers=[self.timeline]
+        )
+        self._runner = WorkerRunner(handle_sigint=False)
+        await self._runner.add_workers(self.worker)
+        self._run = asyncio.create_task(self._runner.run())
+        return self
+
+    async def __aexit__(self, *exc):
+        if not self._run.done():
+            await self.worker.cancel()
+        await asyncio.wait_for(self._run, 20)
+
+    async def greet(self, timeout: float = 20) -> str:
+        """Connect like an RTVI client and wait for the bot's greeting to finish."""
+        started = time.monotonic()
+        await self.transport.send_client_ready()
+        await self.timeline.wait_for(started, BotStoppedSpeakingFrame, timeout)
+        return self._text_between(started, time.monotonic())
+
+    async def say(self, pcm: bytes, reply_timeout: float = 20) -> Turn:
+        """Speak `pcm`, wait for the bot to answer and finish speaking."""
+        started = time.monotonic()
+        end = await self.transport.say(pcm)
+        first_audio_frame = await self.timeline.wait_for(end, TTSAudioRawFrame, reply_timeout)
+        heard = self.transport.heard.first_voiced_after(end)
+        if first_audio_frame is not None:
+            await self.timeline.wait_for(first_audio_frame, BotStoppedSpeakingFrame, reply_timeout)
+            # The loudspeaker plays the first frame once it is written; wait for that.
+            await asyncio.sleep(0.1)
+            heard = self.transport.heard.first_voiced_after(end)
+
+        def since_end(t: float | None) -> float | None:
+            return None if t is None else round(t - end, 3)
+
+        transcripts = [f.text.strip() for _, f in self.timeline.after(started, TranscriptionFrame)]
+        return Turn(
+            transcript=" ".join(transcripts),
+            reply=self._text_between(end, time.monotonic()),
+            vad_stop=since_end(self.timeline.first_after(end, VADUserStoppedSpeakingFrame)),
+            turn_end=since_end(self.timeline.first_after(end, UserStoppedSpeakingFrame)),
+            transcribed=since_end(self.timeline.first_after(end, TranscriptionFrame)),
+            first_text=since_end(self.timeline.first_after(end, LLMTextFrame)),
+            first_audio=since_end(heard),
+            user_turns=len(self.timeline.after(started, UserStoppedSpeakingFrame)),
+        )
+
+    async def finished(self, timeout: float = 20) -> bool:
+        """Whether the pipeline ends by itself (e.g. after a goodbye) within `timeout`."""
+        try:
+            await asyncio.wait_for(asyncio.shield(self._run), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def _text_between(self, start: float, end: float) -> str:
+        return "".join(f.text for at, f in self.timeline.after(start, LLMTextFrame) if at <= end)
+
+
+def median_breakdown(turns: list[Turn]) -> dict[str, float | None]:
+    """Median of each stage over turns, skipping stages a turn did not reach."""
+    result = {}
+    for key in turns[0].breakdown():
+        values = [t.breakdown()[key] for t in turns if t.breakdown()[key] is not None]
+        result[key] = round(median(values), 3) if values else None
+    return result

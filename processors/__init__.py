@@ -1,0 +1,1 @@
+"""The product's own frame processors: only what Pipecat lacks."""

@@ -1,0 +1,1 @@
+"""Factories that turn settings into Pipecat services. They know no domain."""

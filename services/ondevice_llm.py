@@ -1,0 +1,217 @@
+"""A deterministic dialogue engine that stands where a generative LLM stands.
+
+No usable generative LLM ships in a pip package (offline-stack.md), so with no
+key and no endpoint the bot answers with this engine. It is an `LLMService`:
+it reads the same `LLMContextFrame`s the cloud LLMs read and answers through
+the same machinery (LLM text frames, `run_function_calls`), so the aggregators,
+the tools and the TTS cannot tell it apart from Claude.
+
+It knows no domain: a `Dialogue` (intents with example phrasings and reply
+functions) comes from `flows/`. Matching is fuzzy, word-window by word-window
+with rapidfuzz, so it survives STT noise ("what time d'you guys open").
+"""
+
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from loguru import logger
+from pipecat.frames.frames import (
+    Frame,
+    FunctionCallFromLLM,
+    LLMContextFrame,
+    LLMFullResponseEndFrame,
+    LLMFullResponseStartFrame,
+)
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.frame_processor import FrameDirection
+from pipecat.services.llm_service import LLMService
+from pipecat.services.settings import LLMSettings
+from rapidfuzz import fuzz
+
+SHORT_EXAMPLE_CHARS = 5
+
+
+@dataclass(frozen=True)
+class DialogueTurn:
+    """What the engine knows when it answers."""
+
+    user_text: str | None
+    """What the caller just said, or None when the bot speaks first."""
+    last_bot_text: str | None
+    """The bot's previous answer, if any."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say, then which tools to call (name, arguments)."""
+
+    text: str
+    calls: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One thing a caller may want, with ways they might say it."""
+
+    name: str
+    examples: tuple[str, ...]
+    respond: Callable[[DialogueTurn], Reply]
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: Intent | None
+    score: float
+    example: str | None = None
+
+
+@dataclass
+class Dialogue:
+    """A domain's intents and its replies for the start and the unknown."""
+
+    intents: Sequence[Intent]
+    opening: Callable[[DialogueTurn], Reply]
+    fallback: Callable[[DialogueTurn], Reply]
+    min_score: float = 80.0
+    _normalised: list[tuple[Intent, str]] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._normalised = [
+            (intent, normalise(example)) for intent in self.intents for example in intent.examples
+        ]
+
+    def match(self, text: str) -> Match:
+        """The intent whose example best matches some window of `text`.
+
+        Ties go to the longer example, so "hi, when do you open" is about hours
+        rather than a greeting.
+        """
+        words = normalise(text).split()
+        best = Match(None, 0.0)
+        best_key = (0.0, 0)
+        for intent, example in self._normalised:
+            score = window_score(words, example)
+            key = (score, len(example))
+            # A short word is one edit away from another word ("hey", "they"):
+            # it must be heard exactly.
+            needed = 100.0 if len(example) <= SHORT_EXAMPLE_CHARS else self.min_score
+            if score >= needed and key > best_key:
+                best, best_key = Match(intent, score, example), key
+        return best
+
+    def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]:
+        if turn.user_text is None:
+            return self.opening(turn), Match(None, 100.0)
+        found = self.match(turn.user_text)
+        if found.intent is None:
+            return self.fallback(turn), found
+        return found.intent.respond(turn), found
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation to spaces."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def window_score(words: list[str], example: str) -> float:
+    """Best similarity between `example` and any run of words of about its length."""
+    size = len(example.split())
+    if not words:
+        return 0.0
+    best = 0.0
+    for width in {max(1, size - 1), size, size + 1}:
+        for start in range(max(1, len(words) - width + 1)):
+            window = " ".join(words[start : start + width])
+            best = max(best, fuzz.ratio(window, example))
+    return best
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """The text of a context message, whether its content is a string or parts."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def read_turn(context: LLMContext) -> DialogueTurn:
+    """Find what the caller just said and what the bot said before it."""
+    messages = [m for m in context.get_messages() if isinstance(m, dict)]
+    user_text = None
+    if messages and messages[-1].get("role") == "user":
+        user_text = message_text(messages[-1])
+    last_bot_text = next(
+        (
+            message_text(m)
+            for m in reversed(messages)
+            if m.get("role") == "assistant" and m.get("content")
+        ),
+        None,
+    )
+    return DialogueTurn(user_text=user_text, last_bot_text=last_bot_text)
+
+
+class OnDeviceLLMService(LLMService):
+    """An `LLMService` whose answers come from a `Dialogue`, not a model."""
+
+    def __init__(self, *, dialogue: Dialogue, **kwargs):
+        super().__init__(
+            settings=LLMSettings(
+                model="ondevice",
+                system_instruction=None,
+                temperature=None,
+                max_tokens=None,
+                top_p=None,
+                top_k=None,
+                frequency_penalty=None,
+                presence_penalty=None,
+                seed=None,
+                filter_incomplete_user_turns=False,
+                user_turn_completion_config=None,
+                use_provider_thinking_default=False,
+            ),
+            **kwargs,
+        )
+        self._dialogue = dialogue
+
+    def can_generate_metrics(self) -> bool:
+        return True
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, LLMContextFrame):
+            await self._answer(frame.context)
+        else:
+            await self.push_frame(frame, direction)
+
+    async def _answer(self, context: LLMContext):
+        await self.push_frame(LLMFullResponseStartFrame())
+        await self.start_processing_metrics()
+        await self.start_ttfb_metrics()
+        turn = read_turn(context)
+        reply, found = self._dialogue.respond(turn)
+        intent = found.intent.name if found.intent else "fallback"
+        logger.debug(f"{self}: intent {intent} (score {found.score:.0f})")
+        await self.stop_ttfb_metrics()
+        if reply.text:
+            await self._push_llm_text(reply.text)
+        if reply.calls:
+            await self.run_function_calls(
+                [
+                    FunctionCallFromLLM(
+                        function_name=name,
+                        tool_call_id=f"ondevice-{uuid.uuid4().hex[:12]}",
+                        arguments=arguments,
+                        context=context,
+                    )
+                    for name, arguments in reply.calls
+                ]
+            )
+        await self.stop_processing_metrics()
+        await self.push_frame(LLMFullResponseEndFrame())

