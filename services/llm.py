@@ -1,6 +1,7 @@
 """The LLM stage: Claude, any OpenAI-compatible server, or the on-device engine."""
 
 from pipecat.services.llm_service import LLMService
+from pipecat.utils.errors import ErrorCategory
 
 from services.ondevice_llm import Dialogue, OnDeviceLLMService
 from settings import Settings
@@ -17,13 +18,20 @@ def create_llm(settings: Settings, *, system_instruction: str, dialogue: Dialogu
         from pipecat.services.anthropic.llm import AnthropicLLMService
 
         api_key = settings.anthropic_api_key.get_secret_value()
-        return AnthropicLLMService(
+        llm = AnthropicLLMService(
             api_key=api_key,
-            client=AsyncAnthropic(api_key=api_key, base_url=settings.anthropic_base_url),
+            client=AsyncAnthropic(
+                api_key=api_key,
+                base_url=settings.anthropic_base_url,
+                timeout=settings.anthropic_timeout_secs,
+                max_retries=settings.anthropic_max_retries,
+            ),
             settings=AnthropicLLMService.Settings(
                 model=settings.anthropic_model, system_instruction=system_instruction
             ),
         )
+        llm.add_event_handler("on_completion_timeout", report_completion_timeout)
+        return llm
 
     if settings.llm == "openai":
         from pipecat.services.openai.llm import OpenAILLMService
@@ -37,3 +45,14 @@ def create_llm(settings: Settings, *, system_instruction: str, dialogue: Dialogu
         )
 
     return OnDeviceLLMService(dialogue=dialogue)
+
+
+async def report_completion_timeout(llm: LLMService):
+    """Turn a stream that stalled mid-answer into an ErrorFrame.
+
+    Pipecat only fires `on_completion_timeout` for it, so without this the turn
+    ends silently half-said and nothing upstream learns why.
+    """
+    await llm.push_error(
+        f"{llm}: the answer stalled mid-stream and timed out", category=ErrorCategory.CONNECTIVITY
+    )

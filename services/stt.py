@@ -27,8 +27,7 @@ def create_stt(settings: Settings) -> STTService:
 
     from pipecat.services.whisper.stt import WhisperSTTService
 
-    device = resolve_device(settings.whisper_device)
-    compute_type = "float16" if device == "cuda" else "int8"
+    device, compute_type = whisper_runtime(settings.whisper_device)
     logger.info(f"Whisper on {device} ({compute_type}) from {settings.whisper_model}")
     return WhisperSTTService(
         device=device,
@@ -40,3 +39,9 @@ def create_stt(settings: Settings) -> STTService:
             no_speech_prob=settings.whisper_no_speech_prob,
         ),
     )
+
+
+def whisper_runtime(choice: str) -> tuple[str, str]:
+    """Device and compute type: float16 on an NVIDIA GPU, int8 on the CPU."""
+    device = resolve_device(choice)
+    return device, "float16" if device == "cuda" else "int8"

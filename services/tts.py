@@ -7,10 +7,6 @@ from services.device import onnx_cuda_available, resolve_device
 from settings import Settings
 
 
-class ConfigurationError(RuntimeError):
-    """A setting names something this machine cannot provide."""
-
-
 def create_tts(settings: Settings) -> TTSService:
     """Build the TTS service that `settings` selects."""
     if settings.tts == "cartesia":
@@ -36,15 +32,13 @@ def create_tts(settings: Settings) -> TTSService:
 
 
 def piper_uses_cuda(choice: str) -> bool:
-    """Whether Piper runs on the GPU: `auto` uses it when both GPU and runtime allow."""
-    device = resolve_device(choice)
-    if device != "cuda":
+    """Whether Piper runs on the GPU: `auto` uses it when both GPU and runtime allow.
+
+    An explicit `cuda` the machine cannot honour is refused by the settings.
+    """
+    if resolve_device(choice) != "cuda":
         return False
     if onnx_cuda_available():
         return True
-    if choice == "cuda":
-        raise ConfigurationError(
-            "PIPER_DEVICE=cuda but onnxruntime has no CUDA provider; install onnxruntime-gpu"
-        )
     logger.warning("A GPU is present but onnxruntime has no CUDA provider: Piper runs on the CPU")
     return False

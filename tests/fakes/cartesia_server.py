@@ -1,0 +1,178 @@
+"""A local server that speaks Cartesia's TTS websocket (/tts/websocket).
+
+The real `CartesiaTTSService` connects to it through its URL. The client sends
+JSON generation requests (`transcript`, `context_id`, `continue`,
+`output_format`); the fake answers each with base64 PCM `chunk` messages and
+`timestamps`, and with `done` once a request says `continue: false`. Each
+connection takes the next scripted behaviour: speak, refuse the handshake, answer
+with an `error`, stall, or drop the socket after the first answer. Every request is
+recorded.
+"""
+
+import base64
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API_KEY = "ca-fake-key"
+WORD_SECS = 0.05
+"""Audio the fake returns per word of transcript."""
+
+
+@dataclass(frozen=True)
+class Speak:
+    """Answer every request with audio; `drop_after_done` closes the socket after the first `done`."""
+
+    drop_after_done: bool = False
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Refuse the websocket handshake with this HTTP status."""
+
+    status: int
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Answer the first context with Cartesia's `error` message, then speak."""
+
+    message: str = "voice not found"
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Accept requests and never answer them."""
+
+
+Behaviour = Speak | Reject | Fail | Stall
+
+
+@dataclass
+class Connection:
+    """One connection attempt the fake received."""
+
+    query: dict[str, str]
+    headers: dict[str, str]
+    """Lower-cased names."""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeCartesia:
+    """ws://127.0.0.1:<free port>/tts/websocket; use as `async with`."""
+
+    def __init__(self, behaviours: Sequence[Behaviour]):
+        self._behaviours = list(behaviours)
+        self.connections: list[Connection] = []
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> "FakeCartesia":
+        app = web.Application()
+        app.router.add_get("/tts/websocket", self._tts)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"ws://{host}:{port}/tts/websocket"
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self._runner.cleanup()
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """Every generation request, over all connections."""
+        return [request for connection in self.connections for request in connection.requests]
+
+    async def _tts(self, request: web.Request) -> web.StreamResponse:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        connection = Connection(query=dict(request.query), headers=headers)
+        self.connections.append(connection)
+        if headers.get("x-api-key") != API_KEY:
+            return web.Response(status=401, text="invalid API key")
+        behaviour = self._behaviours.pop(0) if self._behaviours else Speak()
+        if isinstance(behaviour, Reject):
+            return web.Response(status=behaviour.status, text="fake rejection")
+
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        failed: str | None = None
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                continue
+            generation = message.json()
+            connection.requests.append(generation)
+            if isinstance(behaviour, Stall) or generation.get("cancel"):
+                continue
+            context_id = generation["context_id"]
+            if isinstance(behaviour, Fail) and failed in (None, context_id):
+                failed = context_id
+                await ws.send_json(error(context_id, behaviour.message))
+                continue
+            if generation["transcript"]:
+                await send_speech(ws, generation)
+            if not generation["continue"]:
+                await ws.send_json(
+                    {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
+                )
+                if isinstance(behaviour, Speak) and behaviour.drop_after_done:
+                    await ws.close(code=1011, message=b"fake drop")
+                    break
+        return ws
+
+
+async def send_speech(ws: web.WebSocketResponse, generation: dict[str, Any]):
+    """One `chunk` per word (a tone, so it is not silence), then their `timestamps`."""
+    context_id = generation["context_id"]
+    sample_rate = generation["output_format"]["sample_rate"]
+    words = generation["transcript"].split()
+    for _ in words:
+        await ws.send_json(
+            {
+                "type": "chunk",
+                "data": base64.b64encode(tone(sample_rate, WORD_SECS)).decode(),
+                "done": False,
+                "status_code": 206,
+                "step_time": 1.0,
+                "context_id": context_id,
+            }
+        )
+    if generation.get("add_timestamps"):
+        starts = [index * WORD_SECS for index in range(len(words))]
+        await ws.send_json(
+            {
+                "type": "timestamps",
+                "done": False,
+                "status_code": 206,
+                "context_id": context_id,
+                "word_timestamps": {
+                    "words": words,
+                    "start": starts,
+                    "end": [start + WORD_SECS for start in starts],
+                },
+            }
+        )
+
+
+def error(context_id: str, message: str) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "done": True,
+        "status_code": 400,
+        "context_id": context_id,
+        "error": message,
+    }
+
+
+def tone(sample_rate: int, seconds: float) -> bytes:
+    """16-bit little-endian mono PCM of a 440 Hz tone."""
+    count = int(sample_rate * seconds)
+    return b"".join(
+        int(8000 * math.sin(2 * math.pi * 440 * n / sample_rate)).to_bytes(2, "little", signed=True)
+        for n in range(count)
+    )

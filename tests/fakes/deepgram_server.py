@@ -1,0 +1,164 @@
+"""A local server that speaks Deepgram's live transcription websocket (/v1/listen).
+
+The real `deepgram` SDK (and so the real `DeepgramSTTService`) connects to it
+through the base URL. Each connection takes the next scripted behaviour: listen
+(binary audio in, `Results` JSON out), refuse the handshake with an HTTP status,
+or drop the socket after a transcript. Connections, query parameters, audio
+bytes and control messages are recorded.
+"""
+
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API_KEY = "dg-fake-key"
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Accept; after each `bytes_per_transcript` bytes of audio, send an interim then a final result."""
+
+    transcripts: Sequence[str]
+    bytes_per_transcript: int = 3200
+    drop_after: bool = False
+    """Close the socket abnormally once the last transcript is sent."""
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Refuse the websocket handshake with this HTTP status."""
+
+    status: int
+
+
+Behaviour = Listen | Reject
+
+
+@dataclass
+class Connection:
+    """One connection attempt the fake received."""
+
+    query: dict[str, str]
+    headers: dict[str, str]
+    """Lower-cased names."""
+    audio_bytes: int = 0
+    controls: list[dict[str, Any]] = field(default_factory=list)
+    """The JSON control messages (KeepAlive, Finalize, CloseStream)."""
+
+
+class FakeDeepgram:
+    """ws://127.0.0.1:<free port>/v1/listen; use as `async with`."""
+
+    def __init__(self, behaviours: Sequence[Behaviour]):
+        self._behaviours = list(behaviours)
+        self.connections: list[Connection] = []
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def __aenter__(self) -> "FakeDeepgram":
+        app = web.Application()
+        app.router.add_get("/v1/listen", self._listen)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"ws://{host}:{port}"
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self._runner.cleanup()
+
+    async def _listen(self, request: web.Request) -> web.StreamResponse:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        connection = Connection(query=dict(request.query), headers=headers)
+        self.connections.append(connection)
+        if headers.get("authorization") != f"Token {API_KEY}":
+            return web.Response(status=401, text="invalid credentials")
+        behaviour = self._behaviours.pop(0) if self._behaviours else Listen(())
+        if isinstance(behaviour, Reject):
+            return web.Response(status=behaviour.status, text="fake rejection")
+
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        pending = list(behaviour.transcripts)
+        heard = 0
+        async for message in ws:
+            if message.type == WSMsgType.BINARY:
+                connection.audio_bytes += len(message.data)
+                heard += len(message.data)
+                if pending and heard >= behaviour.bytes_per_transcript:
+                    heard = 0
+                    await send_results(ws, pending.pop(0))
+                    if not pending and behaviour.drop_after:
+                        await ws.close(code=1011, message=b"fake drop")
+                        break
+            elif message.type == WSMsgType.TEXT:
+                control = json.loads(message.data)
+                connection.controls.append(control)
+                if control.get("type") == "CloseStream":
+                    await ws.send_json(metadata(connection))
+                    await ws.close()
+                    break
+        return ws
+
+
+async def send_results(ws: web.WebSocketResponse, transcript: str):
+    """An interim result with the first half of the words, then the final one."""
+    words = transcript.split()
+    interim = " ".join(words[: max(1, len(words) // 2)])
+    await ws.send_json(results(interim, is_final=False))
+    await asyncio.sleep(0)
+    await ws.send_json(results(transcript, is_final=True))
+
+
+def results(transcript: str, *, is_final: bool) -> dict[str, Any]:
+    words = transcript.split()
+    return {
+        "type": "Results",
+        "channel_index": [0, 1],
+        "duration": 0.5 * len(words),
+        "start": 0.0,
+        "is_final": is_final,
+        "speech_final": is_final,
+        "from_finalize": False,
+        "channel": {
+            "alternatives": [
+                {
+                    "transcript": transcript,
+                    "confidence": 0.98,
+                    "words": [
+                        {
+                            "word": word.lower().strip(".,?!"),
+                            "punctuated_word": word,
+                            "start": 0.5 * index,
+                            "end": 0.5 * index + 0.4,
+                            "confidence": 0.98,
+                        }
+                        for index, word in enumerate(words)
+                    ],
+                }
+            ]
+        },
+        "metadata": {
+            "request_id": "fake-request",
+            "model_info": {"name": "general-nova-3", "version": "fake", "arch": "nova-3"},
+            "model_uuid": "fake-model",
+        },
+    }
+
+
+def metadata(connection: Connection) -> dict[str, Any]:
+    return {
+        "type": "Metadata",
+        "transaction_key": "deprecated",
+        "request_id": "fake-request",
+        "sha256": "0" * 64,
+        "created": "2026-01-01T00:00:00.000Z",
+        "duration": connection.audio_bytes / 32000,
+        "channels": 1,
+    }
