@@ -12,7 +12,7 @@ ARGS ?=
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[piper,dev]"
+	$(BIN)/python -m pip install -qq -e ".[piper,dev]"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -4,7 +4,8 @@ Run `python bot.py` (or `make run`) and open the printed URL. With no keys it is
 fully offline: Whisper, the on-device brain and Piper.
 """
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 
 from loguru import logger
 from pipecat.evals.transport import EvalTransportParams
@@ -29,6 +30,9 @@ from services.stt import create_stt
 from services.tts import create_tts
 from services.turn_taking import create_user_turn_params
 from settings import Settings, load_settings_or_exit
+from web.loopback import loopback_wanted, offer_loopback_candidate
+from web.page import mount_page
+from web.rooms import check_room_or_exit, peek_runner_options
 
 
 def build_worker(
@@ -93,22 +97,31 @@ async def run_bot(transport: BaseTransport, settings: Settings, handle_sigint: b
     logger.info("Session finished")
 
 
+def transport_params() -> dict[str, Callable[[], TransportParams]]:
+    """The parameters of each transport a caller can arrive by."""
+    return {
+        "webrtc": lambda: TransportParams(audio_in_enabled=True, audio_out_enabled=True),
+        "daily": lambda: DailyParams(audio_in_enabled=True, audio_out_enabled=True),
+        "eval": lambda: EvalTransportParams(audio_in_enabled=True, audio_out_enabled=True),
+    }
+
+
 async def bot(runner_args: RunnerArguments):
     """Entry point the Pipecat runner calls for each session."""
-    transport = await create_transport(
-        runner_args,
-        {
-            "webrtc": lambda: TransportParams(audio_in_enabled=True, audio_out_enabled=True),
-            "daily": lambda: DailyParams(audio_in_enabled=True, audio_out_enabled=True),
-            "eval": lambda: EvalTransportParams(audio_in_enabled=True, audio_out_enabled=True),
-        },
-    )
+    transport = await create_transport(runner_args, transport_params())
     await run_bot(transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint)
 
 
 if __name__ == "__main__":
-    load_settings_or_exit()  # a bad configuration stops here, before the server starts
+    # A bad configuration stops here, before the server starts.
+    settings = load_settings_or_exit()
+    options = peek_runner_options(sys.argv[1:])
+    check_room_or_exit(settings, options)
+    if loopback_wanted(settings, options.host):
+        offer_loopback_candidate()
 
-    from pipecat.runner.run import main
+    from pipecat.runner.run import app, main
 
+    if options.transport in (None, "webrtc"):
+        mount_page(app)  # before main() adds the runner's routes, so `/` is the page
     main()

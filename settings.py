@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
     piper_device: Device = "auto"
 
+    # How callers reach the bot. Pipecat's runner reads the Daily variables itself;
+    # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
+    daily_api_key: SecretStr | None = None
+    daily_room_url: str | None = None
+    # Offer a 127.0.0.1 ICE candidate (web/loopback.py). auto: only when the bot
+    # listens on loopback, where every caller is on this machine.
+    webrtc_loopback: Literal["auto", "on", "off"] = "auto"
+
     # Turn-taking, tuned against the pitfalls in offline-stack.md.
     vad_stop_secs: float = Field(0.4, ge=0.1, le=2.0)
     smart_turn_stop_secs: float = Field(1.2, ge=0.3, le=5.0)

@@ -7,6 +7,7 @@ time by the scripted caller's loudspeaker.
 
 import time
 
+import jiwer
 import numpy as np
 import pytest
 
@@ -44,7 +45,7 @@ async def test_a_call_of_four_turns_is_heard_answered_and_ended_by_goodbye(
         assert greeting.startswith("Hello, thank you for calling Luigi's Trattoria")
         for pcm, said, expected in lines:
             turn = await call.say(pcm)
-            assert normalise(turn.transcript) == normalise(said)
+            assert jiwer.wer(normalise(said), normalise(turn.transcript)) <= 0.25
             assert turn.reply.startswith(expected)
             assert turn.first_audio is not None, f"no bot audio after {said!r}"
         assert await call.finished(timeout=15), "the goodbye did not end the call"

@@ -124,11 +124,11 @@ def test_env_example_is_a_valid_configuration():
     assert chosen.llm == "ondevice"
 
 
-def test_bot_stops_at_start_up_with_one_clear_line_and_no_traceback():
+def test_bot_stops_at_start_up_with_one_clear_line_and_no_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "bot.py"],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "TTS_PROVIDER": "espeak", "HOME": str(ROOT)},
+        env={"PATH": "/usr/bin:/bin", "TTS_PROVIDER": "espeak", "HOME": str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=60,

@@ -5,6 +5,7 @@
 - a fragment that the VAD splits off is transcribed, not dropped.
 """
 
+import jiwer
 import pytest
 
 from harness.call import ScriptedCall
@@ -27,7 +28,8 @@ async def test_a_comma_pause_keeps_the_sentence_in_one_turn(offline_settings):
         await call.greet()
         turn = await call.say(pcm)
     assert turn.user_turns == 1
-    assert normalise(turn.transcript) == "could you tell me what time you close on friday"
+    said = "could you tell me what time you close on friday"
+    assert jiwer.wer(said, normalise(turn.transcript)) <= 0.25
     assert turn.reply.startswith(HOURS)
 
 

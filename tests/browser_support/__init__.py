@@ -1,0 +1,1 @@
+"""Real-browser calls against `bot.py`: headless Chromium, a WAV as microphone, only `lo`."""

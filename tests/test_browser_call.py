@@ -1,0 +1,107 @@
+"""A real call from headless Chromium to `bot.py`, offline, on loopback only.
+
+Bot and browser run in a network namespace whose only interface is `lo`. The
+page is opened and worked with the keyboard; the microphone is a WAV of the
+caller's lines. One call, then one assertion per behaviour on what it showed.
+"""
+
+import re
+
+import pytest
+from rapidfuzz import fuzz
+
+from services.ondevice_llm import normalise
+from settings import Settings
+from tests.browser_support.caller_audio import write_caller_wav
+from tests.browser_support.namespace import browser_skip_reason
+from tests.browser_support.run import run_browser_call
+from tests.browser_support.session import Scenario
+
+SKIP = browser_skip_reason()
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
+
+LINES = ["What are your opening hours?", "Where is the restaurant?"]
+PORT = 7861
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return Settings(_env_file=None)
+
+
+@pytest.fixture(scope="module")
+def call(tmp_path_factory, settings) -> dict:
+    out = tmp_path_factory.mktemp("browser-call")
+    wav = out / "caller.wav"
+    write_caller_wav(wav, LINES, settings.piper_voice)
+    scenario = Scenario(out_dir=str(out), wav=str(wav), lines=len(LINES), port=PORT)
+    return run_browser_call(scenario, timeout_secs=150)
+
+
+def turns(call: dict) -> list[tuple[dict, dict | None]]:
+    """Each caller line with the bot entry that answered it."""
+    entries = call["transcript"]
+    return [
+        (entry, entries[i + 1] if i + 1 < len(entries) else None)
+        for i, entry in enumerate(entries)
+        if entry["speaker"] == "user"
+    ]
+
+
+def test_the_call_connects(call):
+    assert call["connect_secs"] is not None, call["failure"]
+    seen = [state for state, _ in call["states"]]
+    assert seen[:3] == ["idle", "microphone", "connecting"]
+    assert "listening" in seen[3:]
+
+
+def test_each_caller_line_appears_in_the_transcript(call):
+    heard = [normalise(line["text"]) for line, _ in turns(call)]
+    assert len(heard) == len(LINES), call["failure"]
+    for text, line in zip(heard, LINES, strict=True):
+        # Whisper may write "where's" for "where is": compare, don't match exactly.
+        assert fuzz.ratio(text, normalise(line)) >= 85, (text, line)
+
+
+def test_each_reply_is_heard_in_the_page(call):
+    replies = [reply for _, reply in turns(call)]
+    assert len(replies) == len(LINES), call["failure"]
+    assert all(reply and reply["speaker"] == "bot" and reply["heard"] for reply in replies)
+
+
+def test_each_reply_appears_in_the_transcript(call, settings):
+    replies = [normalise(reply["text"]) for _, reply in turns(call) if reply]
+    expected = [normalise(settings.restaurant_hours), normalise(settings.restaurant_address)]
+    assert len(replies) == len(expected), call["failure"]
+    for reply, fact in zip(replies, expected, strict=True):
+        assert fact in reply
+
+
+def test_the_latency_of_each_turn_is_shown_as_a_number(call):
+    replies = [reply for _, reply in turns(call) if reply]
+    assert len(replies) == len(LINES), call["failure"]
+    for reply in replies:
+        assert 0 < reply["latency_ms"] < 10_000
+        assert re.fullmatch(r"replied in \d+\.\d\d s", reply["latency_text"])
+
+
+def test_hanging_up_ends_the_bot_session_cleanly(call):
+    assert call["final_state"] == "ended", call["failure"]
+    assert call["disconnect_logged"], "the bot did not log the caller's disconnect"
+    assert call["session_finished_logged"], "the bot's pipeline did not finish"
+
+
+def test_the_bot_logs_no_error_during_the_call(call):
+    log = open(call["bot_log"]).read()
+    assert "| ERROR" not in log
+
+
+def test_the_page_logs_no_console_error(call):
+    errors = [m["text"] for m in call["console"] if m["type"] == "error"]
+    assert errors + call["page_errors"] == []
+
+
+def test_the_page_loads_nothing_from_outside_the_bot(call):
+    origin = f"http://localhost:{PORT}/"
+    assert call["requests"], call["failure"]
+    assert [url for url in call["requests"] if not url.startswith(origin)] == []
