@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 
 from loguru import logger
 from pipecat.evals.transport import EvalTransportParams
-from pipecat.frames.frames import LLMRunFrame
 from pipecat.observers.base_observer import BaseObserver
 from pipecat.observers.user_bot_latency_observer import UserBotLatencyObserver
 from pipecat.pipeline.pipeline import Pipeline
@@ -22,9 +21,9 @@ from pipecat.transports.base_transport import BaseTransport, TransportParams
 from pipecat.transports.daily.transport import DailyParams
 from pipecat.workers.runner import WorkerRunner
 
-from flows.offline_dialogue import restaurant_dialogue
+from flows.booking_session import BookingSession
+from flows.booking_tools import open_reservations_or_exit
 from flows.restaurant import Restaurant, system_prompt
-from flows.tools import tools
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
@@ -40,19 +39,19 @@ def build_worker(
 ) -> tuple[PipelineWorker, LLMContext]:
     """The bot's pipeline on a worker, ready to run on any transport."""
     restaurant = Restaurant.from_settings(settings)
+    bookings = BookingSession.for_call(settings, restaurant)
     stt = create_stt(settings)
     llm = create_llm(
         settings,
         system_instruction=system_prompt(restaurant),
-        dialogue=restaurant_dialogue(restaurant),
+        dialogue=bookings.dialogue(),
     )
     tts = create_tts(settings)
     logger.info(f"Services: STT {settings.stt}, LLM {settings.llm}, TTS {settings.tts}")
 
-    context = LLMContext(tools=tools())
-    user_aggregator, assistant_aggregator = LLMContextAggregatorPair(
-        context, user_params=create_user_turn_params(settings)
-    )
+    context = LLMContext(tools=bookings.context_tools())
+    aggregators = LLMContextAggregatorPair(context, user_params=create_user_turn_params(settings))
+    user_aggregator, assistant_aggregator = aggregators
     pipeline = Pipeline(
         [
             transport.input(),
@@ -71,10 +70,11 @@ def build_worker(
         observers=[latency, *observers],
     )
 
+    start_conversation = bookings.starter(llm, context, aggregators, worker)
+
     @worker.rtvi.event_handler("on_client_ready")
     async def on_client_ready(rtvi):
-        context.add_message({"role": "developer", "content": "Greet the caller briefly."})
-        await worker.queue_frames([LLMRunFrame()])
+        await start_conversation()
 
     @transport.event_handler("on_client_disconnected")
     async def on_client_disconnected(transport, client):
@@ -117,6 +117,7 @@ if __name__ == "__main__":
     settings = load_settings_or_exit()
     options = peek_runner_options(sys.argv[1:])
     check_room_or_exit(settings, options)
+    open_reservations_or_exit(settings)  # migrates the database to the latest schema
     if loopback_wanted(settings, options.host):
         offer_loopback_candidate()
 

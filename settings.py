@@ -5,11 +5,20 @@ one line per problem that names the variable (`load_settings_or_exit`).
 """
 
 import sys
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    Field,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.device import cuda_available, onnx_cuda_available
@@ -92,6 +101,53 @@ class Settings(BaseSettings):
         "every day from noon to ten p.m., and until eleven on Fridays and Saturdays"
     )
     restaurant_address: str = "12 Harbour Street, next to the fish market"
+
+    # Reservations: where they are kept, and the rules a booking must meet.
+    database_url: str = "sqlite:///data/reservations.db"
+    restaurant_timezone: str = "Europe/London"
+    # The country callers' phone numbers belong to when said without a +code.
+    restaurant_phone_region: str = "GB"
+    # Seats at each table; a party gets the smallest free table that fits.
+    restaurant_tables: tuple[PositiveInt, ...] = Field((2, 2, 2, 4, 4, 4, 6, 8), min_length=1)
+    seating_opens: time = time(12, 0)
+    last_seating: time = time(20, 30)
+    # Last seating on Fridays and Saturdays, when the restaurant closes later.
+    last_seating_late: time = time(21, 30)
+    booking_minutes: int = Field(120, ge=15, le=480)
+    max_party_size: int = Field(12, ge=1, le=100)
+    booking_horizon_days: int = Field(90, ge=1, le=730)
+
+    @field_validator("restaurant_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (e.g. Europe/London)") from None
+        return value
+
+    @field_validator("restaurant_phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a two-letter country code (e.g. GB, US)")
+        return value.upper()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                f"{value!r} is not a database URL (e.g. sqlite:///data/reservations.db)"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _check_choices(self) -> "Settings":

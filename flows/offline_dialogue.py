@@ -4,18 +4,36 @@ The engine (services/ondevice_llm.py) matches the caller's words to these
 intents; the replies and their wording live here, with the domain.
 """
 
+from flows.booking_offline import OfflineBookings
+from flows.booking_tools import BookingRules
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Reply
 
+MENU = (
+    "Our menu starts with bruschetta and cured meats. "
+    "Then comes fresh pasta, like carbonara or a slow-cooked beef ragu. "
+    "Our pizzas are baked in a wood-fired oven. "
+    "And for dessert there is tiramisu or lemon sorbet."
+)
 OFFLINE_SCOPE = "our opening hours and our address"
+OFFLINE_SCOPE_WITH_BOOKINGS = (
+    "booking, changing or cancelling a table, our opening hours and our address"
+)
 
 
-def restaurant_dialogue(restaurant: Restaurant) -> Dialogue:
+def restaurant_dialogue(restaurant: Restaurant, rules: BookingRules | None = None) -> Dialogue:
+    """The restaurant's offline conversation; with `rules`, it also takes bookings
+    (one dialogue per call: it remembers where the booking stands)."""
+    bookings = OfflineBookings(rules) if rules is not None else None
+    scope = OFFLINE_SCOPE if bookings is None else OFFLINE_SCOPE_WITH_BOOKINGS
+
     def greeting(_: DialogueTurn) -> Reply:
-        return Reply(
-            f"Hello, thank you for calling {restaurant.name}. "
-            f"I can tell you {OFFLINE_SCOPE}. How can I help?"
+        offer = (
+            f"I can tell you {OFFLINE_SCOPE}"
+            if bookings is None
+            else "I can book, change or cancel a table, or tell you our opening hours and address"
         )
+        return Reply(f"Hello, thank you for calling {restaurant.name}. {offer}. How can I help?")
 
     def hours(_: DialogueTurn) -> Reply:
         return Reply(f"We are open {restaurant.hours}.")
@@ -35,7 +53,7 @@ def restaurant_dialogue(restaurant: Restaurant) -> Dialogue:
 
     def offline(_: DialogueTurn) -> Reply:
         return Reply(
-            f"Sorry, while I'm offline I can only help with {OFFLINE_SCOPE}. "
+            f"Sorry, while I'm offline I can only help with {scope}. "
             "Is there anything about those I can do for you?"
         )
 
@@ -106,5 +124,84 @@ def restaurant_dialogue(restaurant: Restaurant) -> Dialogue:
             ),
             goodbye,
         ),
+        # A long answer, read sentence by sentence (callers talk over it: README "Interruptions").
+        Intent(
+            "menu",
+            (
+                "whats on the menu",
+                "what is on the menu",
+                "tell me about the menu",
+                "read me the menu",
+                "what food do you serve",
+                "what dishes do you have",
+            ),
+            lambda _: Reply(MENU),
+        ),
     ]
-    return Dialogue(intents=intents, opening=greeting, fallback=offline)
+    if bookings is None:
+        return Dialogue(intents=intents, opening=greeting, fallback=offline)
+
+    intents += [
+        Intent(
+            "book",
+            (
+                "book a table",
+                "make a reservation",
+                "make a booking",
+                "reserve a table",
+                "a table for",
+                "can i book",
+                "id like to book",
+                "i want to book",
+                "a reservation for",
+            ),
+            lambda turn: bookings.start("book", turn.user_text or ""),
+        ),
+        Intent(
+            "change",
+            (
+                "change my booking",
+                "change my reservation",
+                "change the booking",
+                "move my booking",
+                "move my reservation",
+                "modify my booking",
+                "reschedule my booking",
+                "update my booking",
+            ),
+            lambda turn: bookings.start("change", turn.user_text or ""),
+        ),
+        Intent(
+            "cancel",
+            (
+                "cancel my booking",
+                "cancel my reservation",
+                "cancel the booking",
+                "cancel the reservation",
+                "cancel a booking",
+            ),
+            lambda turn: bookings.start("cancel", turn.user_text or ""),
+        ),
+        Intent(
+            "human",
+            (
+                "speak to a person",
+                "talk to a person",
+                "speak to someone",
+                "talk to someone",
+                "a real person",
+                "a human",
+                "speak to the manager",
+                "member of staff",
+                "put me through",
+            ),
+            lambda _: bookings.human(),
+        ),
+    ]
+    return Dialogue(
+        intents=intents,
+        opening=greeting,
+        fallback=offline,
+        interpret=bookings.interpret,
+        on_tool_results=bookings.on_tool_results,
+    )

@@ -1,5 +1,7 @@
 """Tools every LLM of the bot can call, generative or on-device."""
 
+from collections.abc import Sequence
+
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import EndWorkerFrame, FunctionCallResultProperties
 from pipecat.services.llm_service import FunctionCallParams
@@ -23,5 +25,6 @@ END_CALL = FunctionSchema(
 )
 
 
-def tools() -> list[FunctionSchema]:
-    return [END_CALL]
+def tools(extra: Sequence[FunctionSchema] = ()) -> list[FunctionSchema]:
+    """end_call, and `extra` (e.g. the booking tools, bound to a call's gate)."""
+    return [END_CALL, *extra]

@@ -28,13 +28,22 @@ FRAME_BYTES = int(SAMPLE_RATE * FRAME_SECS) * 2
 SILENCE_FRAME = bytes(FRAME_BYTES)
 
 
+@dataclass
+class Utterance:
+    """Caller audio queued on the microphone, with when it started and ended playing."""
+
+    pcm: bytes
+    started: asyncio.Future
+    ended: asyncio.Future
+
+
 class MicrophoneInput(BaseInputTransport):
     """Streams queued utterances, and silence otherwise, at real-time pace."""
 
     def __init__(self, transport: "ScriptedCallTransport", params: TransportParams):
         super().__init__(params)
         self._transport = transport
-        self._pending: asyncio.Queue[tuple[bytes, asyncio.Future]] = asyncio.Queue()
+        self._pending: asyncio.Queue[Utterance] = asyncio.Queue()
         self._stream_task: asyncio.Task | None = None
 
     async def start(self, frame: StartFrame):
@@ -58,9 +67,14 @@ class MicrophoneInput(BaseInputTransport):
 
     def say(self, pcm: bytes) -> asyncio.Future:
         """Queue an utterance; the future resolves to the time its last sample was sent."""
-        done = asyncio.get_running_loop().create_future()
-        self._pending.put_nowait((pcm, done))
-        return done
+        return self.speak(pcm).ended
+
+    def speak(self, pcm: bytes) -> "Utterance":
+        """Queue an utterance; it tells when its first and its last sample were sent."""
+        loop = asyncio.get_running_loop()
+        utterance = Utterance(pcm, loop.create_future(), loop.create_future())
+        self._pending.put_nowait(utterance)
+        return utterance
 
     async def send_client_message(self, message: dict):
         # Broadcast, as the real transports do: RTVI sits upstream of the input.
@@ -72,13 +86,14 @@ class MicrophoneInput(BaseInputTransport):
             if self._pending.empty():
                 await self._push_chunk(SILENCE_FRAME)
             else:
-                pcm, done = self._pending.get_nowait()
-                for offset in range(0, len(pcm), FRAME_BYTES):
-                    chunk = pcm[offset : offset + FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
+                utterance = self._pending.get_nowait()
+                utterance.started.set_result(time.monotonic())
+                for offset in range(0, len(utterance.pcm), FRAME_BYTES):
+                    chunk = utterance.pcm[offset : offset + FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
                     await self._push_chunk(chunk)
                     next_at += FRAME_SECS
                     await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-                done.set_result(time.monotonic())
+                utterance.ended.set_result(time.monotonic())
                 continue
             next_at += FRAME_SECS
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
@@ -105,6 +120,25 @@ class HeardAudio:
 
     def pcm(self) -> bytes:
         return b"".join(pcm for _, pcm in self.frames)
+
+    def frame_secs(self, pcm: bytes) -> float:
+        return len(pcm) / 2 / self.sample_rate
+
+    def gaps(self, after: float, min_gap: float = 0.25) -> list[tuple[float, float]]:
+        """Stretches after `after` when no bot audio was sent at all (a pause, not a
+        quiet stretch of speech): (start time of the last frame before, start of the
+        first frame after)."""
+        found = []
+        for (start, pcm), (next_start, _) in zip(self.frames, self.frames[1:], strict=False):
+            if next_start < after:
+                continue
+            if next_start - (start + self.frame_secs(pcm)) >= min_gap:
+                found.append((start, next_start))
+        return found
+
+    def last_sent(self) -> float | None:
+        """When the last bot frame so far started playing."""
+        return self.frames[-1][0] if self.frames else None
 
 
 class LoudspeakerOutput(BaseOutputTransport):
@@ -149,6 +183,9 @@ class ScriptedCallTransport(BaseTransport):
 
     def say(self, pcm: bytes) -> asyncio.Future:
         return self._input.say(pcm)
+
+    def speak(self, pcm: bytes) -> Utterance:
+        return self._input.speak(pcm)
 
     async def send_client_ready(self):
         """What an RTVI client sends once it can play audio: the bot greets then."""

@@ -24,7 +24,7 @@ from pipecat.observers.base_observer import BaseObserver, FramePushed
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.workers.runner import WorkerRunner
 
-from harness.audio_transport import ScriptedCallTransport
+from harness.audio_transport import ScriptedCallTransport, Utterance
 from settings import Settings
 
 WATCHED = (
@@ -157,6 +157,39 @@ class ScriptedCall:
             user_turns=len(self.timeline.after(started, UserStoppedSpeakingFrame)),
         )
 
+    async def ask(self, pcm: bytes, timeout: float = 20) -> float | None:
+        """Speak `pcm` and return when the bot's answer became audible, without
+        waiting for the answer to end (so the caller can talk over it)."""
+        end = await self.transport.say(pcm)
+        return await self.bot_audible_after(end, timeout)
+
+    async def bot_audible_after(self, t: float, timeout: float = 20) -> float | None:
+        """When the bot next became audible after time `t` (None if not within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while (heard := self.transport.heard.first_voiced_after(t)) is None:
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(0.02)
+        return heard
+
+    async def interject(self, pcm: bytes, at: float) -> Utterance:
+        """Play caller audio at monotonic time `at` (e.g. while the bot speaks);
+        return it once played, with when it started and ended."""
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        utterance = self.transport.speak(pcm)
+        await utterance.ended
+        return utterance
+
+    async def wait_for_silence(self, quiet: float = 1.5, timeout: float = 30) -> bool:
+        """Wait until the bot has sent no audio for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = self.transport.heard.last_sent()
+            if last is not None and time.monotonic() - last >= quiet:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
     async def finished(self, timeout: float = 20) -> bool:
         """Whether the pipeline ends by itself (e.g. after a goodbye) within `timeout`."""
         try:
@@ -164,6 +197,10 @@ class ScriptedCall:
         except TimeoutError:
             return False
         return True
+
+    def text_between(self, start: float, end: float) -> str:
+        """The reply text the LLM produced between two times."""
+        return self._text_between(start, end)
 
     def _text_between(self, start: float, end: float) -> str:
         return "".join(f.text for at, f in self.timeline.after(start, LLMTextFrame) if at <= end)

@@ -9,8 +9,15 @@ the tools and the TTS cannot tell it apart from Claude.
 It knows no domain: a `Dialogue` (intents with example phrasings and reply
 functions) comes from `flows/`. Matching is fuzzy, word-window by word-window
 with rapidfuzz, so it survives STT noise ("what time d'you guys open").
+
+A dialogue may keep its own per-call state (one engine serves one call):
+`interpret` sees each caller turn before the intents answer it (to fill
+slots, or to read a "yes" as the answer to its last question), and
+`on_tool_results` answers once the tools it called have returned, whether
+the results settle in place or arrive late, after a barge-in.
 """
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,6 +32,7 @@ from pipecat.frames.frames import (
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
 )
+from pipecat.processors.aggregators import async_tool_messages
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.llm_service import LLMService
@@ -35,6 +43,16 @@ SHORT_EXAMPLE_CHARS = 5
 
 
 @dataclass(frozen=True)
+class ToolResult:
+    """A tool call's outcome, as the LLM context holds it."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: Any
+    """The result, decoded from JSON when it is JSON ("CANCELLED" when cancelled)."""
+
+
+@dataclass(frozen=True)
 class DialogueTurn:
     """What the engine knows when it answers."""
 
@@ -42,6 +60,8 @@ class DialogueTurn:
     """What the caller just said, or None when the bot speaks first."""
     last_bot_text: str | None
     """The bot's previous answer, if any."""
+    tool_results: tuple[ToolResult, ...] = ()
+    """Results of tool calls that arrived since the engine last answered."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,11 @@ class Dialogue:
     opening: Callable[[DialogueTurn], Reply]
     fallback: Callable[[DialogueTurn], Reply]
     min_score: float = 80.0
+    interpret: Callable[[DialogueTurn, Match], Reply | None] | None = None
+    """Sees each caller turn, with the intent it matched, before that intent
+    answers; a Reply takes over the answer, None leaves it to the intent."""
+    on_tool_results: Callable[[DialogueTurn], Reply] | None = None
+    """Answers when tools the dialogue called have returned."""
     _normalised: list[tuple[Intent, str]] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -103,9 +128,17 @@ class Dialogue:
         return best
 
     def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]:
+        if turn.tool_results and self.on_tool_results is not None:
+            return self.on_tool_results(turn), Match(None, 100.0)
         if turn.user_text is None:
+            if turn.last_bot_text is not None:
+                return Reply(""), Match(None, 0.0)  # nothing new to answer
             return self.opening(turn), Match(None, 100.0)
         found = self.match(turn.user_text)
+        if self.interpret is not None:
+            reply = self.interpret(turn, found)
+            if reply is not None:
+                return reply, found
         if found.intent is None:
             return self.fallback(turn), found
         return found.intent.respond(turn), found
@@ -140,8 +173,47 @@ def message_text(message: dict[str, Any]) -> str:
     return ""
 
 
-def read_turn(context: LLMContext) -> DialogueTurn:
-    """Find what the caller just said and what the bot said before it."""
+def read_tool_results(messages: Sequence[dict[str, Any]]) -> list[tuple[str, ToolResult]]:
+    """Settled tool calls in the context, with their tool_call_ids, oldest first.
+
+    A result settles in its tool message, or, when it arrived after the
+    conversation moved on, in a developer message (Pipecat's async tools).
+    """
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    settled: dict[str, Any] = {}
+    for message in messages:
+        for call in message.get("tool_calls") or []:
+            function = call.get("function", {})
+            try:
+                arguments = json.loads(function.get("arguments") or "{}")
+            except json.JSONDecodeError:
+                arguments = {}
+            calls[call.get("id")] = (function.get("name", ""), arguments)
+        payload = async_tool_messages.parse_message(message)
+        if payload is not None:
+            if payload.kind == "final":
+                settled[payload.tool_call_id] = payload.result
+        elif message.get("role") == "tool" and message.get("content") != "IN_PROGRESS":
+            settled[message.get("tool_call_id")] = message.get("content")
+    return [
+        (call_id, ToolResult(calls[call_id][0], calls[call_id][1], _decoded(result)))
+        for call_id, result in settled.items()
+        if call_id in calls
+    ]
+
+
+def _decoded(result: Any) -> Any:
+    if isinstance(result, str):
+        try:
+            return json.loads(result)
+        except json.JSONDecodeError:
+            return result
+    return result
+
+
+def read_turn(context: LLMContext, answered: set[str] | None = None) -> DialogueTurn:
+    """Find what the caller just said, what the bot said before it, and the tool
+    results not yet `answered` (their tool_call_ids are added to it)."""
     messages = [m for m in context.get_messages() if isinstance(m, dict)]
     user_text = None
     if messages and messages[-1].get("role") == "user":
@@ -154,7 +226,15 @@ def read_turn(context: LLMContext) -> DialogueTurn:
         ),
         None,
     )
-    return DialogueTurn(user_text=user_text, last_bot_text=last_bot_text)
+    results: list[ToolResult] = []
+    if answered is not None:
+        for call_id, result in read_tool_results(messages):
+            if call_id not in answered:
+                answered.add(call_id)
+                results.append(result)
+    return DialogueTurn(
+        user_text=user_text, last_bot_text=last_bot_text, tool_results=tuple(results)
+    )
 
 
 class OnDeviceLLMService(LLMService):
@@ -179,6 +259,7 @@ class OnDeviceLLMService(LLMService):
             **kwargs,
         )
         self._dialogue = dialogue
+        self._answered_tool_calls: set[str] = set()
 
     def can_generate_metrics(self) -> bool:
         return True
@@ -194,7 +275,7 @@ class OnDeviceLLMService(LLMService):
         await self.push_frame(LLMFullResponseStartFrame())
         await self.start_processing_metrics()
         await self.start_ttfb_metrics()
-        turn = read_turn(context)
+        turn = read_turn(context, self._answered_tool_calls)
         reply, found = self._dialogue.respond(turn)
         intent = found.intent.name if found.intent else "fallback"
         logger.debug(f"{self}: intent {intent} (score {found.score:.0f})")

@@ -1,0 +1,400 @@
+"""Booking, changing and cancelling a table with no LLM: slot filling over the on-device brain.
+
+One `OfflineBookings` lives for one call. It reads each caller turn for the
+details of a booking (flows/booking_slots.py), asks for what is missing one
+question at a time, and calls the same tools, through the same gate, as a
+generative LLM would. The gate's read-back is what the caller confirms for a
+change or a cancellation; for a new booking the bot reads it back itself.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flows.booking_slots import (
+    Slots,
+    parse_party_size,
+    parse_reference,
+    parse_slots,
+    with_digits,
+)
+from flows.booking_tools import BookingRules, spoken_date, spoken_phone, spoken_time
+from processors.function_call_gate import is_affirmative, is_negative
+from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
+
+QUESTIONS = {
+    "day": "What day would you like to come?",
+    "at": "What time would you like the table?",
+    "party_size": "For how many people?",
+    "name": "What name should I put the booking under?",
+    "phone": "And what phone number can we reach you on?",
+}
+FIND_QUESTION = "What phone number is the booking under?"
+ANYTHING_ELSE = "Is there anything else I can help with?"
+SLOT_OF_ARGUMENT = {
+    "date": "day",
+    "time": "at",
+    "party_size": "party_size",
+    "name": "name",
+    "phone": "phone",
+}
+MAX_PHONE_DIGITS = 13
+"""Fewer digits than this, not yet a valid number: the caller may still be saying it."""
+TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
+
+
+def people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+@dataclass
+class Desk:
+    """Where the call stands with a booking."""
+
+    task: str | None = None
+    """"book", "change" or "cancel"."""
+    slots: Slots = field(default_factory=Slots)
+    """For a new booking, its details; for a change, the new details."""
+    asked: str | None = None
+    """The detail the bot asked for last, so a bare answer fills it."""
+    awaiting: str | None = None
+    """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers)."""
+    checked: tuple | None = None
+    """The (day, time, party size) found free."""
+    booking: dict[str, Any] | None = None
+    """The caller's booking, once found (change, cancel)."""
+    held: tuple[str, dict[str, Any]] | None = None
+    """The call whose read-back the caller is answering."""
+    partial_phone: str = ""
+    """The start of a phone number the caller paused in."""
+
+
+class OfflineBookings:
+    """The booking side of the on-device brain, for one call."""
+
+    def __init__(self, rules: BookingRules):
+        self.rules = rules
+        self.desk = Desk()
+
+    # -- caller turns -------------------------------------------------------------
+
+    def interpret(self, turn: DialogueTurn, found: Match) -> Reply | None:
+        text = turn.user_text or ""
+        desk = self.desk
+        intent = found.intent.name if found.intent else None
+
+        if desk.awaiting in ("readback", "consent", "human"):
+            reply = self._answer_to_question(text)
+            if reply is not None:
+                return reply
+
+        if intent in TASK_INTENTS and TASK_INTENTS[intent] != desk.task:
+            return self.start(TASK_INTENTS[intent], text)
+        if desk.task is None:
+            said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+            if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
+                return self.start("book", text)
+            return None
+        if intent in ("hours", "address", "repeat", "goodbye", "human", "greeting"):
+            return None  # answered by that intent; the booking waits where it was
+
+        if desk.asked == "phone":
+            # A caller who pauses mid-number is heard as two turns: join them.
+            text, desk.partial_phone = f"{desk.partial_phone} {text}".strip(), ""
+        heard = self._listen(text)
+        if desk.asked == "phone" and desk.slots.phone is None:
+            digits = len(re.findall(r"\d", with_digits(text)))
+            if 0 < digits < MAX_PHONE_DIGITS:
+                desk.partial_phone = text
+                return Reply("")  # let them finish the number
+        if not heard and desk.asked:
+            question = FIND_QUESTION if desk.asked == "phone" and desk.task != "book" else None
+            return Reply(f"Sorry, I did not catch that. {question or self._question(desk.asked)}")
+        return self._next()
+
+    def start(self, task: str, text: str) -> Reply:
+        self.desk = Desk(task=task)
+        self._listen(text)
+        return self._next()
+
+    def _answer_to_question(self, text: str) -> Reply | None:
+        desk = self.desk
+        yes, no = is_affirmative(text), is_negative(text)
+        if desk.awaiting == "human":
+            desk.awaiting = None
+            if yes:
+                return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
+            if no:
+                self.desk = Desk()
+                return Reply(f"All right. {ANYTHING_ELSE}")
+            return None
+        if desk.awaiting == "readback":
+            if yes:
+                desk.awaiting = None
+                return Reply("", calls=(("book_table", self._booking_arguments()),))
+            if no:
+                desk.awaiting = None
+                if self._listen(text):
+                    return self._next()
+                desk.asked = None
+                return Reply("No problem. What would you like to change?")
+            return None
+        if desk.awaiting == "consent":
+            held, desk.held, desk.awaiting = desk.held, None, None
+            if yes:
+                return Reply("", calls=(held,))
+            if desk.task == "change" and not no and self._listen(text):
+                return self._next()  # other details instead of a yes: read those back
+            self.desk = Desk()
+            return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
+        return None
+
+    def _listen(self, text: str) -> bool:
+        """Take every detail the caller said; whether they said any."""
+        desk = self.desk
+        asked = desk.asked
+        if desk.task != "book" and asked not in ("phone",):
+            asked = None
+        said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        if desk.task in ("change", "cancel"):
+            reference = parse_reference(text) if said.phone is None else None
+            if desk.booking is None and reference is not None:
+                desk.booking = {"reference": reference, "unconfirmed": True}
+            nothing_else = said.party_size is None and said.at is None and said.day is None
+            if desk.booking is not None and desk.asked == "changes" and nothing_else:
+                # "Six, please" answers "what would you like to change?" with a party size.
+                said = replace(said, party_size=parse_party_size(text, bare=True))
+            said = replace(said, name=None)
+        found = said.filled()
+        desk.slots = desk.slots.merged(said)
+        return bool(found) or (desk.booking or {}).get("unconfirmed", False)
+
+    # -- what to do next -----------------------------------------------------------
+
+    def _next(self, prefix: str = "") -> Reply:
+        desk = self.desk
+        if desk.task == "book":
+            return self._next_for_booking(prefix)
+        return self._next_for_existing(prefix)
+
+    def _next_for_booking(self, prefix: str) -> Reply:
+        desk, slots = self.desk, self.desk.slots
+        for slot in ("day", "at", "party_size"):
+            if getattr(slots, slot) is None:
+                return self._ask(slot, prefix)
+        wanted = (slots.day, slots.at, slots.party_size)
+        if desk.checked != wanted:
+            return Reply(prefix, calls=(("check_availability", self._slot_arguments()),))
+        for slot in ("name", "phone"):
+            if getattr(slots, slot) is None:
+                return self._ask(slot, prefix)
+        desk.awaiting, desk.asked = "readback", None
+        notes = f", with the note: {slots.notes}" if slots.notes else ""
+        return Reply(
+            f"{prefix}So that's a table for {people(slots.party_size)} on "
+            f"{spoken_date(slots.day)} at {spoken_time(slots.at)}, under the name {slots.name}, "
+            f"phone {self._spoken_phone(slots.phone)}{notes}. Shall I book it?"
+        )
+
+    def _next_for_existing(self, prefix: str) -> Reply:
+        desk, slots = self.desk, self.desk.slots
+        if desk.booking is None:
+            if slots.phone is None:
+                desk.asked = "phone"
+                return Reply(f"{prefix}Of course. {FIND_QUESTION}".strip())
+            return Reply(prefix, calls=(("find_booking", {"phone": slots.phone}),))
+        if desk.booking.get("unconfirmed"):
+            reference = desk.booking["reference"]
+            return Reply(prefix, calls=(("find_booking", {"reference": reference}),))
+        reference = desk.booking["reference"]
+        if desk.task == "cancel":
+            return Reply(prefix, calls=(("cancel_booking", {"reference": reference}),))
+        changes = {
+            key: value
+            for key, value in (
+                ("date", slots.day.isoformat() if slots.day else None),
+                ("time", slots.at.strftime("%H:%M") if slots.at else None),
+                ("party_size", slots.party_size),
+            )
+            if value is not None
+        }
+        if not changes:
+            desk.asked = "changes"
+            return Reply(
+                f"{prefix}What would you like to change: the day, the time or the number of people?"
+            )
+        return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
+
+    def _ask(self, slot: str, prefix: str = "") -> Reply:
+        self.desk.asked = slot
+        return Reply(f"{prefix}{self._question(slot)}")
+
+    def _question(self, slot: str) -> str:
+        if slot == "changes":
+            return "What would you like to change: the day, the time or the number of people?"
+        return QUESTIONS[slot]
+
+    # -- tool results --------------------------------------------------------------
+
+    def on_tool_results(self, turn: DialogueTurn) -> Reply:
+        replies = [self._after(result) for result in turn.tool_results]
+        text = " ".join(r.text for r in replies if r.text)
+        calls = tuple(call for r in replies for call in r.calls)
+        return Reply(text, calls=calls)
+
+    def _after(self, outcome: ToolResult) -> Reply:
+        result = outcome.result if isinstance(outcome.result, dict) else {}
+        if outcome.name == "end_call":
+            return Reply("")
+        if not result:
+            return Reply("Sorry, that did not go through. Could you say that again?")
+        if result.get("status") == "confirmation_required":
+            self.desk.awaiting, self.desk.held = "consent", (outcome.name, outcome.arguments)
+            return Reply(result["read_back"])
+        error = result.get("error")
+        if error in ("unavailable", "failed"):
+            self.desk.awaiting = "human"
+            return Reply(result["message"])
+        if error == "invalid_argument":
+            return self._fix(result)
+        handle = getattr(self, f"_after_{outcome.name}", None)
+        if handle is None:
+            return Reply(result.get("message", ""))
+        return handle(result, outcome.arguments)
+
+    def _fix(self, result: dict[str, Any]) -> Reply:
+        """The tool refused a detail: forget it and ask again, in the tool's words."""
+        slot = SLOT_OF_ARGUMENT.get(result["argument"])
+        desk = self.desk
+        if slot is not None:
+            desk.slots = replace(desk.slots, **{slot: None})
+            desk.asked = slot
+        if "put you through" in result["message"]:
+            desk.awaiting = "human"
+        return Reply(result["message"])
+
+    def _after_check_availability(self, result, arguments) -> Reply:
+        desk = self.desk
+        day, at = desk.slots.day, desk.slots.at
+        if result["available"]:
+            desk.checked = (day, at, desk.slots.party_size)
+            return self._next(
+                f"Good news, we have a table for {people(desk.slots.party_size)} on "
+                f"{result['spoken_date']} at {result['spoken_time']}. "
+            )
+        return self._offer_alternatives(
+            result, f"at {result['spoken_time']} on {result['spoken_date']}"
+        )
+
+    def _offer_alternatives(self, result: dict[str, Any], when: str) -> Reply:
+        """No table: offer the nearest free times that day, else ask for another day."""
+        desk = self.desk
+        size = desk.slots.party_size or (desk.booking or {}).get("party_size", 1)
+        times = result.get("spoken_alternatives") or []
+        if times:
+            desk.slots, desk.asked = replace(desk.slots, at=None), "at"
+            choices = ", ".join(times[:-1]) + f" or {times[-1]}" if len(times) > 1 else times[0]
+            return Reply(
+                f"Sorry, we have no table for {people(size)} {when}. "
+                f"We could do {choices}. Would one of those suit you?"
+            )
+        desk.slots, desk.asked = replace(desk.slots, day=None, at=None), "day"
+        return Reply(
+            f"Sorry, we have no table for {people(size)} that day. Would another day suit you?"
+        )
+
+    def _after_book_table(self, result, arguments) -> Reply:
+        if not result.get("ok"):
+            if result.get("error") == "no_table":
+                self.desk.checked = None
+                return self._offer_alternatives(result, "then")
+            return Reply(result.get("message", ""))
+        booking = result["booking"]
+        self.desk = Desk(task="book", booking=booking)
+        return Reply(
+            f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
+            calls=(("send_confirmation", {"reference": booking["reference"]}),),
+        )
+
+    def _after_send_confirmation(self, result, arguments) -> Reply:
+        self.desk = Desk()
+        if not result.get("ok"):
+            return Reply(
+                f"I could not send you a text message, but your booking stands. {ANYTHING_ELSE}"
+            )
+        return Reply(
+            f"I have sent the details by text message to {result['spoken_phone']}. {ANYTHING_ELSE}"
+        )
+
+    def _after_find_booking(self, result, arguments) -> Reply:
+        desk = self.desk
+        if not result.get("ok"):
+            desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
+            return Reply(f"{result['message']} {FIND_QUESTION}")
+        booking = result["bookings"][0]
+        desk.booking = booking
+        found = (
+            f"I found your booking for {people(booking['party_size'])} on "
+            f"{booking['spoken_date']} at {booking['spoken_time']}, under the name {booking['name']}. "
+        )
+        if desk.task == "cancel":
+            return Reply("", calls=(("cancel_booking", {"reference": booking["reference"]}),))
+        return self._next(found)
+
+    def _after_change_booking(self, result, arguments) -> Reply:
+        if not result.get("ok"):
+            if result.get("error") == "no_table":
+                return self._offer_alternatives(result, "then")
+            self.desk = Desk()
+            return Reply(f"{result['message']} {ANYTHING_ELSE}")
+        booking = result["booking"]
+        self.desk = Desk(task="change", booking=booking)
+        return Reply(
+            f"Done. Your booking is now for {people(booking['party_size'])} on "
+            f"{booking['spoken_date']} at {booking['spoken_time']}.",
+            calls=(("send_confirmation", {"reference": booking["reference"]}),),
+        )
+
+    def _after_cancel_booking(self, result, arguments) -> Reply:
+        if not result.get("ok"):
+            self.desk = Desk()
+            return Reply(f"{result['message']} {ANYTHING_ELSE}")
+        booking = result["booking"]
+        self.desk = Desk(task="cancel", booking=booking)
+        return Reply(
+            "Your booking is cancelled.",
+            calls=(("send_confirmation", {"reference": booking["reference"]}),),
+        )
+
+    def _after_transfer_to_human(self, result, arguments) -> Reply:
+        self.desk = Desk()
+        return Reply(result.get("message", ""))
+
+    # -- arguments -----------------------------------------------------------------
+
+    def _slot_arguments(self) -> dict[str, Any]:
+        slots = self.desk.slots
+        return {
+            "date": slots.day.isoformat(),
+            "time": slots.at.strftime("%H:%M"),
+            "party_size": slots.party_size,
+        }
+
+    def _booking_arguments(self) -> dict[str, Any]:
+        slots = self.desk.slots
+        return {
+            **self._slot_arguments(),
+            "name": slots.name,
+            "phone": slots.phone,
+            "notes": slots.notes or "",
+        }
+
+    def _handoff(self, why: str) -> dict[str, Any]:
+        phone = self.desk.slots.phone
+        return {"reason": f"offline booking help ({why})", **({"phone": phone} if phone else {})}
+
+    def human(self) -> Reply:
+        return Reply("", calls=(("transfer_to_human", self._handoff("asked for a person")),))
+
+    def _spoken_phone(self, e164: str) -> str:
+        return spoken_phone(e164, self.rules.phone_region)

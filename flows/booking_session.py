@@ -1,0 +1,73 @@
+"""The booking side of one call, for bot.py to wire: tools, gate, dialogue, and the first words.
+
+With the on-device brain the tools sit in the LLM context and the offline
+dialogue drives them; with a generative LLM the booking flow (pipecat.flows)
+sets the tools node by node. Both run every call through the same gate.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
+from pipecat.frames.frames import LLMRunFrame
+from pipecat.pipeline.worker import PipelineWorker
+from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.services.llm_service import LLMService
+
+from flows.booking_flow import BookingFlow, booking_flow_manager
+from flows.booking_tools import BookingTools, booking_tools, shared_breakers
+from flows.offline_dialogue import restaurant_dialogue
+from flows.restaurant import Restaurant
+from flows.tools import tools
+from processors.function_call_gate import FunctionCallGate
+from services.ondevice_llm import Dialogue
+from settings import Settings
+
+
+@dataclass
+class BookingSession:
+    settings: Settings
+    restaurant: Restaurant
+    bookings: BookingTools
+    gate: FunctionCallGate
+
+    @classmethod
+    def for_call(cls, settings: Settings, restaurant: Restaurant) -> "BookingSession":
+        bookings = booking_tools(settings)
+        gate = bookings.gate(f"call-{uuid.uuid4()}", shared_breakers(settings.database_url))
+        return cls(settings, restaurant, bookings, gate)
+
+    @property
+    def uses_flow(self) -> bool:
+        return self.settings.llm != "ondevice"
+
+    def dialogue(self) -> Dialogue:
+        """The on-device brain's conversation for this call, bookings included."""
+        return restaurant_dialogue(self.restaurant, self.bookings.rules)
+
+    def context_tools(self) -> list[FunctionSchema]:
+        """The tools the context starts with; the flow brings its own, node by node."""
+        return [] if self.uses_flow else tools(self.bookings.schemas(self.gate))
+
+    def starter(
+        self,
+        llm: LLMService,
+        context: LLMContext,
+        aggregators: LLMContextAggregatorPair,
+        worker: PipelineWorker,
+    ) -> Callable[[], Awaitable[None]]:
+        """What to run when the caller is connected: the bot's first words."""
+        if self.uses_flow:
+            flow = BookingFlow(self.bookings, self.gate, self.restaurant)
+            manager = booking_flow_manager(
+                flow, llm=llm, context_aggregator=aggregators, worker=worker
+            )
+            return lambda: manager.initialize(flow.start())
+
+        async def greet():
+            context.add_message({"role": "developer", "content": "Greet the caller briefly."})
+            await worker.queue_frames([LLMRunFrame()])
+
+        return greet

@@ -1,0 +1,326 @@
+"""Booking details from free speech: date, time, party size, name, phone, reference.
+
+Numbers said in words become digits with text2num ("a table for four" ->
+"a table for 4", "oh seven nine one one" -> "0 7 9 1 1"); a date phrase found
+in the sentence is read by dateparser relative to the restaurant's today;
+phone numbers are checked and normalised by phonenumbers. What is left here
+is the glue: finding which words are the date, the time or the party size,
+and the restaurant's reading of a bare hour ("at seven" is 7 pm).
+"""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+import dateparser
+import phonenumbers
+from text_to_num import alpha2digit
+
+WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+AM_PM = r"(a\.?\s?m\.?|p\.?\s?m\.?)"
+MAX_PARTY = 200
+DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+
+DATE_PHRASES = [
+    r"\bday after tomorrow\b",
+    r"\btomorrow\b",
+    r"\btoday\b",
+    r"\btonight\b",
+    r"\bthis (?:evening|afternoon|lunchtime)\b",
+    r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"
+    # "of" is often heard as "and" or "on": "the 14th and February".
+    rf"\b(?:the )?{ORDINAL} (?:of |and |on )?(?:{MONTHS})\b",
+    rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
+    # A day of the month is more precise than a weekday ("Friday the 11th").
+    rf"\bthe {ORDINAL}\b",
+    rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
+    rf"\b(?:{WEEKDAYS})\b",
+]
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What a caller has said about a booking so far; None where they have not."""
+
+    day: date | None = None
+    at: time | None = None
+    party_size: int | None = None
+    name: str | None = None
+    phone: str | None = None
+    notes: str | None = None
+
+    def merged(self, newer: "Slots") -> "Slots":
+        """These slots, overwritten by what `newer` filled."""
+        changes = {k: v for k, v in newer.__dict__.items() if v is not None}
+        return replace(self, **changes)
+
+    def filled(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def with_digits(text: str) -> str:
+    """Lower case, with spoken numbers as digits ("double oh seven" -> "0 0 7")."""
+    text = text.lower().replace("\u2019", "'")
+    text = re.sub(
+        r"\b(double|triple) (\w+)",
+        lambda m: " ".join([m[2]] * (2 if m[1] == "double" else 3)),
+        text,
+    )
+    # "oh" is a zero only next to other digits ("oh seven nine"), not in "oh, tomorrow".
+    text = re.sub(r"\boh\b", lambda m: "0" if _among_digits(text, m) else m[0], text)
+    return alpha2digit(text, "en", threshold=0)
+
+
+def _among_digits(text: str, found: re.Match) -> bool:
+    before = re.findall(r"[\w']+", text[: found.start()])[-2:]
+    after = re.findall(r"[\w']+", text[found.end() :])[:2]
+    return any(word in DIGIT_WORDS or word.isdigit() for word in before + after)
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """The day a sentence names, read relative to `today`; None if it names none."""
+    spoken = with_digits(text)
+    for pattern in DATE_PHRASES:
+        found = re.search(pattern, spoken)
+        if found is None:
+            continue
+        phrase = found[0]
+        if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):
+            return today
+        phrase = re.sub(r"^(?:on|coming) ", "", phrase)
+        phrase = re.sub(r"^and (?=\d)", "in ", phrase)
+        phrase = re.sub(rf"\b(and|on) (?=(?:{MONTHS})\b)", "of ", phrase)
+        parsed = dateparser.parse(
+            phrase,
+            languages=["en"],
+            settings={
+                "PREFER_DATES_FROM": "future",
+                "RELATIVE_BASE": datetime.combine(today, time(12)),
+                "DATE_ORDER": "DMY",
+            },
+        )
+        if parsed is None:
+            continue
+        day = parsed.date()
+        if day < today:
+            # "the 3rd" said on the 20th means next month's; "3rd of May" said in June, next year's.
+            day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
+        return day
+    return None
+
+
+def _next_month(day: date) -> date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # the 31st of a shorter month
+        return _next_month(day.replace(year=year, month=month, day=1) - timedelta(days=1))
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _clock(hour: int, minute: int, am_pm: str | None) -> time | None:
+    """A time of day; an hour from 1 to 11 without am/pm is an evening hour at a restaurant."""
+    marker = (am_pm or "").replace(".", "").replace(" ", "")
+    if marker == "pm" and hour < 12:
+        hour += 12
+    elif marker == "am" and hour == 12:
+        hour = 0
+    elif not marker and 1 <= hour <= 11:
+        hour += 12
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+TIME_PATTERNS = [
+    (rf"\b(\d{{1,2}})[:.](\d{{2}})\s*{AM_PM}?", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
+    (r"\bhalf pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
+    (r"\b(?:a )?quarter pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 15, None)),
+    # "at 730", "830 in the evening": Whisper sometimes drops the colon.
+    (r"\bat (\d{1,2})([0-5]\d)\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
+    (
+        rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})",
+        lambda m: _clock(int(m[1]), int(m[2]), None if m[3] is None else m[3]),
+    ),
+    (r"\b(?:a )?quarter to (\d{1,2})\b", lambda m: _clock(int(m[1]) - 1, 45, None)),
+    (r"\b(\d{1,2}) past (\d{1,2})\b", lambda m: _clock(int(m[2]), int(m[1]), None)),
+    (rf"\b(\d{{1,2}}) (\d{{2}})\s*{AM_PM}", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
+    (r"\b(?:at|about|around) (\d{1,2}) (\d{2})\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
+    (rf"\b(\d{{1,2}})\s*(?:o'?clock\s*)?{AM_PM}", lambda m: _clock(int(m[1]), 0, m[2])),
+    (r"\b(\d{1,2}) o'?clock\b", lambda m: _clock(int(m[1]), 0, None)),
+    # British "half seven" is 7:30.
+    (r"\bhalf (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
+    # "seven thirty" (tomorrow, in the evening...): minutes on the quarter, not in a longer number.
+    (r"(?<!\d )\b(\d{1,2}) (00|15|30|45)\b(?! \d)", lambda m: _clock(int(m[1]), int(m[2]), None)),
+    (r"\b(?:noon|midday)\b", lambda m: time(12, 0)),
+    (
+        r"\b(?:at|about|around) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
+        lambda m: _clock(int(m[1]), 0, None),
+    ),
+]
+
+
+def parse_time(text: str, bare: bool = False) -> time | None:
+    """The time of day a sentence names. `bare`: the caller was just asked for a time,
+    so "seven thirty" or "eight" alone counts."""
+    spoken = with_digits(text)
+    for pattern, read in TIME_PATTERNS:
+        found = re.search(pattern, spoken)
+        if found and (at := read(found)) is not None:
+            return at
+    if bare:
+        found = re.fullmatch(r"\W*(?:at\s+)?(\d{1,2})(?:\s+(\d{2}))?\W*(?:please)?\W*", spoken)
+        if found:
+            return _clock(int(found[1]), int(found[2] or 0), None)
+    return None
+
+
+PARTY_PATTERNS = [
+    r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b",
+    r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
+    r"\b(?:table|booking|reservation|party|group) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
+    r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|,|\.|$|at\b|on\b|tomorrow|today|tonight|next|this))",
+]
+
+
+HOMOPHONES = [
+    # Speech recognition hears "four" and "two" as their homophones after "for".
+    (
+        r"\bfor (?:for|4)(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
+        "for 4",
+    ),
+    (
+        r"\bfor (?:to|too)(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
+        "for 2",
+    ),
+    (r"(?:^|(?<=[,.] ))for people\b", "4 people"),
+    (r"(?:^|(?<=[,.] ))(?:to|too) people\b", "2 people"),
+    (r"\btable for for\b", "table for 4"),
+    (r"\btable for (?:to|too)\b", "table for 2"),
+]
+
+
+def parse_party_size(text: str, bare: bool = False) -> int | None:
+    """How many people a sentence books for. `bare`: the caller was just asked how many."""
+    spoken = with_digits(text)
+    for heard, meant in HOMOPHONES:
+        spoken = re.sub(heard, meant, spoken)
+    if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
+        return 1
+    if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):
+        return 2
+    for pattern in PARTY_PATTERNS:
+        found = re.search(pattern, spoken)
+        if found:
+            return min(int(found[1]), MAX_PARTY)
+    if bare:
+        numbers = re.findall(r"\b\d{1,3}\b", spoken)
+        if len(numbers) == 1:
+            return min(int(numbers[0]), MAX_PARTY)
+    return None
+
+
+def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
+    """A valid phone number in the sentence, as E.164; `bare`: every digit said is the number."""
+    found = _find_phone(with_digits(text), region, bare)
+    return found[0] if found else None
+
+
+def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
+    """The number as E.164, and the words it was said in."""
+    candidates = re.findall(r"\+?\d[\d\s().-]{5,}\d", spoken)
+    if bare:
+        candidates.append(spoken)
+    for candidate in candidates:
+        digits = ("+" if "+" in candidate else "") + re.sub(r"\D", "", candidate)
+        try:
+            number = phonenumbers.parse(digits, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return e164, candidate
+    return None
+
+
+def parse_reference(text: str) -> str | None:
+    """A six-digit booking reference, said as one number or digit by digit."""
+    digits = "".join(re.findall(r"\d", with_digits(text)))
+    return digits if len(digits) == 6 else None
+
+
+NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
+NOT_NAMES = {
+    "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
+    "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
+    "um", "uh", "er", "hi", "hello", "so", "well", "just", "table", "booking", "phone", "number",
+}  # fmt: skip
+
+
+def parse_name(text: str, bare: bool = False) -> str | None:
+    """The caller's name after "my name is" and the like; `bare`: the caller was just asked."""
+    words_said = re.sub(r"[^A-Za-z' -]+", " ", text.replace("\u2019", "'"))
+    found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
+    if found:
+        rest = found[1]
+    elif bare:
+        rest = re.sub(
+            r"^\s*(?:(?:um|uh|er|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
+            r"(?:it's|it is|this is|i'm|i am|that's|that is|call me)?\s*",
+            "",
+            words_said,
+            flags=re.IGNORECASE,
+        )
+    else:
+        return None
+    name = []
+    for word in rest.split():
+        if word.lower().strip("'") in NOT_NAMES:
+            if name:
+                break
+            continue
+        name.append(word.strip("'"))
+        if len(name) == 3:
+            break
+    if not name:
+        return None
+    return " ".join(part[:1].upper() + part[1:] for part in name)
+
+
+def parse_notes(text: str) -> str | None:
+    """Allergies, occasions, seating wishes: kept as said, for the staff."""
+    found = re.search(
+        r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|wheelchair|high ?chair|pram|buggy)\b",
+        text,
+        flags=re.IGNORECASE,
+    )
+    return text.strip() if found else None
+
+
+def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
+    """Every booking detail in one utterance. `asked` names the detail just asked for,
+    so a bare answer ("four", "Anna", "seven thirty") fills it."""
+    spoken = with_digits(text)
+    found = _find_phone(spoken, region, bare=asked == "phone")
+    phone = found[0] if found else None
+    # The digits of a phone number are not also a party size or a time.
+    rest = spoken.replace(found[1], " ") if found else text
+    return Slots(
+        day=parse_date(rest, today),
+        at=parse_time(rest, bare=asked == "at"),
+        party_size=parse_party_size(rest, bare=asked == "party_size"),
+        name=parse_name(text, bare=asked == "name"),
+        phone=phone,
+        notes=parse_notes(text),
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the reservation store, run on start by `store.migrate`."""

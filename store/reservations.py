@@ -1,0 +1,502 @@
+"""Bookings, table availability and the outbox, kept in a SQL database (SQLite by default).
+
+Every operation is one transaction run in a worker thread: a caller that stops
+waiting (a timeout, a cancelled task) never leaves a booking half-written,
+because the transaction either commits whole or not at all. Write
+transactions on SQLite take the write lock up front (`BEGIN IMMEDIATE`), so
+two bot processes cannot give the same table away twice.
+
+Infrastructure failures surface as `StoreUnavailable` (worth retrying) or
+`StoreError`; business outcomes (no table, unknown booking) as their own
+exceptions, which the tools turn into answers.
+"""
+
+import asyncio
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.migrate import migrate
+from store.models import Booking, DiningTable, OutboxMessage, ToolResult
+
+T = TypeVar("T")
+
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+FRIDAY, SATURDAY = 4, 5
+
+
+class StoreError(Exception):
+    """The database failed in a way retrying will not fix."""
+
+
+class StoreUnavailable(StoreError):
+    """The database is busy or unreachable for now; retrying may work."""
+
+
+class BookingNotFound(Exception):
+    def __init__(self, reference: str):
+        super().__init__(f"no booking {reference}")
+        self.reference = reference
+
+
+class BookingCancelled(Exception):
+    def __init__(self, booking: "BookingRecord"):
+        super().__init__(f"booking {booking.reference} is cancelled")
+        self.booking = booking
+
+
+class NoTableFree(Exception):
+    def __init__(self, alternatives: tuple[time, ...]):
+        super().__init__("no table free")
+        self.alternatives = alternatives
+
+
+@dataclass(frozen=True)
+class SeatingRules:
+    """When guests can be seated, and how long a table is held for them."""
+
+    opens: time = time(12, 0)
+    last_seating: time = time(20, 30)
+    last_seating_late: time = time(21, 30)
+    late_weekdays: frozenset[int] = frozenset({FRIDAY, SATURDAY})
+    booking_minutes: int = 120
+    step_minutes: int = 30
+
+    def last_seating_on(self, day: date) -> time:
+        return self.last_seating_late if day.weekday() in self.late_weekdays else self.last_seating
+
+    def seats_at(self, day: date, at: time) -> bool:
+        return self.opens <= at <= self.last_seating_on(day)
+
+    def slots(self, day: date) -> list[time]:
+        """Every bookable start time of `day`, on the step grid."""
+        slots, at = [], datetime.combine(day, self.opens)
+        last = datetime.combine(day, self.last_seating_on(day))
+        while at <= last:
+            slots.append(at.time())
+            at += timedelta(minutes=self.step_minutes)
+        return slots
+
+
+@dataclass(frozen=True)
+class BookingRecord:
+    reference: str
+    name: str
+    phone: str
+    date: date
+    time: time
+    party_size: int
+    notes: str
+    status: str
+    table: str
+
+    @classmethod
+    def of(cls, booking: Booking, table: DiningTable) -> "BookingRecord":
+        return cls(
+            reference=booking.reference,
+            name=booking.name,
+            phone=booking.phone,
+            date=booking.date,
+            time=booking.time,
+            party_size=booking.party_size,
+            notes=booking.notes,
+            status=booking.status,
+            table=table.label,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "name": self.name,
+            "phone": self.phone,
+            "date": self.date.isoformat(),
+            "time": self.time.strftime("%H:%M"),
+            "party_size": self.party_size,
+            "notes": self.notes,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    channel: str
+    recipient: str
+    body: str
+    status: str
+    booking_reference: str | None
+
+
+@dataclass(frozen=True)
+class Availability:
+    available: bool
+    table: str | None
+    alternatives: tuple[time, ...] = ()
+
+
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
+
+
+class ReservationStore:
+    """The restaurant's reservations. Open it with `ReservationStore.open`."""
+
+    def __init__(self, engine: Engine, rules: SeatingRules):
+        self._engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.rules = rules
+
+    @classmethod
+    def open(cls, url: str, tables: Sequence[int], rules: SeatingRules) -> "ReservationStore":
+        """Connect, migrate the schema to the latest revision, and lay out the tables."""
+        engine = create_sqlite_aware_engine(url)
+        try:
+            migrate(engine)
+        except SQLAlchemyError as error:
+            engine.dispose()
+            reason = getattr(error, "orig", None) or error
+            raise StoreError(f"cannot open the reservation store at {url}: {reason}") from None
+        store = cls(engine, rules)
+        store._run(lambda session: _lay_out_tables(session, tables))
+        return store
+
+    def close(self):
+        self._engine.dispose()
+
+    # -- availability -----------------------------------------------------------
+
+    async def check_availability(
+        self, day: date, at: time, party_size: int, earliest: time | None = None
+    ) -> Availability:
+        """Whether a table for `party_size` is free at `at`, else the nearest free times."""
+
+        def check(session: Session) -> Availability:
+            table = self._free_table(session, day, at, party_size)
+            if table is not None:
+                return Availability(True, table.label)
+            return Availability(
+                False, None, self._alternatives(session, day, at, party_size, earliest)
+            )
+
+        return await self._call(check)
+
+    def _free_table(
+        self, session: Session, day: date, at: time, party_size: int, ignore: int | None = None
+    ) -> DiningTable | None:
+        """The smallest active table that seats the party and is free for the whole sitting."""
+        start = _minutes(at)
+        end = start + self.rules.booking_minutes
+        taken = {
+            booking.table_id
+            for booking in session.scalars(
+                select(Booking).where(Booking.date == day, Booking.status == CONFIRMED)
+            )
+            if booking.id != ignore
+            and _minutes(booking.time) < end
+            and start < _minutes(booking.time) + self.rules.booking_minutes
+        }
+        tables = session.scalars(
+            select(DiningTable)
+            .where(DiningTable.active, DiningTable.seats >= party_size)
+            .order_by(DiningTable.seats, DiningTable.id)
+        )
+        return next((table for table in tables if table.id not in taken), None)
+
+    def _alternatives(
+        self,
+        session: Session,
+        day: date,
+        at: time,
+        party_size: int,
+        earliest: time | None,
+        ignore: int | None = None,
+        count: int = 3,
+    ) -> tuple[time, ...]:
+        candidates = [
+            slot
+            for slot in self.rules.slots(day)
+            if slot != at and (earliest is None or slot >= earliest)
+        ]
+        candidates.sort(key=lambda slot: (abs(_minutes(slot) - _minutes(at)), slot))
+        free = [
+            slot
+            for slot in candidates
+            if self._free_table(session, day, slot, party_size, ignore) is not None
+        ]
+        return tuple(sorted(free[:count]))
+
+    # -- bookings ---------------------------------------------------------------
+
+    async def book(
+        self,
+        *,
+        name: str,
+        phone: str,
+        day: date,
+        at: time,
+        party_size: int,
+        notes: str,
+        idempotency_key: str,
+        replaces: str | None = None,
+    ) -> BookingRecord:
+        """Book the smallest free table; the same key books once. `replaces` is cancelled with it."""
+
+        def book(session: Session) -> BookingRecord:
+            earlier = session.scalar(
+                select(Booking).where(Booking.idempotency_key == idempotency_key)
+            )
+            if earlier is not None:
+                return BookingRecord.of(earlier, session.get(DiningTable, earlier.table_id))
+            replaced = self._booking(session, replaces) if replaces else None
+            table = self._free_table(
+                session, day, at, party_size, ignore=replaced.id if replaced else None
+            )
+            if table is None:
+                raise NoTableFree(self._alternatives(session, day, at, party_size, None))
+            if replaced is not None:
+                replaced.status = CANCELLED
+            booking = Booking(
+                reference=self._new_reference(session),
+                name=name,
+                phone=phone,
+                date=day,
+                time=at,
+                party_size=party_size,
+                notes=notes,
+                status=CONFIRMED,
+                table_id=table.id,
+                idempotency_key=idempotency_key,
+            )
+            session.add(booking)
+            session.flush()
+            return BookingRecord.of(booking, table)
+
+        return await self._call(book)
+
+    async def find(
+        self,
+        *,
+        reference: str | None = None,
+        phone: str | None = None,
+        from_day: date | None = None,
+    ) -> list[BookingRecord]:
+        """Confirmed bookings by reference or phone, from `from_day` on, soonest first."""
+
+        def find(session: Session) -> list[BookingRecord]:
+            query = (
+                select(Booking, DiningTable).join(DiningTable).where(Booking.status == CONFIRMED)
+            )
+            if reference is not None:
+                query = query.where(Booking.reference == reference)
+            if phone is not None:
+                query = query.where(Booking.phone == phone)
+            if from_day is not None:
+                query = query.where(Booking.date >= from_day)
+            rows = session.execute(query.order_by(Booking.date, Booking.time))
+            return [BookingRecord.of(booking, table) for booking, table in rows]
+
+        return await self._call(find)
+
+    async def booking(self, reference: str) -> BookingRecord:
+        """One booking, whatever its status; `BookingNotFound` if there is none."""
+
+        def get(session: Session) -> BookingRecord:
+            booking = self._booking(session, reference)
+            return BookingRecord.of(booking, session.get(DiningTable, booking.table_id))
+
+        return await self._call(get)
+
+    async def change(
+        self,
+        reference: str,
+        *,
+        day: date | None = None,
+        at: time | None = None,
+        party_size: int | None = None,
+        notes: str | None = None,
+    ) -> BookingRecord:
+        """Move or resize a booking, keeping it only if a table is free for the new details."""
+
+        def change(session: Session) -> BookingRecord:
+            booking = self._booking(session, reference)
+            if booking.status != CONFIRMED:
+                raise BookingCancelled(
+                    BookingRecord.of(booking, session.get(DiningTable, booking.table_id))
+                )
+            new_day, new_at = day or booking.date, at or booking.time
+            new_size = party_size or booking.party_size
+            table = self._free_table(session, new_day, new_at, new_size, ignore=booking.id)
+            if table is None:
+                raise NoTableFree(
+                    self._alternatives(session, new_day, new_at, new_size, None, ignore=booking.id)
+                )
+            booking.date, booking.time, booking.party_size = new_day, new_at, new_size
+            booking.table_id = table.id
+            if notes is not None:
+                booking.notes = notes
+            return BookingRecord.of(booking, table)
+
+        return await self._call(change)
+
+    async def cancel(self, reference: str) -> BookingRecord:
+        """Cancel a booking; cancelling it again changes nothing."""
+
+        def cancel(session: Session) -> BookingRecord:
+            booking = self._booking(session, reference)
+            booking.status = CANCELLED
+            return BookingRecord.of(booking, session.get(DiningTable, booking.table_id))
+
+        return await self._call(cancel)
+
+    async def bookings(self) -> list[BookingRecord]:
+        """Every booking, whatever its status, in the order they were made."""
+
+        def everything(session: Session) -> list[BookingRecord]:
+            rows = session.execute(
+                select(Booking, DiningTable).join(DiningTable).order_by(Booking.id)
+            )
+            return [BookingRecord.of(booking, table) for booking, table in rows]
+
+        return await self._call(everything)
+
+    # -- outbox -----------------------------------------------------------------
+
+    async def queue_message(
+        self,
+        *,
+        channel: str,
+        recipient: str,
+        body: str,
+        idempotency_key: str,
+        booking_reference: str | None = None,
+    ) -> OutboxRecord:
+        """Write a message to the outbox (it is sent elsewhere); the same key writes once."""
+
+        def queue(session: Session) -> OutboxRecord:
+            earlier = session.scalar(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+            )
+            message = earlier or OutboxMessage(
+                channel=channel,
+                recipient=recipient,
+                body=body,
+                status="pending",
+                idempotency_key=idempotency_key,
+                booking_id=self._booking(session, booking_reference).id
+                if booking_reference
+                else None,
+            )
+            session.add(message)
+            session.flush()
+            return OutboxRecord(
+                message.channel, message.recipient, message.body, message.status, booking_reference
+            )
+
+        return await self._call(queue)
+
+    async def outbox(self) -> list[OutboxRecord]:
+        def everything(session: Session) -> list[OutboxRecord]:
+            rows = session.execute(
+                select(OutboxMessage, Booking.reference)
+                .outerjoin(Booking, OutboxMessage.booking_id == Booking.id)
+                .order_by(OutboxMessage.id)
+            )
+            return [
+                OutboxRecord(m.channel, m.recipient, m.body, m.status, reference)
+                for m, reference in rows
+            ]
+
+        return await self._call(everything)
+
+    # -- first results of tool calls (the function-call gate's idempotency records) ---
+
+    async def get_result(self, key: str) -> dict[str, Any] | None:
+        def get(session: Session) -> dict[str, Any] | None:
+            record = session.get(ToolResult, key)
+            return json.loads(record.result) if record else None
+
+        return await self._call(get)
+
+    async def put_result(self, key: str, tool: str, result: dict[str, Any]) -> None:
+        def put(session: Session) -> None:
+            if session.get(ToolResult, key) is None:
+                session.add(ToolResult(key=key, tool=tool, result=json.dumps(result)))
+
+        await self._call(put)
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _booking(self, session: Session, reference: str) -> Booking:
+        booking = session.scalar(select(Booking).where(Booking.reference == reference))
+        if booking is None:
+            raise BookingNotFound(reference)
+        return booking
+
+    def _new_reference(self, session: Session) -> str:
+        """Six digits: easy to say on the phone and for speech recognition to hear."""
+        while True:
+            reference = f"{secrets.randbelow(900000) + 100000}"
+            if session.scalar(select(Booking.id).where(Booking.reference == reference)) is None:
+                return reference
+
+    def _run(self, work: Callable[[Session], T]) -> T:
+        try:
+            with self._sessions.begin() as session:
+                return work(session)
+        except OperationalError as error:
+            raise StoreUnavailable(str(error.orig)) from error
+        except IntegrityError as error:
+            raise StoreError(str(error.orig)) from error
+        except SQLAlchemyError as error:
+            raise StoreError(str(error)) from error
+
+    async def _call(self, work: Callable[[Session], T]) -> T:
+        # In a thread, so a caller that stops waiting cannot cut the transaction short.
+        return await asyncio.to_thread(self._run, work)
+
+
+def _lay_out_tables(session: Session, seats: Sequence[int]) -> None:
+    """Make the active tables match the settings; tables no longer listed stay, inactive."""
+    existing = {table.label: table for table in session.scalars(select(DiningTable))}
+    wanted = {f"T{number}": count for number, count in enumerate(seats, start=1)}
+    for label, count in wanted.items():
+        table = existing.get(label) or DiningTable(label=label)
+        table.seats, table.active = count, True
+        session.add(table)
+    for label, table in existing.items():
+        if label not in wanted:
+            table.active = False
+
+
+def create_sqlite_aware_engine(url: str) -> Engine:
+    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # How long a write waits for another process's write before giving up.
+    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 5})
+
+    @event.listens_for(engine, "connect")
+    def on_connect(connection, _):
+        connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

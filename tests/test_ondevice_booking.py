@@ -1,0 +1,217 @@
+"""The on-device brain books, changes and cancels a table with no LLM, through the gate."""
+
+from datetime import datetime
+
+import pytest
+
+from flows.booking_tools import BookingRules, BookingTools
+from flows.offline_dialogue import restaurant_dialogue
+from flows.restaurant import Restaurant
+from flows.tools import END_CALL
+from processors.function_call_gate import Breakers
+from services.ondevice_llm import OnDeviceLLMService
+from settings import Settings
+from store import ReservationStore, StoreUnavailable
+from tests.fakes.conversation import converse, turns
+
+NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; "tomorrow" is Thursday 3 January
+RESTAURANT = Restaurant(name="Chez Test", hours="from noon to ten", address="1 Test Road")
+
+
+class FailingStore(ReservationStore):
+    async def check_availability(self, *args, **kwargs):
+        raise StoreUnavailable("database is locked")
+
+
+@pytest.fixture
+def rules():
+    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
+
+
+@pytest.fixture
+def store(tmp_path, rules):
+    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
+    yield opened
+    opened.close()
+
+
+async def talk(store, rules, *said, breakers=None):
+    tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
+    gate = tools.gate("call-1", breakers or Breakers(), backoff_initial_secs=0.01)
+    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(RESTAURANT, rules))
+    return await converse(llm, [END_CALL, *tools.schemas(gate)], turns(*said))
+
+
+BOOK = (
+    "Hi, I'd like to book a table for four tomorrow at half past seven.",
+    "My name is Anna Smith.",
+    "It's 07911 123456.",
+    "Yes please.",
+)
+
+
+async def test_a_booking_from_free_speech_is_written_and_confirmed_by_text(store, rules):
+    call = await talk(store, rules, *BOOK)
+    assert call.replies == [
+        "Good news, we have a table for 4 people on Thursday 3 January at 7:30 pm. "
+        "What name should I put the booking under?",
+        "And what phone number can we reach you on?",
+        "So that's a table for 4 people on Thursday 3 January at 7:30 pm, under the name Anna "
+        "Smith, phone 07911 123456. Shall I book it?",
+        f"Your table is booked. Your booking reference is {' '.join((await store.bookings())[0].reference)}.",
+        "I have sent the details by text message to 07911 123456. Is there anything else I can help with?",
+    ]
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.phone, booking.party_size, booking.status) == (
+        "Anna Smith",
+        "+447911123456",
+        4,
+        "confirmed",
+    )
+    assert (booking.date.isoformat(), booking.time.isoformat()) == ("2030-01-03", "19:30:00")
+    (sms,) = await store.outbox()
+    assert (sms.channel, sms.recipient, sms.booking_reference) == (
+        "sms",
+        "+447911123456",
+        booking.reference,
+    )
+
+
+async def test_missing_details_are_asked_for_one_at_a_time(store, rules):
+    call = await talk(
+        store, rules, "I'd like to make a reservation.", "Next Friday", "eight", "Two of us."
+    )
+    assert call.replies[:3] == [
+        "What day would you like to come?",
+        "What time would you like the table?",
+        "For how many people?",
+    ]
+    assert call.replies[3].startswith(
+        "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
+    )
+
+
+async def test_a_phone_number_said_with_a_pause_is_joined_across_two_turns(store, rules):
+    call = await talk(
+        store, rules, *BOOK[:2], "It's oh seven nine one one,", "one two three, four five six."
+    )
+    assert call.replies[-1].endswith("phone 07911 123456. Shall I book it?")
+    assert len(call.replies) == 3  # nothing said between the two halves
+
+
+async def test_a_no_to_the_read_back_changes_nothing_and_asks_what_to_change(store, rules):
+    call = await talk(store, rules, *BOOK[:3], "No, make it three people.")
+    assert call.replies[-1].startswith("Good news, we have a table for 3 people")
+    assert await store.bookings() == []
+
+
+async def test_a_change_is_read_back_confirmed_and_written(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *BOOK,
+        "I need to change my booking.",
+        "07911 123456",
+        "Make it six people at eight.",
+        "Yes, go ahead.",
+    )
+    assert call.replies[-4].startswith("I found your booking for 4 people on Thursday 3 January")
+    assert call.replies[-3] == (
+        "I will change the booking under the name Anna Smith from 4 people on Thursday 3 January "
+        "at 7:30 pm to 6 people on Thursday 3 January at 8 pm. Shall I go ahead?"
+    )
+    assert (
+        call.replies[-2] == "Done. Your booking is now for 6 people on Thursday 3 January at 8 pm."
+    )
+    (booking,) = await store.bookings()
+    assert (booking.party_size, booking.time.isoformat()) == (6, "20:00:00")
+    assert len(await store.outbox()) == 2
+
+
+async def test_other_details_instead_of_a_yes_are_read_back_again(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *BOOK,
+        "Change my booking.",
+        "07911 123456",
+        "Move it to 8 pm.",
+        "Make it 6 pm.",
+    )
+    assert call.replies[-1].endswith("to 4 people on Thursday 3 January at 6 pm. Shall I go ahead?")
+    assert (await store.bookings())[0].time.isoformat() == "19:30:00"
+
+
+async def test_a_cancellation_is_read_back_confirmed_and_written(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *BOOK,
+        "Can I cancel my booking please?",
+        "oh seven nine one one, one two three, four five six",
+        "Yes.",
+    )
+    assert call.replies[-3].startswith("I will cancel the booking under the name Anna Smith")
+    assert call.replies[-2] == "Your booking is cancelled."
+    assert [b.status for b in await store.bookings()] == ["cancelled"]
+    assert "has been cancelled" in (await store.outbox())[-1].body
+
+
+async def test_a_cancellation_the_caller_declines_keeps_the_booking(store, rules):
+    call = await talk(store, rules, *BOOK, "Cancel my booking.", "07911 123456", "No, keep it.")
+    assert call.replies[-1].startswith("All right, I have left your booking as it was.")
+    assert [b.status for b in await store.bookings()] == ["confirmed"]
+
+
+async def test_an_unknown_phone_number_is_asked_again(store, rules):
+    call = await talk(store, rules, "I want to cancel my reservation.", "020 7946 0018")
+    assert call.replies[-1] == (
+        "I could not find an upcoming booking under that number. What phone number is the booking under?"
+    )
+
+
+async def test_a_party_too_large_is_offered_a_person(store, rules):
+    call = await talk(
+        store, rules, "Can I book a table for 40 people tomorrow at 7?", "Yes please."
+    )
+    assert "up to 12 people" in call.replies[0]
+    assert "member of our staff" in call.replies[-1]
+    (note,) = await store.outbox()
+    assert note.channel == "staff"
+
+
+async def test_a_full_slot_offers_other_times(store, rules):
+    await talk(store, rules, "A table for 6 tomorrow at 7:30 pm.", "Ann", "07911 123456", "Yes.")
+    call = await talk(store, rules, "A table for 6 tomorrow at 7:30 pm.")
+    assert call.replies[0] == (
+        "Sorry, we have no table for 6 people at 7:30 pm on Thursday 3 January. "
+        "We could do 4:30 pm, 5 pm or 5:30 pm. Would one of those suit you?"
+    )
+
+
+async def test_a_broken_booking_system_is_said_and_a_person_offered(tmp_path, rules):
+    broken = FailingStore.open(f"sqlite:///{tmp_path}/b.db", (2,), rules.seating)
+    call = await talk(broken, rules, "A table for two tomorrow at 8pm.")
+    assert "could not get through to our booking system" in call.replies[0]
+    assert "member of staff" in call.replies[0]
+    broken.close()
+
+
+async def test_questions_in_the_middle_of_a_booking_are_answered_and_the_booking_goes_on(
+    store, rules
+):
+    call = await talk(
+        store, rules, "Book a table for two tomorrow.", "Where are you located?", "At 8pm."
+    )
+    assert call.replies[1] == "You will find us at 1 Test Road."
+    assert call.replies[2].startswith(
+        "Good news, we have a table for 2 people on Thursday 3 January at 8 pm"
+    )
+
+
+async def test_out_of_domain_requests_still_get_the_honest_offline_reply(store, rules):
+    call = await talk(store, rules, "Can you recommend a good wine with fish?")
+    assert call.replies == [
+        "Sorry, while I'm offline I can only help with booking, changing or cancelling a table, "
+        "our opening hours and our address. Is there anything about those I can do for you?"
+    ]

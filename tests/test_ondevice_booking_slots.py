@@ -1,0 +1,158 @@
+"""Booking details from free speech, as Whisper writes it: words, digits, British and American."""
+
+from datetime import date, time
+
+import pytest
+
+from flows.booking_slots import (
+    Slots,
+    parse_date,
+    parse_name,
+    parse_party_size,
+    parse_phone,
+    parse_reference,
+    parse_slots,
+    parse_time,
+)
+
+TODAY = date(2030, 1, 2)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("tomorrow", date(2030, 1, 3)),
+        ("the day after tomorrow", date(2030, 1, 4)),
+        ("tonight", TODAY),
+        ("next Friday", date(2030, 1, 4)),
+        ("on Saturday", date(2030, 1, 5)),
+        ("Wednesday", date(2030, 1, 9)),
+        ("the 14th of February", date(2030, 2, 14)),
+        ("March 3rd", date(2030, 3, 3)),
+        ("on the twenty first", date(2030, 1, 21)),
+        ("the 1st", date(2030, 2, 1)),  # the 1st has passed this month: next month's
+        ("Friday the 11th", date(2030, 1, 11)),
+        ("in three days", date(2030, 1, 5)),
+        ("1st of January", date(2031, 1, 1)),  # passed this year: next year's
+        ("the 14th and February", date(2030, 2, 14)),  # "of" misheard
+    ],
+)
+def test_dates(said, day):
+    assert parse_date(said, TODAY) == day
+
+
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("at half past seven", time(19, 30)),
+        ("half seven", time(19, 30)),
+        ("seven thirty pm", time(19, 30)),
+        ("7:30", time(19, 30)),
+        ("7.45 p.m.", time(19, 45)),
+        ("19:30", time(19, 30)),
+        ("8pm", time(20, 0)),
+        ("eight o'clock", time(20, 0)),
+        ("quarter to nine", time(20, 45)),
+        ("a quarter past one", time(13, 15)),
+        ("at noon", time(12, 0)),
+        ("at 12", time(12, 0)),
+        ("11 am", time(11, 0)),
+        ("eight thirty in the evening", time(20, 30)),
+        ("at 1930", time(19, 30)),  # Whisper dropped the colon
+        ("quarter pass one", time(13, 15)),  # and misheard "past"
+    ],
+)
+def test_times(said, at):
+    assert parse_time(said) == at
+
+
+def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
+    assert parse_time("eight") is None
+    assert parse_time("eight", bare=True) == time(20, 0)
+
+
+@pytest.mark.parametrize(
+    ("said", "size"),
+    [
+        ("a table for four", 4),
+        ("for two people", 2),
+        ("party of twelve", 12),
+        ("we are 3 people", 3),
+        ("two of us", 2),
+        ("just me", 1),
+        ("a group of eight", 8),
+        ("For people, Saturday at 8.", 4),  # Whisper's homophones of four and two
+        ("a table for to on Friday", 2),
+    ],
+)
+def test_party_sizes(said, size):
+    assert parse_party_size(said) == size
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "a table for 7:30",
+        "one of us has a nut allergy",
+        "at 8 on the 4th",
+        "for tomorrow",
+        "we went for people watching",
+    ],
+)
+def test_what_is_not_a_party_size(said):
+    assert parse_party_size(said) is None
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "07911 123456",
+        "It's oh seven nine one one, one two three, four five six.",
+        "zero seven nine one one one two three four five six",
+        "+44 7911 123456",
+    ],
+)
+def test_phone_numbers_are_normalised(said):
+    assert parse_phone(said, "GB", bare=True) == "+447911123456"
+
+
+def test_a_short_number_is_not_a_phone_number():
+    assert parse_phone("it's 12345", "GB", bare=True) is None
+
+
+def test_double_digits_are_spelled_out():
+    assert parse_phone("oh two oh, seven nine four six, double oh one eight", "GB", bare=True) == (
+        "+442079460018"
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "bare", "name"),
+    [
+        ("My name is Anna Smith.", False, "Anna Smith"),
+        ("It's under the name of Jones, please.", False, "Jones"),
+        ("It's Tom.", True, "Tom"),
+        ("um, yeah, Priya Patel", True, "Priya Patel"),
+        ("I'm looking for a table", False, None),
+    ],
+)
+def test_names(said, bare, name):
+    assert parse_name(said, bare=bare) == name
+
+
+def test_a_reference_said_digit_by_digit():
+    assert parse_reference("it's four eight two, one nine three") == "482193"
+
+
+def test_one_sentence_fills_several_slots_and_a_phone_is_not_a_time():
+    slots = parse_slots(
+        "A table for four tomorrow at half past seven, my number is 07911 123456", TODAY, "GB"
+    )
+    assert slots == Slots(
+        day=date(2030, 1, 3), at=time(19, 30), party_size=4, phone="+447911123456"
+    )
+
+
+def test_newer_slots_overwrite_older_ones():
+    older = Slots(day=TODAY, party_size=2)
+    assert older.merged(Slots(party_size=6)) == Slots(day=TODAY, party_size=6)
