@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test bench lint format
+.PHONY: run test bench retention lint format
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.context
+
+# Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
+retention: $(STAMP)
+	$(BIN)/python -m conversation.retention
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

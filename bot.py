@@ -21,9 +21,12 @@ from pipecat.transports.base_transport import BaseTransport, TransportParams
 from pipecat.transports.daily.transport import DailyParams
 from pipecat.workers.runner import WorkerRunner
 
+from conversation.logs import install_log_privacy
+from conversation.pipeline import call_conversation, open_conversations_or_exit
 from flows.booking_session import BookingSession
 from flows.booking_tools import open_reservations_or_exit
 from flows.restaurant import Restaurant, system_prompt
+from flows.state_slots import RestaurantSlotReader
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
@@ -40,6 +43,12 @@ def build_worker(
     """The bot's pipeline on a worker, ready to run on any transport."""
     restaurant = Restaurant.from_settings(settings)
     bookings = BookingSession.for_call(settings, restaurant)
+    # The restaurant's own name and address are not personal data.
+    own = (restaurant.name, restaurant.address)
+    install_log_privacy(settings.restaurant_phone_region, own)
+    conversation = call_conversation(
+        settings, RestaurantSlotReader(restaurant, bookings.bookings.rules), own
+    )
     stt = create_stt(settings)
     llm = create_llm(
         settings,
@@ -57,6 +66,7 @@ def build_worker(
             transport.input(),
             stt,
             user_aggregator,
+            *conversation.processors(),
             llm,
             tts,
             transport.output(),
@@ -118,6 +128,7 @@ if __name__ == "__main__":
     options = peek_runner_options(sys.argv[1:])
     check_room_or_exit(settings, options)
     open_reservations_or_exit(settings)  # migrates the database to the latest schema
+    open_conversations_or_exit(settings)  # and the call records' own
     if loopback_wanted(settings, options.host):
         offer_loopback_candidate()
 

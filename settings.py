@@ -117,6 +117,17 @@ class Settings(BaseSettings):
     max_party_size: int = Field(12, ge=1, le=100)
     booking_horizon_days: int = Field(90, ge=1, le=730)
 
+    # Conversation state, lean context and call records (conversation/).
+    # Where calls are recorded (redacted transcripts, tool calls, state snapshots).
+    conversations_database_url: str = "sqlite:///data/conversations.db"
+    # `python -m conversation.retention` deletes calls older than this.
+    transcript_retention_days: int = Field(30, ge=1, le=3650)
+    # Caller turns the LLM sees word for word; older ones reach it as compiled state.
+    context_recent_turns: int = Field(4, ge=1, le=50)
+    # The small fast model that reads the state with a cloud LLM; empty: claude-haiku-4-5
+    # with Anthropic, OPENAI_MODEL with an OpenAI-compatible server.
+    state_model: str = ""
+
     @field_validator("restaurant_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -135,7 +146,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a two-letter country code (e.g. GB, US)")
         return value.upper()
 
-    @field_validator("database_url")
+    @field_validator("database_url", "conversations_database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
         from sqlalchemy.engine import make_url

@@ -18,10 +18,12 @@ PROVIDER_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """Tests see only the variables they set, never a developer's keys."""
+def clean_environment(monkeypatch, tmp_path):
+    """Tests see only the variables they set, never a developer's keys or databases."""
     for name in PROVIDER_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/reservations.db")
+    monkeypatch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{tmp_path}/conversations.db")
 
 
 @pytest.fixture

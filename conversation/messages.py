@@ -1,0 +1,42 @@
+"""Which context messages are new since a processor last looked.
+
+The context compiler drops old messages from the context, so positions shift;
+messages are told apart by identity instead. Each one seen is held (so its id
+cannot be reused) until `keep` newer ones have been seen.
+"""
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pipecat.processors.aggregators.llm_context import LLMSpecificMessage
+
+from services.ondevice_llm import message_text
+
+
+class NewMessages:
+    def __init__(self, keep: int = 1000):
+        self._order: deque[Any] = deque()
+        self._ids: set[int] = set()
+        self._keep = keep
+
+    def __call__(self, messages: Sequence[Any]) -> list[Any]:
+        """The messages not seen before, in order; they count as seen from now on."""
+        new = [m for m in messages if id(m) not in self._ids]
+        for message in new:
+            self._order.append(message)
+            self._ids.add(id(message))
+            if len(self._order) > self._keep:
+                self._ids.discard(id(self._order.popleft()))
+        return new
+
+
+def caller_turns(messages: Iterable[Any]) -> list[str]:
+    """The text of each caller message among `messages`."""
+    return [
+        text
+        for message in messages
+        if not isinstance(message, LLMSpecificMessage)
+        and message.get("role") == "user"
+        and (text := message_text(message).strip())
+    ]
