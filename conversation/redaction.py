@@ -44,6 +44,12 @@ _SPOKEN_EMAIL = re.compile(
     r"(?:\s+dot\s+[\w-]+)*\s+dot\s+(?:com|net|org|co|uk|io|de|fr|ie|edu|gov|info|me)\b",
     re.IGNORECASE,
 )
+# What Whisper makes of a spoken address: "sarah.johnsonatexample.com", "sarah at example.com".
+_HEARD_EMAIL = re.compile(
+    r"\b[\w.+-]+?\s*(?:@|at)\s*[\w-]+(?:\s*(?:\.|dot)\s*[\w-]+)*?\s*(?:\.|dot)\s*"
+    r"(?:com|net|org|co|uk|io|de|fr|ie|edu|gov|info|me)\b",
+    re.IGNORECASE,
+)
 _CARD_CANDIDATE = re.compile(r"(?<![\w.])\d(?:[\s,-]{0,2}\d){12,18}(?!\w|\.\d)")
 # A long run of digits, whatever it is (a phone number the matcher did not
 # accept, an account number, digits heard as "4,111, 1111"). Decimals are left alone:
@@ -197,6 +203,7 @@ class Redactor:
         text = _EMAIL.sub(EMAIL, text)
         if " at " in text.lower():
             text = _SPOKEN_EMAIL.sub(EMAIL, text)
+        text = _HEARD_EMAIL.sub(EMAIL, text)
         if any(c.isdigit() for c in text):
             text, dates = _shield(text, _NOT_PERSONAL)
             text = _CARD_CANDIDATE.sub(_card_or_same, text)

@@ -26,11 +26,14 @@ SCRIPT = [
     "You can email me at sarah.johnson@example.com.",
     "My card number is 4111 1111 1111 1111, and we live at 42 Baker Street.",
 ]
+# Digits may be heard or written with spaces, dashes, dots or commas between them.
+SEP = r"[\s\-.,]{0,2}"
+PHONE_START = r"(?<![#\d])0?" + SEP.join("7911")
 PERSONAL = [
     r"sarah",
     r"johnson",
-    r"0?7 ?9 ?1 ?1",  # the phone number, as said, heard, or written by the bot
-    r"1 ?2 ?3 ?4 ?5 ?6",
+    PHONE_START,  # the phone number, as said, heard, or written by the bot
+    r"(?<![#\d])" + SEP.join("123456"),
     r"(?<!#)4,? ?111\b",  # the card (a frame id such as "Frame#4111" is not it)
     r"(?<!#)\b1111\b",
     r"baker",
@@ -77,7 +80,7 @@ async def test_no_personal_data_reaches_a_log_line_or_a_stored_transcript(settin
     # The personal data really went through: Whisper heard it (so it was logged raw by
     # Pipecat before redaction), and the bot read the name and number back.
     assert re.search(r"sarah", " ".join(heard), re.IGNORECASE), heard
-    assert re.search(r"7 ?9 ?1 ?1", " ".join(heard)), heard
+    assert re.search(PHONE_START, " ".join(heard)), heard
 
     leaks = [line for line in lines if PERSONAL_PATTERN.search(line)]
     assert leaks == [], leaks[:5]

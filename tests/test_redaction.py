@@ -45,12 +45,22 @@ def test_a_phone_number_said_digit_by_digit_is_redacted(redactor, said):
     [
         ("Email me at anna.kowalski@example.com please", "anna.kowalski@example.com"),
         ("it's anna dot kowalski at example dot co dot uk", "kowalski at example"),
+        ("You can email me at sera.johnsonatexample.com", "johnson"),  # Whisper glued "at"
+        ("mail anna at example.com", "anna at example"),
     ],
 )
 def test_an_email_address_written_or_spoken_is_redacted(redactor, said, gone):
     redacted = redactor.redact(said)
     assert EMAIL in redacted
     assert gone not in redacted
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["A table at 7.30 please", "We are at 12 Harbour Street.", "Come at nine. Thanks"],
+)
+def test_times_and_places_said_with_at_are_not_taken_for_email(redactor, said):
+    assert EMAIL not in redactor.redact(said)
 
 
 def test_a_card_number_is_redacted_as_a_card(redactor):
