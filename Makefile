@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.interruptions
 	$(BIN)/python -m bench.context
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).

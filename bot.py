@@ -27,6 +27,8 @@ from flows.booking_session import BookingSession
 from flows.booking_tools import open_reservations_or_exit
 from flows.restaurant import Restaurant, system_prompt
 from flows.state_slots import RestaurantSlotReader
+from processors.bot_speech_gate import BotSpeechGate
+from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
@@ -69,8 +71,10 @@ def build_worker(
             *conversation.processors(),
             llm,
             tts,
+            BotSpeechGate(resume_secs=settings.interruption_resume_secs),
             transport.output(),
             assistant_aggregator,
+            InterruptedReplyTrimmer(context),
         ]
     )
     latency = UserBotLatencyObserver()

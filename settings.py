@@ -95,6 +95,24 @@ class Settings(BaseSettings):
     vad_stop_secs: float = Field(0.4, ge=0.1, le=2.0)
     smart_turn_stop_secs: float = Field(1.2, ge=0.3, le=5.0)
 
+    # Interruptions (processors/barge_in_turn_start.py, processors/bot_speech_gate.py).
+    # Speech (s) before the VAD says the caller started: the bot pauses then.
+    vad_start_secs: float = Field(0.1, ge=0.03, le=1.0)
+    # Loudness (0-1) the VAD needs to count a sound as speech.
+    vad_min_volume: float = Field(0.4, ge=0.0, le=1.0)
+    # The VAD's stop while the bot speaks: shorter, so a backchannel's words come sooner.
+    vad_stop_secs_over_bot: float = Field(0.2, ge=0.1, le=2.0)
+    # Words beyond backchannels that interrupt the bot.
+    interruption_min_words: int = Field(1, ge=1, le=10)
+    # Phrases that acknowledge the bot without interrupting it.
+    backchannel_words: tuple[str, ...] = (
+        "mm-hmm", "mhm", "mm", "mmm", "hmm", "uh-huh", "uh", "um", "ah", "oh", "wow",
+        "yeah", "yes", "yep", "yup", "ok", "okay", "right", "sure", "alright", "all right",
+        "i see", "got it", "good", "cool", "great", "nice", "perfect", "thanks", "thank you",
+    )  # fmt: skip
+    # A paused bot plays on when no decision comes this long after the caller's sound ends.
+    interruption_resume_secs: float = Field(2.0, gt=0.0, le=10.0)
+
     # The restaurant the bot answers for.
     restaurant_name: str = "Luigi's Trattoria"
     restaurant_hours: str = (

@@ -198,6 +198,12 @@ class ScriptedCall:
             return False
         return True
 
+    def since_last_caller_turn(self) -> list[dict]:
+        """The context from the caller's last turn on (older turns may be compacted away)."""
+        messages = self.context.get_messages()
+        users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
+        return messages[users[-1] :] if users else []
+
     def text_between(self, start: float, end: float) -> str:
         """The reply text the LLM produced between two times."""
         return self._text_between(start, end)

@@ -23,6 +23,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.utils.context.llm_context_summarization import LLMContextSummarizationUtil
 
 from conversation.call import Call
+from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
 
 STATE_HEADER = "Conversation state (kept by the system from the whole call):"
 
@@ -89,11 +90,18 @@ def _cut(messages: list, head: int, recent_turns: int) -> int:
 
 
 def _latest_instructions(dropped: list) -> list:
-    """The last run of developer instructions among the dropped messages (a flow node's task)."""
+    """The last run of developer instructions among the dropped messages (a flow node's task).
+
+    A note that a dropped reply was interrupted belongs to that reply, not to the flow.
+    """
     latest: list = []
     in_run = False
     for message in dropped:
-        if _role(message) == "developer" and not _is_tool_payload(message):
+        if (
+            _role(message) == "developer"
+            and not _is_tool_payload(message)
+            and message.get("content") != INTERRUPTED_NOTE
+        ):
             if not in_run:
                 latest = []
             latest.append(message)

@@ -1,10 +1,21 @@
-"""How the bot decides the caller has finished: Silero VAD, then Smart Turn.
+"""How the bot decides the caller has started and finished: Silero VAD, then Smart Turn.
 
 Tuned against the pitfalls measured in offline-stack.md:
 - VAD `stop_secs` 0.2 (Pipecat's default) split sentences at commas in 3 of 10
   runs; 0.4 keeps a comma pause inside one VAD segment.
 - Smart Turn rejects some finished synthetic sentences and then waits its own
   `stop_secs` (3 s by default); 1.2 s caps that wait.
+
+And for interruptions (README "Interruptions"):
+- VAD `start_secs` 0.2 with `min_volume` 0.6 (Pipecat's defaults) heard speech
+  start 0.34 s after its onset (0.9 s when the first word is short); 0.1 s and
+  0.4 hear it at 0.14-0.22 s, and the bot pauses then.
+- Over the bot, only non-backchannel words start the caller's turn
+  (`BargeInUserTurnStartStrategy`), and the VAD stops after 0.2 s of silence
+  so a backchannel's transcript, and the bot's resume, come sooner.
+- A barge-in's first words are transcribed while the caller may already be
+  saying more; with Whisper the turn waits for the words of every segment
+  (`SegmentTurnAnalyzerUserTurnStopStrategy`).
 """
 
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
@@ -15,17 +26,39 @@ from pipecat.processors.aggregators.llm_response_universal import LLMUserAggrega
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
+from processors.barge_in_turn_start import BargeInUserTurnStartStrategy
+from processors.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 from settings import Settings
 
 
 def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
-    """VAD and turn-end strategy for the user aggregator."""
+    """VAD, turn-start and turn-end strategies for the user aggregator."""
     turn_analyzer = LocalSmartTurnAnalyzerV3(
         params=SmartTurnParams(stop_secs=settings.smart_turn_stop_secs)
     )
+    vad_params = VADParams(
+        start_secs=settings.vad_start_secs,
+        stop_secs=settings.vad_stop_secs,
+        min_volume=settings.vad_min_volume,
+    )
+    # A segmented STT transcribes each VAD segment once it ends (Whisper).
+    turn_stop = (
+        SegmentTurnAnalyzerUserTurnStopStrategy
+        if settings.stt == "whisper"
+        else TurnAnalyzerUserTurnStopStrategy
+    )
+    over_bot = vad_params.model_copy(update={"stop_secs": settings.vad_stop_secs_over_bot})
     return LLMUserAggregatorParams(
-        vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=settings.vad_stop_secs)),
+        vad_analyzer=SileroVADAnalyzer(params=vad_params),
         user_turn_strategies=UserTurnStrategies(
-            stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)]
+            start=[
+                BargeInUserTurnStartStrategy(
+                    backchannels=settings.backchannel_words,
+                    min_words=settings.interruption_min_words,
+                    vad_params=vad_params,
+                    vad_params_over_bot=over_bot,
+                )
+            ],
+            stop=[turn_stop(turn_analyzer=turn_analyzer)],
         ),
     )

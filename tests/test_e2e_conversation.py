@@ -37,7 +37,7 @@ async def test_a_call_of_four_turns_is_heard_answered_and_ended_by_goodbye(
         ("What time do you open on Sunday?", "We are open every day from noon"),
         ("Where are you located?", "You will find us at 12 Harbour Street"),
         ("Sorry, could you repeat that?", "Of course. You will find us at 12 Harbour Street"),
-        ("That's all, thank you. Goodbye.", "Thank you for calling Luigi's Trattoria. Goodbye!"),
+        ("That's all, thank you.", "Thank you for calling Luigi's Trattoria. Goodbye!"),
     ]
     lines = [(caller(said), said, expected) for said, expected in script]
     async with ScriptedCall(offline_settings) as call:

@@ -42,7 +42,8 @@ async def test_a_finished_sentence_is_not_held_for_smart_turns_fallback(offline_
         await call.greet()
         turn = await call.say(espeak_speech(sentence))
     assert turn.turn_end is not None
-    assert turn.turn_end < 2.0
+    # Whisper's own time is part of it (0.5 s idle, up to 1.9 s on a loaded machine).
+    assert turn.turn_end < 2.5
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed (apt espeak-ng)")

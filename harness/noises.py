@@ -1,0 +1,65 @@
+"""Non-speech caller sounds, made on this machine as 16 kHz mono PCM.
+
+Coughs and breaths to mix into a call while the bot speaks: a cough is a
+broadband burst with a voiced tail (espeak-ng says its glottal part), a
+breath is quiet, band-limited noise with a slow swell. All are seeded, so a
+test hears the same sound every run.
+"""
+
+import subprocess
+
+import numpy as np
+
+from harness.audio_transport import SAMPLE_RATE
+from harness.voices import espeak_available, resample, trim_silence
+
+# espeak-ng phonemes for a cough's voiced part: "h@-kh".
+COUGH_PHONEMES = "[[h@kh]]"
+
+
+def _band_noise(rng: np.random.Generator, secs: float, low: float, high: float) -> np.ndarray:
+    n = int(SAMPLE_RATE * secs)
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    spectrum[(freqs < low) | (freqs > high)] = 0
+    noise = np.fft.irfft(spectrum, n)
+    return noise / np.abs(noise).max()
+
+
+def noise_burst(secs: float = 0.25, peak: int = 16000, seed: int = 1) -> bytes:
+    """A cough-like burst of noise: a sharp attack, then a fast decay."""
+    rng = np.random.default_rng(seed)
+    noise = _band_noise(rng, secs, 300, 5000)
+    t = np.arange(len(noise)) / SAMPLE_RATE
+    envelope = np.minimum(1.0, t / 0.01) * np.exp(-t / (secs / 3))
+    return (noise * envelope * peak).astype(np.int16).tobytes()
+
+
+def cough(seed: int = 1) -> bytes:
+    """A cough: a noise burst over the voiced "h@kh" espeak-ng says."""
+    voiced = np.frombuffer(_espeak_phonemes(COUGH_PHONEMES), np.int16).astype(np.float32)
+    burst = np.frombuffer(noise_burst(0.15, 12000, seed), np.int16).astype(np.float32)
+    length = max(len(voiced), len(burst))
+    mixed = np.zeros(length, np.float32)
+    mixed[: len(voiced)] += voiced
+    mixed[: len(burst)] += burst
+    return np.clip(mixed, -32768, 32767).astype(np.int16).tobytes()
+
+
+def breath(secs: float = 0.7, peak: int = 1500, seed: int = 2) -> bytes:
+    """A breath near the microphone: quiet low-band noise that swells and fades."""
+    rng = np.random.default_rng(seed)
+    noise = _band_noise(rng, secs, 200, 2000)
+    envelope = np.sin(np.linspace(0, np.pi, len(noise)))
+    return (noise * envelope * peak).astype(np.int16).tobytes()
+
+
+def _espeak_phonemes(phonemes: str) -> bytes:
+    if not espeak_available():
+        raise RuntimeError("espeak-ng is not installed (apt espeak-ng)")
+    wav = subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", phonemes],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return trim_silence(resample(np.frombuffer(wav[44:], np.int16), 22050))

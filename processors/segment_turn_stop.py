@@ -1,0 +1,65 @@
+"""A user-turn stop strategy, for a segmented STT, that waits for every segment's words.
+
+Pipecat's `TurnAnalyzerUserTurnStopStrategy` ends the turn when Smart Turn says
+it is complete and a finalized transcript is in hand. A segmented STT (Whisper)
+transcribes each VAD segment after it ends, so the transcript in hand can be
+an earlier segment's while the last one is still being transcribed: the turn
+then ends without the caller's last words, which arrive as a turn of their
+own. That is the usual shape of a barge-in ("Wait, [pause] what time do you
+close?"), whose first words are only known after the caller paused and often
+while they say more. This subclass counts the segments not yet transcribed
+and ends the turn only once none is left, or once `transcript_wait_secs` have
+passed since the last segment ended (a segment may hold no words at all).
+"""
+
+import asyncio
+
+from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
+from pipecat.turns.types import ProcessFrameResult
+from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+
+
+class SegmentTurnAnalyzerUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
+    """Smart Turn ends the turn, once the words of all its segments are in."""
+
+    def __init__(self, *, transcript_wait_secs: float = 2.0, **kwargs):
+        """
+        Args:
+            transcript_wait_secs: The longest the turn waits for a segment's
+                words after the segment ended.
+        """
+        super().__init__(**kwargs)
+        self._transcript_wait_secs = transcript_wait_secs
+        self._untranscribed = 0
+        self._wait_task: asyncio.Task | None = None
+
+    async def process_frame(self, frame: Frame) -> ProcessFrameResult:
+        if isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._untranscribed += 1
+            await self._cancel_wait()
+            self._wait_task = self.task_manager.create_task(
+                self._stop_waiting_later(), f"{self}::transcript_wait"
+            )
+        elif isinstance(frame, TranscriptionFrame) and frame.finalized:
+            self._untranscribed = max(0, self._untranscribed - 1)
+        return await super().process_frame(frame)
+
+    async def _maybe_trigger_user_turn_stopped(self):
+        if self._untranscribed:
+            return
+        await super()._maybe_trigger_user_turn_stopped()
+
+    async def _stop_waiting_later(self):
+        await asyncio.sleep(self._transcript_wait_secs)
+        self._wait_task = None
+        self._untranscribed = 0
+        await self._maybe_trigger_user_turn_stopped()
+
+    async def _cancel_wait(self):
+        if self._wait_task:
+            await self.task_manager.cancel_task(self._wait_task)
+            self._wait_task = None
+
+    async def cleanup(self):
+        await super().cleanup()
+        await self._cancel_wait()
