@@ -544,6 +544,7 @@ class BookingTools:
                 v.confirmation,
                 side_effect=True,
                 backend=MESSAGES,
+                after=("book_table", "change_booking", "cancel_booking"),
                 fingerprint=self._confirmation_fingerprint,
             ),
             tool(

@@ -83,6 +83,9 @@ class GatedTool:
     fingerprint: Callable[[Any], Awaitable[str]] | None = None
     """Backend state that belongs in the idempotency key besides the arguments
     (e.g. the content a confirmation message confirms), or None."""
+    after: tuple[str, ...] = ()
+    """Tools whose calls already running in this session this one waits for (a
+    confirmation asked for in the same response as the booking it confirms)."""
     failure_message: str = "That did not work just now."
     unavailable_message: str = "That system is not available right now."
 
@@ -240,6 +243,7 @@ class FunctionCallGate:
         consents: Callable[[str], bool] = is_affirmative,
     ):
         self._tools = {tool.name: tool for tool in tools}
+        self._running: dict[str, set[asyncio.Event]] = {}
         self._session_id = session_id
         self._records = records or MemoryResultRecords()
         self._breakers = breakers or Breakers()
@@ -285,6 +289,26 @@ class FunctionCallGate:
         tool = self._tools.get(name)
         if tool is None:
             return {"ok": False, "error": "unknown_tool", "message": f"There is no tool {name}."}
+        # Registered before the first await, so a call started just after this one sees it.
+        earlier = [done.wait() for other in tool.after for done in self._running.get(other, ())]
+        finished = asyncio.Event()
+        self._running.setdefault(name, set()).add(finished)
+        try:
+            if earlier:
+                await asyncio.gather(*earlier)
+            return await self._call(tool, arguments, messages, speak)
+        finally:
+            finished.set()
+            self._running[name].discard(finished)
+
+    async def _call(
+        self,
+        tool: GatedTool,
+        arguments: Mapping[str, Any],
+        messages: Sequence[Any],
+        speak: Speak | None,
+    ) -> Result:
+        name = tool.name
         try:
             args = tool.normalise(arguments or {})
         except InvalidArguments as invalid:

@@ -1,5 +1,6 @@
 """The reservation tools: every bad argument is an answer the LLM can say, and nothing is written."""
 
+import asyncio
 from datetime import datetime
 
 import pytest
@@ -150,6 +151,16 @@ async def test_send_confirmation_writes_an_sms_to_the_outbox(gate, tools):
     assert (message.channel, message.recipient) == ("sms", "+447911123456")
     assert made["booking"]["reference"] in message.body
     assert "Thursday 3 January at 7:30 pm" in message.body
+
+
+async def test_book_and_text_me_in_one_response_confirms_the_new_booking(gate, tools):
+    # Both calls of one LLM response start together; the text waits for the booking.
+    made, sent = await asyncio.gather(
+        call(gate, "book_table", **GOOD), call(gate, "send_confirmation", phone="07911123456")
+    )
+    assert sent["ok"] and sent["reference"] == made["booking"]["reference"]
+    (message,) = await tools.store.outbox()
+    assert made["booking"]["reference"] in message.body
 
 
 async def test_send_confirmation_by_phone_confirms_the_next_booking(gate, tools):
