@@ -4,7 +4,6 @@ The caller's lines are synthesised with the bundled Piper voice and streamed in
 real time; the reservation database is checked after each call.
 """
 
-import asyncio
 import itertools
 import time as clock
 from datetime import date, time, timedelta
@@ -61,7 +60,8 @@ async def converse(settings, caller, lines: list[str]) -> list[tuple[str, str, s
             marks.append(clock.monotonic())
             turn = await call.say(pcm, reply_timeout=25)
             heard.append(turn.transcript)
-            await asyncio.sleep(1.0)
+            # A reply to a tool's result may follow the first reply: a caller waits for it.
+            await call.wait_for_silence(quiet=2.0)
         # A reply to a tool's result may follow the reply to the last line.
         await call.wait_for_silence(quiet=2.5)
         marks.append(clock.monotonic())
