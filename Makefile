@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test bench retention lint format
+.PHONY: run test bench retention lint format evals
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# QA's scripted eval conversations: offline, in audio, one bot per scenario; writes
+# evals/reports/<timestamp>/ (README "Evals"). E.g. ARGS="--repeat 3", ARGS="--modality text".
+evals: $(STAMP)
+	$(BIN)/python -m evals.run $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.latency

@@ -1,0 +1,81 @@
+"""The services the eval harness builds from the scenario files, all offline but the judge.
+
+Each is a Pipecat eval factory: the harness calls it with the scenario's
+config block (`user.speech`, `judge.transcription`, `judge.eval`) and uses
+the service it returns.
+
+- the caller's voice: the bundled Piper voice (Pipecat's `PiperTTSService`),
+  or espeak-ng as a second, quite different voice;
+- the bot's audio: transcribed by the bundled Whisper model, from its local
+  directory (Pipecat's own Whisper builder would fetch a model from the hub);
+- the judge: Claude or an OpenAI-compatible server (evals/judge.py).
+"""
+
+from functools import partial
+
+from pipecat.evals.services import whisper_service
+from pipecat.services.llm_service import LLMService
+from pipecat.services.stt_service import STTService
+from pipecat.services.tts_service import TTSService
+
+from evals.judge import load_judge_settings
+from settings import Settings
+
+
+def piper_voice(config: dict) -> TTSService:
+    """The bundled Piper voice (or `PIPER_VOICE`), the caller's main voice."""
+    from pipecat.services.piper.tts import PiperTTSService
+
+    voice = Settings().piper_voice
+    if voice is None:
+        raise ValueError(
+            "the caller's Piper voice needs the `piper` extra or PIPER_VOICE; "
+            "or give the scenario `user.speech.factory: evals.factories.espeak_voice`"
+        )
+    return PiperTTSService(
+        download_dir=voice.parent, settings=PiperTTSService.Settings(voice=voice.stem)
+    )
+
+
+def espeak_voice(config: dict) -> TTSService:
+    """espeak-ng (`voice:` an espeak voice, e.g. en-us): a second, robotic caller."""
+    from evals.local_voice_tts import LocalVoiceTTSService
+    from harness.voices import espeak_available, espeak_speech
+
+    if not espeak_available():
+        raise ValueError("the espeak caller needs espeak-ng (apt-get install espeak-ng)")
+    voice = str(config.get("voice") or "en-us")
+    return LocalVoiceTTSService(speak=partial(espeak_speech, voice=voice), voice=voice)
+
+
+def whisper_transcription(config: dict) -> STTService:
+    """The bundled Whisper model (or `WHISPER_MODEL`) on the CPU, for the bot's audio."""
+    return whisper_service({**config, "model": str(Settings().whisper_model)})
+
+
+def judge(config: dict) -> LLMService:
+    """The LLM that judges `eval:` criteria; `make evals` strips them when there is none."""
+    settings = load_judge_settings()
+    if settings.provider == "anthropic":
+        from anthropic import AsyncAnthropic
+        from pipecat.services.anthropic.llm import AnthropicLLMService
+
+        key = (settings.judge_api_key or settings.anthropic_api_key).get_secret_value()
+        return AnthropicLLMService(
+            api_key=key,
+            client=AsyncAnthropic(api_key=key, base_url=settings.base_url),
+            settings=AnthropicLLMService.Settings(model=settings.model),
+        )
+    if settings.provider == "openai":
+        from pipecat.services.openai.llm import OpenAILLMService
+
+        key = settings.judge_api_key or settings.openai_api_key
+        return OpenAILLMService(
+            api_key=key.get_secret_value(),
+            base_url=settings.base_url,
+            settings=OpenAILLMService.Settings(model=settings.model),
+        )
+    raise ValueError(
+        "an `eval:` criterion needs a judge: set ANTHROPIC_API_KEY, or JUDGE_BASE_URL for an "
+        "OpenAI-compatible server (make evals skips eval: criteria when none is set)"
+    )
