@@ -50,7 +50,6 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import FunctionCallParams, LLMService
-from pipecat.services.settings import LLMSettings
 from pipecat.workers.runner import WorkerRunner
 
 from bench.machine import describe_machine
@@ -63,6 +62,7 @@ from flows.state_slots import RestaurantSlotReader
 from flows.tools import tools
 from processors.context_compiler import ContextCompiler, is_state_message
 from processors.state_extractor import StateExtractor
+from services.ondevice_llm import fixed_llm_settings
 from settings import Settings
 
 RESULT = Path(__file__).parent / "results" / "context.json"
@@ -175,20 +175,7 @@ class RecordingLLM(LLMService):
 
     def __init__(self, answer: Callable[[int, Prompt], tuple[str, list]], system: str, **kwargs):
         super().__init__(
-            settings=LLMSettings(
-                model="recording",
-                system_instruction=system,
-                temperature=None,
-                max_tokens=None,
-                top_p=None,
-                top_k=None,
-                frequency_penalty=None,
-                presence_penalty=None,
-                seed=None,
-                filter_incomplete_user_turns=False,
-                user_turn_completion_config=None,
-                use_provider_thinking_default=False,
-            ),
+            settings=fixed_llm_settings("recording", system_instruction=system),
             **kwargs,
         )
         self._answer = answer

@@ -237,25 +237,31 @@ def read_turn(context: LLMContext, answered: set[str] | None = None) -> Dialogue
     )
 
 
+def fixed_llm_settings(model: str, system_instruction: str | None = None) -> LLMSettings:
+    """Settings for an LLM without a model's knobs: every field given, so Pipecat
+    reports none as missing."""
+    return LLMSettings(
+        model=model,
+        system_instruction=system_instruction,
+        temperature=None,
+        max_tokens=None,
+        top_p=None,
+        top_k=None,
+        frequency_penalty=None,
+        presence_penalty=None,
+        seed=None,
+        filter_incomplete_user_turns=False,
+        user_turn_completion_config=None,
+        use_provider_thinking_default=False,
+    )
+
+
 class OnDeviceLLMService(LLMService):
     """An `LLMService` whose answers come from a `Dialogue`, not a model."""
 
     def __init__(self, *, dialogue: Dialogue, **kwargs):
         super().__init__(
-            settings=LLMSettings(
-                model="ondevice",
-                system_instruction=None,
-                temperature=None,
-                max_tokens=None,
-                top_p=None,
-                top_k=None,
-                frequency_penalty=None,
-                presence_penalty=None,
-                seed=None,
-                filter_incomplete_user_turns=False,
-                user_turn_completion_config=None,
-                use_provider_thinking_default=False,
-            ),
+            settings=fixed_llm_settings("ondevice"),
             **kwargs,
         )
         self._dialogue = dialogue

@@ -15,7 +15,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.services.llm_service import LLMService
-from pipecat.services.settings import LLMSettings
 from pipecat.tests.utils import SleepFrame, run_test
 
 from conversation.call import Call
@@ -25,6 +24,7 @@ from flows.booking_tools import BookingRules
 from flows.restaurant import Restaurant
 from flows.state_slots import RestaurantSlotReader
 from processors.state_extractor import StateExtractor
+from services.ondevice_llm import fixed_llm_settings
 from settings import Settings
 from tests.fakes.pipeline import PipelineRun
 
@@ -201,22 +201,7 @@ class StateModel(LLMService):
     """A small fast model that answers `run_inference` with a scripted reply."""
 
     def __init__(self, reply: str | Exception):
-        super().__init__(
-            settings=LLMSettings(
-                model="state-model",
-                system_instruction=None,
-                temperature=None,
-                max_tokens=None,
-                top_p=None,
-                top_k=None,
-                frequency_penalty=None,
-                presence_penalty=None,
-                seed=None,
-                filter_incomplete_user_turns=False,
-                user_turn_completion_config=None,
-                use_provider_thinking_default=False,
-            )
-        )
+        super().__init__(settings=fixed_llm_settings("state-model"))
         self._reply = reply
         self.requests: list[dict] = []
 

@@ -20,7 +20,8 @@ from pipecat.frames.frames import (
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.llm_service import LLMService
-from pipecat.services.settings import LLMSettings
+
+from services.ondevice_llm import fixed_llm_settings
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,7 @@ Script = Sequence[Step | Callable[[list[dict]], Step]]
 class ScriptedLLM(LLMService):
     def __init__(self, script: Script, **kwargs):
         super().__init__(
-            settings=LLMSettings(
-                model="scripted",
-                system_instruction=None,
-                temperature=None,
-                max_tokens=None,
-                top_p=None,
-                top_k=None,
-                frequency_penalty=None,
-                presence_penalty=None,
-                seed=None,
-                filter_incomplete_user_turns=False,
-                user_turn_completion_config=None,
-                use_provider_thinking_default=False,
-            ),
+            settings=fixed_llm_settings("scripted"),
             **kwargs,
         )
         self._steps = iter(script)
