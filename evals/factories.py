@@ -6,8 +6,9 @@ the service it returns.
 
 - the caller's voice: the bundled Piper voice (Pipecat's `PiperTTSService`),
   or espeak-ng as a second, quite different voice;
-- the bot's audio: transcribed by the bundled Whisper model, from its local
-  directory (Pipecat's own Whisper builder would fetch a model from the hub);
+- the bot's audio: transcribed by the bundled Whisper model, Pipecat's own
+  Whisper builder pointed at its local directory (left to itself, it would
+  fetch a model from the hub);
 - the judge: Claude or an OpenAI-compatible server (evals/judge.py).
 """
 

@@ -149,7 +149,7 @@ def _latency(summary: dict[str, Any]) -> str:
 
 def histogram_svg(values: list[int], p50: int | None, p95: int | None) -> str:
     """Turn latencies in 250 ms bins, with the p50 and p95 marked."""
-    width, height, left, bottom, top = 720, 240, 40, 34, 14
+    width, height, left, bottom, top = 720, 250, 40, 34, 26
     bins = max(values) // BIN_MS + 1
     counts = [0] * bins
     for value in values:
@@ -178,13 +178,15 @@ def histogram_svg(values: list[int], p50: int | None, p95: int | None) -> str:
             f"<text x='{x(i * BIN_MS):.1f}' y='{height - bottom + 16}' font-size='11' "
             f"text-anchor='middle' fill='#555'>{i * BIN_MS / 1000:g}s</text>"
         )
-    for label, value, colour in (("p50", p50, "#1a7f37"), ("p95", p95, "#c62828")):
+    # Above the bars: p50's label left of its line, p95's right of its own, so neither covers.
+    marks = (("p50", p50, "#1a7f37", "end", -3), ("p95", p95, "#c62828", "start", 3))
+    for label, value, colour, anchor, shift in marks:
         if value is not None:
             shapes.append(
-                f"<line x1='{x(value):.1f}' y1='{top}' x2='{x(value):.1f}' y2='{height - bottom}' "
-                f"stroke='{colour}' stroke-dasharray='4 3'/>"
-                f"<text x='{x(value) + 3:.1f}' y='{top + 10}' font-size='11' fill='{colour}'>"
-                f"{label} {value} ms</text>"
+                f"<line x1='{x(value):.1f}' y1='{top - 4}' x2='{x(value):.1f}' "
+                f"y2='{height - bottom}' stroke='{colour}' stroke-dasharray='4 3'/>"
+                f"<text x='{x(value) + shift:.1f}' y='{top - 8}' font-size='11' "
+                f"text-anchor='{anchor}' fill='{colour}'>{label} {value} ms</text>"
             )
     shapes.append(
         f"<text x='4' y='{top + 4}' font-size='11' fill='#555'>{tallest}</text>"

@@ -12,8 +12,8 @@ Two measures per spoken turn (audio modality):
   the VAD waits for), the first audio is the bot's `bot_started_speaking`. A
   turn sent over the bot (`send_after`) is reported but left out of the
   percentiles: its clock starts while the bot is still talking.
-- WER: what the bot's speech recognition heard (`user_transcription`, and
-  `user_backchannel`) against the script's line, after normalising case,
+- WER: what the bot's speech recognition heard (`user_transcription`, or a
+  `user_backchannel` that came alone) against the script's line, after normalising case,
   punctuation and spoken numbers (jiwer).
 """
 
@@ -105,12 +105,17 @@ def latency_ms(segment: list[Moment], vad_stop_secs: float) -> int | None:
 
 
 def heard(segment: list[Moment]) -> str:
-    """What the bot's speech recognition made of the caller's line."""
-    texts = []
+    """What the bot's speech recognition made of the caller's line.
+
+    A backchannel is reported twice, as a transcription and as a backchannel;
+    the backchannel counts only when no transcription came.
+    """
+    said = {kind: [] for kind in HEARD_EVENTS}
     for moment in segment:
         event = moment.event or {}
-        if event.get("type") in HEARD_EVENTS:
-            texts.append(str(event.get("transcript") or event.get("text") or ""))
+        if event.get("type") in said:
+            said[event["type"]].append(str(event.get("transcript") or event.get("text") or ""))
+    texts = said["user_transcription"] or said["user_backchannel"]
     return " ".join(" ".join(texts).split())
 
 

@@ -9,7 +9,15 @@ from pipecat.evals.results import EvalScriptResult
 from evals.judge import JudgeSettings
 from evals.prepare import TALKS_OVER_THE_BOT, prepare_suite
 from evals.report import render
-from evals.summary import latency_ms, normalise, read_trace, turn_segments, word_error_rate
+from evals.summary import (
+    Moment,
+    heard,
+    latency_ms,
+    normalise,
+    read_trace,
+    turn_segments,
+    word_error_rate,
+)
 
 SCENARIO = {
     "name": "sample",
@@ -253,3 +261,11 @@ def test_judge_factory_refuses_when_no_judge_is_configured(no_judge_variables):
 
     with pytest.raises(ValueError, match="needs a judge"):
         judge({})
+
+
+def test_a_backchannel_reported_twice_is_heard_once():
+    segment = [
+        Moment(1.0, "event", event={"type": "user_transcription", "transcript": " Okay, yeah. "}),
+        Moment(1.0, "event", event={"type": "user_backchannel", "text": "Okay, yeah."}),
+    ]
+    assert heard(segment) == "Okay, yeah."

@@ -22,7 +22,10 @@ CLOUD_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "DEEPGRAM_API_KEY", "
 def report(tmp_path_factory) -> Path:
     reports = tmp_path_factory.mktemp("reports")
     env = {k: v for k, v in os.environ.items() if k not in CLOUD_VARIABLES}
-    env.update(LLM_PROVIDER="ondevice", JUDGE_PROVIDER="none")
+    # The offline stack whatever a developer's .env says: the scenarios speak to the on-device brain.
+    env.update(
+        STT_PROVIDER="whisper", LLM_PROVIDER="ondevice", TTS_PROVIDER="piper", JUDGE_PROVIDER="none"
+    )
     scenarios = [arg for name in SUBSET for arg in ("--scenario", name)]
     finished = subprocess.run(
         [
