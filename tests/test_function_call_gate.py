@@ -77,7 +77,9 @@ def make_gate(tools, breakers=None, session="session-1", **options):
 async def converse(gate, tools, script, frames):
     """The scripted LLM in a conversation; returns the LLM (what it saw), what it said, the context."""
     llm = ScriptedLLM(script)
-    talk = await run_conversation(llm, tools.schemas(gate), frames)
+    talk = await run_conversation(
+        llm, tools.schemas(gate), frames, done=llm.finished, done_timeout=3
+    )
     said = [f for f in talk.heard if isinstance(f, (LLMTextFrame, TTSSpeakFrame))]
     return llm, said, talk.context
 

@@ -1,9 +1,11 @@
 """Run an LLM between real context aggregators, feeding it caller turns as text."""
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipecat.frames.frames import (
+    EndFrame,
     Frame,
     LLMFullResponseEndFrame,
     LLMMessagesAppendFrame,
@@ -13,7 +15,7 @@ from pipecat.frames.frames import (
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
-from pipecat.processors.frame_processor import FrameProcessor
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import LLMService
 from pipecat.tests.utils import SleepFrame, run_test
 
@@ -29,6 +31,25 @@ class Heard(FrameProcessor):
         await super().process_frame(frame, direction)
         if isinstance(frame, (LLMTextFrame, TTSSpeakFrame, LLMFullResponseEndFrame)):
             self.frames.append(frame)
+        await self.push_frame(frame, direction)
+
+
+class HoldEnd(FrameProcessor):
+    """Holds the test's EndFrame until the LLM is done (or `timeout` passes), so a test
+    does not depend on how fast a loaded machine gets through the script."""
+
+    def __init__(self, done: asyncio.Event, timeout: float):
+        super().__init__()
+        self._done = done
+        self._timeout = timeout
+
+    async def process_frame(self, frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, EndFrame):
+            try:
+                await asyncio.wait_for(self._done.wait(), self._timeout)
+            except TimeoutError:
+                pass
         await self.push_frame(frame, direction)
 
 
@@ -63,11 +84,21 @@ def turns(*said: str, pause: float = 0.3) -> list[Frame]:
     return [frame for text in said for frame in (user(text), SleepFrame(pause))]
 
 
-async def converse(llm: LLMService, tools: Sequence, frames: Sequence[Frame]) -> Conversation:
+async def converse(
+    llm: LLMService,
+    tools: Sequence,
+    frames: Sequence[Frame],
+    done: asyncio.Event | None = None,
+    done_timeout: float = 10.0,
+) -> Conversation:
+    """`done`: when the LLM has nothing more to say; the call ends only then (or after
+    `done_timeout`), however long the frames' pauses turned out to be."""
     heard = Heard()
     context = LLMContext(tools=list(tools))
     user_aggregator, assistant_aggregator = LLMContextAggregatorPair(context)
+    hold = [HoldEnd(done, done_timeout)] if done is not None else []
     await run_test(
-        Pipeline([user_aggregator, llm, heard, assistant_aggregator]), frames_to_send=list(frames)
+        Pipeline([*hold, user_aggregator, llm, heard, assistant_aggregator]),
+        frames_to_send=list(frames),
     )
     return Conversation(heard.frames, context)

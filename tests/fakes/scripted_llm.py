@@ -4,6 +4,7 @@ It is a real `LLMService`, so tool registration, the function-call machinery,
 the gate and the context aggregators all run as they do with Claude.
 """
 
+import asyncio
 import copy
 import itertools
 from collections.abc import Callable, Sequence
@@ -43,6 +44,9 @@ class ScriptedLLM(LLMService):
             **kwargs,
         )
         self._steps = iter(script)
+        self._left = len(script)
+        self.finished = asyncio.Event()
+        """Set once the script has run out and its last answer is out: a test can end then."""
         self._ids = itertools.count(1)
         self.seen: list[list[dict]] = []
         """The context messages of each inference."""
@@ -58,6 +62,7 @@ class ScriptedLLM(LLMService):
         messages = copy.deepcopy(context.get_messages())
         self.seen.append(messages)
         step = next(self._steps, Step())
+        self._left = max(0, self._left - 1)
         if callable(step):
             step = step(messages)
         await self.push_frame(LLMFullResponseStartFrame())
@@ -76,3 +81,5 @@ class ScriptedLLM(LLMService):
                 ]
             )
         await self.push_frame(LLMFullResponseEndFrame())
+        if self._left == 0 and not step.calls:
+            self.finished.set()
