@@ -49,7 +49,7 @@ def build_worker(
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     conversation = call_conversation(
-        settings, RestaurantSlotReader(restaurant, bookings.bookings.rules), own
+        settings, RestaurantSlotReader(restaurant, bookings.bookings.rules), own, bookings.state
     )
     stt = create_stt(settings)
     llm = create_llm(

@@ -10,6 +10,7 @@ from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, SlotReader
 from conversation.logs import bind_call
 from conversation.redaction import Redactor
+from conversation.state import ConversationState
 from conversation.store import ConversationStore, ConversationStoreError
 from processors.context_compiler import ContextCompiler
 from processors.conversation_recorder import ConversationRecorder
@@ -30,12 +31,19 @@ class CallConversation:
 
 
 def call_conversation(
-    settings: Settings, reader: SlotReader, allowed: tuple[str, ...] = ()
+    settings: Settings,
+    reader: SlotReader,
+    allowed: tuple[str, ...] = (),
+    state: ConversationState | None = None,
 ) -> CallConversation:
     """State, lean context and records for one call; from now on, the log lines of the
     running task (and the tasks it starts) carry this call's id and are redacted for it.
-    `allowed`: phrases that look personal but are the business's own (its address)."""
-    call = Call(redactor=Redactor(settings.restaurant_phone_region, allowed))
+    `allowed`: phrases that look personal but are the business's own (its address);
+    `state`: the state object the flow reads, which the extractor then keeps."""
+    call = Call(
+        redactor=Redactor(settings.restaurant_phone_region, allowed),
+        state=state if state is not None else ConversationState(),
+    )
     bind_call(call)
     return CallConversation(
         call=call,

@@ -5,6 +5,8 @@ context compiler (processors/context_compiler.py) puts `render()` in front of
 the LLM instead of the whole history; the recorder stores `snapshot()`.
 """
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, Field
 
 from conversation.redaction import PERSONAL_SLOTS, Redactor
@@ -12,6 +14,9 @@ from conversation.redaction import PERSONAL_SLOTS, Redactor
 SUMMARY_CHARS = 400
 """The running summary keeps its latest sentences within this many characters."""
 OPEN_QUESTIONS = 3
+TRUSTED = 0.7
+"""Confidence from which the flow and the tools use a slot without asking again; below it
+sit a model's readings the parser could not confirm from the caller's words."""
 
 
 class Slot(BaseModel):
@@ -43,6 +48,14 @@ class ConversationState(BaseModel):
     def value(self, name: str) -> str | None:
         slot = self.slots.get(name)
         return slot.value if slot else None
+
+    def trusted(self, names: Iterable[str]) -> dict[str, str]:
+        """Those of `names` the caller gave clearly: what the flow and the tools may use."""
+        return {
+            name: slot.value
+            for name in names
+            if (slot := self.slots.get(name)) is not None and slot.confidence >= TRUSTED
+        }
 
     def note(self, sentence: str):
         """Add a sentence to the running summary, dropping the oldest past the limit."""

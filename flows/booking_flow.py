@@ -8,6 +8,12 @@ person from every node, and a goodbye that ends the call once it is heard.
 
 Every tool still runs through the function-call gate: a node's instructions
 ask the LLM to read back and confirm, the gate enforces it in code.
+
+The flow reads the caller's details from the call's conversation state (kept by
+the state extractor): a node asks only for what the state lacks, and a booking
+tool takes from the state what the LLM left out, so a name said at turn 2 still
+books the table at turn 28, long after the compiled context dropped that turn.
+The LLM's own arguments win: the state is a turn behind the caller.
 """
 
 from collections.abc import Callable
@@ -16,11 +22,15 @@ from typing import Any
 from pipecat.flows import FlowArgs, FlowManager, FlowsFunctionSchema, NodeConfig
 from pipecat.frames.frames import TTSSpeakFrame
 
-from flows.booking_tools import BookingTools, spoken_date
+from conversation.state import ConversationState
+from flows.booking_tools import SLOT_OF_ARGUMENT, BookingTools, ToolSpec, spoken_date
 from flows.restaurant import Restaurant, system_prompt
 from processors.function_call_gate import FunctionCallGate
 
 NextNode = Callable[[dict[str, Any], FlowManager], NodeConfig | None]
+FROM_STATE = {"check_availability", "book_table"}
+"""Tools whose arguments are the caller's own details, so the state may fill them. A change
+takes only what the caller wants changed, so it is never filled."""
 
 
 def task(text: str) -> list[dict[str, str]]:
@@ -30,10 +40,17 @@ def task(text: str) -> list[dict[str, str]]:
 class BookingFlow:
     """The nodes of the booking flow for one call; start it with `flow.initialize(flow.start())`."""
 
-    def __init__(self, tools: BookingTools, gate: FunctionCallGate, restaurant: Restaurant):
+    def __init__(
+        self,
+        tools: BookingTools,
+        gate: FunctionCallGate,
+        restaurant: Restaurant,
+        state: ConversationState | None = None,
+    ):
         self._tools = tools
         self._gate = gate
         self._restaurant = restaurant
+        self._state = state if state is not None else ConversationState()
 
     def role(self) -> str:
         today = self._tools.rules.today()
@@ -66,6 +83,7 @@ class BookingFlow:
                 "Find out the day, the time and how many people, asking only for what the "
                 "caller has not said yet, one question at a time. Then call check_availability. "
                 "If no table is free, offer the alternative times it returns."
+                + self._known("check_availability")
             ),
             functions=[
                 self._tool(
@@ -82,7 +100,7 @@ class BookingFlow:
                 "A table is free. Ask for the name for the booking and a phone number, and any "
                 "notes (allergies, an occasion). Read all the details back and ask the caller to "
                 "confirm. Only when they say yes, call book_table. If they want another day, "
-                "time or party size, call check_availability again."
+                "time or party size, call check_availability again." + self._known("book_table")
             ),
             functions=[
                 self._tool("check_availability", lambda *_: None),
@@ -181,6 +199,31 @@ class BookingFlow:
         flow_manager.state["reference"] = booking.get("reference")
         return self.confirm_by_message()
 
+    # -- the conversation state -------------------------------------------------------
+
+    def known_arguments(self, spec: ToolSpec) -> dict[str, Any]:
+        """The tool's arguments the caller has already given, as the state holds them."""
+        if spec.name not in FROM_STATE:
+            return {}
+        wanted = {arg: slot for arg, slot in SLOT_OF_ARGUMENT.items() if arg in spec.properties}
+        known = self._state.trusted(wanted.values())
+        arguments: dict[str, Any] = {}
+        for arg, slot in wanted.items():
+            if slot in known:
+                is_number = spec.properties[arg].get("type") == "integer"
+                arguments[arg] = int(known[slot]) if is_number else known[slot]
+        return arguments
+
+    def _known(self, tool: str) -> str:
+        """The task's sentence on what the caller already said, if anything."""
+        known = self.known_arguments(self._tools.specs[tool])
+        if not known:
+            return ""
+        said = "; ".join(f"{arg.replace('_', ' ')}: {value}" for arg, value in known.items())
+        return f" The caller already said ({said}): do not ask for these again."
+
+    # -- functions, continued ----------------------------------------------------------
+
     def _tool(self, name: str, next_node: NextNode) -> FlowsFunctionSchema:
         spec = self._tools.specs[name]
         gate = self._gate
@@ -189,16 +232,19 @@ class BookingFlow:
             async def speak(text: str):
                 await flow_manager.worker.queue_frame(TTSSpeakFrame(text, append_to_context=False))
 
+            arguments = {**self.known_arguments(spec), **args}
             result = await gate.call(
-                name, args, messages=flow_manager.get_current_context(), speak=speak
+                name, arguments, messages=flow_manager.get_current_context(), speak=speak
             )
             return result, next_node(result, flow_manager)
 
+        # What the state already holds, the LLM need not repeat.
+        known = self.known_arguments(spec)
         return FlowsFunctionSchema(
             name=spec.name,
             description=spec.description,
             properties=spec.properties,
-            required=spec.required,
+            required=[arg for arg in spec.required if arg not in known],
             handler=handler,
             # A started booking, change or message survives barge-in; a lookup may stop.
             cancel_on_interruption=not gate.is_side_effecting(name),

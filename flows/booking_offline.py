@@ -5,12 +5,18 @@ details of a booking (flows/booking_slots.py), asks for what is missing one
 question at a time, and calls the same tools, through the same gate, as a
 generative LLM would. The gate's read-back is what the caller confirms for a
 change or a cancellation; for a new booking the bot reads it back itself.
+
+Who the caller is (name, phone) comes from the call's conversation state when
+they said it earlier in the call, before this booking started: the state
+extractor has read those turns. The turn being answered is read here, at once,
+with the same parser: the extractor reads it only after the bot has answered.
 """
 
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from conversation.state import ConversationState
 from flows.booking_slots import (
     Slots,
     parse_party_size,
@@ -18,7 +24,13 @@ from flows.booking_slots import (
     parse_slots,
     with_digits,
 )
-from flows.booking_tools import BookingRules, spoken_date, spoken_phone, spoken_time
+from flows.booking_tools import (
+    SLOT_OF_ARGUMENT,
+    BookingRules,
+    spoken_date,
+    spoken_phone,
+    spoken_time,
+)
 from processors.function_call_gate import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
 
@@ -31,16 +43,11 @@ QUESTIONS = {
 }
 FIND_QUESTION = "What phone number is the booking under?"
 ANYTHING_ELSE = "Is there anything else I can help with?"
-SLOT_OF_ARGUMENT = {
-    "date": "day",
-    "time": "at",
-    "party_size": "party_size",
-    "name": "name",
-    "phone": "phone",
-}
 MAX_PHONE_DIGITS = 13
 """Fewer digits than this, not yet a valid number: the caller may still be saying it."""
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
+CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
+"""What a task takes from what the caller said earlier in the call: who they are."""
 
 
 def people(count: int) -> str:
@@ -72,8 +79,9 @@ class Desk:
 class OfflineBookings:
     """The booking side of the on-device brain, for one call."""
 
-    def __init__(self, rules: BookingRules):
+    def __init__(self, rules: BookingRules, state: ConversationState | None = None):
         self.rules = rules
+        self.state = state if state is not None else ConversationState()
         self.desk = Desk()
 
     # -- caller turns -------------------------------------------------------------
@@ -113,9 +121,15 @@ class OfflineBookings:
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
-        self.desk = Desk(task=task)
+        self.desk = Desk(task=task, slots=self._caller_from_state(task))
         self._listen(text)
         return self._next()
+
+    def _caller_from_state(self, task: str) -> Slots:
+        """The caller's name and phone, if they gave them earlier in the call: not asked again
+        (a new booking reads them back before it is made)."""
+        known = self.state.trusted(CALLER_SLOTS[task])
+        return Slots(name=known.get("name"), phone=known.get("phone"))
 
     def _answer_to_question(self, text: str) -> Reply | None:
         desk = self.desk

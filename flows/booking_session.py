@@ -7,7 +7,7 @@ sets the tools node by node. Both run every call through the same gate.
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import LLMRunFrame
@@ -16,6 +16,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.services.llm_service import LLMService
 
+from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingTools, booking_tools, shared_breakers
 from flows.offline_dialogue import restaurant_dialogue
@@ -32,12 +33,21 @@ class BookingSession:
     restaurant: Restaurant
     bookings: BookingTools
     gate: FunctionCallGate
+    state: ConversationState = field(default_factory=ConversationState)
+    """The call's conversation state (the state extractor keeps it): the flow, the on-device
+    brain and the tools read the caller's details from it."""
 
     @classmethod
     def for_call(cls, settings: Settings, restaurant: Restaurant) -> "BookingSession":
         bookings = booking_tools(settings)
-        gate = bookings.gate(f"call-{uuid.uuid4()}", shared_breakers(settings.database_url))
-        return cls(settings, restaurant, bookings, gate)
+        state = ConversationState()
+        gate = bookings.gate(
+            f"call-{uuid.uuid4()}",
+            shared_breakers(settings.database_url),
+            # The state extractor counts every caller turn; the compiled context keeps a few.
+            caller_turns=lambda: state.turn,
+        )
+        return cls(settings, restaurant, bookings, gate, state)
 
     @property
     def uses_flow(self) -> bool:
@@ -45,7 +55,7 @@ class BookingSession:
 
     def dialogue(self) -> Dialogue:
         """The on-device brain's conversation for this call, bookings included."""
-        return restaurant_dialogue(self.restaurant, self.bookings.rules)
+        return restaurant_dialogue(self.restaurant, self.bookings.rules, self.state)
 
     def context_tools(self) -> list[FunctionSchema]:
         """The tools the context starts with; the flow brings its own, node by node."""
@@ -60,7 +70,7 @@ class BookingSession:
     ) -> Callable[[], Awaitable[None]]:
         """What to run when the caller is connected: the bot's first words."""
         if self.uses_flow:
-            flow = BookingFlow(self.bookings, self.gate, self.restaurant)
+            flow = BookingFlow(self.bookings, self.gate, self.restaurant, self.state)
             manager = booking_flow_manager(
                 flow, llm=llm, context_aggregator=aggregators, worker=worker
             )

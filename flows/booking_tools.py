@@ -388,6 +388,14 @@ TIME = {"type": "string", "description": "The time of day, 24-hour HH:MM (e.g. 1
 PARTY = {"type": "integer", "description": "How many people, including the caller."}
 PHONE = {"type": "string", "description": "The caller's phone number, as they said it."}
 REFERENCE = {"type": "string", "description": "The six-digit booking reference."}
+SLOT_OF_ARGUMENT = {
+    "date": "day",
+    "time": "at",
+    "party_size": "party_size",
+    "name": "name",
+    "phone": "phone",
+}
+"""A tool argument, and the conversation-state slot (flows/state_slots.py) that holds it."""
 CONSENT = (
     " It changes a booking, so the first call only returns a read_back: say it to the caller "
     "and ask them to confirm. When they say yes, call again with exactly the same arguments."

@@ -4,6 +4,7 @@ The engine (services/ondevice_llm.py) matches the caller's words to these
 intents; the replies and their wording live here, with the domain.
 """
 
+from conversation.state import ConversationState
 from flows.booking_offline import OfflineBookings
 from flows.booking_tools import BookingRules
 from flows.restaurant import Restaurant
@@ -21,10 +22,15 @@ OFFLINE_SCOPE_WITH_BOOKINGS = (
 )
 
 
-def restaurant_dialogue(restaurant: Restaurant, rules: BookingRules | None = None) -> Dialogue:
+def restaurant_dialogue(
+    restaurant: Restaurant,
+    rules: BookingRules | None = None,
+    state: ConversationState | None = None,
+) -> Dialogue:
     """The restaurant's offline conversation; with `rules`, it also takes bookings
-    (one dialogue per call: it remembers where the booking stands)."""
-    bookings = OfflineBookings(rules) if rules is not None else None
+    (one dialogue per call: it remembers where the booking stands), reading what the
+    caller said earlier from the call's `state`."""
+    bookings = OfflineBookings(rules, state) if rules is not None else None
     scope = OFFLINE_SCOPE if bookings is None else OFFLINE_SCOPE_WITH_BOOKINGS
 
     def greeting(_: DialogueTurn) -> Reply:

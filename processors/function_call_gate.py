@@ -241,9 +241,14 @@ class FunctionCallGate:
         filler_text: str = "One moment while I check.",
         filler_after_secs: float = 1.0,
         consents: Callable[[str], bool] = is_affirmative,
+        caller_turns: Callable[[], int] | None = None,
     ):
+        """`caller_turns`: how many turns the caller has taken in the whole call. Without it
+        the gate counts the caller's turns in the context, which is only right while the
+        context keeps them all (the context compiler drops old ones)."""
         self._tools = {tool.name: tool for tool in tools}
-        self._running: dict[str, set[asyncio.Event]] = {}
+        self._in_flight: dict[str, set[asyncio.Event]] = {}
+        """Tool name -> an event per call of it still running (for `GatedTool.after`)."""
         self._session_id = session_id
         self._records = records or MemoryResultRecords()
         self._breakers = breakers or Breakers()
@@ -256,7 +261,9 @@ class FunctionCallGate:
         self._consents = consents
         self._pending: dict[str, _PendingConsent] = {}
         self._running: dict[str, asyncio.Future[Result]] = {}
+        """Idempotency key -> the side-effecting call running under it."""
         self._filler_turn: int | None = None
+        self._caller_turns = caller_turns
 
     def is_side_effecting(self, name: str) -> bool:
         return self._tools[name].side_effect
@@ -290,16 +297,16 @@ class FunctionCallGate:
         if tool is None:
             return {"ok": False, "error": "unknown_tool", "message": f"There is no tool {name}."}
         # Registered before the first await, so a call started just after this one sees it.
-        earlier = [done.wait() for other in tool.after for done in self._running.get(other, ())]
+        earlier = [done.wait() for other in tool.after for done in self._in_flight.get(other, ())]
         finished = asyncio.Event()
-        self._running.setdefault(name, set()).add(finished)
+        self._in_flight.setdefault(name, set()).add(finished)
         try:
             if earlier:
                 await asyncio.gather(*earlier)
             return await self._call(tool, arguments, messages, speak)
         finally:
             finished.set()
-            self._running[name].discard(finished)
+            self._in_flight[name].discard(finished)
 
     async def _call(
         self,
@@ -367,7 +374,7 @@ class FunctionCallGate:
             logger.info(f"gate: {tool.name} repeated, answering with its first result")
             return first
         if read_back is not None:
-            self._pending[key] = _PendingConsent(len(_user_turns(messages)))
+            self._pending[key] = _PendingConsent(self._turn(messages))
             logger.info(f"gate: {tool.name} held until the caller confirms")
             return {
                 "ok": False,
@@ -391,9 +398,16 @@ class FunctionCallGate:
         turns = _user_turns(messages)
         return (
             pending is not None
-            and len(turns) == pending.user_turns + 1
+            and bool(turns)
+            and self._turn(messages) == pending.user_turns + 1
             and self._consents(turns[-1])
         )
+
+    def _turn(self, messages: Sequence[Any]) -> int:
+        """The number of the caller's current turn."""
+        if self._caller_turns is not None:
+            return self._caller_turns()
+        return len(_user_turns(messages))
 
     async def _guarded(self, tool: GatedTool, args: Any, key: str) -> Result:
         breaker = self._breakers[tool.backend]
@@ -429,7 +443,7 @@ class FunctionCallGate:
     def _start_filler(self, messages: Sequence[Any], speak: Speak | None) -> asyncio.Task | None:
         if speak is None:
             return None
-        turn = len(_user_turns(messages))
+        turn = self._turn(messages)
 
         async def filler():
             await asyncio.sleep(self._filler_after)

@@ -12,6 +12,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.workers.runner import WorkerRunner
 
+from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingRules, BookingTools
 from flows.restaurant import Restaurant
@@ -65,7 +66,7 @@ def confirm(messages: list[dict]) -> Step:
 class FlowCall:
     """The flow on a real pipeline and worker, with the scripted LLM in Claude's place."""
 
-    def __init__(self, tools: BookingTools, script):
+    def __init__(self, tools: BookingTools, script, state: ConversationState | None = None):
         self.llm = ScriptedLLM(script)
         self.context = LLMContext()
         pair = LLMContextAggregatorPair(self.context)
@@ -73,7 +74,7 @@ class FlowCall:
         self.worker = PipelineWorker(
             Pipeline([pair.user(), self.llm, self.heard, pair.assistant()])
         )
-        self.flow = BookingFlow(tools, tools.gate("call-1", Breakers()), RESTAURANT)
+        self.flow = BookingFlow(tools, tools.gate("call-1", Breakers()), RESTAURANT, state)
         self.manager = booking_flow_manager(
             self.flow, llm=self.llm, context_aggregator=pair, worker=self.worker
         )

@@ -406,3 +406,22 @@ async def test_a_database_that_fails_before_the_write_is_an_answer_not_an_except
     assert (result["ok"], result["error"]) == (False, "failed")
     assert "member of staff" in result["message"]
     assert await store.bookings() == []
+
+
+async def test_a_yes_late_in_a_call_consents_though_the_context_keeps_only_recent_turns(
+    tools, store
+):
+    made = await booked(store)
+    turn = 7
+    gate = make_gate(tools, caller_turns=lambda: turn)
+    recent = [{"role": "user", "content": f"Turn {n}."} for n in range(4, 7)]
+    cancel = {"reference": made.reference}
+    held = await gate.call(
+        "cancel_booking", cancel, messages=[*recent, {"role": "user", "content": "Cancel it."}]
+    )
+    turn = 8  # the compiled context still holds four caller turns
+    said_yes = [*recent[1:], {"role": "user", "content": "Cancel it."}]
+    said_yes.append({"role": "assistant", "content": held["read_back"]})
+    said_yes.append({"role": "user", "content": "Yes."})
+    result = await gate.call("cancel_booking", cancel, messages=said_yes)
+    assert result["booking"]["status"] == "cancelled"

@@ -90,15 +90,17 @@ async def converse(
     frames: Sequence[Frame],
     done: asyncio.Event | None = None,
     done_timeout: float = 10.0,
+    before_llm: Sequence[FrameProcessor] = (),
 ) -> Conversation:
     """`done`: when the LLM has nothing more to say; the call ends only then (or after
-    `done_timeout`), however long the frames' pauses turned out to be."""
+    `done_timeout`), however long the frames' pauses turned out to be. `before_llm`:
+    processors between the user aggregator and the LLM, as bot.py has them."""
     heard = Heard()
     context = LLMContext(tools=list(tools))
     user_aggregator, assistant_aggregator = LLMContextAggregatorPair(context)
     hold = [HoldEnd(done, done_timeout)] if done is not None else []
     await run_test(
-        Pipeline([*hold, user_aggregator, llm, heard, assistant_aggregator]),
+        Pipeline([*hold, user_aggregator, *before_llm, llm, heard, assistant_aggregator]),
         frames_to_send=list(frames),
     )
     return Conversation(heard.frames, context)
