@@ -199,31 +199,6 @@ class BookingFlow:
         flow_manager.state["reference"] = booking.get("reference")
         return self.confirm_by_message()
 
-    # -- the conversation state -------------------------------------------------------
-
-    def known_arguments(self, spec: ToolSpec) -> dict[str, Any]:
-        """The tool's arguments the caller has already given, as the state holds them."""
-        if spec.name not in FROM_STATE:
-            return {}
-        wanted = {arg: slot for arg, slot in SLOT_OF_ARGUMENT.items() if arg in spec.properties}
-        known = self._state.trusted(wanted.values())
-        arguments: dict[str, Any] = {}
-        for arg, slot in wanted.items():
-            if slot in known:
-                is_number = spec.properties[arg].get("type") == "integer"
-                arguments[arg] = int(known[slot]) if is_number else known[slot]
-        return arguments
-
-    def _known(self, tool: str) -> str:
-        """The task's sentence on what the caller already said, if anything."""
-        known = self.known_arguments(self._tools.specs[tool])
-        if not known:
-            return ""
-        said = "; ".join(f"{arg.replace('_', ' ')}: {value}" for arg, value in known.items())
-        return f" The caller already said ({said}): do not ask for these again."
-
-    # -- functions, continued ----------------------------------------------------------
-
     def _tool(self, name: str, next_node: NextNode) -> FlowsFunctionSchema:
         spec = self._tools.specs[name]
         gate = self._gate
@@ -249,6 +224,29 @@ class BookingFlow:
             # A started booking, change or message survives barge-in; a lookup may stop.
             cancel_on_interruption=not gate.is_side_effecting(name),
         )
+
+    # -- the conversation state -------------------------------------------------------
+
+    def known_arguments(self, spec: ToolSpec) -> dict[str, Any]:
+        """The tool's arguments the caller has already given, as the state holds them."""
+        if spec.name not in FROM_STATE:
+            return {}
+        wanted = {arg: slot for arg, slot in SLOT_OF_ARGUMENT.items() if arg in spec.properties}
+        known = self._state.trusted(wanted.values())
+        arguments: dict[str, Any] = {}
+        for arg, slot in wanted.items():
+            if slot in known:
+                is_number = spec.properties[arg].get("type") == "integer"
+                arguments[arg] = int(known[slot]) if is_number else known[slot]
+        return arguments
+
+    def _known(self, tool: str) -> str:
+        """The task's sentence on what the caller already said, if anything."""
+        known = self.known_arguments(self._tools.specs[tool])
+        if not known:
+            return ""
+        said = "; ".join(f"{arg.replace('_', ' ')}: {value}" for arg, value in known.items())
+        return f" The caller already said ({said}): do not ask for these again."
 
 
 def _transition(name: str, description: str, node: Callable[[], NodeConfig]) -> FlowsFunctionSchema:

@@ -7,7 +7,7 @@ sets the tools node by node. Both run every call through the same gate.
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import LLMRunFrame
@@ -33,9 +33,9 @@ class BookingSession:
     restaurant: Restaurant
     bookings: BookingTools
     gate: FunctionCallGate
-    state: ConversationState = field(default_factory=ConversationState)
+    state: ConversationState
     """The call's conversation state (the state extractor keeps it): the flow, the on-device
-    brain and the tools read the caller's details from it."""
+    brain and the tools read the caller's details from it, the gate its turn count."""
 
     @classmethod
     def for_call(cls, settings: Settings, restaurant: Restaurant) -> "BookingSession":

@@ -218,7 +218,7 @@ def _user_turns(messages: Sequence[Any]) -> list[str]:
 @dataclass(frozen=True)
 class _PendingConsent:
     user_turns: int
-    """How many caller turns there were when the read-back was asked for."""
+    """The caller's turn number when the read-back was asked for."""
 
 
 class FunctionCallGate:
