@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # QA's scripted eval conversations: offline, in audio, one bot per scenario; writes
-# evals/reports/<timestamp>/ (README "Evals"). E.g. ARGS="--repeat 3", ARGS="--modality text".
+# evals/reports/<timestamp>/ (docs/evals.md). E.g. ARGS="--repeat 3", ARGS="--modality text".
 evals: $(STAMP)
 	$(BIN)/python -m evals.run $(ARGS)
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import describe_machine
+from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
-from flows.booking_tools import BookingRules
-from flows.offline_dialogue import restaurant_dialogue
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn

@@ -28,7 +28,7 @@ from statistics import quantiles
 import jiwer
 
 from bench.machine import describe_machine
-from flows.offline_dialogue import MENU
+from flows.ondevice_dialogue import MENU
 from harness.call import ScriptedCall
 from harness.listener import heard_between, transcribe
 from harness.noises import breath, cough, noise_burst

@@ -1,4 +1,4 @@
-"""Which context messages are new since a processor last looked.
+"""Reading context messages: their text, the caller's turns, and which are new.
 
 The context compiler drops old messages from the context, so positions shift;
 messages are told apart by identity instead. Each one seen is held (so its id
@@ -6,12 +6,10 @@ cannot be reused) until `keep` newer ones have been seen.
 """
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pipecat.processors.aggregators.llm_context import LLMSpecificMessage
-
-from services.ondevice_llm import message_text
 
 
 class NewMessages:
@@ -29,6 +27,16 @@ class NewMessages:
             if len(self._order) > self._keep:
                 self._ids.discard(id(self._order.popleft()))
         return new
+
+
+def message_text(message: Mapping[str, Any]) -> str:
+    """The text of a context message, whether its content is a string or parts."""
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
 
 
 def caller_turns(messages: Iterable[Any]) -> list[str]:

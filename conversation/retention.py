@@ -11,11 +11,11 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from conversation.call import utc_now
-from conversation.store import ConversationStore, ConversationStoreError, Deleted
+from conversation.call_records import CallRecordStore, CallRecordStoreError, Deleted
 from settings import load_settings_or_exit
 
 
-def delete_expired(store: ConversationStore, days: int) -> Deleted:
+def delete_expired(store: CallRecordStore, days: int) -> Deleted:
     return store.delete_before(utc_now() - timedelta(days=days))
 
 
@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     if days < 1:
         parser.error("--days must be at least 1")
     try:
-        store = ConversationStore.open(settings.conversations_database_url)
+        store = CallRecordStore.open(settings.conversations_database_url)
         deleted = delete_expired(store, days)
-    except (ConversationStoreError, SQLAlchemyError) as error:
+    except (CallRecordStoreError, SQLAlchemyError) as error:
         print(f"retention: {error}", file=sys.stderr)
         return 2
     print(

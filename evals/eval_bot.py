@@ -55,7 +55,7 @@ def read_body(argv: list[str]) -> tuple[dict, int]:
 
 async def seed(bookings: list[dict]) -> None:
     """Book what the scenario expects to find, through the store the bot uses."""
-    from flows.booking_tools import BookingRules
+    from flows.booking_rules import BookingRules
     from settings import Settings
     from store import ReservationStore
 

@@ -20,6 +20,7 @@ from pipecat.services.stt_service import STTService
 from pipecat.services.tts_service import TTSService
 
 from evals.judge import load_judge_settings
+from services.llm import anthropic_llm, openai_llm
 from settings import Settings
 
 
@@ -58,23 +59,14 @@ def judge(config: dict) -> LLMService:
     """The LLM that judges `eval:` criteria; `make evals` strips them when there is none."""
     settings = load_judge_settings()
     if settings.provider == "anthropic":
-        from anthropic import AsyncAnthropic
-        from pipecat.services.anthropic.llm import AnthropicLLMService
-
-        key = (settings.judge_api_key or settings.anthropic_api_key).get_secret_value()
-        return AnthropicLLMService(
-            api_key=key,
-            client=AsyncAnthropic(api_key=key, base_url=settings.base_url),
-            settings=AnthropicLLMService.Settings(model=settings.model),
+        key = settings.judge_api_key or settings.anthropic_api_key
+        return anthropic_llm(
+            api_key=key.get_secret_value(), model=settings.model, base_url=settings.base_url
         )
     if settings.provider == "openai":
-        from pipecat.services.openai.llm import OpenAILLMService
-
         key = settings.judge_api_key or settings.openai_api_key
-        return OpenAILLMService(
-            api_key=key.get_secret_value(),
-            base_url=settings.base_url,
-            settings=OpenAILLMService.Settings(model=settings.model),
+        return openai_llm(
+            api_key=key.get_secret_value(), base_url=settings.base_url, model=settings.model
         )
     raise ValueError(
         "an `eval:` criterion needs a judge: set ANTHROPIC_API_KEY, or JUDGE_BASE_URL for an "

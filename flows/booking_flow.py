@@ -20,12 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pipecat.flows import FlowArgs, FlowManager, FlowsFunctionSchema, NodeConfig
-from pipecat.frames.frames import TTSSpeakFrame
 
 from conversation.state import ConversationState
-from flows.booking_tools import SLOT_OF_ARGUMENT, BookingTools, ToolSpec, spoken_date
+from flows.booking_schemas import SLOT_OF_ARGUMENT, ToolSpec
+from flows.booking_tools import BookingTools
 from flows.restaurant import Restaurant, system_prompt
-from processors.function_call_gate import FunctionCallGate
+from flows.speech import spoken_date
+from function_calls import FunctionCallGate, speaker
 
 NextNode = Callable[[dict[str, Any], FlowManager], NodeConfig | None]
 FROM_STATE = {"check_availability", "book_table"}
@@ -204,12 +205,12 @@ class BookingFlow:
         gate = self._gate
 
         async def handler(args: FlowArgs, flow_manager: FlowManager):
-            async def speak(text: str):
-                await flow_manager.worker.queue_frame(TTSSpeakFrame(text, append_to_context=False))
-
             arguments = {**self.known_arguments(spec), **args}
             result = await gate.call(
-                name, arguments, messages=flow_manager.get_current_context(), speak=speak
+                name,
+                arguments,
+                messages=flow_manager.get_current_context(),
+                speak=speaker(flow_manager.worker.queue_frame),
             )
             return result, next_node(result, flow_manager)
 

@@ -1,11 +1,10 @@
-"""The booking side of one call, for bot.py to wire: tools, gate, dialogue, and the first words.
+"""The booking side of one call, for the app to wire: tools, gate, dialogue, and the first words.
 
 With the on-device brain the tools sit in the LLM context and the offline
 dialogue drives them; with a generative LLM the booking flow (pipecat.flows)
 sets the tools node by node. Both run every call through the same gate.
 """
 
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -18,36 +17,26 @@ from pipecat.services.llm_service import LLMService
 
 from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow, booking_flow_manager
-from flows.booking_tools import BookingTools, booking_tools, shared_breakers
-from flows.offline_dialogue import restaurant_dialogue
+from flows.booking_tools import BookingTools
+from flows.call_tools import call_tools
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
-from flows.tools import tools
-from processors.function_call_gate import FunctionCallGate
+from function_calls import FunctionCallGate
 from services.ondevice_llm import Dialogue
 from settings import Settings
 
 
 @dataclass
 class BookingSession:
+    """A call's booking tools, gate and state; it picks the flow or the on-device dialogue."""
+
     settings: Settings
     restaurant: Restaurant
-    bookings: BookingTools
+    tools: BookingTools
     gate: FunctionCallGate
     state: ConversationState
     """The call's conversation state (the state extractor keeps it): the flow, the on-device
     brain and the tools read the caller's details from it, the gate its turn count."""
-
-    @classmethod
-    def for_call(cls, settings: Settings, restaurant: Restaurant) -> "BookingSession":
-        bookings = booking_tools(settings)
-        state = ConversationState()
-        gate = bookings.gate(
-            f"call-{uuid.uuid4()}",
-            shared_breakers(settings.database_url),
-            # The state extractor counts every caller turn; the compiled context keeps a few.
-            caller_turns=lambda: state.turn,
-        )
-        return cls(settings, restaurant, bookings, gate, state)
 
     @property
     def uses_flow(self) -> bool:
@@ -55,11 +44,11 @@ class BookingSession:
 
     def dialogue(self) -> Dialogue:
         """The on-device brain's conversation for this call, bookings included."""
-        return restaurant_dialogue(self.restaurant, self.bookings.rules, self.state)
+        return restaurant_dialogue(self.restaurant, self.tools.rules, self.state)
 
     def context_tools(self) -> list[FunctionSchema]:
         """The tools the context starts with; the flow brings its own, node by node."""
-        return [] if self.uses_flow else tools(self.bookings.schemas(self.gate))
+        return [] if self.uses_flow else call_tools(self.tools.schemas(self.gate))
 
     def starter(
         self,
@@ -70,7 +59,7 @@ class BookingSession:
     ) -> Callable[[], Awaitable[None]]:
         """What to run when the caller is connected: the bot's first words."""
         if self.uses_flow:
-            flow = BookingFlow(self.bookings, self.gate, self.restaurant, self.state)
+            flow = BookingFlow(self.tools, self.gate, self.restaurant, self.state)
             manager = booking_flow_manager(
                 flow, llm=llm, context_aggregator=aggregators, worker=worker
             )

@@ -108,7 +108,7 @@ class ScriptedCall:
     timeline: FrameTimeline = field(default_factory=FrameTimeline)
 
     async def __aenter__(self) -> "ScriptedCall":
-        from bot import build_worker
+        from app.worker import build_worker
 
         self.worker, self.context = build_worker(
             self.transport, self.settings, observers=[self.timeline]

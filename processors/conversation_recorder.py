@@ -37,8 +37,8 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from conversation.call import Call, utc_now
+from conversation.call_records import CallRecordStore, ToolCallRecord, TurnRecord
 from conversation.messages import NewMessages, caller_turns
-from conversation.store import ConversationStore, ToolCallRecord, TurnRecord
 
 END_DRAIN_SECS = 5.0
 CANCEL_DRAIN_SECS = 2.0
@@ -74,7 +74,7 @@ class ToolStart:
 class ConversationRecorder(FrameProcessor):
     """Writes one call to the call records, off the audio path."""
 
-    def __init__(self, call: Call, store: ConversationStore, llm: str, **kwargs):
+    def __init__(self, call: Call, store: CallRecordStore, llm: str, **kwargs):
         super().__init__(**kwargs)
         self._call = call
         self._store = store

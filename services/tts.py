@@ -3,8 +3,8 @@
 from loguru import logger
 from pipecat.services.tts_service import TTSService
 
-from services.device import onnx_cuda_available, resolve_device
 from settings import Settings
+from settings.devices import onnx_cuda_available, resolve_device
 
 
 def create_tts(settings: Settings) -> TTSService:

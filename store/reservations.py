@@ -20,13 +20,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.migrate import migrate
+from store.database import create_engine_for, migrate
 from store.models import Booking, DiningTable, OutboxMessage, ToolResult
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
 
@@ -158,9 +159,9 @@ class ReservationStore:
     @classmethod
     def open(cls, url: str, tables: Sequence[int], rules: SeatingRules) -> "ReservationStore":
         """Connect, migrate the schema to the latest revision, and lay out the tables."""
-        engine = create_sqlite_aware_engine(url)
+        engine = create_engine_for(url)
         try:
-            migrate(engine)
+            migrate(engine, MIGRATIONS)
         except SQLAlchemyError as error:
             engine.dispose()
             reason = getattr(error, "orig", None) or error
@@ -475,28 +476,3 @@ def _lay_out_tables(session: Session, seats: Sequence[int]) -> None:
     for label, table in existing.items():
         if label not in wanted:
             table.active = False
-
-
-def create_sqlite_aware_engine(url: str) -> Engine:
-    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # How long a write waits for another process's write before giving up.
-    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 5})
-
-    @event.listens_for(engine, "connect")
-    def on_connect(connection, _):
-        connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine

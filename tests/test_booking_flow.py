@@ -14,9 +14,10 @@ from pipecat.workers.runner import WorkerRunner
 
 from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow, booking_flow_manager
-from flows.booking_tools import BookingRules, BookingTools
+from flows.booking_rules import BookingRules
+from flows.booking_tools import BookingTools
 from flows.restaurant import Restaurant
-from processors.function_call_gate import Breakers
+from function_calls import Breakers
 from settings import Settings
 from store import ReservationStore
 from tests.fakes.conversation import Heard
@@ -239,10 +240,10 @@ async def test_a_person_can_be_asked_for_from_any_node(tools):
 
 
 def test_the_on_device_brain_gets_the_tools_and_a_generative_llm_gets_the_flow(tmp_path):
-    from flows.booking_session import BookingSession
+    from app.call_parts import booking_session
 
     database = f"sqlite:///{tmp_path}/r.db"
-    offline = BookingSession.for_call(Settings(_env_file=None, database_url=database), RESTAURANT)
+    offline = booking_session(Settings(_env_file=None, database_url=database), RESTAURANT)
     assert not offline.uses_flow
     assert [t.name for t in offline.context_tools()] == [
         "end_call",
@@ -254,7 +255,7 @@ def test_the_on_device_brain_gets_the_tools_and_a_generative_llm_gets_the_flow(t
         "send_confirmation",
         "transfer_to_human",
     ]
-    claude = BookingSession.for_call(
+    claude = booking_session(
         Settings(_env_file=None, database_url=database, anthropic_api_key="sk-test"), RESTAURANT
     )
     assert claude.uses_flow and claude.context_tools() == []

@@ -5,8 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from flows.booking_tools import BookingRules, BookingTools
-from processors.function_call_gate import Breakers
+from flows.booking_rules import BookingRules
+from flows.booking_tools import BookingTools
+from function_calls import Breakers
 from settings import Settings
 from store import ReservationStore
 

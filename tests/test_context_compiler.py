@@ -5,7 +5,7 @@ import json
 
 from pipecat.processors.aggregators.llm_context import LLMContext
 
-from bench.context import CALL, NAME, NAME_QUESTION, PARTY_QUESTION, run_text_call
+from harness.text_call import CALL, NAME, NAME_QUESTION, PARTY_QUESTION, run_text_call
 from processors.context_compiler import STATE_HEADER, compile_context, is_state_message
 
 

@@ -16,7 +16,7 @@ from pipecat.runner.utils import create_transport
 from pipecat.transports.daily import transport as daily_transport
 from pipecat.transports.daily.transport import DailyParams, DailyTransport
 
-from bot import transport_params
+from app.worker import transport_params
 from settings import Settings
 from web.rooms import daily_problem, peek_runner_options
 

@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from flows.booking_tools import booking_tools
+from app.resources import booking_tools
 from harness.call import ScriptedCall
 from harness.voices import piper_speech
 from settings import Settings

@@ -13,7 +13,7 @@ import time
 import jiwer
 import pytest
 
-from flows.offline_dialogue import MENU
+from flows.ondevice_dialogue import MENU
 from harness.call import ScriptedCall
 from harness.listener import heard_between, transcribe
 from harness.noises import breath, cough

@@ -12,7 +12,7 @@ import pytest
 from loguru import logger
 from sqlalchemy import text
 
-from conversation.store import ConversationStore
+from conversation.call_records import CallRecordStore
 from harness.call import ScriptedCall
 from harness.voices import piper_speech
 from settings import Settings
@@ -51,7 +51,7 @@ def settings(tmp_path) -> Settings:
     )
 
 
-def stored_text(store: ConversationStore) -> list[str]:
+def stored_text(store: CallRecordStore) -> list[str]:
     """Every text value in every table of the call records."""
     values = []
     with store.engine.connect() as connection:
@@ -85,7 +85,7 @@ async def test_no_personal_data_reaches_a_log_line_or_a_stored_transcript(settin
     leaks = [line for line in lines if PERSONAL_PATTERN.search(line)]
     assert leaks == [], leaks[:5]
 
-    store = ConversationStore.open(settings.conversations_database_url)
+    store = CallRecordStore.open(settings.conversations_database_url)
     stored = stored_text(store)
     assert len(stored) >= 2 * len(SCRIPT)
     assert [value for value in stored if PERSONAL_PATTERN.search(value)] == []

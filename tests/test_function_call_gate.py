@@ -13,8 +13,9 @@ from pipecat.frames.frames import (
 )
 from pipecat.tests.utils import SleepFrame
 
-from flows.booking_tools import BookingRules, BookingTools
-from processors.function_call_gate import Breakers, is_affirmative
+from flows.booking_rules import BookingRules
+from flows.booking_tools import BookingTools
+from function_calls import Breakers, is_affirmative
 from settings import Settings
 from store import ReservationStore, StoreUnavailable
 from store.reservations import StoreError

@@ -4,11 +4,12 @@ from datetime import datetime
 
 import pytest
 
-from flows.booking_tools import BookingRules, BookingTools
-from flows.offline_dialogue import restaurant_dialogue
+from flows.booking_rules import BookingRules
+from flows.booking_tools import BookingTools
+from flows.call_tools import END_CALL
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
-from flows.tools import END_CALL
-from processors.function_call_gate import Breakers
+from function_calls import Breakers
 from services.ondevice_llm import OnDeviceLLMService
 from settings import Settings
 from store import ReservationStore, StoreUnavailable

@@ -14,9 +14,9 @@ from pipecat.frames.frames import (
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.tests.utils import run_test
 
-from flows.offline_dialogue import restaurant_dialogue
+from flows.call_tools import call_tools
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
-from flows.tools import tools
 from services.ondevice_llm import OnDeviceLLMService, normalise, window_score
 
 RESTAURANT = Restaurant(name="Chez Test", hours="from six to eleven", address="1 Test Road")
@@ -24,7 +24,7 @@ RESTAURANT = Restaurant(name="Chez Test", hours="from six to eleven", address="1
 
 async def answer(*messages: dict) -> tuple[str, list]:
     llm = OnDeviceLLMService(dialogue=restaurant_dialogue(RESTAURANT))
-    context = LLMContext(messages=list(messages), tools=tools())
+    context = LLMContext(messages=list(messages), tools=call_tools())
     down, _ = await run_test(llm, frames_to_send=[LLMContextFrame(context)])
     text = "".join(f.text for f in down if isinstance(f, LLMTextFrame))
     return text, list(down)

@@ -25,12 +25,12 @@ from sqlalchemy import inspect, text
 
 from conversation import retention
 from conversation.call import Call, utc_now
+from conversation.call_records import CallRecordStore, ToolCallRecord, TurnRecord
 from conversation.extraction import ParserExtraction
 from conversation.redaction import Redactor
-from conversation.store import ConversationStore, ToolCallRecord, TurnRecord
-from flows.booking_tools import BookingRules
+from flows.booking_rules import BookingRules
 from flows.restaurant import Restaurant
-from flows.state_slots import RestaurantSlotReader
+from flows.restaurant_slot_reader import RestaurantSlotReader
 from processors.conversation_recorder import ConversationRecorder
 from processors.state_extractor import StateExtractor
 from settings import Settings
@@ -41,8 +41,8 @@ PAUSE = SleepFrame(0.05)
 
 
 @pytest.fixture
-def store(tmp_path) -> ConversationStore:
-    return ConversationStore.open(f"sqlite:///{tmp_path}/conversations.db")
+def store(tmp_path) -> CallRecordStore:
+    return CallRecordStore.open(f"sqlite:///{tmp_path}/conversations.db")
 
 
 @pytest.fixture
@@ -183,10 +183,10 @@ async def test_a_failing_database_loses_records_but_not_the_call(call, store, re
 
 def test_the_schema_is_created_on_an_empty_file_and_kept_on_an_existing_one(tmp_path):
     url = f"sqlite:///{tmp_path}/calls.db"
-    first = ConversationStore.open(url)
+    first = CallRecordStore.open(url)
     first.start_session("s1", utc_now(), "ondevice")
     first.close()
-    again = ConversationStore.open(url)  # already at the latest revision: nothing to do
+    again = CallRecordStore.open(url)  # already at the latest revision: nothing to do
     assert again.session("s1") is not None
     with again.engine.connect() as connection:
         version = connection.execute(text("select version_num from conversation_schema_version"))
@@ -196,13 +196,13 @@ def test_the_schema_is_created_on_an_empty_file_and_kept_on_an_existing_one(tmp_
 def test_the_call_records_can_share_the_reservations_database(tmp_path):
     url = f"sqlite:///{tmp_path}/shared.db"
     ReservationStore.open(url, (2, 4), SeatingRules())
-    store = ConversationStore.open(url)
+    store = CallRecordStore.open(url)
     tables = set(inspect(store.engine).get_table_names())
     assert {"bookings", "conversation_turns", "alembic_version"} <= tables
     assert "conversation_schema_version" in tables
 
 
-def add_call(store: ConversationStore, session_id: str, age_days: int):
+def add_call(store: CallRecordStore, session_id: str, age_days: int):
     started = utc_now() - timedelta(days=age_days)
     store.start_session(session_id, started, "ondevice")
     store.add_turn(
@@ -216,7 +216,7 @@ def add_call(store: ConversationStore, session_id: str, age_days: int):
 
 def test_retention_deletes_calls_older_than_the_setting(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path}/calls.db"
-    store = ConversationStore.open(url)
+    store = CallRecordStore.open(url)
     add_call(store, "old", age_days=40)
     add_call(store, "recent", age_days=2)
     monkeypatch.setenv("CONVERSATIONS_DATABASE_URL", url)
@@ -240,11 +240,11 @@ def test_retention_with_an_unusable_database_says_why(tmp_path, monkeypatch, cap
 
 
 def test_a_bad_call_records_database_stops_start_up_with_one_line(tmp_path, capsys):
-    from conversation.pipeline import open_conversations_or_exit
+    from app.resources import open_call_records_or_exit
 
     settings = Settings(_env_file=None, conversations_database_url=f"sqlite:///{tmp_path}")
     with pytest.raises(SystemExit) as stopped:
-        open_conversations_or_exit(settings)
+        open_call_records_or_exit(settings)
     assert stopped.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("configuration error: CONVERSATIONS_DATABASE_URL: cannot open")

@@ -7,14 +7,15 @@ from pipecat.services.openai.llm import OpenAILLMService
 from pipecat.services.piper.tts import PiperTTSService
 from pipecat.services.whisper.stt import WhisperSTTService
 
-from flows.offline_dialogue import restaurant_dialogue
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
-from services import device, stt, tts
+from services import stt, tts
 from services.llm import create_llm
 from services.ondevice_llm import OnDeviceLLMService
 from services.stt import create_stt, whisper_runtime
 from services.tts import create_tts, piper_uses_cuda
 from settings import Settings
+from settings import devices as device
 
 
 def build_llm(settings: Settings):

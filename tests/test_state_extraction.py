@@ -20,9 +20,9 @@ from pipecat.tests.utils import SleepFrame, run_test
 from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction
 from conversation.redaction import Redactor
-from flows.booking_tools import BookingRules
+from flows.booking_rules import BookingRules
 from flows.restaurant import Restaurant
-from flows.state_slots import RestaurantSlotReader
+from flows.restaurant_slot_reader import RestaurantSlotReader
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import fixed_llm_settings
 from settings import Settings
@@ -271,7 +271,7 @@ async def test_when_the_model_fails_the_parser_reads_the_turn(call, reader, repl
 
 
 def test_a_cloud_llm_gets_a_small_model_reader_and_offline_gets_the_parser(reader):
-    from conversation.pipeline import state_extraction
+    from app.call_parts import state_extraction
 
     offline = Settings(_env_file=None)
     claude = Settings(_env_file=None, llm_provider="anthropic", anthropic_api_key="sk-ant-fake")
@@ -287,7 +287,7 @@ async def test_claude_reads_the_turn_through_run_inference_with_the_schema(reade
     """The real AnthropicLLMService, against a local server speaking the Messages API."""
     from aiohttp import web
 
-    from conversation.pipeline import state_extraction
+    from app.call_parts import state_extraction
 
     bodies: list[dict] = []
     reading = model_reply(

@@ -11,12 +11,13 @@ from conversation.extraction import ParserExtraction
 from conversation.redaction import Redactor
 from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow
-from flows.booking_tools import BookingRules, BookingTools
-from flows.offline_dialogue import restaurant_dialogue
+from flows.booking_rules import BookingRules
+from flows.booking_tools import BookingTools
+from flows.call_tools import END_CALL
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
-from flows.state_slots import RestaurantSlotReader
-from flows.tools import END_CALL
-from processors.function_call_gate import Breakers
+from flows.restaurant_slot_reader import RestaurantSlotReader
+from function_calls import Breakers
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import OnDeviceLLMService
 from settings import Settings

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from store import NoTableFree, ReservationStore, SeatingRules
-from store.migrate import current_revision, migrate
-from store.reservations import BookingCancelled, StoreError
+from store.database import current_revision, migrate
+from store.reservations import MIGRATIONS, BookingCancelled, StoreError
 
 DAY = date(2030, 1, 4)  # a Friday
 RULES = SeatingRules(booking_minutes=120)
@@ -59,7 +59,7 @@ async def test_an_existing_file_keeps_its_bookings_when_opened_again(tmp_path):
 async def test_a_file_at_an_older_revision_is_upgraded_and_keeps_its_data(tmp_path):
     path = tmp_path / "reservations.db"
     engine = create_engine(f"sqlite:///{path}")
-    migrate(engine, "0001")
+    migrate(engine, MIGRATIONS, "0001")
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO dining_tables (id, label, seats, active) VALUES (1, 'T1', 2, 1)"

@@ -1,4 +1,4 @@
-"""Turn-taking on real audio, against the pitfalls measured in offline-stack.md.
+"""Turn-taking on real audio, against the pitfalls measured on 2 CPU cores (docs/turn-taking.md).
 
 - a sentence with a comma pause stays one turn;
 - a finished sentence is not held for Smart Turn's 3 s fallback;

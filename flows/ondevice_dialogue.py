@@ -5,8 +5,8 @@ intents; the replies and their wording live here, with the domain.
 """
 
 from conversation.state import ConversationState
-from flows.booking_offline import OfflineBookings
-from flows.booking_tools import BookingRules
+from flows.booking_rules import BookingRules
+from flows.ondevice_bookings import OfflineBookings
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Reply
 
@@ -130,7 +130,7 @@ def restaurant_dialogue(
             ),
             goodbye,
         ),
-        # A long answer, read sentence by sentence (callers talk over it: README "Interruptions").
+        # A long answer, read sentence by sentence (callers talk over it: docs/interruptions.md).
         Intent(
             "menu",
             (

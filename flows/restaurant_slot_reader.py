@@ -3,7 +3,7 @@ on-device parser reads them from a caller turn, and how a model's reading is che
 
 The generic extractor (processors/state_extractor.py) knows no domain; it asks
 this reader. Offline, `read` is the whole extraction: the on-device brain's own
-intents (flows/offline_dialogue.py) and slot parser (flows/booking_slots.py).
+intents (flows/ondevice_dialogue.py) and slot parser (flows/booking_slots.py).
 With a cloud model, `ground` keeps only what the caller's own words support.
 """
 
@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from conversation.extraction import Reading
 from conversation.state import ConversationState
+from flows.booking_rules import BookingRules
 from flows.booking_slots import (
     parse_date,
     parse_name,
@@ -25,8 +26,7 @@ from flows.booking_slots import (
     parse_time,
     with_digits,
 )
-from flows.booking_tools import BookingRules
-from flows.offline_dialogue import restaurant_dialogue
+from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 
 SLOTS = {

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.device import cuda_available, onnx_cuda_available
+from settings.devices import cuda_available, onnx_cuda_available
 
 
 def _bundled_whisper_model() -> Path:
@@ -91,11 +91,11 @@ class Settings(BaseSettings):
     # listens on loopback, where every caller is on this machine.
     webrtc_loopback: Literal["auto", "on", "off"] = "auto"
 
-    # Turn-taking, tuned against the pitfalls in offline-stack.md.
+    # Turn-taking, tuned on real audio on 2 CPU cores (docs/turn-taking.md).
     vad_stop_secs: float = Field(0.4, ge=0.1, le=2.0)
     smart_turn_stop_secs: float = Field(1.2, ge=0.3, le=5.0)
 
-    # Interruptions (processors/barge_in_turn_start.py, processors/bot_speech_gate.py).
+    # Interruptions (turns/barge_in_turn_start.py, processors/bot_speech_gate.py).
     # Speech (s) before the VAD says the caller started: the bot pauses then.
     vad_start_secs: float = Field(0.1, ge=0.03, le=1.0)
     # Loudness (0-1) the VAD needs to count a sound as speech.

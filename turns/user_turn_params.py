@@ -1,12 +1,12 @@
 """How the bot decides the caller has started and finished: Silero VAD, then Smart Turn.
 
-Tuned against the pitfalls measured in offline-stack.md:
+Tuned on real audio on 2 CPU cores (docs/turn-taking.md):
 - VAD `stop_secs` 0.2 (Pipecat's default) split sentences at commas in 3 of 10
   runs; 0.4 keeps a comma pause inside one VAD segment.
 - Smart Turn rejects some finished synthetic sentences and then waits its own
   `stop_secs` (3 s by default); 1.2 s caps that wait.
 
-And for interruptions (README "Interruptions"):
+And for interruptions (docs/interruptions.md):
 - VAD `start_secs` 0.2 with `min_volume` 0.6 (Pipecat's defaults) heard speech
   start 0.34 s after its onset (0.9 s when the first word is short); 0.1 s and
   0.4 hear it at 0.14-0.22 s, and the bot pauses then.
@@ -26,9 +26,9 @@ from pipecat.processors.aggregators.llm_response_universal import LLMUserAggrega
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
-from processors.barge_in_turn_start import BargeInUserTurnStartStrategy
-from processors.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 from settings import Settings
+from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
+from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 
 def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:

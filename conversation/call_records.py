@@ -11,15 +11,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from conversation.models import CallSession, StateSnapshot, ToolCall, Turn
-from store.reservations import create_sqlite_aware_engine
+from store.database import create_engine_for, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,7 +29,7 @@ transient = retry(
 )
 
 
-class ConversationStoreError(Exception):
+class CallRecordStoreError(Exception):
     """The call records cannot be opened or written."""
 
 
@@ -70,24 +68,22 @@ class Deleted:
     snapshots: int
 
 
-class ConversationStore:
-    """Sessions, turns, tool calls and state snapshots. Open with `ConversationStore.open`."""
+class CallRecordStore:
+    """Sessions, turns, tool calls and state snapshots. Open with `CallRecordStore.open`."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str) -> "ConversationStore":
+    def open(cls, url: str) -> "CallRecordStore":
         """Connect and migrate: an empty file gets the schema, an older one is upgraded."""
         try:
-            engine = create_sqlite_aware_engine(url)
-            migrate(engine)
+            engine = create_engine_for(url)
+            migrate(engine, MIGRATIONS)
         except (SQLAlchemyError, OSError) as error:
             reason = getattr(error, "orig", None) or error
-            raise ConversationStoreError(
-                f"cannot open the call records at {url}: {reason}"
-            ) from None
+            raise CallRecordStoreError(f"cannot open the call records at {url}: {reason}") from None
         return cls(engine)
 
     def close(self):
@@ -170,12 +166,3 @@ class ConversationStore:
     def _write(self, work):
         with self._sessions.begin() as session:
             return work(session)
-
-
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the call records to `revision`; an up-to-date database is left as it is."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)

@@ -26,10 +26,10 @@ from pipecat.tests.utils import SleepFrame, run_test
 from pipecat.turns.user_stop import SpeechTimeoutUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
-from processors.barge_in_turn_start import Backchannels, BargeInUserTurnStartStrategy
 from processors.interruption_frames import ResumeBotSpeechFrame
-from processors.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 from settings import Settings
+from turns.barge_in_turn_start import Backchannels, BargeInUserTurnStartStrategy
+from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 BACKCHANNELS = Settings(_env_file=None).backchannel_words
 QUIET = VADParams(stop_secs=0.4)

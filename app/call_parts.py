@@ -1,21 +1,43 @@
-"""The conversation parts of one call, for bot.py to put in its pipeline."""
+"""The per-call parts: the booking session, and the conversation processors with their state.
 
-import sys
+One call gets its own conversation state, gate and processors; the stores and
+breakers under them are the process's (app/resources.py).
+"""
+
+import uuid
 from dataclasses import dataclass
-from functools import cache
 
 from pipecat.processors.frame_processor import FrameProcessor
 
+from app.resources import booking_tools, shared_breakers, shared_call_records
 from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, SlotReader
 from conversation.logs import bind_call
 from conversation.redaction import Redactor
 from conversation.state import ConversationState
-from conversation.store import ConversationStore, ConversationStoreError
+from flows.booking_session import BookingSession
+from flows.restaurant import Restaurant
 from processors.context_compiler import ContextCompiler
 from processors.conversation_recorder import ConversationRecorder
 from processors.state_extractor import StateExtractor
+from services.llm import create_generative_llm
 from settings import Settings
+
+STATE_MODEL = "claude-haiku-4-5"
+"""The state extractor's model with Claude when `STATE_MODEL` is unset: small and fast."""
+
+
+def booking_session(settings: Settings, restaurant: Restaurant) -> BookingSession:
+    """The booking side of a new call: tools over the shared store, a gate of its own."""
+    tools = booking_tools(settings)
+    state = ConversationState()
+    gate = tools.gate(
+        f"call-{uuid.uuid4()}",
+        shared_breakers(settings.database_url),
+        # The state extractor counts every caller turn; the compiled context keeps a few.
+        caller_turns=lambda: state.turn,
+    )
+    return BookingSession(settings, restaurant, tools, gate, state)
 
 
 @dataclass
@@ -49,7 +71,7 @@ def call_conversation(
         call=call,
         extractor=StateExtractor(call, state_extraction(settings, reader)),
         recorder=ConversationRecorder(
-            call, shared_conversation_store(settings.conversations_database_url), settings.llm
+            call, shared_call_records(settings.conversations_database_url), settings.llm
         ),
         compiler=ContextCompiler(call, recent_turns=settings.context_recent_turns),
     )
@@ -59,43 +81,9 @@ def state_extraction(settings: Settings, reader: SlotReader) -> ParserExtraction
     """A small fast model of the same provider when the bot has a generative LLM, else the
     on-device parser."""
     if settings.llm == "anthropic":
-        from anthropic import AsyncAnthropic
-        from pipecat.services.anthropic.llm import AnthropicLLMService
-
-        api_key = settings.anthropic_api_key.get_secret_value()
-        llm = AnthropicLLMService(
-            api_key=api_key,
-            client=AsyncAnthropic(
-                api_key=api_key,
-                base_url=settings.anthropic_base_url,
-                timeout=settings.anthropic_timeout_secs,
-                max_retries=settings.anthropic_max_retries,
-            ),
-            settings=AnthropicLLMService.Settings(model=settings.state_model or "claude-haiku-4-5"),
-        )
-        return ModelExtraction(llm, reader)
-    if settings.llm == "openai":
-        from pipecat.services.openai.llm import OpenAILLMService
-
-        llm = OpenAILLMService(
-            api_key=settings.openai_api_key.get_secret_value(),
-            base_url=settings.openai_base_url,
-            settings=OpenAILLMService.Settings(model=settings.state_model or settings.openai_model),
-        )
-        return ModelExtraction(llm, reader)
-    return ParserExtraction(reader)
-
-
-@cache
-def shared_conversation_store(url: str) -> ConversationStore:
-    """One store per database for the whole process; it migrates the schema when opened."""
-    return ConversationStore.open(url)
-
-
-def open_conversations_or_exit(settings: Settings) -> None:
-    """Open (and migrate) the call records at start-up; if they cannot be, say why and exit 2."""
-    try:
-        shared_conversation_store(settings.conversations_database_url)
-    except ConversationStoreError as error:
-        print(f"configuration error: CONVERSATIONS_DATABASE_URL: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        model = settings.state_model or STATE_MODEL
+    elif settings.llm == "openai":
+        model = settings.state_model or settings.openai_model
+    else:
+        return ParserExtraction(reader)
+    return ModelExtraction(create_generative_llm(settings, model=model), reader)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conversation.state import ConversationState
+from flows.booking_rules import BookingRules
+from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.booking_slots import (
     Slots,
     parse_party_size,
@@ -24,14 +26,8 @@ from flows.booking_slots import (
     parse_slots,
     with_digits,
 )
-from flows.booking_tools import (
-    SLOT_OF_ARGUMENT,
-    BookingRules,
-    spoken_date,
-    spoken_phone,
-    spoken_time,
-)
-from processors.function_call_gate import is_affirmative, is_negative
+from flows.speech import people, spoken_date, spoken_phone, spoken_time
+from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
 
 QUESTIONS = {
@@ -50,12 +46,8 @@ CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("pho
 """What a task takes from what the caller said earlier in the call: who they are."""
 
 
-def people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
-
-
 @dataclass
-class Desk:
+class BookingProgress:
     """Where the call stands with a booking."""
 
     task: str | None = None
@@ -82,13 +74,13 @@ class OfflineBookings:
     def __init__(self, rules: BookingRules, state: ConversationState | None = None):
         self.rules = rules
         self.state = state if state is not None else ConversationState()
-        self.desk = Desk()
+        self.progress = BookingProgress()
 
     # -- caller turns -------------------------------------------------------------
 
     def interpret(self, turn: DialogueTurn, found: Match) -> Reply | None:
         text = turn.user_text or ""
-        desk = self.desk
+        desk = self.progress
         intent = found.intent.name if found.intent else None
 
         if desk.awaiting in ("readback", "consent", "human"):
@@ -121,7 +113,7 @@ class OfflineBookings:
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
-        self.desk = Desk(task=task, slots=self._caller_from_state(task))
+        self.progress = BookingProgress(task=task, slots=self._caller_from_state(task))
         self._listen(text)
         return self._next()
 
@@ -132,14 +124,14 @@ class OfflineBookings:
         return Slots(name=known.get("name"), phone=known.get("phone"))
 
     def _answer_to_question(self, text: str) -> Reply | None:
-        desk = self.desk
+        desk = self.progress
         yes, no = is_affirmative(text), is_negative(text)
         if desk.awaiting == "human":
             desk.awaiting = None
             if yes:
                 return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
             if no:
-                self.desk = Desk()
+                self.progress = BookingProgress()
                 return Reply(f"All right. {ANYTHING_ELSE}")
             return None
         if desk.awaiting == "readback":
@@ -159,13 +151,13 @@ class OfflineBookings:
                 return Reply("", calls=(held,))
             if desk.task == "change" and not no and self._listen(text):
                 return self._next()  # other details instead of a yes: read those back
-            self.desk = Desk()
+            self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None
 
     def _listen(self, text: str) -> bool:
         """Take every detail the caller said; whether they said any."""
-        desk = self.desk
+        desk = self.progress
         asked = desk.asked
         if desk.task != "book" and asked not in ("phone",):
             asked = None
@@ -186,13 +178,13 @@ class OfflineBookings:
     # -- what to do next -----------------------------------------------------------
 
     def _next(self, prefix: str = "") -> Reply:
-        desk = self.desk
+        desk = self.progress
         if desk.task == "book":
             return self._next_for_booking(prefix)
         return self._next_for_existing(prefix)
 
     def _next_for_booking(self, prefix: str) -> Reply:
-        desk, slots = self.desk, self.desk.slots
+        desk, slots = self.progress, self.progress.slots
         for slot in ("day", "at", "party_size"):
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
@@ -211,7 +203,7 @@ class OfflineBookings:
         )
 
     def _next_for_existing(self, prefix: str) -> Reply:
-        desk, slots = self.desk, self.desk.slots
+        desk, slots = self.progress, self.progress.slots
         if desk.booking is None:
             if slots.phone is None:
                 desk.asked = "phone"
@@ -240,7 +232,7 @@ class OfflineBookings:
         return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
-        self.desk.asked = slot
+        self.progress.asked = slot
         return Reply(f"{prefix}{self._question(slot)}")
 
     def _question(self, slot: str) -> str:
@@ -263,11 +255,14 @@ class OfflineBookings:
         if not result:
             return Reply("Sorry, that did not go through. Could you say that again?")
         if result.get("status") == "confirmation_required":
-            self.desk.awaiting, self.desk.held = "consent", (outcome.name, outcome.arguments)
+            self.progress.awaiting, self.progress.held = (
+                "consent",
+                (outcome.name, outcome.arguments),
+            )
             return Reply(result["read_back"])
         error = result.get("error")
         if error in ("unavailable", "failed"):
-            self.desk.awaiting = "human"
+            self.progress.awaiting = "human"
             return Reply(result["message"])
         if error == "invalid_argument":
             return self._fix(result)
@@ -279,7 +274,7 @@ class OfflineBookings:
     def _fix(self, result: dict[str, Any]) -> Reply:
         """The tool refused a detail: forget it and ask again, in the tool's words."""
         slot = SLOT_OF_ARGUMENT.get(result["argument"])
-        desk = self.desk
+        desk = self.progress
         if slot is not None:
             desk.slots = replace(desk.slots, **{slot: None})
             desk.asked = slot
@@ -288,7 +283,7 @@ class OfflineBookings:
         return Reply(result["message"])
 
     def _after_check_availability(self, result, arguments) -> Reply:
-        desk = self.desk
+        desk = self.progress
         day, at = desk.slots.day, desk.slots.at
         if result["available"]:
             desk.checked = (day, at, desk.slots.party_size)
@@ -302,7 +297,7 @@ class OfflineBookings:
 
     def _offer_alternatives(self, result: dict[str, Any], when: str) -> Reply:
         """No table: offer the nearest free times that day, else ask for another day."""
-        desk = self.desk
+        desk = self.progress
         size = desk.slots.party_size or (desk.booking or {}).get("party_size", 1)
         times = result.get("spoken_alternatives") or []
         if times:
@@ -320,18 +315,18 @@ class OfflineBookings:
     def _after_book_table(self, result, arguments) -> Reply:
         if not result.get("ok"):
             if result.get("error") == "no_table":
-                self.desk.checked = None
+                self.progress.checked = None
                 return self._offer_alternatives(result, "then")
             return Reply(result.get("message", ""))
         booking = result["booking"]
-        self.desk = Desk(task="book", booking=booking)
+        self.progress = BookingProgress(task="book", booking=booking)
         return Reply(
             f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),
         )
 
     def _after_send_confirmation(self, result, arguments) -> Reply:
-        self.desk = Desk()
+        self.progress = BookingProgress()
         if not result.get("ok"):
             return Reply(
                 f"I could not send you a text message, but your booking stands. {ANYTHING_ELSE}"
@@ -341,7 +336,7 @@ class OfflineBookings:
         )
 
     def _after_find_booking(self, result, arguments) -> Reply:
-        desk = self.desk
+        desk = self.progress
         if not result.get("ok"):
             desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
             return Reply(f"{result['message']} {FIND_QUESTION}")
@@ -359,10 +354,10 @@ class OfflineBookings:
         if not result.get("ok"):
             if result.get("error") == "no_table":
                 return self._offer_alternatives(result, "then")
-            self.desk = Desk()
+            self.progress = BookingProgress()
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
-        self.desk = Desk(task="change", booking=booking)
+        self.progress = BookingProgress(task="change", booking=booking)
         return Reply(
             f"Done. Your booking is now for {people(booking['party_size'])} on "
             f"{booking['spoken_date']} at {booking['spoken_time']}.",
@@ -371,23 +366,23 @@ class OfflineBookings:
 
     def _after_cancel_booking(self, result, arguments) -> Reply:
         if not result.get("ok"):
-            self.desk = Desk()
+            self.progress = BookingProgress()
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
-        self.desk = Desk(task="cancel", booking=booking)
+        self.progress = BookingProgress(task="cancel", booking=booking)
         return Reply(
             "Your booking is cancelled.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),
         )
 
     def _after_transfer_to_human(self, result, arguments) -> Reply:
-        self.desk = Desk()
+        self.progress = BookingProgress()
         return Reply(result.get("message", ""))
 
     # -- arguments -----------------------------------------------------------------
 
     def _slot_arguments(self) -> dict[str, Any]:
-        slots = self.desk.slots
+        slots = self.progress.slots
         return {
             "date": slots.day.isoformat(),
             "time": slots.at.strftime("%H:%M"),
@@ -395,7 +390,7 @@ class OfflineBookings:
         }
 
     def _booking_arguments(self) -> dict[str, Any]:
-        slots = self.desk.slots
+        slots = self.progress.slots
         return {
             **self._slot_arguments(),
             "name": slots.name,
@@ -404,7 +399,7 @@ class OfflineBookings:
         }
 
     def _handoff(self, why: str) -> dict[str, Any]:
-        phone = self.desk.slots.phone
+        phone = self.progress.slots.phone
         return {"reason": f"offline booking help ({why})", **({"phone": phone} if phone else {})}
 
     def human(self) -> Reply:

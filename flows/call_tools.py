@@ -25,6 +25,6 @@ END_CALL = FunctionSchema(
 )
 
 
-def tools(extra: Sequence[FunctionSchema] = ()) -> list[FunctionSchema]:
+def call_tools(extra: Sequence[FunctionSchema] = ()) -> list[FunctionSchema]:
     """end_call, and `extra` (e.g. the booking tools, bound to a call's gate)."""
     return [END_CALL, *extra]

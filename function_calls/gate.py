@@ -31,21 +31,31 @@ import asyncio
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
-from circuitbreaker import CircuitBreaker
 from loguru import logger
 from pipecat.adapters.llm.schemas.direct_function import tool_options
-from pipecat.frames.frames import TTSSpeakFrame
+from pipecat.frames.frames import Frame, TTSSpeakFrame
 from pipecat.services.llm_service import FunctionCallParams
-from rapidfuzz import fuzz
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-Result = dict[str, Any]
+from conversation.messages import message_text
+from function_calls.breakers import Breakers
+from function_calls.consent import is_affirmative
+from function_calls.records import MemoryResultRecords, Result, ResultRecords
+
 Speak = Callable[[str], Awaitable[None]]
+
+
+def speaker(push: Callable[[Frame], Awaitable[None]]) -> Speak:
+    """How a handler says a filler: spoken through `push`, kept out of the context."""
+
+    async def speak(text: str):
+        await push(TTSSpeakFrame(text, append_to_context=False))
+
+    return speak
 
 
 class InvalidArguments(Exception):
@@ -90,129 +100,8 @@ class GatedTool:
     unavailable_message: str = "That system is not available right now."
 
 
-class ResultRecords(Protocol):
-    """Where first results of side-effecting calls are kept, by idempotency key."""
-
-    async def get_result(self, key: str) -> Result | None: ...
-
-    async def put_result(self, key: str, tool: str, result: Result) -> None: ...
-
-
-@dataclass
-class MemoryResultRecords:
-    """Results kept for the life of the process, where no database is wanted."""
-
-    results: dict[str, Result] = field(default_factory=dict)
-
-    async def get_result(self, key: str) -> Result | None:
-        return self.results.get(key)
-
-    async def put_result(self, key: str, tool: str, result: Result) -> None:
-        self.results.setdefault(key, result)
-
-
-class Breakers:
-    """One circuit breaker per backend, shared by every session of the process."""
-
-    def __init__(
-        self,
-        failure_threshold: int = 3,
-        recovery_secs: float = 30.0,
-        is_failure: Callable[[BaseException], bool] = lambda _: True,
-    ):
-        self._threshold = failure_threshold
-        self._recovery = recovery_secs
-        self._is_failure = is_failure
-        self._breakers: dict[str, CircuitBreaker] = {}
-
-    def __getitem__(self, backend: str) -> CircuitBreaker:
-        if backend not in self._breakers:
-            self._breakers[backend] = CircuitBreaker(
-                failure_threshold=self._threshold,
-                recovery_timeout=self._recovery,
-                expected_exception=lambda _, error: self._is_failure(error),
-                name=backend,
-            )
-        return self._breakers[backend]
-
-
-AFFIRMATIONS = (
-    "yes",
-    "yeah",
-    "yep",
-    "yup",
-    "sure",
-    "correct",
-    "confirm",
-    "confirmed",
-    "ok",
-    "okay",
-    "thats right",
-    "go ahead",
-    "please do",
-    "do it",
-    "absolutely",
-    "definitely",
-    "of course",
-    "perfect",
-    "sounds good",
-    "that works",
-    "fine",
-    "all right",
-)
-NEGATIONS = (
-    "no",
-    "nope",
-    "not",
-    "dont",
-    "do not",
-    "wait",
-    "stop",
-    "hold on",
-    "cancel that",
-    "never mind",
-    "actually",
-)
-
-
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^a-z ]+", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
-
-
-def _says(words: list[str], phrases: Sequence[str], min_score: float = 90) -> bool:
-    for phrase in phrases:
-        size = len(phrase.split())
-        for start in range(len(words) - size + 1):
-            window = " ".join(words[start : start + size])
-            # One-word phrases must be heard exactly: "no" is one letter from "so".
-            if window == phrase or (size > 1 and fuzz.ratio(window, phrase) >= min_score):
-                return True
-    return False
-
-
-def is_negative(text: str) -> bool:
-    return _says(_words(text), NEGATIONS)
-
-
-def is_affirmative(text: str) -> bool:
-    """Whether the caller said yes, and nothing that takes it back."""
-    words = _words(text)
-    return bool(words) and _says(words, AFFIRMATIONS) and not _says(words, NEGATIONS)
-
-
-def _message_text(message: Mapping[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
 def _user_turns(messages: Sequence[Any]) -> list[str]:
-    return [
-        _message_text(m) for m in messages if isinstance(m, Mapping) and m.get("role") == "user"
-    ]
+    return [message_text(m) for m in messages if isinstance(m, Mapping) and m.get("role") == "user"]
 
 
 @dataclass(frozen=True)
@@ -273,11 +162,11 @@ class FunctionCallGate:
         tool = self._tools[name]
 
         async def handle(params: FunctionCallParams):
-            async def speak(text: str):
-                await params.llm.push_frame(TTSSpeakFrame(text, append_to_context=False))
-
             result = await self.call(
-                name, params.arguments, messages=params.context.get_messages(), speak=speak
+                name,
+                params.arguments,
+                messages=params.context.get_messages(),
+                speak=speaker(params.llm.push_frame),
             )
             await params.result_callback(result)
 

@@ -1,4 +1,6 @@
-"""Where the self-hosted models run: the local GPU when there is one, else the CPU."""
+"""Where the self-hosted models run: the local GPU when there is one, else the CPU.
+
+In `settings` because validating `WHISPER_DEVICE=cuda` needs the probe; the services use it too."""
 
 from functools import cache
 

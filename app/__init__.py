@@ -1,0 +1,1 @@
+"""The application: builds a call's worker, wires its parts, holds process-wide resources."""

@@ -1,0 +1,73 @@
+"""Whether the caller said yes or no to what the bot read back.
+
+Pipecat has no notion of consent; the function-call gate asks this before it runs a
+destructive call, and the on-device engine before it acts on an answer.
+"""
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+AFFIRMATIONS = (
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "correct",
+    "confirm",
+    "confirmed",
+    "ok",
+    "okay",
+    "thats right",
+    "go ahead",
+    "please do",
+    "do it",
+    "absolutely",
+    "definitely",
+    "of course",
+    "perfect",
+    "sounds good",
+    "that works",
+    "fine",
+    "all right",
+)
+NEGATIONS = (
+    "no",
+    "nope",
+    "not",
+    "dont",
+    "do not",
+    "wait",
+    "stop",
+    "hold on",
+    "cancel that",
+    "never mind",
+    "actually",
+)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z ]+", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
+
+
+def _says(words: list[str], phrases: Sequence[str], min_score: float = 90) -> bool:
+    for phrase in phrases:
+        size = len(phrase.split())
+        for start in range(len(words) - size + 1):
+            window = " ".join(words[start : start + size])
+            # One-word phrases must be heard exactly: "no" is one letter from "so".
+            if window == phrase or (size > 1 and fuzz.ratio(window, phrase) >= min_score):
+                return True
+    return False
+
+
+def is_negative(text: str) -> bool:
+    return _says(_words(text), NEGATIONS)
+
+
+def is_affirmative(text: str) -> bool:
+    """Whether the caller said yes, and nothing that takes it back."""
+    words = _words(text)
+    return bool(words) and _says(words, AFFIRMATIONS) and not _says(words, NEGATIONS)

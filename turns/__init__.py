@@ -1,0 +1,1 @@
+"""Turn strategies and the user-turn parameters, as Pipecat keeps them in `pipecat/turns/`."""
