@@ -14,6 +14,12 @@ class Breakers:
         recovery_secs: float = 30.0,
         is_failure: Callable[[BaseException], bool] = lambda _: True,
     ):
+        """
+        Args:
+            failure_threshold: Failures in a row that open a backend's breaker.
+            recovery_secs: How long an open breaker refuses calls before it tries one.
+            is_failure: Which exceptions count against the backend.
+        """
         self._threshold = failure_threshold
         self._recovery = recovery_secs
         self._is_failure = is_failure

@@ -132,9 +132,23 @@ class FunctionCallGate:
         consents: Callable[[str], bool] = is_affirmative,
         caller_turns: Callable[[], int] | None = None,
     ):
-        """`caller_turns`: how many turns the caller has taken in the whole call. Without it
-        the gate counts the caller's turns in the context, which is only right while the
-        context keeps them all (the context compiler drops old ones)."""
+        """
+        Args:
+            tools: The tools this session may call.
+            session_id: Part of every idempotency key: a repeat in this session (or after a
+                reconnect to it) returns the first result.
+            records: Where first results are kept (in memory when None).
+            breakers: The process's circuit breakers, one per backend.
+            transient: Failures worth retrying with backoff.
+            backoff_initial_secs: The first retry's wait (with as much jitter).
+            backoff_max_secs: The longest wait between retries.
+            filler_text: Said once per caller turn when a call is still running.
+            filler_after_secs: How long a call runs before the filler is said.
+            consents: Whether the caller's turn says yes to a read-back.
+            caller_turns: How many turns the caller has taken in the whole call. Without
+                it the gate counts the caller's turns in the context, which is only right
+                while the context keeps them all (the context compiler drops old ones).
+        """
         self._tools = {tool.name: tool for tool in tools}
         self._in_flight: dict[str, set[asyncio.Event]] = {}
         """Tool name -> an event per call of it still running (for `GatedTool.after`)."""

@@ -32,6 +32,11 @@ class ContextCompiler(FrameProcessor):
     """Compacts each context on its way to the LLM; needs a `StateExtractor` before it."""
 
     def __init__(self, call: Call, recent_turns: int = 4, **kwargs):
+        """
+        Args:
+            call: The call whose typed state replaces the older turns.
+            recent_turns: How many of the caller's latest turns stay word for word.
+        """
         super().__init__(**kwargs)
         self._call = call
         self._recent_turns = recent_turns

@@ -75,6 +75,12 @@ class ConversationRecorder(FrameProcessor):
     """Writes one call to the call records, off the audio path."""
 
     def __init__(self, call: Call, store: CallRecordStore, llm: str, **kwargs):
+        """
+        Args:
+            call: The call recorded: its id, its redactor and its state.
+            store: Where the records go; written from a worker thread, off the audio path.
+            llm: The LLM provider's name, kept with the session.
+        """
         super().__init__(**kwargs)
         self._call = call
         self._store = store

@@ -27,6 +27,11 @@ class InterruptedReplyTrimmer(FrameProcessor):
     """Trims an interrupted reply in the context to what was heard, and marks it."""
 
     def __init__(self, context: LLMContext, *, note: str = INTERRUPTED_NOTE, **kwargs):
+        """
+        Args:
+            context: The LLM context whose last assistant message is rewritten.
+            note: The developer message that tells the LLM the caller cut the reply.
+        """
         super().__init__(**kwargs)
         self._context = context
         self._note = note

@@ -60,6 +60,14 @@ class StateExtractor(FrameProcessor):
         max_delay_secs: float = 10.0,
         **kwargs,
     ):
+        """
+        Args:
+            call: The call whose state is kept (its redactor, its turn count).
+            extraction: Reads a caller turn: the on-device parser, or a small model
+                checked by the parser.
+            max_delay_secs: The longest a reading waits for the bot to finish answering
+                before it runs anyway.
+        """
         super().__init__(**kwargs)
         self._call = call
         self._extraction = extraction

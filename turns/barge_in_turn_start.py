@@ -63,6 +63,10 @@ class Backchannels:
     """Recognises text made only of backchannel phrases ("uh-huh, okay", "i see")."""
 
     def __init__(self, phrases: Iterable[str]):
+        """
+        Args:
+            phrases: The backchannel phrases, matched word for word, longest first.
+        """
         self._phrases = sorted(
             {tuple(words_of(p)) for p in phrases if words_of(p)}, key=len, reverse=True
         )
