@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     # with Anthropic, OPENAI_MODEL with an OpenAI-compatible server.
     state_model: str = ""
 
+    # The parts the pipeline is assembled from (docs/pipeline-parts.md), comma-separated:
+    # `default` is our whole set, `-name` leaves one out, `package.module:Class` adds one.
+    # Checked at start-up (app/part_choice.py); `python bot.py --list-parts` lists them.
+    pipeline_parts: str = "default"
+
     @field_validator("restaurant_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
