@@ -10,6 +10,7 @@ import sys
 from pipecat.runner.types import RunnerArguments
 from pipecat.runner.utils import create_transport
 
+from app.log_privacy import protect_logs
 from app.resources import open_call_records_or_exit, open_reservations_or_exit
 from app.worker import run_bot, transport_params
 from settings import load_settings_or_exit
@@ -27,6 +28,7 @@ async def bot(runner_args: RunnerArguments):
 if __name__ == "__main__":
     # A bad configuration stops here, before the server starts.
     settings = load_settings_or_exit()
+    protect_logs(settings)  # every log line from here on, loguru's and the stdlib's, redacted
     options = peek_runner_options(sys.argv[1:])
     check_room_or_exit(settings, options)
     open_reservations_or_exit(settings)  # migrates the database to the latest schema

@@ -33,7 +33,8 @@ def build_worker(
     """The bot's pipeline on a worker, ready to run on any transport."""
     restaurant = Restaurant.from_settings(settings)
     bookings = booking_session(settings, restaurant)
-    # The restaurant's own name and address are not personal data.
+    # The restaurant's own name and address are not personal data. bot.py installed
+    # log privacy at start-up; this keeps it for pipelines built anywhere else (evals).
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     conversation = call_conversation(
