@@ -74,6 +74,9 @@ class HandoffArgs:
     phone: str | None
 
 
+MAX_NOTES_CHARS = 500
+"""The longest note a booking keeps (after whitespace is collapsed)."""
+MAX_NAME_CHARS = 80
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates: they make a name display as something else."""
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,6}\s*")
@@ -204,7 +207,7 @@ class Validator:
         name = _plain_text(raw or "")
         if not name:
             raise InvalidArguments("name", "What name should I put the booking under?")
-        if len(name) > 80:
+        if len(name) > MAX_NAME_CHARS:
             raise InvalidArguments("name", "That name is too long for our booking system.")
         return name
 
@@ -212,7 +215,7 @@ class Validator:
         if raw is not None and not isinstance(raw, str):
             raise InvalidArguments("notes", "What should the note say?")
         notes = _plain_text(raw or "")
-        if len(notes) > 500:
+        if len(notes) > MAX_NOTES_CHARS:
             raise InvalidArguments("notes", "Those notes are too long; please keep them short.")
         return notes
 
