@@ -132,7 +132,9 @@ class Settings(BaseSettings):
     # Last seating on Fridays and Saturdays, when the restaurant closes later.
     last_seating_late: time = time(21, 30)
     booking_minutes: int = Field(120, ge=15, le=480)
-    max_party_size: int = Field(12, ge=1, le=100)
+    # The largest party the bot books itself; default, and at most, the largest table:
+    # tables are never combined, so a larger party could never be seated.
+    max_party_size: int | None = Field(None, ge=1, le=100)
     booking_horizon_days: int = Field(90, ge=1, le=730)
 
     # Conversation state, lean context and call records (conversation/).
@@ -219,6 +221,20 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"PIPER_VOICE: {self.piper_voice}.json (the voice's config) is missing"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _party_fits_a_table(self) -> "Settings":
+        largest = max(self.restaurant_tables)
+        if self.max_party_size is None:
+            # Derived, on a frozen model: set once, here, before anyone reads it.
+            object.__setattr__(self, "max_party_size", largest)
+        elif self.max_party_size > largest:
+            raise ValueError(
+                f"MAX_PARTY_SIZE: {self.max_party_size} is more than the largest table seats "
+                f"({largest}, RESTAURANT_TABLES); tables are never combined, so such a party "
+                "could never be booked. Lower it, or leave it unset for the largest table"
+            )
         return self
 
     @cached_property
