@@ -14,6 +14,7 @@ from app.log_privacy import protect_logs
 from app.resources import open_call_records_or_exit, open_reservations_or_exit
 from app.worker import run_bot, transport_params
 from settings import load_settings_or_exit
+from web.ice_servers import check_ice_servers_or_exit
 from web.loopback import loopback_wanted, offer_loopback_candidate
 from web.page import mount_page
 from web.rooms import check_room_or_exit, peek_runner_options
@@ -31,6 +32,7 @@ if __name__ == "__main__":
     protect_logs(settings)  # every log line from here on, loguru's and the stdlib's, redacted
     options = peek_runner_options(sys.argv[1:])
     check_room_or_exit(settings, options)
+    check_ice_servers_or_exit(settings)
     open_reservations_or_exit(settings)  # migrates the database to the latest schema
     open_call_records_or_exit(settings)  # and the call records' own
     if loopback_wanted(settings, options.host):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from conversation.models import CallSession, StateSnapshot, ToolCall, Turn
-from store.database import create_engine_for, migrate
+from store.database import create_engine_for, migrate, shown_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -81,9 +81,11 @@ class CallRecordStore:
         try:
             engine = create_engine_for(url)
             migrate(engine, MIGRATIONS)
-        except (SQLAlchemyError, OSError) as error:
+        except (SQLAlchemyError, OSError, ImportError) as error:
             reason = getattr(error, "orig", None) or error
-            raise CallRecordStoreError(f"cannot open the call records at {url}: {reason}") from None
+            raise CallRecordStoreError(
+                f"cannot open the call records at {shown_url(url)}: {reason}"
+            ) from None
         return cls(engine)
 
     def close(self):

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
     daily_api_key: SecretStr | None = None
     daily_room_url: str | None = None
+    # STUN/TURN servers. Pipecat's runner reads this variable itself; it is here so a
+    # malformed value stops start-up in one line (web/ice_servers.py).
+    pipecat_ice_servers: str | None = None
     # Offer a 127.0.0.1 ICE candidate (web/loopback.py). auto: only when the bot
     # listens on loopback, where every caller is on this machine.
     webrtc_loopback: Literal["auto", "on", "off"] = "auto"
@@ -170,15 +173,47 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
         try:
-            make_url(value)
+            url = make_url(value)
         except ArgumentError:
             raise ValueError(
                 f"{value!r} is not a database URL (e.g. sqlite:///data/reservations.db)"
             ) from None
+        shown = url.render_as_string(hide_password=True)
+        try:
+            dialect = url.get_dialect()
+        except NoSuchModuleError:
+            raise ValueError(f"{shown} is no database SQLAlchemy knows") from None
+        try:
+            dialect.import_dbapi()
+        except ImportError as missing:
+            raise ValueError(
+                f"{shown} needs the database driver {missing.name or dialect.driver!r}, which "
+                "is not installed; install it, or use sqlite:///data/<name>.db"
+            ) from None
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "") or ":memory:" in url.database or "mode=memory" in value
+        ):
+            raise ValueError(
+                f"{shown} is an in-memory database: every connection (one per thread) gets its "
+                "own empty one and nothing is kept; give a file, e.g. sqlite:///data/<name>.db"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _seating_hours(self) -> "Settings":
+        for name, last in (
+            ("LAST_SEATING", self.last_seating),
+            ("LAST_SEATING_LATE", self.last_seating_late),
+        ):
+            if self.seating_opens >= last:
+                raise ValueError(
+                    f"SEATING_OPENS: {self.seating_opens:%H:%M} is not before {name} "
+                    f"({last:%H:%M}), so no table could ever be booked"
+                )
+        return self
 
     @model_validator(mode="after")
     def _check_choices(self) -> "Settings":

@@ -13,6 +13,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+def shown_url(url: str) -> str:
+    """`url` as it may be printed or logged: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(an unreadable database URL)"
+
+
 def create_engine_for(url: str) -> Engine:
     """An engine; for SQLite, its folder created, WAL on, and writes serialised up front."""
     parsed = make_url(url)

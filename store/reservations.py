@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.database import create_engine_for, migrate
+from store.database import create_engine_for, migrate, shown_url
 from store.models import Booking, DiningTable, OutboxMessage, ToolResult
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -159,13 +159,18 @@ class ReservationStore:
     @classmethod
     def open(cls, url: str, tables: Sequence[int], rules: SeatingRules) -> "ReservationStore":
         """Connect, migrate the schema to the latest revision, and lay out the tables."""
-        engine = create_engine_for(url)
+        shown = shown_url(url)
+        try:
+            # Its folder cannot be made (under a file, no permission), its driver is missing...
+            engine = create_engine_for(url)
+        except (SQLAlchemyError, OSError, ImportError) as error:
+            raise StoreError(f"cannot open the reservation store at {shown}: {error}") from None
         try:
             migrate(engine, MIGRATIONS)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             engine.dispose()
             reason = getattr(error, "orig", None) or error
-            raise StoreError(f"cannot open the reservation store at {url}: {reason}") from None
+            raise StoreError(f"cannot open the reservation store at {shown}: {reason}") from None
         store = cls(engine, rules)
         store._run(lambda session: _lay_out_tables(session, tables))
         return store
