@@ -12,6 +12,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+LOCK_WAIT_SECS = 2.0
+"""How long an SQLite transaction waits for another connection's write lock before it fails
+("database is locked", retried by the gate). Every transaction takes the lock up front, so
+this bounds how long one can wait. It must stay below each write tool's per-attempt timeout
+(flows/booking_schemas.py derives those from it): an attempt then always ends with its own
+thread, never by a timeout that leaves the thread waiting to commit after the bot has said
+the booking failed. (A `timeout` in the URL's query replaces it: keep that below too.)"""
+
 
 def shown_url(url: str) -> str:
     """`url` as it may be printed or logged: without its password."""
@@ -28,8 +36,9 @@ def create_engine_for(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # How long a write waits for another process's write before giving up.
-    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 5})
+    engine = create_engine(
+        url, connect_args={} if "timeout" in parsed.query else {"timeout": LOCK_WAIT_SECS}
+    )
 
     @event.listens_for(engine, "connect")
     def on_connect(connection, _):
