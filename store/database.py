@@ -4,11 +4,14 @@ Both databases run on SQLite by default; each has its own migrations folder and
 is brought to its latest schema on every start.
 """
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from loguru import logger
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -27,6 +30,50 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "(an unreadable database URL)"
+
+
+@dataclass
+class DatabaseFile:
+    """The SQLite file a store opened, to notice it being deleted or replaced while running.
+
+    SQLite keeps writing to a file deleted under it (its inode lives on while open), so
+    every booking made after `rm data/reservations.db` would vanish at the next restart.
+    The store is not reopened either: a new, empty file would hide every booking so far.
+    """
+
+    path: Path
+    identity: tuple[int, int]
+    """(device, inode) when the store opened it."""
+    store: str
+    reported: bool = False
+
+    @classmethod
+    def of(cls, url: str, store: str) -> "DatabaseFile | None":
+        """The file behind `url` as it is now; None for a database that is not an SQLite file."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or not parsed.database:
+            return None
+        path = Path(parsed.database).resolve()
+        status = path.stat()
+        return cls(path, (status.st_dev, status.st_ino), store)
+
+    def check(self) -> str | None:
+        """What happened to the file since it was opened (logged, once), or None."""
+        try:
+            status = os.stat(self.path)
+            replaced = (status.st_dev, status.st_ino) != self.identity
+            problem = "was replaced by another file" if replaced else None
+        except FileNotFoundError:
+            problem = "was deleted"
+        except OSError as error:
+            problem = f"cannot be read ({error.strerror})"
+        if problem is None:
+            return None
+        problem = f"{self.path} {problem} while the bot was running"
+        if not self.reported:
+            self.reported = True
+            logger.error(f"{self.store}: {problem}; nothing more is written to it. Restart the bot")
+        return problem
 
 
 def create_engine_for(url: str) -> Engine:
