@@ -115,6 +115,13 @@ def test_malformed_ice_servers_are_refused(capsys, value, says):
     assert says in line
 
 
+def test_a_turn_password_is_not_printed_with_a_parse_error(capsys):
+    value = '[{"urls": "turn:t.example.com", "username": "u", "credential": "hunter2"}'
+    settings = Settings(_env_file=None, pipecat_ice_servers=value)
+    line = stopped_with_one_line(capsys, lambda: check_ice_servers_or_exit(settings))
+    assert "could not parse" in line and "hunter2" not in line
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -6,12 +6,15 @@ aiortc cannot read ("stun.example.com:3478", no scheme) fails on every call. Her
 both are caught before the server starts, in one line naming the variable.
 """
 
+import re
 import sys
 from typing import Any
 
 from settings import Settings
 
 VARIABLE = "PIPECAT_ICE_SERVERS"
+# Parse errors quote the value: a TURN password must not reach the terminal or its logs.
+_CREDENTIAL = re.compile(r"""(["']credential["']\s*:\s*)(["'])(?:(?!\2).)*\2?""")
 
 
 def ice_servers_problem(value: str | None) -> str | None:
@@ -46,6 +49,6 @@ def ice_servers_problem(value: str | None) -> str | None:
 def check_ice_servers_or_exit(settings: Settings) -> None:
     """Stop start-up with one clear line when the ICE servers cannot be used."""
     if problem := ice_servers_problem(settings.pipecat_ice_servers):
-        problem = " ".join(problem.split())
+        problem = _CREDENTIAL.sub(r"\1\2[REDACTED]\2", " ".join(problem.split()))
         print(f"configuration error: {VARIABLE}: {problem}", file=sys.stderr)
         raise SystemExit(2)
