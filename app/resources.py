@@ -61,5 +61,6 @@ def open_call_records_or_exit(settings: Settings) -> None:
 
 
 def exit_with(problem: str):
+    problem = " ".join(problem.split())  # one line, whatever the error's text held
     print(f"configuration error: {problem}", file=sys.stderr)
     raise SystemExit(2) from None

@@ -37,7 +37,8 @@ def build_worker(
     bookings = booking_session(
         settings, restaurant, extractor_counts_turns="state_extractor" in chosen
     )
-    # The restaurant's own name and address are not personal data.
+    # The restaurant's own name and address are not personal data. bot.py installed
+    # log privacy at start-up; this keeps it for pipelines built anywhere else (evals).
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     call = new_call(settings, own, bookings.state)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conversation.state import ConversationState
+from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_rules import BookingRules
 from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.booking_slots import (
@@ -39,6 +40,7 @@ QUESTIONS = {
 }
 FIND_QUESTION = "What phone number is the booking under?"
 ANYTHING_ELSE = "Is there anything else I can help with?"
+NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 MAX_PHONE_DIGITS = 13
 """Fewer digits than this, not yet a valid number: the caller may still be saying it."""
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
@@ -194,6 +196,10 @@ class OfflineBookings:
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
+        if slots.notes and len(" ".join(slots.notes.split())) > MAX_NOTES_CHARS:
+            # The tools would refuse it: drop it now, say so, and never read it back.
+            desk.slots = slots = replace(slots, notes=None)
+            prefix = f"{prefix}{NOTE_TOO_LONG}"
         desk.awaiting, desk.asked = "readback", None
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
@@ -278,6 +284,10 @@ class OfflineBookings:
         if slot is not None:
             desk.slots = replace(desk.slots, **{slot: None})
             desk.asked = slot
+        if result["argument"] == "notes" and desk.task == "book":
+            # A note is optional: drop the one refused and read the booking back without it.
+            desk.slots = replace(desk.slots, notes=None)
+            return self._next(f"{result['message']} I have left the note off. ")
         if "put you through" in result["message"]:
             desk.awaiting = "human"
         return Reply(result["message"])

@@ -1,5 +1,6 @@
 """The reservation store: tables, bookings and an outbox of messages, in a real database."""
 
+from store.database import LOCK_WAIT_SECS
 from store.reservations import (
     Availability,
     BookingNotFound,
@@ -12,6 +13,7 @@ from store.reservations import (
 )
 
 __all__ = [
+    "LOCK_WAIT_SECS",
     "Availability",
     "BookingNotFound",
     "BookingRecord",

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.database import create_engine_for, migrate
+from store.database import DatabaseFile, create_engine_for, migrate, shown_url
 from store.models import Booking, DiningTable, OutboxMessage, ToolResult
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -151,22 +151,28 @@ def _minutes(at: time) -> int:
 class ReservationStore:
     """The restaurant's reservations. Open it with `ReservationStore.open`."""
 
-    def __init__(self, engine: Engine, rules: SeatingRules):
+    def __init__(self, engine: Engine, rules: SeatingRules, file: DatabaseFile | None = None):
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.rules = rules
+        self._file = file  # the SQLite file, checked before every transaction
 
     @classmethod
     def open(cls, url: str, tables: Sequence[int], rules: SeatingRules) -> "ReservationStore":
         """Connect, migrate the schema to the latest revision, and lay out the tables."""
-        engine = create_engine_for(url)
+        shown = shown_url(url)
+        try:
+            # Its folder cannot be made (under a file, no permission), its driver is missing...
+            engine = create_engine_for(url)
+        except (SQLAlchemyError, OSError, ImportError) as error:
+            raise StoreError(f"cannot open the reservation store at {shown}: {error}") from None
         try:
             migrate(engine, MIGRATIONS)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             engine.dispose()
             reason = getattr(error, "orig", None) or error
-            raise StoreError(f"cannot open the reservation store at {url}: {reason}") from None
-        store = cls(engine, rules)
+            raise StoreError(f"cannot open the reservation store at {shown}: {reason}") from None
+        store = cls(engine, rules, DatabaseFile.of(url, "reservation store"))
         store._run(lambda session: _lay_out_tables(session, tables))
         return store
 
@@ -450,6 +456,8 @@ class ReservationStore:
                 return reference
 
     def _run(self, work: Callable[[Session], T]) -> T:
+        if self._file is not None and (problem := self._file.check()):
+            raise StoreUnavailable(problem)
         try:
             with self._sessions.begin() as session:
                 return work(session)
