@@ -15,8 +15,7 @@ from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
-from store import ReservationStore, SeatingRules
-from store.reservations import StoreError
+from store import ReservationStore, SeatingRules, StoreError
 
 
 @cache
