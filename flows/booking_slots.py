@@ -16,6 +16,8 @@ import dateparser
 import phonenumbers
 from text_to_num import alpha2digit
 
+from flows.booking_names import parse_name
+
 WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -258,44 +260,6 @@ def parse_reference(text: str) -> str | None:
     """A six-digit booking reference, said as one number or digit by digit."""
     digits = "".join(re.findall(r"\d", with_digits(text)))
     return digits if len(digits) == 6 else None
-
-
-NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
-NOT_NAMES = {
-    "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
-    "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
-    "um", "uh", "er", "hi", "hello", "so", "well", "just", "table", "booking", "phone", "number",
-}  # fmt: skip
-
-
-def parse_name(text: str, bare: bool = False) -> str | None:
-    """The caller's name after "my name is" and the like; `bare`: the caller was just asked."""
-    words_said = re.sub(r"[^A-Za-z' -]+", " ", text.replace("\u2019", "'"))
-    found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
-    if found:
-        rest = found[1]
-    elif bare:
-        rest = re.sub(
-            r"^\s*(?:(?:um|uh|er|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
-            r"(?:it's|it is|this is|i'm|i am|that's|that is|call me)?\s*",
-            "",
-            words_said,
-            flags=re.IGNORECASE,
-        )
-    else:
-        return None
-    name = []
-    for word in rest.split():
-        if word.lower().strip("'") in NOT_NAMES:
-            if name:
-                break
-            continue
-        name.append(word.strip("'"))
-        if len(name) == 3:
-            break
-    if not name:
-        return None
-    return " ".join(part[:1].upper() + part[1:] for part in name)
 
 
 def parse_notes(text: str) -> str | None:

@@ -134,10 +134,31 @@ def test_double_digits_are_spelled_out():
         ("It's Tom.", True, "Tom"),
         ("um, yeah, Priya Patel", True, "Priya Patel"),
         ("I'm looking for a table", False, None),
+        ("Hi, this is Maria Lopez. A table for four next Friday.", False, "Maria Lopez"),
+        ("Four people, and it's Maria Lopez.", False, "Maria Lopez"),
+        ("May name is Maria Lopez", False, "Maria Lopez"),  # Whisper's "my"
+        ("Maria de la Cruz", True, "Maria de la Cruz"),
     ],
 )
 def test_names(said, bare, name):
     assert parse_name(said, bare=bare) == name
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Yes, that's right, please book it.",
+        "That's right.",
+        "Yes please",
+        "seven thirty",
+        "Four.",
+        "Friday",
+        "next Friday at eight",
+        "Sorry, what did you say?",
+    ],
+)
+def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
+    assert parse_name(said, bare=True) is None
 
 
 def test_a_reference_said_digit_by_digit():

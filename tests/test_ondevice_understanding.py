@@ -1,0 +1,71 @@
+"""The on-device brain understands callers it was not tuned on (issue 15), at the text level:
+details in one breath, answers to another question, replies that are not what was asked."""
+
+import pytest
+
+from flows.booking_rules import BookingRules
+from settings import Settings
+from store import ReservationStore
+from tests.test_ondevice_bookings import NOW, talk
+
+SLOW = 1.0
+"""Seconds between caller turns after a turn that calls a tool, so its result lands first."""
+
+
+@pytest.fixture
+def rules():
+    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
+
+
+@pytest.fixture
+def store(tmp_path, rules):
+    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
+    yield opened
+    opened.close()
+
+
+async def test_every_detail_said_in_one_breath_is_taken(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Hi, this is Maria Lopez. A table for four next Friday at seven thirty. "
+        "My number is 07911 123456.",
+        pause=SLOW,
+    )
+    assert call.replies == [
+        "Good news, we have a table for 4 people on Friday 4 January at 7:30 pm. "
+        "So that's a table for 4 people on Friday 4 January at 7:30 pm, under the name Maria "
+        "Lopez, phone 07911 123456. Shall I book it?"
+    ]
+
+
+async def test_details_given_in_answer_to_another_question_are_taken(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "I'd like to make a reservation.",
+        "Friday at eight for two. It's Maria Lopez, and my number is 07911 123456.",
+        pause=SLOW,
+    )
+    assert call.replies[-1].endswith(
+        "under the name Maria Lopez, phone 07911 123456. Shall I book it?"
+    )
+
+
+async def test_a_yes_to_what_name_is_not_taken_as_a_name_and_the_name_is_asked_again(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for two tomorrow at 8.",
+        "Yes, that's right, please book it.",
+        pause=SLOW,
+    )
+    assert call.replies[-1] == (
+        "Sorry, I did not catch that. What name should I put the booking under?"
+    )
+
+
+async def test_a_time_given_for_the_name_is_not_taken_as_a_name(store, rules):
+    call = await talk(store, rules, "A table for two tomorrow at 8.", "Seven thirty.", pause=SLOW)
+    assert "What name should I put the booking under?" in call.replies[-1]
+    assert "under the name Seven" not in call.spoken
