@@ -38,8 +38,9 @@ DATE_PHRASES = [
     # "of" is often heard as "and" or "on": "the 14th and February".
     rf"\b(?:the )?{ORDINAL} (?:of |and |on )?(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
-    # A day of the month is more precise than a weekday ("Friday the 11th").
+    # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
     rf"\bthe {ORDINAL}\b",
+    rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
     rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
     rf"\b(?:{WEEKDAYS})\b",
 ]
@@ -92,6 +93,10 @@ def parse_date(text: str, today: date) -> date | None:
         if found is None:
             continue
         phrase = found[0]
+        if not _month_may(spoken, found):
+            continue
+        # "Sunday 13th" is the 13th.
+        phrase = re.sub(rf"^(?:{WEEKDAYS}),? (?=\d)", "the ", phrase)
         if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):
             return today
         phrase = re.sub(r"^(?:on|coming) ", "", phrase)
@@ -114,6 +119,20 @@ def parse_date(text: str, today: date) -> date | None:
             day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
         return day
     return None
+
+
+def _month_may(spoken: str, found: re.Match) -> bool:
+    """Whether a "may" in the phrase is the month: "the 4th of May", "May the 4th", but not
+    "may I", nor "May name is" (Whisper's "my")."""
+    if not re.search(r"\bmay\b", found[0]):
+        return True
+    after = spoken[found.end() :].split()[:1]
+    if after and after[0].strip(",.") in NOT_AFTER_MAY:
+        return False
+    return re.search(r"\d(?:st|nd|rd|th)\b|\bof may\b|\bmay the\b", found[0]) is not None
+
+
+NOT_AFTER_MAY = {"i", "we", "name", "number", "phone", "be", "have", "book", "ask", "get", "come"}
 
 
 def _next_month(day: date) -> date:

@@ -35,10 +35,26 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("in three days", date(2030, 1, 5)),
         ("1st of January", date(2031, 1, 1)),  # passed this year: next year's
         ("the 14th and February", date(2030, 2, 14)),  # "of" misheard
+        ("Sunday 13th", date(2030, 1, 13)),  # the 13th, not the next Sunday (the 6th)
+        ("on Sunday, 13th at eight", date(2030, 1, 13)),
+        ("the 4th of May", date(2030, 5, 4)),
+        ("May the 4th", date(2030, 5, 4)),
     ],
 )
 def test_dates(said, day):
     assert parse_date(said, TODAY) == day
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "a table for 4 May name is Maria",  # Whisper's "my"
+        "for 4 may I ask",
+        "May 4 of us come at 8",
+    ],
+)
+def test_may_the_verb_or_a_misheard_my_is_not_a_month(said):
+    assert parse_date(said, TODAY) is None
 
 
 @pytest.mark.parametrize(

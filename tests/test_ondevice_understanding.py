@@ -69,3 +69,15 @@ async def test_a_time_given_for_the_name_is_not_taken_as_a_name(store, rules):
     call = await talk(store, rules, "A table for two tomorrow at 8.", "Seven thirty.", pause=SLOW)
     assert "What name should I put the booking under?" in call.replies[-1]
     assert "under the name Seven" not in call.spoken
+
+
+async def test_a_weekday_with_a_day_of_the_month_books_that_day(store, rules):
+    call = await talk(store, rules, "A table for two on Sunday 13th at 8pm.", pause=SLOW)
+    assert call.replies[0].startswith(
+        "Good news, we have a table for 2 people on Sunday 13 January at 8 pm."
+    )
+
+
+async def test_may_heard_for_my_does_not_become_a_month(store, rules):
+    call = await talk(store, rules, "Can I book a table for 4 May name is Maria Lopez.")
+    assert call.replies == ["What day would you like to come?"]
