@@ -227,9 +227,25 @@ HOMOPHONES = [
     ),
     (r"(?:^|(?<=[,.] ))for people\b", "4 people"),
     (r"(?:^|(?<=[,.] ))(?:to|too) people\b", "2 people"),
+    # ... and "three" as "free" where a number belongs ("a table for free"), not "gluten free".
+    (r"\b(table|booking|reservation|party|group) (for|of) free\b", r"\1 \2 3"),
+    (
+        r"\bfor free(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
+        "for 3",
+    ),
+    (
+        r"(?<![-\w])(?<!gluten )(?<!dairy )(?<!nut )free (?=people\b|of us\b|guests\b|persons\b)",
+        "3 ",
+    ),
     (r"\btable for for\b", "table for 4"),
     (r"\btable for (?:to|too)\b", "table for 2"),
 ]
+
+
+COMPANION = (
+    r"(?:wife|husband|partner|friend|boyfriend|girlfriend|fianc[eé]e?|mum|mom|mother|dad|father"
+    r"|son|daughter|sister|brother|colleague|date)"
+)
 
 
 def parse_party_size(text: str, bare: bool = False) -> int | None:
@@ -245,6 +261,11 @@ def parse_party_size(text: str, bare: bool = False) -> int | None:
         found = re.search(pattern, spoken)
         if found:
             return min(int(found[1]), MAX_PARTY)
+    # "My wife and I", "me and my partner": two, unless more are named after them.
+    if re.search(
+        rf"\b(?:my {COMPANION} and (?:i|me|myself)|me and my {COMPANION})\b(?! and\b)", spoken
+    ):
+        return 2
     if bare:
         numbers = re.findall(r"\b\d{1,3}\b", spoken)
         if len(numbers) == 1:

@@ -99,6 +99,12 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("a group of eight", 8),
         ("For people, Saturday at 8.", 4),  # Whisper's homophones of four and two
         ("a table for to on Friday", 2),
+        ("my wife and I", 2),
+        ("me and my partner, tomorrow at 8", 2),
+        ("the two of us", 2),
+        ("a party of six", 6),
+        ("a table for free", 3),  # Whisper's "three"
+        ("for free people on Saturday", 3),
     ],
 )
 def test_party_sizes(said, size):
@@ -113,6 +119,9 @@ def test_party_sizes(said, size):
         "at 8 on the 4th",
         "for tomorrow",
         "we went for people watching",
+        "my wife and I and our two kids",  # more than two: ask
+        "gluten-free people",
+        "is the parking free?",
     ],
 )
 def test_what_is_not_a_party_size(said):

@@ -81,3 +81,17 @@ async def test_a_weekday_with_a_day_of_the_month_books_that_day(store, rules):
 async def test_may_heard_for_my_does_not_become_a_month(store, rules):
     call = await talk(store, rules, "Can I book a table for 4 May name is Maria Lopez.")
     assert call.replies == ["What day would you like to come?"]
+
+
+async def test_a_table_for_free_is_a_table_for_three(store, rules):
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", pause=SLOW)
+    assert call.replies[0].startswith(
+        "Good news, we have a table for 3 people on Thursday 3 January at 8 pm."
+    )
+
+
+async def test_my_wife_and_i_is_a_table_for_two(store, rules):
+    call = await talk(store, rules, "My wife and I would like a table tomorrow at 8pm.", pause=SLOW)
+    assert call.replies[0].startswith(
+        "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
+    )
