@@ -26,6 +26,11 @@ MONTHS = (
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 AM_PM = r"(a\.?\s?m\.?|p\.?\s?m\.?)"
 MAX_PARTY = 200
+NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety)"
+)
 DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 
 DATE_PHRASES = [
@@ -69,6 +74,10 @@ class Slots:
 def with_digits(text: str) -> str:
     """Lower case, with spoken numbers as digits ("double oh seven" -> "0 0 7")."""
     text = text.lower().replace("\u2019", "'")
+    # "fifty-six", "zero-seven", "half-pass six": hyphenated words read as separate words.
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    # "fifty six thousand, seven hundred": one number, though Whisper put a comma in it.
+    text = re.sub(rf"\b(thousand|hundred),\s+(?=(?:and )?{NUMBER_WORD}\b)", r"\1 ", text)
     text = re.sub(
         r"\b(double|triple) (\w+)",
         lambda m: " ".join([m[2]] * (2 if m[1] == "double" else 3)),
@@ -279,21 +288,59 @@ def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
     return found[0] if found else None
 
 
+PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
+"""Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
+PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
+MIN_PHONE_DIGITS = 7
+"""Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
+
+
 def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
-    """The number as E.164, and the words it was said in."""
-    candidates = re.findall(r"\+?\d[\d\s().-]{5,}\d", spoken)
-    if bare:
-        candidates.append(spoken)
-    for candidate in candidates:
-        digits = ("+" if "+" in candidate else "") + re.sub(r"\D", "", candidate)
-        try:
-            number = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            return e164, candidate
+    """The number as E.164, and the words it was said in: a run of digit groups that makes
+    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
+    Extra digits after a number make it no number: the caller is asked again."""
+    for run in PHONE_RUN.findall(spoken):
+        groups = [*re.finditer(r"\+?\d+", run)]
+        for first, group in enumerate(groups):
+            if first and len(groups[first - 1][0]) > 2:
+                break  # only a short number is dropped from the front
+            said = run[group.start() :]
+            if (e164 := _valid_phone(said, region)) is not None:
+                return e164, said
+    if bare and (e164 := _valid_phone(spoken, region)) is not None:
+        return e164, spoken
     return None
+
+
+def _valid_phone(said: str, region: str) -> str | None:
+    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def unusable_phone(text: str, region: str, bare: bool = False) -> str:
+    """The digits of a phone number the caller tried to say that make no valid number
+    ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
+    every digit said is part of it; otherwise a long run of digits, or digits after
+    "my number is", are a try at one."""
+    spoken = with_digits(text)
+    if _find_phone(spoken, region, bare) is not None:
+        return ""
+    if bare:
+        return re.sub(r"[^\d+]", "", spoken)
+    for run in PHONE_RUN.finditer(spoken):
+        digits = re.sub(r"[^\d+]", "", run[0])
+        cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
+        if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
+            return digits
+    return ""
 
 
 def parse_reference(text: str) -> str | None:

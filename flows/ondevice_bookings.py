@@ -12,7 +12,6 @@ extractor has read those turns. The turn being answered is read here, at once,
 with the same parser: the extractor reads it only after the bot has answered.
 """
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,8 +23,8 @@ from flows.booking_slots import (
     parse_party_size,
     parse_reference,
     parse_slots,
-    with_digits,
 )
+from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
@@ -39,8 +38,6 @@ QUESTIONS = {
 }
 FIND_QUESTION = "What phone number is the booking under?"
 ANYTHING_ELSE = "Is there anything else I can help with?"
-MAX_PHONE_DIGITS = 13
-"""Fewer digits than this, not yet a valid number: the caller may still be saying it."""
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
 """What a task takes from what the caller said earlier in the call: who they are."""
@@ -64,8 +61,8 @@ class BookingProgress:
     """The caller's booking, once found (change, cancel)."""
     held: tuple[str, dict[str, Any]] | None = None
     """The call whose read-back the caller is answering."""
-    partial_phone: str = ""
-    """The start of a phone number the caller paused in."""
+    phone: PhoneHeard = field(default_factory=PhoneHeard)
+    """What was heard of the caller's phone number so far."""
 
 
 class OfflineBookings:
@@ -98,18 +95,17 @@ class OfflineBookings:
         if intent in ("hours", "address", "repeat", "goodbye", "human", "greeting"):
             return None  # answered by that intent; the booking waits where it was
 
+        waited = False
         if desk.asked == "phone":
             # A caller who pauses mid-number is heard as two turns: join them.
-            text, desk.partial_phone = f"{desk.partial_phone} {text}".strip(), ""
+            text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
         if desk.asked == "phone" and desk.slots.phone is None:
-            digits = len(re.findall(r"\d", with_digits(text)))
-            if 0 < digits < MAX_PHONE_DIGITS:
-                desk.partial_phone = text
-                return Reply("")  # let them finish the number
+            again = desk.phone.answer(text, self.rules.phone_region, waited)
+            if again is not None:
+                return Reply(again)  # "" lets them finish the number
         if not heard and desk.asked:
-            question = FIND_QUESTION if desk.asked == "phone" and desk.task != "book" else None
-            return Reply(f"Sorry, I did not catch that. {question or self._question(desk.asked)}")
+            return Reply(f"Sorry, I did not catch that. {self._question(desk.asked)}")
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
@@ -162,6 +158,7 @@ class OfflineBookings:
         if desk.task != "book" and asked not in ("phone",):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None
             if desk.booking is None and reference is not None:
@@ -207,7 +204,7 @@ class OfflineBookings:
         if desk.booking is None:
             if slots.phone is None:
                 desk.asked = "phone"
-                return Reply(f"{prefix}Of course. {FIND_QUESTION}".strip())
+                return Reply(f"{prefix}Of course. {self._question('phone')}".strip())
             return Reply(prefix, calls=(("find_booking", {"phone": slots.phone}),))
         if desk.booking.get("unconfirmed"):
             reference = desk.booking["reference"]
@@ -236,6 +233,11 @@ class OfflineBookings:
         return Reply(f"{prefix}{self._question(slot)}")
 
     def _question(self, slot: str) -> str:
+        desk = self.progress
+        if slot == "phone" and desk.phone.unusable:
+            return desk.phone.ask_again()
+        if slot == "phone" and desk.task != "book":
+            return FIND_QUESTION
         if slot == "changes":
             return "What would you like to change: the day, the time or the number of people?"
         return QUESTIONS[slot]

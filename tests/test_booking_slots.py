@@ -13,6 +13,7 @@ from flows.booking_slots import (
     parse_reference,
     parse_slots,
     parse_time,
+    unusable_phone,
 )
 
 TODAY = date(2030, 1, 2)  # a Wednesday
@@ -139,6 +140,33 @@ def test_what_is_not_a_party_size(said):
 )
 def test_phone_numbers_are_normalised(said):
     assert parse_phone(said, "GB", bare=True) == "+447911123456"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "zero seven, one two three four hundred and fifty six thousand seven hundred and eighty nine",
+        "Zero seven, one, two, three, four hundred and fifty-six thousand, seven hundred and "
+        "eighty-nine.",
+        "Zero-seven-one-two-three-four-five-six-seven-eight-nine.",
+        "07123 four five six seven eight nine",
+    ],
+)
+def test_a_phone_number_said_as_numbers_in_a_sentence_is_read(said):
+    assert parse_phone(f"My number is {said}", "GB") == "+447123456789"
+
+
+@pytest.mark.parametrize(
+    ("said", "bare", "digits"),
+    [
+        ("My number is 07700 900123.", False, "07700900123"),  # a drama number: not valid
+        ("zero seven one two three", True, "07123"),
+        ("My number is 07911 123456.", False, ""),  # valid
+        ("A table for 4 at 7 30 on the 14th", False, ""),  # no try at a number
+    ],
+)
+def test_the_digits_of_a_phone_number_that_is_no_valid_number_are_kept(said, bare, digits):
+    assert unusable_phone(said, "GB", bare=bare) == digits
 
 
 def test_a_short_number_is_not_a_phone_number():

@@ -95,3 +95,55 @@ async def test_my_wife_and_i_is_a_table_for_two(store, rules):
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
     )
+
+
+BOOKED_FOR_TWO = ("A table for two tomorrow at 8pm.", "Maria Lopez")
+
+
+async def test_a_phone_number_said_as_numbers_in_the_first_breath_is_taken(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Hi, this is Maria Lopez, a table for two tomorrow at 8pm, and my number is zero seven, "
+        "one two three four hundred and fifty six thousand seven hundred and eighty nine.",
+        pause=SLOW,
+    )
+    assert call.replies[0].endswith(
+        "under the name Maria Lopez, phone 07123 456789. Shall I book it?"
+    )
+
+
+async def test_part_of_a_phone_number_is_said_back_when_the_turn_ends(store, rules):
+    call = await talk(store, rules, *BOOKED_FOR_TWO, "zero seven one two three.", pause=SLOW)
+    assert call.replies[-1] == (
+        "I heard 0 7 1 2 3 — could you say the whole number again, digit by digit?"
+    )
+
+
+async def test_a_phone_number_too_long_is_said_back(store, rules):
+    call = await talk(store, rules, *BOOKED_FOR_TWO, "07911 123456 789", pause=SLOW)
+    assert call.replies[-1] == (
+        "I heard 0 7 9 1 1 1 2 3 4 5 6 7 8 9 — could you say the whole number again, digit by digit?"
+    )
+
+
+async def test_the_whole_number_said_again_after_the_bot_said_back_a_part_is_taken(store, rules):
+    call = await talk(
+        store, rules, *BOOKED_FOR_TWO, "zero seven one two three.", "07911 123456", pause=SLOW
+    )
+    assert call.replies[-1].endswith("phone 07911 123456. Shall I book it?")
+
+
+async def test_a_number_that_is_no_phone_number_said_early_is_said_back_when_the_phone_is_due(
+    store, rules
+):
+    call = await talk(
+        store,
+        rules,
+        "Hi, this is Maria Lopez. A table for four next Friday at seven thirty. "
+        "My number is 07700 900123.",
+        pause=SLOW,
+    )
+    assert call.replies[0].endswith(
+        "I heard 0 7 7 0 0 9 0 0 1 2 3 — could you say the whole number again, digit by digit?"
+    )
