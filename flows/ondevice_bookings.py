@@ -342,7 +342,7 @@ class OfflineBookings:
         if not result.get("ok"):
             desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
             return Reply(f"{result['message']} {FIND_QUESTION}")
-        booking = result["bookings"][0]
+        booking = self._the_booking_meant(result["bookings"])
         desk.booking = booking
         found = (
             f"I found your booking for {people(booking['party_size'])} on "
@@ -351,6 +351,15 @@ class OfflineBookings:
         if desk.task == "cancel":
             return Reply("", calls=(("cancel_booking", {"reference": booking["reference"]}),))
         return self._next(found)
+
+    def _the_booking_meant(self, bookings: list[dict[str, Any]]) -> dict[str, Any]:
+        """Of the caller's bookings, the one on the day they named ("cancel my booking for
+        next Friday"), else the next one. For a change, the day said is the new day."""
+        day = self.progress.slots.day
+        if self.progress.task == "cancel" and day is not None:
+            on_day = [b for b in bookings if b["date"] == day.isoformat()]
+            return (on_day or bookings)[0]
+        return bookings[0]
 
     def _after_change_booking(self, result, arguments) -> Reply:
         if not result.get("ok"):

@@ -1,6 +1,8 @@
 """The on-device brain understands callers it was not tuned on (issue 15), at the text level:
 details in one breath, answers to another question, replies that are not what was asked."""
 
+from datetime import date, time
+
 import pytest
 
 from flows.booking_rules import BookingRules
@@ -147,3 +149,35 @@ async def test_a_number_that_is_no_phone_number_said_early_is_said_back_when_the
     assert call.replies[0].endswith(
         "I heard 0 7 7 0 0 9 0 0 1 2 3 — could you say the whole number again, digit by digit?"
     )
+
+
+async def book(store, day: date, key: str):
+    await store.book(
+        name="Maria Lopez",
+        phone="+447911123456",
+        day=day,
+        at=time(19, 30),
+        party_size=4,
+        notes="",
+        idempotency_key=key,
+    )
+
+
+async def test_a_cancellation_said_in_one_breath_finds_the_booking_on_the_day_named(store, rules):
+    await book(store, date(2030, 1, 3), "thursday")
+    await book(store, date(2030, 1, 4), "friday")
+    call = await talk(
+        store,
+        rules,
+        "I need to cancel my booking for next Friday. The name is Maria Lopez and the number "
+        "is 07911 123456.",
+        "Yes, cancel it.",
+        pause=SLOW,
+    )
+    assert call.replies[0].startswith(
+        "I will cancel the booking under the name Maria Lopez for 4 people on Friday 4 January"
+    )
+    assert sorted((b.date.day, b.status) for b in await store.bookings()) == [
+        (3, "confirmed"),
+        (4, "cancelled"),
+    ]
