@@ -77,6 +77,13 @@ def test_may_the_verb_or_a_misheard_my_is_not_a_month(said):
         ("eight thirty in the evening", time(20, 30)),
         ("at 1930", time(19, 30)),  # Whisper dropped the colon
         ("quarter pass one", time(13, 15)),  # and misheard "past"
+        ("half past six", time(18, 30)),
+        ("half-pass six", time(18, 30)),  # Whisper's hyphen
+        ("at half seven", time(19, 30)),  # British: 7:30, an evening hour
+        ("quarter to eight", time(19, 45)),
+        ("Saturday at 815", time(20, 15)),  # "eight fifteen" without its colon
+        ("at 850", time(20, 50)),
+        ("at about eight", time(20, 0)),
     ],
 )
 def test_times(said, at):

@@ -181,3 +181,10 @@ async def test_a_cancellation_said_in_one_breath_finds_the_booking_on_the_day_na
         (3, "confirmed"),
         (4, "cancelled"),
     ]
+
+
+async def test_half_pass_six_is_half_past_six(store, rules):
+    call = await talk(store, rules, "A table for two tomorrow at half-pass six.", pause=SLOW)
+    assert call.replies[0].startswith(
+        "Good news, we have a table for 2 people on Thursday 3 January at 6:30 pm."
+    )
