@@ -61,14 +61,17 @@ class Slots:
     name: str | None = None
     phone: str | None = None
     notes: str | None = None
+    unsure: frozenset[str] = frozenset()
+    """The slots read from a guess at what was heard ("a table for free" is 3): to confirm."""
 
     def merged(self, newer: "Slots") -> "Slots":
         """These slots, overwritten by what `newer` filled."""
-        changes = {k: v for k, v in newer.__dict__.items() if v is not None}
-        return replace(self, **changes)
+        changes = newer.filled()
+        unsure = (self.unsure - changes.keys()) | newer.unsure
+        return replace(self, **changes, unsure=unsure)
 
     def filled(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "unsure"}
 
 
 def with_digits(text: str) -> str:
@@ -173,14 +176,16 @@ def _clock(hour: int, minute: int, am_pm: str | None) -> time | None:
     return time(hour, minute)
 
 
+# "at 730", "830 in the evening": Whisper sometimes drops the colon.
+RUN_TOGETHER_AT = r"\bat (\d{1,2})([0-5]\d)\b"
+RUN_TOGETHER_PM = rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})"
 TIME_PATTERNS = [
     (rf"\b(\d{{1,2}})[:.](\d{{2}})\s*{AM_PM}?", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
     (r"\bhalf pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
     (r"\b(?:a )?quarter pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 15, None)),
-    # "at 730", "830 in the evening": Whisper sometimes drops the colon.
-    (r"\bat (\d{1,2})([0-5]\d)\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
+    (RUN_TOGETHER_AT, lambda m: _clock(int(m[1]), int(m[2]), None)),
     (
-        rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})",
+        RUN_TOGETHER_PM,
         lambda m: _clock(int(m[1]), int(m[2]), None if m[3] is None else m[3]),
     ),
     (r"\b(?:a )?quarter to (\d{1,2})\b", lambda m: _clock(int(m[1]) - 1, 45, None)),
@@ -204,16 +209,29 @@ TIME_PATTERNS = [
 def parse_time(text: str, bare: bool = False) -> time | None:
     """The time of day a sentence names. `bare`: the caller was just asked for a time,
     so "seven thirty" or "eight" alone counts."""
+    return _read_time(text, bare)[0]
+
+
+def _read_time(text: str, bare: bool = False) -> tuple[time | None, bool]:
+    """The time, and whether it is a guess: digits run together without their colon, whose
+    minutes could be either of "fifteen" and "fifty" ("at 815", "at 850")."""
     spoken = with_digits(text)
     for pattern, read in TIME_PATTERNS:
         found = re.search(pattern, spoken)
         if found and (at := read(found)) is not None:
-            return at
+            run_together = pattern in RUN_TOGETHER_TIMES
+            return at, run_together and at.minute in TEEN_OR_TY
     if bare:
         found = re.fullmatch(r"\W*(?:at\s+)?(\d{1,2})(?:\s+(\d{2}))?\W*(?:please)?\W*", spoken)
         if found:
-            return _clock(int(found[1]), int(found[2] or 0), None)
-    return None
+            return _clock(int(found[1]), int(found[2] or 0), None), False
+    return None, False
+
+
+RUN_TOGETHER_TIMES = {RUN_TOGETHER_AT, RUN_TOGETHER_PM}
+TEEN_OR_TY = {13, 14, 15, 50}
+"""Minutes that may be the other of a "-teen" and "-ty" pair: "fifteen" and "fifty" both
+make a time one books for; 13 and 14 are more likely "thirty" and "forty" misheard."""
 
 
 PARTY_PATTERNS = [
@@ -257,10 +275,11 @@ COMPANION = (
 )
 
 
-def parse_party_size(text: str, bare: bool = False) -> int | None:
-    """How many people a sentence books for. `bare`: the caller was just asked how many."""
+def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
+    """How many people a sentence books for. `bare`: the caller was just asked how many;
+    `hear_alike`: read words that sound like a number where one belongs ("for free")."""
     spoken = with_digits(text)
-    for heard, meant in HOMOPHONES:
+    for heard, meant in HOMOPHONES if hear_alike else ():
         spoken = re.sub(heard, meant, spoken)
     if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
         return 1
@@ -367,11 +386,16 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
+    at, time_guessed = _read_time(rest, bare=asked == "at")
+    size = parse_party_size(rest, bare=asked == "party_size")
+    size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
+    unsure = {"at"} if time_guessed else set()
     return Slots(
         day=parse_date(rest, today),
-        at=parse_time(rest, bare=asked == "at"),
-        party_size=parse_party_size(rest, bare=asked == "party_size"),
+        at=at,
+        party_size=size,
         name=parse_name(text, bare=asked == "name"),
         phone=phone,
         notes=parse_notes(text),
+        unsure=frozenset(unsure | ({"party_size"} if size_guessed else set())),
     )

@@ -12,10 +12,11 @@ extractor has read those turns. The turn being answered is read here, at once,
 with the same parser: the extractor reads it only after the bot has answered.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from conversation.state import ConversationState
+from flows.booking_progress import FIND_QUESTION, QUESTIONS, BookingProgress, confirmation
 from flows.booking_rules import BookingRules
 from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.booking_slots import (
@@ -24,45 +25,15 @@ from flows.booking_slots import (
     parse_reference,
     parse_slots,
 )
-from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
 
-QUESTIONS = {
-    "day": "What day would you like to come?",
-    "at": "What time would you like the table?",
-    "party_size": "For how many people?",
-    "name": "What name should I put the booking under?",
-    "phone": "And what phone number can we reach you on?",
-}
-FIND_QUESTION = "What phone number is the booking under?"
 ANYTHING_ELSE = "Is there anything else I can help with?"
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
 """What a task takes from what the caller said earlier in the call: who they are."""
-
-
-@dataclass
-class BookingProgress:
-    """Where the call stands with a booking."""
-
-    task: str | None = None
-    """"book", "change" or "cancel"."""
-    slots: Slots = field(default_factory=Slots)
-    """For a new booking, its details; for a change, the new details."""
-    asked: str | None = None
-    """The detail the bot asked for last, so a bare answer fills it."""
-    awaiting: str | None = None
-    """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers)."""
-    checked: tuple | None = None
-    """The (day, time, party size) found free."""
-    booking: dict[str, Any] | None = None
-    """The caller's booking, once found (change, cancel)."""
-    held: tuple[str, dict[str, Any]] | None = None
-    """The call whose read-back the caller is answering."""
-    phone: PhoneHeard = field(default_factory=PhoneHeard)
-    """What was heard of the caller's phone number so far."""
+BOOKING_DETAILS = ("day", "at", "party_size")
 
 
 class OfflineBookings:
@@ -80,7 +51,7 @@ class OfflineBookings:
         desk = self.progress
         intent = found.intent.name if found.intent else None
 
-        if desk.awaiting in ("readback", "consent", "human"):
+        if desk.awaiting in ("readback", "consent", "human", "unsure"):
             reply = self._answer_to_question(text)
             if reply is not None:
                 return reply
@@ -115,9 +86,15 @@ class OfflineBookings:
 
     def _caller_from_state(self, task: str) -> Slots:
         """The caller's name and phone, if they gave them earlier in the call: not asked again
-        (a new booking reads them back before it is made)."""
-        known = self.state.trusted(CALLER_SLOTS[task])
-        return Slots(name=known.get("name"), phone=known.get("phone"))
+        (a new booking reads them back before it is made). For a new booking, one read
+        with low confidence is taken too, and confirmed alone before the read-back."""
+        names = CALLER_SLOTS[task]
+        known = self.state.trusted(names)
+        unsure = set()
+        if task == "book":
+            unsure = {n for n in names if n not in known and self.state.value(n)}
+            known |= {n: self.state.value(n) for n in unsure}
+        return Slots(name=known.get("name"), phone=known.get("phone"), unsure=frozenset(unsure))
 
     def _answer_to_question(self, text: str) -> Reply | None:
         desk = self.progress
@@ -130,6 +107,8 @@ class OfflineBookings:
                 self.progress = BookingProgress()
                 return Reply(f"All right. {ANYTHING_ELSE}")
             return None
+        if desk.awaiting == "unsure":
+            return self._answer_to_confirmation(text, yes, no)
         if desk.awaiting == "readback":
             if yes:
                 desk.awaiting = None
@@ -149,6 +128,22 @@ class OfflineBookings:
                 return self._next()  # other details instead of a yes: read those back
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
+        return None
+
+    def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
+        """The caller's answer to "Was that 3 people?": yes, no, or another value."""
+        desk = self.progress
+        slot, desk.awaiting = desk.asked, None
+        before = getattr(desk.slots, slot)
+        if self._listen(text) and getattr(desk.slots, slot) != before:
+            return self._next()  # "No, four": the new value, confirmed if it too was a guess
+        if yes:
+            desk.confirmed(slot)
+            return self._next()
+        if no:
+            desk.slots = replace(desk.slots, **{slot: None})
+            desk.confirmed(slot)
+            return self._ask(slot, "Sorry about that. ")
         return None
 
     def _listen(self, text: str) -> bool:
@@ -182,15 +177,19 @@ class OfflineBookings:
 
     def _next_for_booking(self, prefix: str) -> Reply:
         desk, slots = self.progress, self.progress.slots
-        for slot in ("day", "at", "party_size"):
+        for slot in BOOKING_DETAILS:
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
+        if (unsure := desk.unsure_of(BOOKING_DETAILS)) is not None:
+            return self._confirm(unsure, prefix)
         wanted = (slots.day, slots.at, slots.party_size)
         if desk.checked != wanted:
             return Reply(prefix, calls=(("check_availability", self._slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
+        if (unsure := desk.unsure_of(("name", "phone"))) is not None:
+            return self._confirm(unsure, prefix)
         desk.awaiting, desk.asked = "readback", None
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
@@ -223,14 +222,18 @@ class OfflineBookings:
         }
         if not changes:
             desk.asked = "changes"
-            return Reply(
-                f"{prefix}What would you like to change: the day, the time or the number of people?"
-            )
+            return Reply(f"{prefix}{QUESTIONS['changes']}")
         return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
         self.progress.asked = slot
         return Reply(f"{prefix}{self._question(slot)}")
+
+    def _confirm(self, slot: str, prefix: str = "") -> Reply:
+        """Ask about one detail read from a guess, not the whole booking."""
+        desk = self.progress
+        desk.asked, desk.awaiting = slot, "unsure"
+        return Reply(f"{prefix}{confirmation(slot, desk.slots, self.rules.phone_region)}")
 
     def _question(self, slot: str) -> str:
         desk = self.progress
@@ -238,8 +241,6 @@ class OfflineBookings:
             return desk.phone.ask_again()
         if slot == "phone" and desk.task != "book":
             return FIND_QUESTION
-        if slot == "changes":
-            return "What would you like to change: the day, the time or the number of people?"
         return QUESTIONS[slot]
 
     # -- tool results --------------------------------------------------------------

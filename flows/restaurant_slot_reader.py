@@ -53,6 +53,9 @@ QUIET_INTENTS = {"repeat", "greeting"}
 """Intents that leave the caller's current goal as it was."""
 EXPLICIT, BARE, CORRECTED = 0.9, 0.75, 0.8
 """Confidence of a slot read by a pattern, as a bare answer to a question, or from a correction."""
+HEARD_ALIKE = 0.6
+"""Confidence of a slot read from words that sound like it ("a table for free", "at 850"):
+below TRUSTED, so it is confirmed before it is used."""
 MODEL_UNCHECKED = 0.6
 """Highest confidence for a model's value the parser could not read back."""
 GROUNDED = 90
@@ -105,6 +108,8 @@ class RestaurantSlotReader:
         slots: dict[str, tuple[str, float]] = {}
         for name, value in said.filled().items():
             confidence = BARE if name == asked and not self._explicit(name, text) else EXPLICIT
+            if name in said.unsure:
+                confidence = HEARD_ALIKE
             slots[name] = (_text(value), confidence)
         if asked == "reference" and (reference := parse_reference(text)) is not None:
             slots["reference"] = (reference, BARE)

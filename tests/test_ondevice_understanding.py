@@ -5,6 +5,7 @@ from datetime import date, time
 
 import pytest
 
+from conversation.state import ConversationState
 from flows.booking_rules import BookingRules
 from settings import Settings
 from store import ReservationStore
@@ -86,8 +87,8 @@ async def test_may_heard_for_my_does_not_become_a_month(store, rules):
 
 
 async def test_a_table_for_free_is_a_table_for_three(store, rules):
-    call = await talk(store, rules, "A table for free tomorrow at 8pm.", pause=SLOW)
-    assert call.replies[0].startswith(
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "Yes.", pause=SLOW)
+    assert call.replies[-1].startswith(
         "Good news, we have a table for 3 people on Thursday 3 January at 8 pm."
     )
 
@@ -188,3 +189,33 @@ async def test_half_pass_six_is_half_past_six(store, rules):
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 6:30 pm."
     )
+
+
+async def test_a_party_size_read_from_a_sound_alike_is_confirmed_alone(store, rules):
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.")
+    assert call.replies == ["Was that 3 people?"]
+
+
+async def test_a_time_written_without_its_colon_is_confirmed_alone(store, rules):
+    call = await talk(store, rules, "A table for two tomorrow at 850.")
+    assert call.replies == ["Was that 8:50 pm?"]
+
+
+async def test_another_value_in_answer_to_a_confirmation_replaces_the_guess(store, rules):
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "No, four.", pause=SLOW)
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 4 people on Thursday 3 January at 8 pm."
+    )
+
+
+async def test_a_no_to_a_confirmation_asks_for_that_detail_alone(store, rules):
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "No.")
+    assert call.replies[-1] == "Sorry about that. For how many people?"
+
+
+async def test_a_name_the_call_state_holds_with_low_confidence_is_confirmed_alone(store, rules):
+    state = ConversationState()
+    state.fill("name", "Maria Lopez", 0.6, 1)
+    state.fill("phone", "+447911123456", 0.9, 1)
+    call = await talk(store, rules, "A table for two tomorrow at 8pm.", pause=SLOW, state=state)
+    assert call.replies[-1].endswith("8 pm. Is the booking under the name Maria Lopez?")
