@@ -39,7 +39,7 @@ def build_worker(
     conversation = call_conversation(
         settings, RestaurantSlotReader(restaurant, bookings.tools.rules), own, bookings.state
     )
-    stt = create_stt(settings)
+    stt = create_stt(settings, vocabulary=restaurant.vocabulary())
     llm = create_llm(
         settings,
         system_instruction=system_prompt(restaurant),
