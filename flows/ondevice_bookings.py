@@ -63,7 +63,7 @@ class OfflineBookings:
             if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
                 return self.start("book", text)
             return None
-        if intent in ("hours", "address", "repeat", "goodbye", "human", "greeting"):
+        if intent in ("hours", "address", "goodbye", "human"):
             return None  # answered by that intent; the booking waits where it was
 
         waited = False
@@ -71,6 +71,8 @@ class OfflineBookings:
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
+        if intent in ("greeting", "repeat") and not heard:
+            return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:
             again = desk.phone.answer(text, self.rules.phone_region, waited)
             if again is not None:

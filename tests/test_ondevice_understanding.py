@@ -219,3 +219,16 @@ async def test_a_name_the_call_state_holds_with_low_confidence_is_confirmed_alon
     state.fill("phone", "+447911123456", 0.9, 1)
     call = await talk(store, rules, "A table for two tomorrow at 8pm.", pause=SLOW, state=state)
     assert call.replies[-1].endswith("8 pm. Is the booking under the name Maria Lopez?")
+
+
+async def test_details_said_after_a_hello_are_taken_not_answered_with_a_greeting(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "I'd like to make a reservation.",
+        "Hello? Yes, Friday at eight for two.",
+        pause=SLOW,
+    )
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
+    )
