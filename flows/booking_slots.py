@@ -44,7 +44,7 @@ DATE_PHRASES = [
     rf"\b(?:the )?{ORDINAL} (?:of |and |on )?(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
     # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
-    rf"\bthe {ORDINAL}\b",
+    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
     rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
     rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
     rf"\b(?:{WEEKDAYS})\b",

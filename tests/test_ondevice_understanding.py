@@ -232,3 +232,12 @@ async def test_details_said_after_a_hello_are_taken_not_answered_with_a_greeting
     assert call.replies[-1].startswith(
         "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
     )
+
+
+async def test_the_two_of_us_is_a_party_size_and_leaves_the_day_alone(store, rules):
+    call = await talk(
+        store, rules, "I'd like to book a table tomorrow at 8pm.", "Just the two of us.", pause=SLOW
+    )
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
+    )
