@@ -14,10 +14,11 @@ from text_to_num import alpha2digit
 NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
 INTRODUCTION = re.compile(
     r"(?:^|[.!?,;]\s*)(?:and\s+)?(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-Z])",
+    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-Z])|\bunder\s+(?=[A-Z])",
     flags=re.IGNORECASE,
 )
-"""An introduction; what follows must be capitalised ("this is Maria", not "I'm looking")."""
+"""An introduction, or "under Smith"; what follows must be capitalised ("this is Maria",
+not "I'm looking")."""
 NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
     "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
@@ -55,10 +56,23 @@ def parse_name(text: str, bare: bool = False) -> str | None:
     elif introduced:
         rest, cased = _words(text[introduced.end() :]), True
     elif bare:
-        rest, cased = FILLERS.sub("", words_said), _is_cased(text)
+        return _bare_name(text)
     else:
         return None
-    name = _name_words(rest.split(), cased)
+    return _spelled(_name_words(rest.split(), cased))
+
+
+def _bare_name(text: str) -> str | None:
+    """A name said alone: of the sentences of the answer, the one with the fullest name
+    ("Lopez. Maria Lopez." is Maria Lopez; "Smith. S M I T H." is Smith)."""
+    cased = _is_cased(text)
+    sentences = [s for s in re.split(r"[.!?;]+", text) if s.strip()]
+    names = [_name_words(FILLERS.sub("", _words(s)).split(), cased) for s in sentences]
+    return _spelled(max(names, key=len, default=[]))
+
+
+def _spelled(name: list[str]) -> str | None:
+    """The name as written: each part capitalised, particles as said."""
     if not name:
         return None
     return " ".join(
@@ -82,7 +96,8 @@ def _name_words(words: list[str], cased: bool) -> list[str]:
         plain = word.strip("'-")
         lower = plain.lower()
         lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)
-        if not plain or lower in NOT_NAMES or _is_number(lower) or lower_case_part:
+        spelled_out = all(len(letter) == 1 for letter in lower.split("-"))  # "S M I T H"
+        if not plain or spelled_out or lower in NOT_NAMES or _is_number(lower) or lower_case_part:
             if name:
                 break
             continue

@@ -202,6 +202,10 @@ def test_double_digits_are_spelled_out():
         ("Four people, and it's Maria Lopez.", False, "Maria Lopez"),
         ("May name is Maria Lopez", False, "Maria Lopez"),  # Whisper's "my"
         ("Maria de la Cruz", True, "Maria de la Cruz"),
+        ("Smith. S M I T H.", True, "Smith"),  # spelled out after it
+        ("It's Smith, S-M-I-T-H.", True, "Smith"),
+        ("Lopez. Maria Lopez.", True, "Maria Lopez"),  # said again in full
+        ("For two people tomorrow at 8 o'clock, under Smith", False, "Smith"),
     ],
 )
 def test_names(said, bare, name):

@@ -241,3 +241,15 @@ async def test_the_two_of_us_is_a_party_size_and_leaves_the_day_alone(store, rul
     assert call.replies[-1].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
     )
+
+
+async def test_a_name_spelled_out_after_it_is_taken_once(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for two tomorrow at 8pm.",
+        "Smith. S M I T H.",
+        "07911 123456",
+        pause=SLOW,
+    )
+    assert call.replies[-1].endswith("under the name Smith, phone 07911 123456. Shall I book it?")
