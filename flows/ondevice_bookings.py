@@ -12,6 +12,7 @@ extractor has read those turns. The turn being answered is read here, at once,
 with the same parser: the extractor reads it only after the bot has answered.
 """
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +35,15 @@ TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
+TASK_WORDS = (
+    ("cancel", re.compile(r"\bcancel\s+(?:it|my|our|the|this)\b", re.IGNORECASE)),
+    (
+        "change",
+        re.compile(r"\b(?:move|reschedule|postpone)\s+(?:it|my|our|the|this)\b", re.IGNORECASE),
+    ),
+)
+"""Words that name a task for an existing booking outright, however the sentence goes on
+("I booked a table for Friday and I'd like to move it to 8pm")."""
 
 
 class OfflineBookings:
@@ -50,6 +60,8 @@ class OfflineBookings:
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
+        if desk.task is None and intent in (None, "book"):
+            intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             reply = self._answer_to_question(text)

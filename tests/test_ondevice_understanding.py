@@ -253,3 +253,28 @@ async def test_a_name_spelled_out_after_it_is_taken_once(store, rules):
         pause=SLOW,
     )
     assert call.replies[-1].endswith("under the name Smith, phone 07911 123456. Shall I book it?")
+
+
+async def test_moving_a_booking_said_in_one_breath_is_a_change_not_a_new_booking(store, rules):
+    await book(store, date(2030, 1, 4), "friday")
+    call = await talk(
+        store,
+        rules,
+        "Hi, this is Maria Lopez, I booked a table for Friday and I'd like to move it to 8pm. "
+        "My number is 07911 123456.",
+        pause=SLOW,
+    )
+    assert call.replies[-1].endswith("to 4 people on Friday 4 January at 8 pm. Shall I go ahead?")
+
+
+async def test_a_cancellation_said_without_the_word_booking_is_a_cancellation(store, rules):
+    await book(store, date(2030, 1, 4), "friday")
+    call = await talk(
+        store,
+        rules,
+        "We won't be able to make it on Friday, can you cancel it? It's under 07911 123456.",
+        pause=SLOW,
+    )
+    assert call.replies[-1].startswith(
+        "I will cancel the booking under the name Maria Lopez for 4 people on Friday 4 January"
+    )
