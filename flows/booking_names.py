@@ -33,6 +33,8 @@ NOT_NAMES = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "july", "august", "september", "october", "november",
     "december", "reservation", "cancel", "change", "can", "could", "would", "have",
+    # What follows a name: "Marie, not Maria", "Anna Smith here", "Tom speaking".
+    "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
 }  # fmt: skip
 PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
 """Lower-case parts of a name ("Maria de la Cruz")."""

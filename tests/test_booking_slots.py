@@ -205,6 +205,8 @@ def test_double_digits_are_spelled_out():
         ("Smith. S M I T H.", True, "Smith"),  # spelled out after it
         ("It's Smith, S-M-I-T-H.", True, "Smith"),
         ("Lopez. Maria Lopez.", True, "Maria Lopez"),  # said again in full
+        ("No, the name is Marie, not Maria", False, "Marie"),
+        ("my name is anna smith here", False, "Anna Smith"),
         ("For two people tomorrow at 8 o'clock, under Smith", False, "Smith"),
     ],
 )

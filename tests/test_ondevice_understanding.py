@@ -278,3 +278,16 @@ async def test_a_cancellation_said_without_the_word_booking_is_a_cancellation(st
     assert call.replies[-1].startswith(
         "I will cancel the booking under the name Maria Lopez for 4 people on Friday 4 January"
     )
+
+
+async def test_a_name_corrected_at_the_read_back_is_read_back_corrected(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for two tomorrow at 8pm.",
+        "Maria Lopez",
+        "07911 123456",
+        "No, the name is Marie, not Maria.",
+        pause=SLOW,
+    )
+    assert "under the name Marie, phone 07911 123456. Shall I book it?" in call.replies[-1]
