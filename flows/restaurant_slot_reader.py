@@ -65,8 +65,12 @@ QUESTION_SLOTS = [
     (r"\bwhat time\b|\bwhich time\b|\bwhat hour\b", "at"),
     (r"\bhow many\b", "party_size"),
     (r"\bwhat name\b|\byour name\b|\bname for the booking\b|\bunder what name\b", "name"),
-    (r"\bphone\b|\bnumber can we\b|\breach you\b|\bcontact number\b", "phone"),
+    (r"\bphone\b|\bnumber can we\b|\breach you\b|\bcontact number\b|\bwhole number\b", "phone"),
     (r"\breference\b", "reference"),
+    # The offline brain confirming one detail: "Was that 3 people?", "Was that 8:50 pm?"
+    (r"^was that \d+ (?:people|person)\b", "party_size"),
+    (r"^was that \d{1,2}(?::\d{2})? [ap]m\b", "at"),
+    (r"^was that (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", "day"),
 ]
 CORRECTION = re.compile(
     r"\b(?:actually|make it|make that|change (?:it|that) to|instead|rather|sorry,? i meant|no,)\b",
