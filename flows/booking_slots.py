@@ -269,6 +269,8 @@ HOMOPHONES = [
 ]
 
 
+SOUND_ALIKE_NUMBERS = {"free": 3, "tree": 3, "for": 4, "to": 2, "too": 2}
+"""Words heard for a number said alone."""
 COMPANION = (
     r"(?:wife|husband|partner|friend|boyfriend|girlfriend|fianc[eé]e?|mum|mom|mother|dad|father"
     r"|son|daughter|sister|brother|colleague|date)"
@@ -298,6 +300,10 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         numbers = re.findall(r"\b\d{1,3}\b", spoken)
         if len(numbers) == 1:
             return min(int(numbers[0]), MAX_PARTY)
+        # "Free, please." alone, in answer to "For how many people?"
+        alone = re.fullmatch(r"\W*(free|tree|for|to|too)\W*(?:people|please)?\W*", spoken)
+        if alone and hear_alike:
+            return SOUND_ALIKE_NUMBERS[alone[1]]
     return None
 
 

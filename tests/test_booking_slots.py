@@ -94,6 +94,11 @@ def test_times(said, at):
     assert parse_time(said) == at
 
 
+def test_a_number_word_heard_as_free_counts_alone_only_when_the_party_size_was_asked_for():
+    assert parse_party_size("Free, please.") is None
+    assert parse_party_size("Free, please.", bare=True) == 3
+
+
 def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
     assert parse_time("eight") is None
     assert parse_time("eight", bare=True) == time(20, 0)

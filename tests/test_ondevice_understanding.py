@@ -291,3 +291,8 @@ async def test_a_name_corrected_at_the_read_back_is_read_back_corrected(store, r
         pause=SLOW,
     )
     assert "under the name Marie, phone 07911 123456. Shall I book it?" in call.replies[-1]
+
+
+async def test_free_alone_in_answer_to_how_many_is_confirmed_as_three(store, rules):
+    call = await talk(store, rules, "A table tomorrow at 8pm, please.", "Free, please.")
+    assert call.replies == ["For how many people?", "Was that 3 people?"]
