@@ -42,6 +42,8 @@ TASK_WORDS = (
         re.compile(r"\b(?:move|reschedule|postpone)\s+(?:it|my|our|the|this)\b", re.IGNORECASE),
     ),
 )
+IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
+"""A task on "it": the booking this call has just made or found, not another one."""
 """Words that name a task for an existing booking outright, however the sentence goes on
 ("I booked a table for Friday and I'd like to move it to 8pm")."""
 
@@ -53,6 +55,8 @@ class OfflineBookings:
         self.rules = rules
         self.state = state if state is not None else ConversationState()
         self.progress = BookingProgress()
+        self.recent: str | None = None
+        """The reference of the booking this call made, changed or found last."""
 
     # -- caller turns -------------------------------------------------------------
 
@@ -94,8 +98,11 @@ class OfflineBookings:
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
-        self.progress = BookingProgress(task=task, slots=self._caller_from_state(task))
+        self.progress = desk = BookingProgress(task=task, slots=self._caller_from_state(task))
         self._listen(text)
+        if task != "book" and desk.booking is None and self.recent and IT.search(text):
+            # "Actually, cancel it": the booking this call has just made or found.
+            desk.booking = {"reference": self.recent, "unconfirmed": True}
         return self._next()
 
     def _caller_from_state(self, task: str) -> Slots:
@@ -336,7 +343,10 @@ class OfflineBookings:
                 return self._offer_alternatives(result, "then")
             return Reply(result.get("message", ""))
         booking = result["booking"]
-        self.progress = BookingProgress(task="book", booking=booking)
+        self.progress, self.recent = (
+            BookingProgress(task="book", booking=booking),
+            booking["reference"],
+        )
         return Reply(
             f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),
@@ -358,7 +368,7 @@ class OfflineBookings:
             desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
             return Reply(f"{result['message']} {FIND_QUESTION}")
         booking = self._the_booking_meant(result["bookings"])
-        desk.booking = booking
+        desk.booking, self.recent = booking, booking["reference"]
         found = (
             f"I found your booking for {people(booking['party_size'])} on "
             f"{booking['spoken_date']} at {booking['spoken_time']}, under the name {booking['name']}. "
@@ -395,7 +405,7 @@ class OfflineBookings:
             self.progress = BookingProgress()
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
-        self.progress = BookingProgress(task="cancel", booking=booking)
+        self.progress, self.recent = BookingProgress(task="cancel", booking=booking), None
         return Reply(
             "Your booking is cancelled.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),

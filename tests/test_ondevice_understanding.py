@@ -9,9 +9,9 @@ from conversation.state import ConversationState
 from flows.booking_rules import BookingRules
 from settings import Settings
 from store import ReservationStore
-from tests.test_ondevice_bookings import NOW, talk
+from tests.test_ondevice_bookings import BOOK, NOW, talk
 
-SLOW = 1.0
+SLOW = 1.5
 """Seconds between caller turns after a turn that calls a tool, so its result lands first."""
 
 
@@ -296,3 +296,8 @@ async def test_a_name_corrected_at_the_read_back_is_read_back_corrected(store, r
 async def test_free_alone_in_answer_to_how_many_is_confirmed_as_three(store, rules):
     call = await talk(store, rules, "A table tomorrow at 8pm, please.", "Free, please.")
     assert call.replies == ["For how many people?", "Was that 3 people?"]
+
+
+async def test_cancel_it_right_after_booking_cancels_the_booking_just_made(store, rules):
+    call = await talk(store, rules, *BOOK, "Actually, can you cancel it?", pause=SLOW)
+    assert call.replies[-1].startswith("I will cancel the booking under the name Anna Smith")
