@@ -2,7 +2,8 @@
 
 Run `python bot.py` (or `make run`) and open the printed URL. With no keys it is
 fully offline: Whisper, the on-device brain and Piper. The runner calls `bot()`
-once per call; the pipeline itself is built in app/worker.py.
+once per call; the pipeline itself is built in app/worker.py, from the parts
+`PIPELINE_PARTS` chooses (`python bot.py --list-parts` lists them).
 """
 
 import sys
@@ -10,9 +11,13 @@ import sys
 from pipecat.runner.types import RunnerArguments
 from pipecat.runner.utils import create_transport
 
+from app.log_privacy import protect_logs
+from app.part_choice import choose_parts_or_exit
+from app.parts import part_lines
 from app.resources import open_call_records_or_exit, open_reservations_or_exit
 from app.worker import run_bot, transport_params
 from settings import load_settings_or_exit
+from web.ice_servers import check_ice_servers_or_exit
 from web.loopback import loopback_wanted, offer_loopback_candidate
 from web.page import mount_page
 from web.rooms import check_room_or_exit, peek_runner_options
@@ -25,12 +30,19 @@ async def bot(runner_args: RunnerArguments):
 
 
 if __name__ == "__main__":
+    if "--list-parts" in sys.argv[1:]:  # before Pipecat's runner reads the command line
+        print("\n".join(part_lines()))
+        raise SystemExit(0)
     # A bad configuration stops here, before the server starts.
     settings = load_settings_or_exit()
+    protect_logs(settings)  # every log line from here on, loguru's and the stdlib's, redacted
+    parts = choose_parts_or_exit(settings)
     options = peek_runner_options(sys.argv[1:])
     check_room_or_exit(settings, options)
+    check_ice_servers_or_exit(settings)
     open_reservations_or_exit(settings)  # migrates the database to the latest schema
-    open_call_records_or_exit(settings)  # and the call records' own
+    if "call_records" in parts:
+        open_call_records_or_exit(settings)  # and the call records' own
     if loopback_wanted(settings, options.host):
         offer_loopback_candidate()
 

@@ -1,15 +1,12 @@
-"""The per-call parts: the booking session, and the conversation processors with their state.
+"""The per-call parts: the booking session, the call with its state, and how its state is read.
 
-One call gets its own conversation state, gate and processors; the stores and
+One call gets its own conversation state, gate and processors (app/parts.py); the stores and
 breakers under them are the process's (app/resources.py).
 """
 
 import uuid
-from dataclasses import dataclass
 
-from pipecat.processors.frame_processor import FrameProcessor
-
-from app.resources import booking_tools, shared_breakers, shared_call_records
+from app.resources import booking_tools, shared_breakers
 from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, SlotReader
 from conversation.logs import bind_call
@@ -17,9 +14,6 @@ from conversation.redaction import Redactor
 from conversation.state import ConversationState
 from flows.booking_session import BookingSession
 from flows.restaurant import Restaurant
-from processors.context_compiler import ContextCompiler
-from processors.conversation_recorder import ConversationRecorder
-from processors.state_extractor import StateExtractor
 from services.llm import create_generative_llm
 from settings import Settings
 
@@ -27,54 +21,36 @@ STATE_MODEL = "claude-haiku-4-5"
 """The state extractor's model with Claude when `STATE_MODEL` is unset: small and fast."""
 
 
-def booking_session(settings: Settings, restaurant: Restaurant) -> BookingSession:
-    """The booking side of a new call: tools over the shared store, a gate of its own."""
+def booking_session(
+    settings: Settings, restaurant: Restaurant, extractor_counts_turns: bool = True
+) -> BookingSession:
+    """The booking side of a new call: tools over the shared store, a gate of its own.
+    `extractor_counts_turns`: the call has a state extractor, which counts every caller turn."""
     tools = booking_tools(settings)
     state = ConversationState()
     gate = tools.gate(
         f"call-{uuid.uuid4()}",
         shared_breakers(settings.database_url),
         # The state extractor counts every caller turn; the compiled context keeps a few.
-        caller_turns=lambda: state.turn,
+        # Without it there is no compiler either, and the gate counts the turns in the context.
+        caller_turns=(lambda: state.turn) if extractor_counts_turns else None,
     )
     return BookingSession(settings, restaurant, tools, gate, state)
 
 
-@dataclass
-class CallConversation:
-    call: Call
-    extractor: StateExtractor
-    recorder: ConversationRecorder
-    compiler: ContextCompiler
-
-    def processors(self) -> list[FrameProcessor]:
-        """In this order, between the user aggregator and the LLM."""
-        return [self.extractor, self.recorder, self.compiler]
-
-
-def call_conversation(
-    settings: Settings,
-    reader: SlotReader,
-    allowed: tuple[str, ...] = (),
-    state: ConversationState | None = None,
-) -> CallConversation:
-    """State, lean context and records for one call; from now on, the log lines of the
-    running task (and the tasks it starts) carry this call's id and are redacted for it.
+def new_call(
+    settings: Settings, allowed: tuple[str, ...] = (), state: ConversationState | None = None
+) -> Call:
+    """A call's id, state and redactor; from now on, the log lines of the running task (and
+    the tasks it starts) carry this call's id and are redacted for it.
     `allowed`: phrases that look personal but are the business's own (its address);
-    `state`: the state object the flow reads, which the extractor then keeps."""
+    `state`: the state object the flow reads, which the state extractor then keeps."""
     call = Call(
         redactor=Redactor(settings.restaurant_phone_region, allowed),
         state=state if state is not None else ConversationState(),
     )
     bind_call(call)
-    return CallConversation(
-        call=call,
-        extractor=StateExtractor(call, state_extraction(settings, reader)),
-        recorder=ConversationRecorder(
-            call, shared_call_records(settings.conversations_database_url), settings.llm
-        ),
-        compiler=ContextCompiler(call, recent_turns=settings.context_recent_turns),
-    )
+    return call
 
 
 def state_extraction(settings: Settings, reader: SlotReader) -> ParserExtraction | ModelExtraction:

@@ -15,8 +15,7 @@ from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
-from store import ReservationStore, SeatingRules
-from store.reservations import StoreError
+from store import ReservationStore, SeatingRules, StoreError
 
 
 @cache
@@ -61,5 +60,6 @@ def open_call_records_or_exit(settings: Settings) -> None:
 
 
 def exit_with(problem: str):
+    problem = " ".join(problem.split())  # one line, whatever the error's text held
     print(f"configuration error: {problem}", file=sys.stderr)
     raise SystemExit(2) from None

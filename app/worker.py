@@ -1,4 +1,5 @@
-"""Builds one call's worker: a transport, three services, the flow and our processors in one pipeline."""
+"""Builds one call's worker: a transport, three services, the flow and the chosen parts
+(`PIPELINE_PARTS`, app/part_choice.py) in one pipeline."""
 
 from collections.abc import Callable, Sequence
 
@@ -9,36 +10,38 @@ from pipecat.observers.user_bot_latency_observer import UserBotLatencyObserver
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
-from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.transports.base_transport import BaseTransport, TransportParams
 from pipecat.transports.daily.transport import DailyParams
 from pipecat.workers.runner import WorkerRunner
 
-from app.call_parts import booking_session, call_conversation
+from app.assembly import Stages, assemble
+from app.call_parts import booking_session, new_call
+from app.part_choice import choose_parts
+from app.parts import CallKit
 from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
-from processors.bot_speech_gate import BotSpeechGate
-from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
 from settings import Settings
-from turns.user_turn_params import create_user_turn_params
+from turns.user_turn_params import smart_turn
 
 
 def build_worker(
     transport: BaseTransport, settings: Settings, observers: Sequence[BaseObserver] = ()
 ) -> tuple[PipelineWorker, LLMContext]:
     """The bot's pipeline on a worker, ready to run on any transport."""
+    chosen = choose_parts(settings.pipeline_parts)
     restaurant = Restaurant.from_settings(settings)
-    bookings = booking_session(settings, restaurant)
-    # The restaurant's own name and address are not personal data.
+    bookings = booking_session(
+        settings, restaurant, extractor_counts_turns="state_extractor" in chosen
+    )
+    # The restaurant's own name and address are not personal data. bot.py installed
+    # log privacy at start-up; this keeps it for pipelines built anywhere else (evals).
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
-    conversation = call_conversation(
-        settings, RestaurantSlotReader(restaurant, bookings.tools.rules), own, bookings.state
-    )
+    call = new_call(settings, own, bookings.state)
     stt = create_stt(settings, vocabulary=restaurant.vocabulary())
     llm = create_llm(
         settings,
@@ -49,22 +52,13 @@ def build_worker(
     logger.info(f"Services: STT {settings.stt}, LLM {settings.llm}, TTS {settings.tts}")
 
     context = LLMContext(tools=bookings.context_tools())
-    aggregators = LLMContextAggregatorPair(context, user_params=create_user_turn_params(settings))
-    user_aggregator, assistant_aggregator = aggregators
-    pipeline = Pipeline(
-        [
-            transport.input(),
-            stt,
-            user_aggregator,
-            *conversation.processors(),
-            llm,
-            tts,
-            BotSpeechGate(resume_secs=settings.interruption_resume_secs),
-            transport.output(),
-            assistant_aggregator,
-            InterruptedReplyTrimmer(context),
-        ]
-    )
+    reader = RestaurantSlotReader(restaurant, bookings.tools.rules)
+    kit = CallKit(settings, call, context, reader, turn_analyzer=smart_turn(settings))
+    stages = Stages(transport.input(), stt, llm, tts, transport.output())
+    assembly = assemble(chosen, kit, stages)
+    logger.info(assembly.description)
+    aggregators = assembly.aggregators
+    pipeline = Pipeline(assembly.processors)
     latency = UserBotLatencyObserver()
     worker = PipelineWorker(
         pipeline,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from conversation.models import CallSession, StateSnapshot, ToolCall, Turn
-from store.database import create_engine_for, migrate
+from store.database import DatabaseFile, create_engine_for, migrate, shown_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -71,9 +71,10 @@ class Deleted:
 class CallRecordStore:
     """Sessions, turns, tool calls and state snapshots. Open with `CallRecordStore.open`."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, file: DatabaseFile | None = None):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._file = file  # the SQLite file, checked before every write
 
     @classmethod
     def open(cls, url: str) -> "CallRecordStore":
@@ -81,10 +82,12 @@ class CallRecordStore:
         try:
             engine = create_engine_for(url)
             migrate(engine, MIGRATIONS)
-        except (SQLAlchemyError, OSError) as error:
+        except (SQLAlchemyError, OSError, ImportError) as error:
             reason = getattr(error, "orig", None) or error
-            raise CallRecordStoreError(f"cannot open the call records at {url}: {reason}") from None
-        return cls(engine)
+            raise CallRecordStoreError(
+                f"cannot open the call records at {shown_url(url)}: {reason}"
+            ) from None
+        return cls(engine, DatabaseFile.of(url, "call records"))
 
     def close(self):
         self.engine.dispose()
@@ -164,5 +167,7 @@ class CallRecordStore:
 
     @transient
     def _write(self, work):
+        if self._file is not None and (problem := self._file.check()):
+            raise CallRecordStoreError(problem)
         with self._sessions.begin() as session:
             return work(session)

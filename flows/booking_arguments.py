@@ -2,10 +2,16 @@
 
 A date in the past, a party of 0 or 40, a malformed phone number or booking
 reference becomes an `InvalidArguments` whose message the LLM can say, never
-an exception that reaches Pipecat.
+an exception that reaches Pipecat. So does what only a model sends: a party of
+`true`, `2.9` or `1e999`, a time with a zone ("19:30Z"), a list where a word
+belongs, a name of zero-width characters or one reordered by a right-to-left
+override. Text loses its control and format characters (Unicode Cc/Cf): speech
+never contains them, and they hide or reorder what staff and logs show.
 """
 
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -68,6 +74,20 @@ class HandoffArgs:
     phone: str | None
 
 
+MAX_NOTES_CHARS = 500
+"""The longest note a booking keeps (after whitespace is collapsed)."""
+MAX_NAME_CHARS = 80
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: they make a name display as something else."""
+_WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,6}\s*")
+
+
+def _plain_text(raw: str) -> str:
+    """`raw` without control or format characters, its whitespace collapsed."""
+    kept = "".join(ch for ch in raw if unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace())
+    return " ".join(kept.split())
+
+
 class Validator:
     """Reads raw tool arguments into normalised ones, or says what is wrong."""
 
@@ -79,7 +99,9 @@ class Validator:
             if required:
                 raise InvalidArguments("date", "Which day would you like to come?")
             return None
-        text = str(raw).strip()
+        if not isinstance(raw, str):
+            raise InvalidArguments("date", "Which day would you like to come?")
+        text = _plain_text(raw)
         try:
             day = date.fromisoformat(text)
         except ValueError:
@@ -113,11 +135,18 @@ class Validator:
             if required:
                 raise InvalidArguments("time", "What time would you like the table?")
             return None
-        text = str(raw).strip()
+        if not isinstance(raw, str):
+            raise InvalidArguments("time", "What time would you like the table?")
+        text = _plain_text(raw)
         try:
             at = time.fromisoformat(text)
         except ValueError:
             at = parse_time(text, bare=True)
+        if at is not None and at.tzinfo is not None:
+            # "19:30Z" or "19:30+01:00": the restaurant's clock has no zone to convert from.
+            raise InvalidArguments(
+                "time", f"I did not understand the time {text!r}. What time would you like?"
+            )
         if at is None:
             raise InvalidArguments(
                 "time", f"I did not understand the time {text!r}. What time would you like?"
@@ -140,10 +169,9 @@ class Validator:
             if required:
                 raise InvalidArguments("party_size", "For how many people?")
             return None
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
-            raise InvalidArguments("party_size", "For how many people?") from None
+        size = _whole_number(raw)
+        if size is None:
+            raise InvalidArguments("party_size", "For how many people?")
         if size < 1:
             raise InvalidArguments("party_size", "A booking needs at least one guest.")
         if size > self.rules.max_party_size:
@@ -159,7 +187,9 @@ class Validator:
             if required:
                 raise InvalidArguments("phone", "What phone number can we reach you on?")
             return None
-        phone = parse_phone(str(raw), self.rules.phone_region, bare=True)
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise InvalidArguments("phone", "What phone number can we reach you on?")
+        phone = parse_phone(_plain_text(str(raw)), self.rules.phone_region, bare=True)
         if phone is None:
             raise InvalidArguments(
                 "phone",
@@ -168,16 +198,24 @@ class Validator:
         return phone
 
     def name(self, raw: Any) -> str:
-        name = " ".join(str(raw or "").split())
+        if raw is not None and not isinstance(raw, str):
+            raise InvalidArguments("name", "What name should I put the booking under?")
+        if _BIDI_CONTROLS.intersection(raw or ""):
+            raise InvalidArguments(
+                "name", "I could not read that name. What name should I put the booking under?"
+            )
+        name = _plain_text(raw or "")
         if not name:
             raise InvalidArguments("name", "What name should I put the booking under?")
-        if len(name) > 80:
+        if len(name) > MAX_NAME_CHARS:
             raise InvalidArguments("name", "That name is too long for our booking system.")
         return name
 
     def notes(self, raw: Any) -> str:
-        notes = " ".join(str(raw or "").split())
-        if len(notes) > 500:
+        if raw is not None and not isinstance(raw, str):
+            raise InvalidArguments("notes", "What should the note say?")
+        notes = _plain_text(raw or "")
+        if len(notes) > MAX_NOTES_CHARS:
             raise InvalidArguments("notes", "Those notes are too long; please keep them short.")
         return notes
 
@@ -186,7 +224,9 @@ class Validator:
             if required:
                 raise InvalidArguments("reference", "What is the booking reference?")
             return None
-        digits = re.sub(r"\D", "", str(raw))
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            raise InvalidArguments("reference", "What is the booking reference?")
+        digits = re.sub(r"[^0-9]", "", str(raw))
         if len(digits) != 6:
             raise InvalidArguments(
                 "reference", "Booking references are six digits. Could you say it again?"
@@ -245,5 +285,21 @@ class Validator:
         return ConfirmationArgs(found.reference, found.phone)
 
     def handoff(self, args: Mapping[str, Any]) -> HandoffArgs:
-        reason = " ".join(str(args.get("reason") or "the caller asked for a person").split())
+        reason = args.get("reason")
+        reason = (_plain_text(reason) if isinstance(reason, str) else "") or (
+            "the caller asked for a person"
+        )
         return HandoffArgs(reason[:300], self.phone(args.get("phone"), required=False))
+
+
+def _whole_number(raw: Any) -> int | None:
+    """A count as a model may send it: 4, 4.0 or "4"; None for true, 2.9, "2.9", 1e999 or NaN."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if math.isfinite(raw) and raw.is_integer() else None
+    if isinstance(raw, str) and _WHOLE_NUMBER.fullmatch(raw):
+        return int(raw)
+    return None

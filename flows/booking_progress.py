@@ -50,6 +50,15 @@ class BookingProgress:
         """The first of `names` filled from a guess, to confirm before it is used."""
         return next((n for n in names if n in self.slots.unsure and getattr(self.slots, n)), None)
 
+    def booking_meant(self, bookings: list[dict[str, Any]]) -> dict[str, Any]:
+        """Of the caller's bookings, the one on the day they named ("cancel my booking for
+        next Friday"), else the next one. For a change, the day said is the new day."""
+        day = self.slots.day
+        if self.task == "cancel" and day is not None:
+            on_day = [b for b in bookings if b["date"] == day.isoformat()]
+            return (on_day or bookings)[0]
+        return bookings[0]
+
     def confirmed(self, name: str):
         """The caller said yes to the detail `name`."""
         self.slots = replace(self.slots, unsure=self.slots.unsure - {name})

@@ -9,16 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from function_calls import GatedTool
+from store import LOCK_WAIT_SECS
 
-# Seconds one attempt of each tool may take: a lookup is quick, a write waits for the lock.
+# Seconds one attempt of each tool may take. A write (which may run a lookup first, each
+# waiting up to LOCK_WAIT_SECS for the lock) gets twice the lock wait, so a lock it waits for
+# gives up, as an error the gate retries, before the attempt times out: a timed-out write
+# has no thread left behind that could commit after the bot said it failed.
+WRITE_TIMEOUT_SECS = 2 * LOCK_WAIT_SECS
 TIMEOUTS = {
-    "check_availability": 2.0,
-    "find_booking": 2.0,
-    "book_table": 4.0,
-    "change_booking": 4.0,
-    "cancel_booking": 4.0,
-    "send_confirmation": 4.0,
-    "transfer_to_human": 4.0,
+    "check_availability": LOCK_WAIT_SECS,
+    "find_booking": LOCK_WAIT_SECS,
+    "book_table": WRITE_TIMEOUT_SECS,
+    "change_booking": WRITE_TIMEOUT_SECS,
+    "cancel_booking": WRITE_TIMEOUT_SECS,
+    "send_confirmation": WRITE_TIMEOUT_SECS,
+    "transfer_to_human": WRITE_TIMEOUT_SECS,
 }
 RESERVATIONS = "reservations"
 MESSAGES = "messages"

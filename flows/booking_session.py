@@ -36,7 +36,8 @@ class BookingSession:
     gate: FunctionCallGate
     state: ConversationState
     """The call's conversation state (the state extractor keeps it): the flow, the on-device
-    brain and the tools read the caller's details from it, the gate its turn count."""
+    brain and the tools read the caller's details from it, and the gate its turn count when the
+    call has a state extractor (without one, the gate counts the turns in the context)."""
 
     @property
     def uses_flow(self) -> bool:

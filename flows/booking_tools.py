@@ -41,8 +41,14 @@ from flows.speech import (
     spoken_time,
 )
 from function_calls import Breakers, FunctionCallGate, GatedTool, Result
-from store import BookingNotFound, BookingRecord, NoTableFree, ReservationStore, StoreUnavailable
-from store.reservations import BookingCancelled
+from store import (
+    BookingCancelled,
+    BookingNotFound,
+    BookingRecord,
+    NoTableFree,
+    ReservationStore,
+    StoreUnavailable,
+)
 
 
 class BookingTools:

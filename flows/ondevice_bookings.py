@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from conversation.state import ConversationState
+from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_progress import FIND_QUESTION, QUESTIONS, BookingProgress, confirmation
 from flows.booking_rules import BookingRules
 from flows.booking_schemas import SLOT_OF_ARGUMENT
@@ -31,6 +32,7 @@ from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
 
 ANYTHING_ELSE = "Is there anything else I can help with?"
+NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
 """What a task takes from what the caller said earlier in the call: who they are."""
@@ -42,10 +44,10 @@ TASK_WORDS = (
         re.compile(r"\b(?:move|reschedule|postpone)\s+(?:it|my|our|the|this)\b", re.IGNORECASE),
     ),
 )
-IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
-"""A task on "it": the booking this call has just made or found, not another one."""
 """Words that name a task for an existing booking outright, however the sentence goes on
 ("I booked a table for Friday and I'd like to move it to 8pm")."""
+IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
+"""A task on "it": the booking this call has just made or found, not another one."""
 
 
 class OfflineBookings:
@@ -211,6 +213,10 @@ class OfflineBookings:
                 return self._ask(slot, prefix)
         if (unsure := desk.unsure_of(("name", "phone"))) is not None:
             return self._confirm(unsure, prefix)
+        if slots.notes and len(" ".join(slots.notes.split())) > MAX_NOTES_CHARS:
+            # The tools would refuse it: drop it now, say so, and never read it back.
+            desk.slots = slots = replace(slots, notes=None)
+            prefix = f"{prefix}{NOTE_TOO_LONG}"
         desk.awaiting, desk.asked = "readback", None
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
@@ -302,6 +308,10 @@ class OfflineBookings:
         if slot is not None:
             desk.slots = replace(desk.slots, **{slot: None})
             desk.asked = slot
+        if result["argument"] == "notes" and desk.task == "book":
+            # A note is optional: drop the one refused and read the booking back without it.
+            desk.slots = replace(desk.slots, notes=None)
+            return self._next(f"{result['message']} I have left the note off. ")
         if "put you through" in result["message"]:
             desk.awaiting = "human"
         return Reply(result["message"])
@@ -367,7 +377,7 @@ class OfflineBookings:
         if not result.get("ok"):
             desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
             return Reply(f"{result['message']} {FIND_QUESTION}")
-        booking = self._the_booking_meant(result["bookings"])
+        booking = desk.booking_meant(result["bookings"])
         desk.booking, self.recent = booking, booking["reference"]
         found = (
             f"I found your booking for {people(booking['party_size'])} on "
@@ -376,15 +386,6 @@ class OfflineBookings:
         if desk.task == "cancel":
             return Reply("", calls=(("cancel_booking", {"reference": booking["reference"]}),))
         return self._next(found)
-
-    def _the_booking_meant(self, bookings: list[dict[str, Any]]) -> dict[str, Any]:
-        """Of the caller's bookings, the one on the day they named ("cancel my booking for
-        next Friday"), else the next one. For a change, the day said is the new day."""
-        day = self.progress.slots.day
-        if self.progress.task == "cancel" and day is not None:
-            on_day = [b for b in bookings if b["date"] == day.isoformat()]
-            return (on_day or bookings)[0]
-        return bookings[0]
 
     def _after_change_booking(self, result, arguments) -> Reply:
         if not result.get("ok"):

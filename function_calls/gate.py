@@ -67,6 +67,10 @@ class InvalidArguments(Exception):
         self.message = message
 
 
+UNREADABLE_ARGUMENTS = "Sorry, I did not catch those details. Could you say them again?"
+"""What the caller hears when a model's arguments cannot be read at all."""
+
+
 class TransientError(Exception):
     """A failure worth retrying (busy, briefly unreachable)."""
 
@@ -220,7 +224,7 @@ class FunctionCallGate:
     ) -> Result:
         name = tool.name
         try:
-            args = tool.normalise(arguments or {})
+            args = self._normalised(tool, arguments)
         except InvalidArguments as invalid:
             logger.info(f"gate: {name} refused, bad {invalid.argument}")
             return {
@@ -242,6 +246,24 @@ class FunctionCallGate:
         finally:
             if filler is not None:
                 filler.cancel()
+
+    @staticmethod
+    def _normalised(tool: GatedTool, arguments: Any) -> Any:
+        """The tool's normalised arguments. Whatever a model sent (a list, a number, values
+        a validator did not foresee), anything but an object it can read is refused."""
+        if arguments is None:
+            arguments = {}
+        if not isinstance(arguments, Mapping):
+            logger.info(f"gate: {tool.name} refused, arguments are a {type(arguments).__name__}")
+            raise InvalidArguments("arguments", UNREADABLE_ARGUMENTS)
+        try:
+            return tool.normalise(arguments)
+        except InvalidArguments:
+            raise
+        except Exception as error:
+            # The type only: the message may quote an argument, a caller's details.
+            logger.warning(f"gate: {tool.name} arguments unreadable: {type(error).__name__}")
+            raise InvalidArguments("arguments", UNREADABLE_ARGUMENTS) from None
 
     async def _side_effect(self, tool: GatedTool, args: Any, messages: Sequence[Any]) -> Result:
         try:

@@ -49,6 +49,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from processors.interruption_frames import HeardSpeechFrame, ResumeBotSpeechFrame
+from processors.placement import Placement
 
 NANOSECONDS = 1_000_000_000
 
@@ -66,6 +67,12 @@ class _Segment:
 
 class BotSpeechGate(FrameProcessor):
     """Paces bot audio to real time; pauses, resumes or drops it on the caller's speech."""
+
+    placement = Placement(
+        slot="after_tts",
+        description="pauses the bot's audio at once when the caller speaks, then resumes or drops it",
+        needs=("settings",),
+    )
 
     def __init__(
         self,

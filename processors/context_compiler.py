@@ -24,12 +24,20 @@ from pipecat.utils.context.llm_context_summarization import LLMContextSummarizat
 
 from conversation.call import Call
 from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
+from processors.placement import Placement
 
 STATE_HEADER = "Conversation state (kept by the system from the whole call):"
 
 
 class ContextCompiler(FrameProcessor):
     """Compacts each context on its way to the LLM; needs a `StateExtractor` before it."""
+
+    placement = Placement(
+        slot="before_llm",
+        description="gives the LLM the compiled state and the last few turns, not the whole call",
+        needs=("settings", "call"),
+        depends_on=("state_extractor",),
+    )
 
     def __init__(self, call: Call, recent_turns: int = 4, **kwargs):
         """

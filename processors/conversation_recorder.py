@@ -39,6 +39,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from conversation.call import Call, utc_now
 from conversation.call_records import CallRecordStore, ToolCallRecord, TurnRecord
 from conversation.messages import NewMessages, caller_turns
+from processors.placement import Placement
 
 END_DRAIN_SECS = 5.0
 CANCEL_DRAIN_SECS = 2.0
@@ -73,6 +74,12 @@ class ToolStart:
 
 class ConversationRecorder(FrameProcessor):
     """Writes one call to the call records, off the audio path."""
+
+    placement = Placement(
+        slot="before_llm",
+        description="writes each call's redacted turns, tool calls and state to the call records",
+        needs=("settings", "call", "call_records"),
+    )
 
     def __init__(self, call: Call, store: CallRecordStore, llm: str, **kwargs):
         """

@@ -17,6 +17,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from processors.interruption_frames import HeardSpeechFrame
+from processors.placement import Placement
 
 INTERRUPTED_NOTE = (
     "The caller interrupted your last reply: it holds only the part they heard before they spoke."
@@ -25,6 +26,13 @@ INTERRUPTED_NOTE = (
 
 class InterruptedReplyTrimmer(FrameProcessor):
     """Trims an interrupted reply in the context to what was heard, and marks it."""
+
+    placement = Placement(
+        slot="after_output",
+        description="trims an interrupted reply in the context to what the caller heard",
+        needs=("context",),
+        depends_on=("speech_gate",),
+    )
 
     def __init__(self, context: LLMContext, *, note: str = INTERRUPTED_NOTE, **kwargs):
         """

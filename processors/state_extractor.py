@@ -36,6 +36,7 @@ from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, Reading
 from conversation.messages import NewMessages, caller_turns
 from conversation.redaction import PERSONAL_SLOTS
+from processors.placement import Placement
 
 END_OF_CALL_SECS = 5.0
 """At the end of the call, how long pending readings may still take."""
@@ -52,6 +53,12 @@ class CallerTurn:
 
 class StateExtractor(FrameProcessor):
     """Updates `call.state` from caller turns and tool results, off the critical path."""
+
+    placement = Placement(
+        slot="before_llm",
+        description="keeps the call's typed state (intent, booking details) from each caller turn",
+        needs=("settings", "call"),
+    )
 
     def __init__(
         self,

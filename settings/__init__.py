@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
     daily_api_key: SecretStr | None = None
     daily_room_url: str | None = None
+    # STUN/TURN servers. Pipecat's runner reads this variable itself; it is here so a
+    # malformed value stops start-up in one line (web/ice_servers.py).
+    pipecat_ice_servers: str | None = None
     # Offer a 127.0.0.1 ICE candidate (web/loopback.py). auto: only when the bot
     # listens on loopback, where every caller is on this machine.
     webrtc_loopback: Literal["auto", "on", "off"] = "auto"
@@ -132,7 +135,9 @@ class Settings(BaseSettings):
     # Last seating on Fridays and Saturdays, when the restaurant closes later.
     last_seating_late: time = time(21, 30)
     booking_minutes: int = Field(120, ge=15, le=480)
-    max_party_size: int = Field(12, ge=1, le=100)
+    # The largest party the bot books itself; default, and at most, the largest table:
+    # tables are never combined, so a larger party could never be seated.
+    max_party_size: int | None = Field(None, ge=1, le=100)
     booking_horizon_days: int = Field(90, ge=1, le=730)
 
     # Conversation state, lean context and call records (conversation/).
@@ -145,6 +150,11 @@ class Settings(BaseSettings):
     # The small fast model that reads the state with a cloud LLM; empty: claude-haiku-4-5
     # with Anthropic, OPENAI_MODEL with an OpenAI-compatible server.
     state_model: str = ""
+
+    # The parts the pipeline is assembled from (docs/pipeline-parts.md), comma-separated:
+    # `default` is our whole set, `-name` leaves one out, `package.module:Class` adds one.
+    # Checked at start-up (app/part_choice.py); `python bot.py --list-parts` lists them.
+    pipeline_parts: str = "default"
 
     @field_validator("restaurant_timezone")
     @classmethod
@@ -168,15 +178,47 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
         try:
-            make_url(value)
+            url = make_url(value)
         except ArgumentError:
             raise ValueError(
                 f"{value!r} is not a database URL (e.g. sqlite:///data/reservations.db)"
             ) from None
+        shown = url.render_as_string(hide_password=True)
+        try:
+            dialect = url.get_dialect()
+        except NoSuchModuleError:
+            raise ValueError(f"{shown} is no database SQLAlchemy knows") from None
+        try:
+            dialect.import_dbapi()
+        except ImportError as missing:
+            raise ValueError(
+                f"{shown} needs the database driver {missing.name or dialect.driver!r}, which "
+                "is not installed; install it, or use sqlite:///data/<name>.db"
+            ) from None
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "") or ":memory:" in url.database or "mode=memory" in value
+        ):
+            raise ValueError(
+                f"{shown} is an in-memory database: every connection (one per thread) gets its "
+                "own empty one and nothing is kept; give a file, e.g. sqlite:///data/<name>.db"
+            )
         return value
+
+    @model_validator(mode="after")
+    def _seating_hours(self) -> "Settings":
+        for name, last in (
+            ("LAST_SEATING", self.last_seating),
+            ("LAST_SEATING_LATE", self.last_seating_late),
+        ):
+            if self.seating_opens >= last:
+                raise ValueError(
+                    f"SEATING_OPENS: {self.seating_opens:%H:%M} is not before {name} "
+                    f"({last:%H:%M}), so no table could ever be booked"
+                )
+        return self
 
     @model_validator(mode="after")
     def _check_choices(self) -> "Settings":
@@ -219,6 +261,20 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"PIPER_VOICE: {self.piper_voice}.json (the voice's config) is missing"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _party_fits_a_table(self) -> "Settings":
+        largest = max(self.restaurant_tables)
+        if self.max_party_size is None:
+            # Derived, on a frozen model: set once, here, before anyone reads it.
+            object.__setattr__(self, "max_party_size", largest)
+        elif self.max_party_size > largest:
+            raise ValueError(
+                f"MAX_PARTY_SIZE: {self.max_party_size} is more than the largest table seats "
+                f"({largest}, RESTAURANT_TABLES); tables are never combined, so such a party "
+                "could never be booked. Lower it, or leave it unset for the largest table"
+            )
         return self
 
     @cached_property

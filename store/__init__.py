@@ -1,23 +1,29 @@
 """The reservation store: tables, bookings and an outbox of messages, in a real database."""
 
-from store.reservations import (
+from store.database import LOCK_WAIT_SECS
+from store.records import (
     Availability,
+    BookingCancelled,
     BookingNotFound,
     BookingRecord,
     NoTableFree,
     OutboxRecord,
-    ReservationStore,
     SeatingRules,
+    StoreError,
     StoreUnavailable,
 )
+from store.reservations import ReservationStore
 
 __all__ = [
+    "LOCK_WAIT_SECS",
     "Availability",
+    "BookingCancelled",
     "BookingNotFound",
     "BookingRecord",
     "NoTableFree",
     "OutboxRecord",
     "ReservationStore",
     "SeatingRules",
+    "StoreError",
     "StoreUnavailable",
 ]

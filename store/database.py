@@ -4,13 +4,76 @@ Both databases run on SQLite by default; each has its own migrations folder and
 is brought to its latest schema on every start.
 """
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from loguru import logger
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+LOCK_WAIT_SECS = 2.0
+"""How long an SQLite transaction waits for another connection's write lock before it fails
+("database is locked", retried by the gate). Every transaction takes the lock up front, so
+this bounds how long one can wait. It must stay below each write tool's per-attempt timeout
+(flows/booking_schemas.py derives those from it): an attempt then always ends with its own
+thread, never by a timeout that leaves the thread waiting to commit after the bot has said
+the booking failed. (A `timeout` in the URL's query replaces it: keep that below too.)"""
+
+
+def shown_url(url: str) -> str:
+    """`url` as it may be printed or logged: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(an unreadable database URL)"
+
+
+@dataclass
+class DatabaseFile:
+    """The SQLite file a store opened, to notice it being deleted or replaced while running.
+
+    SQLite keeps writing to a file deleted under it (its inode lives on while open), so
+    every booking made after `rm data/reservations.db` would vanish at the next restart.
+    The store is not reopened either: a new, empty file would hide every booking so far.
+    """
+
+    path: Path
+    identity: tuple[int, int]
+    """(device, inode) when the store opened it."""
+    store: str
+    reported: bool = False
+
+    @classmethod
+    def of(cls, url: str, store: str) -> "DatabaseFile | None":
+        """The file behind `url` as it is now; None for a database that is not an SQLite file."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or not parsed.database:
+            return None
+        path = Path(parsed.database).resolve()
+        status = path.stat()
+        return cls(path, (status.st_dev, status.st_ino), store)
+
+    def check(self) -> str | None:
+        """What happened to the file since it was opened (logged, once), or None."""
+        try:
+            status = os.stat(self.path)
+            replaced = (status.st_dev, status.st_ino) != self.identity
+            problem = "was replaced by another file" if replaced else None
+        except FileNotFoundError:
+            problem = "was deleted"
+        except OSError as error:
+            problem = f"cannot be read ({error.strerror})"
+        if problem is None:
+            return None
+        problem = f"{self.path} {problem} while the bot was running"
+        if not self.reported:
+            self.reported = True
+            logger.error(f"{self.store}: {problem}; nothing more is written to it. Restart the bot")
+        return problem
 
 
 def create_engine_for(url: str) -> Engine:
@@ -20,8 +83,9 @@ def create_engine_for(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # How long a write waits for another process's write before giving up.
-    engine = create_engine(url, connect_args={} if "timeout" in parsed.query else {"timeout": 5})
+    engine = create_engine(
+        url, connect_args={} if "timeout" in parsed.query else {"timeout": LOCK_WAIT_SECS}
+    )
 
     @event.listens_for(engine, "connect")
     def on_connect(connection, _):

@@ -15,8 +15,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,124 +23,25 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from store.database import create_engine_for, migrate
+from store.database import DatabaseFile, create_engine_for, migrate, shown_url
 from store.models import Booking, DiningTable, OutboxMessage, ToolResult
+from store.records import (
+    CANCELLED,
+    CONFIRMED,
+    Availability,
+    BookingCancelled,
+    BookingNotFound,
+    BookingRecord,
+    NoTableFree,
+    OutboxRecord,
+    SeatingRules,
+    StoreError,
+    StoreUnavailable,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
-
-CONFIRMED = "confirmed"
-CANCELLED = "cancelled"
-FRIDAY, SATURDAY = 4, 5
-
-
-class StoreError(Exception):
-    """The database failed in a way retrying will not fix."""
-
-
-class StoreUnavailable(StoreError):
-    """The database is busy or unreachable for now; retrying may work."""
-
-
-class BookingNotFound(Exception):
-    def __init__(self, reference: str):
-        super().__init__(f"no booking {reference}")
-        self.reference = reference
-
-
-class BookingCancelled(Exception):
-    def __init__(self, booking: "BookingRecord"):
-        super().__init__(f"booking {booking.reference} is cancelled")
-        self.booking = booking
-
-
-class NoTableFree(Exception):
-    def __init__(self, alternatives: tuple[time, ...]):
-        super().__init__("no table free")
-        self.alternatives = alternatives
-
-
-@dataclass(frozen=True)
-class SeatingRules:
-    """When guests can be seated, and how long a table is held for them."""
-
-    opens: time = time(12, 0)
-    last_seating: time = time(20, 30)
-    last_seating_late: time = time(21, 30)
-    late_weekdays: frozenset[int] = frozenset({FRIDAY, SATURDAY})
-    booking_minutes: int = 120
-    step_minutes: int = 30
-
-    def last_seating_on(self, day: date) -> time:
-        return self.last_seating_late if day.weekday() in self.late_weekdays else self.last_seating
-
-    def seats_at(self, day: date, at: time) -> bool:
-        return self.opens <= at <= self.last_seating_on(day)
-
-    def slots(self, day: date) -> list[time]:
-        """Every bookable start time of `day`, on the step grid."""
-        slots, at = [], datetime.combine(day, self.opens)
-        last = datetime.combine(day, self.last_seating_on(day))
-        while at <= last:
-            slots.append(at.time())
-            at += timedelta(minutes=self.step_minutes)
-        return slots
-
-
-@dataclass(frozen=True)
-class BookingRecord:
-    reference: str
-    name: str
-    phone: str
-    date: date
-    time: time
-    party_size: int
-    notes: str
-    status: str
-    table: str
-
-    @classmethod
-    def of(cls, booking: Booking, table: DiningTable) -> "BookingRecord":
-        return cls(
-            reference=booking.reference,
-            name=booking.name,
-            phone=booking.phone,
-            date=booking.date,
-            time=booking.time,
-            party_size=booking.party_size,
-            notes=booking.notes,
-            status=booking.status,
-            table=table.label,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "reference": self.reference,
-            "name": self.name,
-            "phone": self.phone,
-            "date": self.date.isoformat(),
-            "time": self.time.strftime("%H:%M"),
-            "party_size": self.party_size,
-            "notes": self.notes,
-            "status": self.status,
-        }
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    channel: str
-    recipient: str
-    body: str
-    status: str
-    booking_reference: str | None
-
-
-@dataclass(frozen=True)
-class Availability:
-    available: bool
-    table: str | None
-    alternatives: tuple[time, ...] = ()
 
 
 def _minutes(at: time) -> int:
@@ -151,22 +51,28 @@ def _minutes(at: time) -> int:
 class ReservationStore:
     """The restaurant's reservations. Open it with `ReservationStore.open`."""
 
-    def __init__(self, engine: Engine, rules: SeatingRules):
+    def __init__(self, engine: Engine, rules: SeatingRules, file: DatabaseFile | None = None):
         self._engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.rules = rules
+        self._file = file  # the SQLite file, checked before every transaction
 
     @classmethod
     def open(cls, url: str, tables: Sequence[int], rules: SeatingRules) -> "ReservationStore":
         """Connect, migrate the schema to the latest revision, and lay out the tables."""
-        engine = create_engine_for(url)
+        shown = shown_url(url)
+        try:
+            # Its folder cannot be made (under a file, no permission), its driver is missing...
+            engine = create_engine_for(url)
+        except (SQLAlchemyError, OSError, ImportError) as error:
+            raise StoreError(f"cannot open the reservation store at {shown}: {error}") from None
         try:
             migrate(engine, MIGRATIONS)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             engine.dispose()
             reason = getattr(error, "orig", None) or error
-            raise StoreError(f"cannot open the reservation store at {url}: {reason}") from None
-        store = cls(engine, rules)
+            raise StoreError(f"cannot open the reservation store at {shown}: {reason}") from None
+        store = cls(engine, rules, DatabaseFile.of(url, "reservation store"))
         store._run(lambda session: _lay_out_tables(session, tables))
         return store
 
@@ -450,6 +356,8 @@ class ReservationStore:
                 return reference
 
     def _run(self, work: Callable[[Session], T]) -> T:
+        if self._file is not None and (problem := self._file.check()):
+            raise StoreUnavailable(problem)
         try:
             with self._sessions.begin() as session:
                 return work(session)

@@ -49,7 +49,7 @@ async def call(gate, tool, /, **arguments):
         ({"time": "10:00"}, "time", "we seat guests from noon until 8:30 pm"),
         ({"time": "quarter to sometime"}, "time", "did not understand the time"),
         ({"party_size": 0}, "party_size", "at least one guest"),
-        ({"party_size": 40}, "party_size", "up to 12 people"),
+        ({"party_size": 40}, "party_size", "up to 8 people"),
         ({"party_size": "lots"}, "party_size", "how many people"),
         ({"phone": "12345"}, "phone", "does not look right"),
         ({"name": "   "}, "name", "What name"),

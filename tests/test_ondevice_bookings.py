@@ -175,7 +175,7 @@ async def test_a_party_too_large_is_offered_a_person(store, rules):
     call = await talk(
         store, rules, "Can I book a table for 40 people tomorrow at 7?", "Yes please."
     )
-    assert "up to 12 people" in call.replies[0]
+    assert "up to 8 people" in call.replies[0]
     assert "member of our staff" in call.replies[-1]
     (note,) = await store.outbox()
     assert note.channel == "staff"

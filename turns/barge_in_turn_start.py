@@ -44,6 +44,7 @@ from pipecat.turns.types import ProcessFrameResult
 from pipecat.turns.user_start.base_user_turn_start_strategy import BaseUserTurnStartStrategy
 
 from processors.interruption_frames import ResumeBotSpeechFrame
+from processors.placement import Placement
 
 # Non-speech that STT writes down: "[Music]", "(coughs)", "*sigh*".
 NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*")
@@ -88,6 +89,12 @@ class Backchannels:
 
 class BargeInUserTurnStartStrategy(BaseUserTurnStartStrategy):
     """Starts the caller's turn on speech; over the bot, only on non-backchannel words."""
+
+    placement = Placement(
+        slot="turn_start",
+        description="over the bot, only words beyond backchannels start the caller's turn",
+        needs=("settings",),
+    )
 
     def __init__(
         self,

@@ -18,9 +18,17 @@ from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeak
 from pipecat.turns.types import ProcessFrameResult
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 
+from processors.placement import Placement
+
 
 class SegmentTurnAnalyzerUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
     """Smart Turn ends the turn, once the words of all its segments are in."""
+
+    placement = Placement(
+        slot="turn_stop",
+        description="with Whisper, the caller's turn ends once every speech segment's words are in",
+        needs=("settings",),
+    )
 
     def __init__(self, *, transcript_wait_secs: float = 2.0, **kwargs):
         """

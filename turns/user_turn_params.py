@@ -18,12 +18,14 @@ And for interruptions (docs/interruptions.md):
   (`SegmentTurnAnalyzerUserTurnStopStrategy`).
 """
 
+from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregatorParams
-from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_start import BaseUserTurnStartStrategy
+from pipecat.turns.user_stop import BaseUserTurnStopStrategy, TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from settings import Settings
@@ -32,33 +34,60 @@ from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 
 def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
-    """VAD, turn-start and turn-end strategies for the user aggregator."""
-    turn_analyzer = LocalSmartTurnAnalyzerV3(
-        params=SmartTurnParams(stop_secs=settings.smart_turn_stop_secs)
+    """VAD, turn-start and turn-end strategies for the user aggregator: the default parts."""
+    analyzer = smart_turn(settings)
+    stop = segment_turn_stop(settings, analyzer)
+    return user_turn_params(
+        settings, analyzer, start=[barge_in(settings)], stop=[stop] if stop else []
     )
-    vad_params = VADParams(
+
+
+def user_turn_params(
+    settings: Settings,
+    turn_analyzer: BaseTurnAnalyzer,
+    start: list[BaseUserTurnStartStrategy],
+    stop: list[BaseUserTurnStopStrategy],
+) -> LLMUserAggregatorParams:
+    """The user aggregator's parameters with these strategies. No start strategy: Pipecat's
+    defaults (any speech interrupts the bot); no stop strategy: Pipecat's Smart Turn one."""
+    return LLMUserAggregatorParams(
+        vad_analyzer=SileroVADAnalyzer(params=vad_params(settings)),
+        user_turn_strategies=UserTurnStrategies(
+            start=list(start) or None,
+            stop=list(stop) or [TurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)],
+        ),
+    )
+
+
+def smart_turn(settings: Settings) -> LocalSmartTurnAnalyzerV3:
+    return LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=settings.smart_turn_stop_secs))
+
+
+def vad_params(settings: Settings) -> VADParams:
+    return VADParams(
         start_secs=settings.vad_start_secs,
         stop_secs=settings.vad_stop_secs,
         min_volume=settings.vad_min_volume,
     )
-    # A segmented STT transcribes each VAD segment once it ends (Whisper).
-    turn_stop = (
-        SegmentTurnAnalyzerUserTurnStopStrategy
-        if settings.stt == "whisper"
-        else TurnAnalyzerUserTurnStopStrategy
-    )
-    over_bot = vad_params.model_copy(update={"stop_secs": settings.vad_stop_secs_over_bot})
-    return LLMUserAggregatorParams(
-        vad_analyzer=SileroVADAnalyzer(params=vad_params),
-        user_turn_strategies=UserTurnStrategies(
-            start=[
-                BargeInUserTurnStartStrategy(
-                    backchannels=settings.backchannel_words,
-                    min_words=settings.interruption_min_words,
-                    vad_params=vad_params,
-                    vad_params_over_bot=over_bot,
-                )
-            ],
-            stop=[turn_stop(turn_analyzer=turn_analyzer)],
+
+
+def barge_in(settings: Settings) -> BargeInUserTurnStartStrategy:
+    """Over the bot, only non-backchannel words start the caller's turn (the `barge_in` part)."""
+    params = vad_params(settings)
+    return BargeInUserTurnStartStrategy(
+        backchannels=settings.backchannel_words,
+        min_words=settings.interruption_min_words,
+        vad_params=params,
+        vad_params_over_bot=params.model_copy(
+            update={"stop_secs": settings.vad_stop_secs_over_bot}
         ),
     )
+
+
+def segment_turn_stop(
+    settings: Settings, turn_analyzer: BaseTurnAnalyzer
+) -> SegmentTurnAnalyzerUserTurnStopStrategy | None:
+    """The `segment_turn_stop` part: only a segmented STT (Whisper) needs it."""
+    if settings.stt != "whisper":
+        return None
+    return SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
