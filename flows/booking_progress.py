@@ -39,6 +39,8 @@ class BookingProgress:
     "unsure" (yes confirms the detail `asked`)."""
     checked: tuple | None = None
     """The (day, time, party size) found free."""
+    checking: tuple | None = None
+    """The (day, time, party size) being checked now: not checked twice at once."""
     booking: dict[str, Any] | None = None
     """The caller's booking, once found (change, cancel)."""
     held: tuple[str, dict[str, Any]] | None = None

@@ -207,6 +207,9 @@ class OfflineBookings:
             return self._confirm(unsure, prefix)
         wanted = (slots.day, slots.at, slots.party_size)
         if desk.checked != wanted:
+            if desk.checking == wanted:
+                return Reply(prefix)  # its result answers, with what this turn added
+            desk.checking = wanted
             return Reply(prefix, calls=(("check_availability", self._slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
@@ -280,6 +283,8 @@ class OfflineBookings:
 
     def _after(self, outcome: ToolResult) -> Reply:
         result = outcome.result if isinstance(outcome.result, dict) else {}
+        if outcome.name == "check_availability":
+            self.progress.checking = None
         if outcome.name == "end_call":
             return Reply("")
         if not result:

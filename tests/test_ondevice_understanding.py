@@ -1,6 +1,7 @@
 """The on-device brain understands callers it was not tuned on (issue 15), at the text level:
 details in one breath, answers to another question, replies that are not what was asked."""
 
+import asyncio
 from datetime import date, time
 
 import pytest
@@ -301,3 +302,26 @@ async def test_free_alone_in_answer_to_how_many_is_confirmed_as_three(store, rul
 async def test_cancel_it_right_after_booking_cancels_the_booking_just_made(store, rules):
     call = await talk(store, rules, *BOOK, "Actually, can you cancel it?", pause=SLOW)
     assert call.replies[-1].startswith("I will cancel the booking under the name Anna Smith")
+
+
+class SlowStore(ReservationStore):
+    """Availability takes longer than the caller's pause: they speak while it is checked."""
+
+    async def check_availability(self, *args, **kwargs):
+        await asyncio.sleep(0.8)  # under the tools' 1 s timeout
+        return await super().check_availability(*args, **kwargs)
+
+
+async def test_details_said_while_availability_is_checked_do_not_check_it_again(tmp_path, rules):
+    slow = SlowStore.open(f"sqlite:///{tmp_path}/s.db", (2, 4, 6), rules.seating)
+    call = await talk(
+        slow, rules, "A table for two tomorrow at 8pm, it's Maria Lopez.", "07911 123456", pause=0.2
+    )
+    slow.close()
+    checks = [
+        c
+        for m in call.context.get_messages()
+        for c in m.get("tool_calls") or []
+        if c["function"]["name"] == "check_availability"
+    ]
+    assert len(checks) == 1
