@@ -42,7 +42,7 @@ def build_worker(
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     call = new_call(settings, own, bookings.state)
-    stt = create_stt(settings)
+    stt = create_stt(settings, vocabulary=restaurant.vocabulary())
     llm = create_llm(
         settings,
         system_instruction=system_prompt(restaurant),

@@ -16,6 +16,8 @@ import dateparser
 import phonenumbers
 from text_to_num import alpha2digit
 
+from flows.booking_names import parse_name
+
 WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -24,6 +26,11 @@ MONTHS = (
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 AM_PM = r"(a\.?\s?m\.?|p\.?\s?m\.?)"
 MAX_PARTY = 200
+NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety)"
+)
 DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
 
 DATE_PHRASES = [
@@ -36,8 +43,9 @@ DATE_PHRASES = [
     # "of" is often heard as "and" or "on": "the 14th and February".
     rf"\b(?:the )?{ORDINAL} (?:of |and |on )?(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
-    # A day of the month is more precise than a weekday ("Friday the 11th").
-    rf"\bthe {ORDINAL}\b",
+    # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
+    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
+    rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
     rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
     rf"\b(?:{WEEKDAYS})\b",
 ]
@@ -53,19 +61,26 @@ class Slots:
     name: str | None = None
     phone: str | None = None
     notes: str | None = None
+    unsure: frozenset[str] = frozenset()
+    """The slots read from a guess at what was heard ("a table for free" is 3): to confirm."""
 
     def merged(self, newer: "Slots") -> "Slots":
         """These slots, overwritten by what `newer` filled."""
-        changes = {k: v for k, v in newer.__dict__.items() if v is not None}
-        return replace(self, **changes)
+        changes = newer.filled()
+        unsure = (self.unsure - changes.keys()) | newer.unsure
+        return replace(self, **changes, unsure=unsure)
 
     def filled(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "unsure"}
 
 
 def with_digits(text: str) -> str:
     """Lower case, with spoken numbers as digits ("double oh seven" -> "0 0 7")."""
     text = text.lower().replace("\u2019", "'")
+    # "fifty-six", "zero-seven", "half-pass six": hyphenated words read as separate words.
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    # "fifty six thousand, seven hundred": one number, though Whisper put a comma in it.
+    text = re.sub(rf"\b(thousand|hundred),\s+(?=(?:and )?{NUMBER_WORD}\b)", r"\1 ", text)
     text = re.sub(
         r"\b(double|triple) (\w+)",
         lambda m: " ".join([m[2]] * (2 if m[1] == "double" else 3)),
@@ -90,6 +105,10 @@ def parse_date(text: str, today: date) -> date | None:
         if found is None:
             continue
         phrase = found[0]
+        if not _month_may(spoken, found):
+            continue
+        # "Sunday 13th" is the 13th.
+        phrase = re.sub(rf"^(?:{WEEKDAYS}),? (?=\d)", "the ", phrase)
         if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):
             return today
         phrase = re.sub(r"^(?:on|coming) ", "", phrase)
@@ -112,6 +131,20 @@ def parse_date(text: str, today: date) -> date | None:
             day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
         return day
     return None
+
+
+def _month_may(spoken: str, found: re.Match) -> bool:
+    """Whether a "may" in the phrase is the month: "the 4th of May", "May the 4th", but not
+    "may I", nor "May name is" (Whisper's "my")."""
+    if not re.search(r"\bmay\b", found[0]):
+        return True
+    after = spoken[found.end() :].split()[:1]
+    if after and after[0].strip(",.") in NOT_AFTER_MAY:
+        return False
+    return re.search(r"\d(?:st|nd|rd|th)\b|\bof may\b|\bmay the\b", found[0]) is not None
+
+
+NOT_AFTER_MAY = {"i", "we", "name", "number", "phone", "be", "have", "book", "ask", "get", "come"}
 
 
 def _next_month(day: date) -> date:
@@ -143,14 +176,16 @@ def _clock(hour: int, minute: int, am_pm: str | None) -> time | None:
     return time(hour, minute)
 
 
+# "at 730", "830 in the evening": Whisper sometimes drops the colon.
+RUN_TOGETHER_AT = r"\bat (\d{1,2})([0-5]\d)\b"
+RUN_TOGETHER_PM = rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})"
 TIME_PATTERNS = [
     (rf"\b(\d{{1,2}})[:.](\d{{2}})\s*{AM_PM}?", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
     (r"\bhalf pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
     (r"\b(?:a )?quarter pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 15, None)),
-    # "at 730", "830 in the evening": Whisper sometimes drops the colon.
-    (r"\bat (\d{1,2})([0-5]\d)\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
+    (RUN_TOGETHER_AT, lambda m: _clock(int(m[1]), int(m[2]), None)),
     (
-        rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})",
+        RUN_TOGETHER_PM,
         lambda m: _clock(int(m[1]), int(m[2]), None if m[3] is None else m[3]),
     ),
     (r"\b(?:a )?quarter to (\d{1,2})\b", lambda m: _clock(int(m[1]) - 1, 45, None)),
@@ -174,16 +209,29 @@ TIME_PATTERNS = [
 def parse_time(text: str, bare: bool = False) -> time | None:
     """The time of day a sentence names. `bare`: the caller was just asked for a time,
     so "seven thirty" or "eight" alone counts."""
+    return _read_time(text, bare)[0]
+
+
+def _read_time(text: str, bare: bool = False) -> tuple[time | None, bool]:
+    """The time, and whether it is a guess: digits run together without their colon, whose
+    minutes could be either of "fifteen" and "fifty" ("at 815", "at 850")."""
     spoken = with_digits(text)
     for pattern, read in TIME_PATTERNS:
         found = re.search(pattern, spoken)
         if found and (at := read(found)) is not None:
-            return at
+            run_together = pattern in RUN_TOGETHER_TIMES
+            return at, run_together and at.minute in TEEN_OR_TY
     if bare:
         found = re.fullmatch(r"\W*(?:at\s+)?(\d{1,2})(?:\s+(\d{2}))?\W*(?:please)?\W*", spoken)
         if found:
-            return _clock(int(found[1]), int(found[2] or 0), None)
-    return None
+            return _clock(int(found[1]), int(found[2] or 0), None), False
+    return None, False
+
+
+RUN_TOGETHER_TIMES = {RUN_TOGETHER_AT, RUN_TOGETHER_PM}
+TEEN_OR_TY = {13, 14, 15, 50}
+"""Minutes that may be the other of a "-teen" and "-ty" pair: "fifteen" and "fifty" both
+make a time one books for; 13 and 14 are more likely "thirty" and "forty" misheard."""
 
 
 PARTY_PATTERNS = [
@@ -206,15 +254,34 @@ HOMOPHONES = [
     ),
     (r"(?:^|(?<=[,.] ))for people\b", "4 people"),
     (r"(?:^|(?<=[,.] ))(?:to|too) people\b", "2 people"),
+    # ... and "three" as "free" where a number belongs ("a table for free"), not "gluten free".
+    (r"\b(table|booking|reservation|party|group) (for|of) free\b", r"\1 \2 3"),
+    (
+        r"\bfor free(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
+        "for 3",
+    ),
+    (
+        r"(?<![-\w])(?<!gluten )(?<!dairy )(?<!nut )free (?=people\b|of us\b|guests\b|persons\b)",
+        "3 ",
+    ),
     (r"\btable for for\b", "table for 4"),
     (r"\btable for (?:to|too)\b", "table for 2"),
 ]
 
 
-def parse_party_size(text: str, bare: bool = False) -> int | None:
-    """How many people a sentence books for. `bare`: the caller was just asked how many."""
+SOUND_ALIKE_NUMBERS = {"free": 3, "tree": 3, "for": 4, "to": 2, "too": 2}
+"""Words heard for a number said alone."""
+COMPANION = (
+    r"(?:wife|husband|partner|friend|boyfriend|girlfriend|fianc[eé]e?|mum|mom|mother|dad|father"
+    r"|son|daughter|sister|brother|colleague|date)"
+)
+
+
+def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
+    """How many people a sentence books for. `bare`: the caller was just asked how many;
+    `hear_alike`: read words that sound like a number where one belongs ("for free")."""
     spoken = with_digits(text)
-    for heard, meant in HOMOPHONES:
+    for heard, meant in HOMOPHONES if hear_alike else ():
         spoken = re.sub(heard, meant, spoken)
     if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
         return 1
@@ -224,10 +291,19 @@ def parse_party_size(text: str, bare: bool = False) -> int | None:
         found = re.search(pattern, spoken)
         if found:
             return min(int(found[1]), MAX_PARTY)
+    # "My wife and I", "me and my partner": two, unless more are named after them.
+    if re.search(
+        rf"\b(?:my {COMPANION} and (?:i|me|myself)|me and my {COMPANION})\b(?! and\b)", spoken
+    ):
+        return 2
     if bare:
         numbers = re.findall(r"\b\d{1,3}\b", spoken)
         if len(numbers) == 1:
             return min(int(numbers[0]), MAX_PARTY)
+        # "Free, please." alone, in answer to "For how many people?"
+        alone = re.fullmatch(r"\W*(free|tree|for|to|too)\W*(?:people|please)?\W*", spoken)
+        if alone and hear_alike:
+            return SOUND_ALIKE_NUMBERS[alone[1]]
     return None
 
 
@@ -237,65 +313,65 @@ def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
     return found[0] if found else None
 
 
+PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
+"""Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
+PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
+MIN_PHONE_DIGITS = 7
+"""Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
+
+
 def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
-    """The number as E.164, and the words it was said in."""
-    candidates = re.findall(r"\+?\d[\d\s().-]{5,}\d", spoken)
-    if bare:
-        candidates.append(spoken)
-    for candidate in candidates:
-        digits = ("+" if "+" in candidate else "") + re.sub(r"\D", "", candidate)
-        try:
-            number = phonenumbers.parse(digits, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            return e164, candidate
+    """The number as E.164, and the words it was said in: a run of digit groups that makes
+    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
+    Extra digits after a number make it no number: the caller is asked again."""
+    for run in PHONE_RUN.findall(spoken):
+        groups = [*re.finditer(r"\+?\d+", run)]
+        for first, group in enumerate(groups):
+            if first and len(groups[first - 1][0]) > 2:
+                break  # only a short number is dropped from the front
+            said = run[group.start() :]
+            if (e164 := _valid_phone(said, region)) is not None:
+                return e164, said
+    if bare and (e164 := _valid_phone(spoken, region)) is not None:
+        return e164, spoken
     return None
+
+
+def _valid_phone(said: str, region: str) -> str | None:
+    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def unusable_phone(text: str, region: str, bare: bool = False) -> str:
+    """The digits of a phone number the caller tried to say that make no valid number
+    ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
+    every digit said is part of it; otherwise a long run of digits, or digits after
+    "my number is", are a try at one."""
+    spoken = with_digits(text)
+    if _find_phone(spoken, region, bare) is not None:
+        return ""
+    if bare:
+        return re.sub(r"[^\d+]", "", spoken)
+    for run in PHONE_RUN.finditer(spoken):
+        digits = re.sub(r"[^\d+]", "", run[0])
+        cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
+        if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
+            return digits
+    return ""
 
 
 def parse_reference(text: str) -> str | None:
     """A six-digit booking reference, said as one number or digit by digit."""
     digits = "".join(re.findall(r"\d", with_digits(text)))
     return digits if len(digits) == 6 else None
-
-
-NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
-NOT_NAMES = {
-    "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
-    "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
-    "um", "uh", "er", "hi", "hello", "so", "well", "just", "table", "booking", "phone", "number",
-}  # fmt: skip
-
-
-def parse_name(text: str, bare: bool = False) -> str | None:
-    """The caller's name after "my name is" and the like; `bare`: the caller was just asked."""
-    words_said = re.sub(r"[^A-Za-z' -]+", " ", text.replace("\u2019", "'"))
-    found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
-    if found:
-        rest = found[1]
-    elif bare:
-        rest = re.sub(
-            r"^\s*(?:(?:um|uh|er|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
-            r"(?:it's|it is|this is|i'm|i am|that's|that is|call me)?\s*",
-            "",
-            words_said,
-            flags=re.IGNORECASE,
-        )
-    else:
-        return None
-    name = []
-    for word in rest.split():
-        if word.lower().strip("'") in NOT_NAMES:
-            if name:
-                break
-            continue
-        name.append(word.strip("'"))
-        if len(name) == 3:
-            break
-    if not name:
-        return None
-    return " ".join(part[:1].upper() + part[1:] for part in name)
 
 
 def parse_notes(text: str) -> str | None:
@@ -316,11 +392,16 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
+    at, time_guessed = _read_time(rest, bare=asked == "at")
+    size = parse_party_size(rest, bare=asked == "party_size")
+    size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
+    unsure = {"at"} if time_guessed else set()
     return Slots(
         day=parse_date(rest, today),
-        at=parse_time(rest, bare=asked == "at"),
-        party_size=parse_party_size(rest, bare=asked == "party_size"),
+        at=at,
+        party_size=size,
         name=parse_name(text, bare=asked == "name"),
         phone=phone,
         notes=parse_notes(text),
+        unsure=frozenset(unsure | ({"party_size"} if size_guessed else set())),
     )

@@ -13,11 +13,12 @@ with the same parser: the extractor reads it only after the bot has answered.
 """
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
+from flows.booking_progress import FIND_QUESTION, QUESTIONS, BookingProgress, confirmation
 from flows.booking_rules import BookingRules
 from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.booking_slots import (
@@ -25,49 +26,28 @@ from flows.booking_slots import (
     parse_party_size,
     parse_reference,
     parse_slots,
-    with_digits,
 )
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
 
-QUESTIONS = {
-    "day": "What day would you like to come?",
-    "at": "What time would you like the table?",
-    "party_size": "For how many people?",
-    "name": "What name should I put the booking under?",
-    "phone": "And what phone number can we reach you on?",
-}
-FIND_QUESTION = "What phone number is the booking under?"
 ANYTHING_ELSE = "Is there anything else I can help with?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
-MAX_PHONE_DIGITS = 13
-"""Fewer digits than this, not yet a valid number: the caller may still be saying it."""
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
 """What a task takes from what the caller said earlier in the call: who they are."""
-
-
-@dataclass
-class BookingProgress:
-    """Where the call stands with a booking."""
-
-    task: str | None = None
-    """"book", "change" or "cancel"."""
-    slots: Slots = field(default_factory=Slots)
-    """For a new booking, its details; for a change, the new details."""
-    asked: str | None = None
-    """The detail the bot asked for last, so a bare answer fills it."""
-    awaiting: str | None = None
-    """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers)."""
-    checked: tuple | None = None
-    """The (day, time, party size) found free."""
-    booking: dict[str, Any] | None = None
-    """The caller's booking, once found (change, cancel)."""
-    held: tuple[str, dict[str, Any]] | None = None
-    """The call whose read-back the caller is answering."""
-    partial_phone: str = ""
-    """The start of a phone number the caller paused in."""
+BOOKING_DETAILS = ("day", "at", "party_size")
+TASK_WORDS = (
+    ("cancel", re.compile(r"\bcancel\s+(?:it|my|our|the|this)\b", re.IGNORECASE)),
+    (
+        "change",
+        re.compile(r"\b(?:move|reschedule|postpone)\s+(?:it|my|our|the|this)\b", re.IGNORECASE),
+    ),
+)
+"""Words that name a task for an existing booking outright, however the sentence goes on
+("I booked a table for Friday and I'd like to move it to 8pm")."""
+IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
+"""A task on "it": the booking this call has just made or found, not another one."""
 
 
 class OfflineBookings:
@@ -77,6 +57,8 @@ class OfflineBookings:
         self.rules = rules
         self.state = state if state is not None else ConversationState()
         self.progress = BookingProgress()
+        self.recent: str | None = None
+        """The reference of the booking this call made, changed or found last."""
 
     # -- caller turns -------------------------------------------------------------
 
@@ -84,8 +66,10 @@ class OfflineBookings:
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
+        if desk.task is None and intent in (None, "book"):
+            intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
-        if desk.awaiting in ("readback", "consent", "human"):
+        if desk.awaiting in ("readback", "consent", "human", "unsure"):
             reply = self._answer_to_question(text)
             if reply is not None:
                 return reply
@@ -97,33 +81,43 @@ class OfflineBookings:
             if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
                 return self.start("book", text)
             return None
-        if intent in ("hours", "address", "repeat", "goodbye", "human", "greeting"):
+        if intent in ("hours", "address", "goodbye", "human"):
             return None  # answered by that intent; the booking waits where it was
 
+        waited = False
         if desk.asked == "phone":
             # A caller who pauses mid-number is heard as two turns: join them.
-            text, desk.partial_phone = f"{desk.partial_phone} {text}".strip(), ""
+            text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
+        if intent in ("greeting", "repeat") and not heard:
+            return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:
-            digits = len(re.findall(r"\d", with_digits(text)))
-            if 0 < digits < MAX_PHONE_DIGITS:
-                desk.partial_phone = text
-                return Reply("")  # let them finish the number
+            again = desk.phone.answer(text, self.rules.phone_region, waited)
+            if again is not None:
+                return Reply(again)  # "" lets them finish the number
         if not heard and desk.asked:
-            question = FIND_QUESTION if desk.asked == "phone" and desk.task != "book" else None
-            return Reply(f"Sorry, I did not catch that. {question or self._question(desk.asked)}")
+            return Reply(f"Sorry, I did not catch that. {self._question(desk.asked)}")
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
-        self.progress = BookingProgress(task=task, slots=self._caller_from_state(task))
+        self.progress = desk = BookingProgress(task=task, slots=self._caller_from_state(task))
         self._listen(text)
+        if task != "book" and desk.booking is None and self.recent and IT.search(text):
+            # "Actually, cancel it": the booking this call has just made or found.
+            desk.booking = {"reference": self.recent, "unconfirmed": True}
         return self._next()
 
     def _caller_from_state(self, task: str) -> Slots:
         """The caller's name and phone, if they gave them earlier in the call: not asked again
-        (a new booking reads them back before it is made)."""
-        known = self.state.trusted(CALLER_SLOTS[task])
-        return Slots(name=known.get("name"), phone=known.get("phone"))
+        (a new booking reads them back before it is made). For a new booking, one read
+        with low confidence is taken too, and confirmed alone before the read-back."""
+        names = CALLER_SLOTS[task]
+        known = self.state.trusted(names)
+        unsure = set()
+        if task == "book":
+            unsure = {n for n in names if n not in known and self.state.value(n)}
+            known |= {n: self.state.value(n) for n in unsure}
+        return Slots(name=known.get("name"), phone=known.get("phone"), unsure=frozenset(unsure))
 
     def _answer_to_question(self, text: str) -> Reply | None:
         desk = self.progress
@@ -136,6 +130,8 @@ class OfflineBookings:
                 self.progress = BookingProgress()
                 return Reply(f"All right. {ANYTHING_ELSE}")
             return None
+        if desk.awaiting == "unsure":
+            return self._answer_to_confirmation(text, yes, no)
         if desk.awaiting == "readback":
             if yes:
                 desk.awaiting = None
@@ -157,6 +153,22 @@ class OfflineBookings:
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None
 
+    def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
+        """The caller's answer to "Was that 3 people?": yes, no, or another value."""
+        desk = self.progress
+        slot, desk.awaiting = desk.asked, None
+        before = getattr(desk.slots, slot)
+        if self._listen(text) and getattr(desk.slots, slot) != before:
+            return self._next()  # "No, four": the new value, confirmed if it too was a guess
+        if yes:
+            desk.confirmed(slot)
+            return self._next()
+        if no:
+            desk.slots = replace(desk.slots, **{slot: None})
+            desk.confirmed(slot)
+            return self._ask(slot, "Sorry about that. ")
+        return None
+
     def _listen(self, text: str) -> bool:
         """Take every detail the caller said; whether they said any."""
         desk = self.progress
@@ -164,6 +176,7 @@ class OfflineBookings:
         if desk.task != "book" and asked not in ("phone",):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None
             if desk.booking is None and reference is not None:
@@ -187,15 +200,22 @@ class OfflineBookings:
 
     def _next_for_booking(self, prefix: str) -> Reply:
         desk, slots = self.progress, self.progress.slots
-        for slot in ("day", "at", "party_size"):
+        for slot in BOOKING_DETAILS:
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
+        if (unsure := desk.unsure_of(BOOKING_DETAILS)) is not None:
+            return self._confirm(unsure, prefix)
         wanted = (slots.day, slots.at, slots.party_size)
         if desk.checked != wanted:
+            if desk.checking == wanted:
+                return Reply(prefix)  # its result answers, with what this turn added
+            desk.checking = wanted
             return Reply(prefix, calls=(("check_availability", self._slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
+        if (unsure := desk.unsure_of(("name", "phone"))) is not None:
+            return self._confirm(unsure, prefix)
         if slots.notes and len(" ".join(slots.notes.split())) > MAX_NOTES_CHARS:
             # The tools would refuse it: drop it now, say so, and never read it back.
             desk.slots = slots = replace(slots, notes=None)
@@ -213,7 +233,7 @@ class OfflineBookings:
         if desk.booking is None:
             if slots.phone is None:
                 desk.asked = "phone"
-                return Reply(f"{prefix}Of course. {FIND_QUESTION}".strip())
+                return Reply(f"{prefix}Of course. {self._question('phone')}".strip())
             return Reply(prefix, calls=(("find_booking", {"phone": slots.phone}),))
         if desk.booking.get("unconfirmed"):
             reference = desk.booking["reference"]
@@ -232,18 +252,25 @@ class OfflineBookings:
         }
         if not changes:
             desk.asked = "changes"
-            return Reply(
-                f"{prefix}What would you like to change: the day, the time or the number of people?"
-            )
+            return Reply(f"{prefix}{QUESTIONS['changes']}")
         return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
         self.progress.asked = slot
         return Reply(f"{prefix}{self._question(slot)}")
 
+    def _confirm(self, slot: str, prefix: str = "") -> Reply:
+        """Ask about one detail read from a guess, not the whole booking."""
+        desk = self.progress
+        desk.asked, desk.awaiting = slot, "unsure"
+        return Reply(f"{prefix}{confirmation(slot, desk.slots, self.rules.phone_region)}")
+
     def _question(self, slot: str) -> str:
-        if slot == "changes":
-            return "What would you like to change: the day, the time or the number of people?"
+        desk = self.progress
+        if slot == "phone" and desk.phone.unusable:
+            return desk.phone.ask_again()
+        if slot == "phone" and desk.task != "book":
+            return FIND_QUESTION
         return QUESTIONS[slot]
 
     # -- tool results --------------------------------------------------------------
@@ -256,6 +283,8 @@ class OfflineBookings:
 
     def _after(self, outcome: ToolResult) -> Reply:
         result = outcome.result if isinstance(outcome.result, dict) else {}
+        if outcome.name == "check_availability":
+            self.progress.checking = None
         if outcome.name == "end_call":
             return Reply("")
         if not result:
@@ -329,7 +358,10 @@ class OfflineBookings:
                 return self._offer_alternatives(result, "then")
             return Reply(result.get("message", ""))
         booking = result["booking"]
-        self.progress = BookingProgress(task="book", booking=booking)
+        self.progress, self.recent = (
+            BookingProgress(task="book", booking=booking),
+            booking["reference"],
+        )
         return Reply(
             f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),
@@ -350,8 +382,8 @@ class OfflineBookings:
         if not result.get("ok"):
             desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
             return Reply(f"{result['message']} {FIND_QUESTION}")
-        booking = result["bookings"][0]
-        desk.booking = booking
+        booking = desk.booking_meant(result["bookings"])
+        desk.booking, self.recent = booking, booking["reference"]
         found = (
             f"I found your booking for {people(booking['party_size'])} on "
             f"{booking['spoken_date']} at {booking['spoken_time']}, under the name {booking['name']}. "
@@ -379,7 +411,7 @@ class OfflineBookings:
             self.progress = BookingProgress()
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
-        self.progress = BookingProgress(task="cancel", booking=booking)
+        self.progress, self.recent = BookingProgress(task="cancel", booking=booking), None
         return Reply(
             "Your booking is cancelled.",
             calls=(("send_confirmation", {"reference": booking["reference"]}),),

@@ -174,6 +174,8 @@ def restaurant_dialogue(
                 "modify my booking",
                 "reschedule my booking",
                 "update my booking",
+                "change the time of my booking",
+                "change the time of my reservation",
             ),
             lambda turn: bookings.start("change", turn.user_text or ""),
         ),

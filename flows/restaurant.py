@@ -4,12 +4,23 @@ from dataclasses import dataclass
 
 from settings import Settings
 
+CALLER_VOCABULARY = (
+    "table for one two three four five six seven eight nine ten eleven twelve people, "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday, tonight tomorrow, "
+    "half past, quarter past, quarter to, o'clock, booking reservation"
+)
+"""What callers booking a table say, for the speech recogniser to expect."""
+
 
 @dataclass(frozen=True)
 class Restaurant:
     name: str
     hours: str
     address: str
+
+    def vocabulary(self) -> str:
+        """Words to bias the speech recogniser towards: the restaurant's name and a booking's."""
+        return f"{self.name}, {CALLER_VOCABULARY}"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Restaurant":

@@ -53,6 +53,9 @@ QUIET_INTENTS = {"repeat", "greeting"}
 """Intents that leave the caller's current goal as it was."""
 EXPLICIT, BARE, CORRECTED = 0.9, 0.75, 0.8
 """Confidence of a slot read by a pattern, as a bare answer to a question, or from a correction."""
+HEARD_ALIKE = 0.6
+"""Confidence of a slot read from words that sound like it ("a table for free", "at 850"):
+below TRUSTED, so it is confirmed before it is used."""
 MODEL_UNCHECKED = 0.6
 """Highest confidence for a model's value the parser could not read back."""
 GROUNDED = 90
@@ -62,8 +65,12 @@ QUESTION_SLOTS = [
     (r"\bwhat time\b|\bwhich time\b|\bwhat hour\b", "at"),
     (r"\bhow many\b", "party_size"),
     (r"\bwhat name\b|\byour name\b|\bname for the booking\b|\bunder what name\b", "name"),
-    (r"\bphone\b|\bnumber can we\b|\breach you\b|\bcontact number\b", "phone"),
+    (r"\bphone\b|\bnumber can we\b|\breach you\b|\bcontact number\b|\bwhole number\b", "phone"),
     (r"\breference\b", "reference"),
+    # The offline brain confirming one detail: "Was that 3 people?", "Was that 8:50 pm?"
+    (r"^was that \d+ (?:people|person)\b", "party_size"),
+    (r"^was that \d{1,2}(?::\d{2})? [ap]m\b", "at"),
+    (r"^was that (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", "day"),
 ]
 CORRECTION = re.compile(
     r"\b(?:actually|make it|make that|change (?:it|that) to|instead|rather|sorry,? i meant|no,)\b",
@@ -105,6 +112,8 @@ class RestaurantSlotReader:
         slots: dict[str, tuple[str, float]] = {}
         for name, value in said.filled().items():
             confidence = BARE if name == asked and not self._explicit(name, text) else EXPLICIT
+            if name in said.unsure:
+                confidence = HEARD_ALIKE
             slots[name] = (_text(value), confidence)
         if asked == "reference" and (reference := parse_reference(text)) is not None:
             slots["reference"] = (reference, BARE)

@@ -12,8 +12,10 @@ from settings.devices import resolve_device
 WHISPER_TTFS_P99_SECS = 0.8
 
 
-def create_stt(settings: Settings) -> STTService:
-    """Build the STT service that `settings` selects."""
+def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService:
+    """Build the STT service that `settings` selects. `vocabulary`: words and phrases the
+    callers are likely to say, space-separated, to bias Whisper towards (its `hotwords`);
+    Deepgram is left as it is."""
     if settings.stt == "deepgram":
         from pipecat.services.deepgram.stt import DeepgramSTTService
 
@@ -37,6 +39,7 @@ def create_stt(settings: Settings) -> STTService:
             model=str(settings.whisper_model),
             language=Language.EN,
             no_speech_prob=settings.whisper_no_speech_prob,
+            hotwords=vocabulary,
         ),
     )
 

@@ -13,6 +13,7 @@ from flows.booking_slots import (
     parse_reference,
     parse_slots,
     parse_time,
+    unusable_phone,
 )
 
 TODAY = date(2030, 1, 2)  # a Wednesday
@@ -35,10 +36,30 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("in three days", date(2030, 1, 5)),
         ("1st of January", date(2031, 1, 1)),  # passed this year: next year's
         ("the 14th and February", date(2030, 2, 14)),  # "of" misheard
+        ("Sunday 13th", date(2030, 1, 13)),  # the 13th, not the next Sunday (the 6th)
+        ("on Sunday, 13th at eight", date(2030, 1, 13)),
+        ("the 4th of May", date(2030, 5, 4)),
+        ("May the 4th", date(2030, 5, 4)),
     ],
 )
 def test_dates(said, day):
     assert parse_date(said, TODAY) == day
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "a table for 4 May name is Maria",  # Whisper's "my"
+        "for 4 may I ask",
+        "May 4 of us come at 8",
+    ],
+)
+def test_may_the_verb_or_a_misheard_my_is_not_a_month(said):
+    assert parse_date(said, TODAY) is None
+
+
+def test_the_two_of_us_is_not_the_2nd():
+    assert parse_date("just the two of us", TODAY) is None
 
 
 @pytest.mark.parametrize(
@@ -60,10 +81,22 @@ def test_dates(said, day):
         ("eight thirty in the evening", time(20, 30)),
         ("at 1930", time(19, 30)),  # Whisper dropped the colon
         ("quarter pass one", time(13, 15)),  # and misheard "past"
+        ("half past six", time(18, 30)),
+        ("half-pass six", time(18, 30)),  # Whisper's hyphen
+        ("at half seven", time(19, 30)),  # British: 7:30, an evening hour
+        ("quarter to eight", time(19, 45)),
+        ("Saturday at 815", time(20, 15)),  # "eight fifteen" without its colon
+        ("at 850", time(20, 50)),
+        ("at about eight", time(20, 0)),
     ],
 )
 def test_times(said, at):
     assert parse_time(said) == at
+
+
+def test_a_number_word_heard_as_free_counts_alone_only_when_the_party_size_was_asked_for():
+    assert parse_party_size("Free, please.") is None
+    assert parse_party_size("Free, please.", bare=True) == 3
 
 
 def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
@@ -83,6 +116,12 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("a group of eight", 8),
         ("For people, Saturday at 8.", 4),  # Whisper's homophones of four and two
         ("a table for to on Friday", 2),
+        ("my wife and I", 2),
+        ("me and my partner, tomorrow at 8", 2),
+        ("the two of us", 2),
+        ("a party of six", 6),
+        ("a table for free", 3),  # Whisper's "three"
+        ("for free people on Saturday", 3),
     ],
 )
 def test_party_sizes(said, size):
@@ -97,6 +136,9 @@ def test_party_sizes(said, size):
         "at 8 on the 4th",
         "for tomorrow",
         "we went for people watching",
+        "my wife and I and our two kids",  # more than two: ask
+        "gluten-free people",
+        "is the parking free?",
     ],
 )
 def test_what_is_not_a_party_size(said):
@@ -114,6 +156,33 @@ def test_what_is_not_a_party_size(said):
 )
 def test_phone_numbers_are_normalised(said):
     assert parse_phone(said, "GB", bare=True) == "+447911123456"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "zero seven, one two three four hundred and fifty six thousand seven hundred and eighty nine",
+        "Zero seven, one, two, three, four hundred and fifty-six thousand, seven hundred and "
+        "eighty-nine.",
+        "Zero-seven-one-two-three-four-five-six-seven-eight-nine.",
+        "07123 four five six seven eight nine",
+    ],
+)
+def test_a_phone_number_said_as_numbers_in_a_sentence_is_read(said):
+    assert parse_phone(f"My number is {said}", "GB") == "+447123456789"
+
+
+@pytest.mark.parametrize(
+    ("said", "bare", "digits"),
+    [
+        ("My number is 07700 900123.", False, "07700900123"),  # a drama number: not valid
+        ("zero seven one two three", True, "07123"),
+        ("My number is 07911 123456.", False, ""),  # valid
+        ("A table for 4 at 7 30 on the 14th", False, ""),  # no try at a number
+    ],
+)
+def test_the_digits_of_a_phone_number_that_is_no_valid_number_are_kept(said, bare, digits):
+    assert unusable_phone(said, "GB", bare=bare) == digits
 
 
 def test_a_short_number_is_not_a_phone_number():
@@ -134,10 +203,37 @@ def test_double_digits_are_spelled_out():
         ("It's Tom.", True, "Tom"),
         ("um, yeah, Priya Patel", True, "Priya Patel"),
         ("I'm looking for a table", False, None),
+        ("Hi, this is Maria Lopez. A table for four next Friday.", False, "Maria Lopez"),
+        ("Four people, and it's Maria Lopez.", False, "Maria Lopez"),
+        ("May name is Maria Lopez", False, "Maria Lopez"),  # Whisper's "my"
+        ("Maria de la Cruz", True, "Maria de la Cruz"),
+        ("Smith. S M I T H.", True, "Smith"),  # spelled out after it
+        ("It's Smith, S-M-I-T-H.", True, "Smith"),
+        ("Lopez. Maria Lopez.", True, "Maria Lopez"),  # said again in full
+        ("No, the name is Marie, not Maria", False, "Marie"),
+        ("my name is anna smith here", False, "Anna Smith"),
+        ("For two people tomorrow at 8 o'clock, under Smith", False, "Smith"),
     ],
 )
 def test_names(said, bare, name):
     assert parse_name(said, bare=bare) == name
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Yes, that's right, please book it.",
+        "That's right.",
+        "Yes please",
+        "seven thirty",
+        "Four.",
+        "Friday",
+        "next Friday at eight",
+        "Sorry, what did you say?",
+    ],
+)
+def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
+    assert parse_name(said, bare=True) is None
 
 
 def test_a_reference_said_digit_by_digit():

@@ -36,11 +36,11 @@ def store(tmp_path, rules):
     opened.close()
 
 
-async def talk(store, rules, *said, breakers=None):
+async def talk(store, rules, *said, breakers=None, pause=0.3, state=None):
     tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
     gate = tools.gate("call-1", breakers or Breakers(), backoff_initial_secs=0.01)
-    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(RESTAURANT, rules))
-    return await converse(llm, [END_CALL, *tools.schemas(gate)], turns(*said))
+    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(RESTAURANT, rules, state))
+    return await converse(llm, [END_CALL, *tools.schemas(gate)], turns(*said, pause=pause))
 
 
 BOOK = (

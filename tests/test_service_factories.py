@@ -33,6 +33,17 @@ def test_whisper_is_built_from_the_bundled_model(offline_settings):
     assert service._settings.model == str(offline_settings.whisper_model)
 
 
+def test_whisper_is_biased_towards_the_vocabulary_it_is_given(offline_settings):
+    service = create_stt(offline_settings, vocabulary="table for four, half past")
+    assert service._settings.hotwords == "table for four, half past"
+
+
+def test_the_restaurant_vocabulary_names_the_restaurant_and_a_booking(offline_settings):
+    vocabulary = Restaurant.from_settings(offline_settings).vocabulary()
+    assert vocabulary.startswith(f"{offline_settings.restaurant_name}, ")
+    assert all(word in vocabulary for word in ("seven", "Friday", "half past", "quarter to"))
+
+
 def test_deepgram_is_built_with_its_key():
     service = create_stt(Settings(_env_file=None, deepgram_api_key="dg-test"))
     assert isinstance(service, DeepgramSTTService)

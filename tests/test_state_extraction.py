@@ -108,6 +108,25 @@ async def test_a_bare_answer_fills_the_slot_the_bot_asked_for(call, reader):
     assert call.state.slots["party_size"].confidence < 0.9  # bare: less sure than "4 people"
 
 
+async def test_a_detail_read_from_words_that_sound_like_it_is_not_trusted(call, reader):
+    await extract(parser_extractor(call, reader), "A table for free on Friday at 8pm.")
+    assert slot_values(call)["party_size"] == "3"
+    assert call.state.trusted(["day", "at", "party_size"]) == {"day": FRIDAY, "at": "20:00"}
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("I heard 0 7 1 2 3 — could you say the whole number again, digit by digit?", "phone"),
+        ("Was that 3 people?", "party_size"),
+        ("Was that 8:50 pm?", "at"),
+        ("Was that Sunday 13 January?", "day"),
+    ],
+)
+def test_the_offline_brains_new_questions_name_the_slot_they_ask_for(reader, question, slot):
+    assert reader.asked_slot(question) == slot
+
+
 async def test_a_correction_replaces_the_slot(call, reader):
     await extract(
         parser_extractor(call, reader),

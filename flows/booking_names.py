@@ -1,0 +1,114 @@
+"""The caller's name, from free speech.
+
+A name is read after words that mark it ("my name is", "under the name of"),
+after an introduction at the start of a sentence ("Hi, this is Maria Lopez"),
+or, when the bot has just asked for it, from a bare answer ("Priya Patel").
+A bare answer that is plainly something else ("Yes, that's right, please book
+it", "seven thirty", "Friday") is not a name: the bot asks again.
+"""
+
+import re
+
+from text_to_num import alpha2digit
+
+NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
+INTRODUCTION = re.compile(
+    r"(?:^|[.!?,;]\s*)(?:and\s+)?(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
+    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-Z])|\bunder\s+(?=[A-Z])",
+    flags=re.IGNORECASE,
+)
+"""An introduction, or "under Smith"; what follows must be capitalised ("this is Maria",
+not "I'm looking")."""
+NOT_NAMES = {
+    "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
+    "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
+    "um", "uh", "er", "hi", "hello", "so", "well", "just", "table", "booking", "phone", "number",
+    # A reply to "what name?" that answers something else.
+    "right", "correct", "fine", "good", "great", "perfect", "lovely", "cheers", "yep", "yup",
+    "nope", "alright", "sorry", "pardon", "what", "that", "that's", "thats", "this", "sounds",
+    "book", "booked", "reserve", "confirm", "go", "ahead", "do", "it's", "its", "me", "my", "i",
+    "we", "us", "our", "of", "in", "with", "name", "under", "people", "person", "guests",
+    "today", "tonight", "tomorrow", "next", "day", "week", "morning", "afternoon", "evening",
+    "half", "past", "quarter", "o'clock", "oclock", "am", "pm", "noon", "midday", "free",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "july", "august", "september", "october", "november",
+    "december", "reservation", "cancel", "change", "can", "could", "would", "have",
+    # What follows a name: "Marie, not Maria", "Anna Smith here", "Tom speaking".
+    "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
+}  # fmt: skip
+PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
+"""Lower-case parts of a name ("Maria de la Cruz")."""
+FILLERS = re.compile(
+    r"^\s*(?:(?:um|uh|er|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
+    r"(?:it's|it is|this is|i'm|i am|that's|that is|call me)?\s*",
+    flags=re.IGNORECASE,
+)
+
+
+def parse_name(text: str, bare: bool = False) -> str | None:
+    """The caller's name after "my name is" and the like, or after an introduction at the
+    start of a sentence; `bare`: the caller was just asked, so the answer may be the name
+    alone."""
+    text = text.replace("\u2019", "'")
+    words_said = _words(text)
+    found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
+    introduced = INTRODUCTION.search(text)
+    if found:
+        rest, cased = found[1], False
+    elif introduced:
+        rest, cased = _words(text[introduced.end() :]), True
+    elif bare:
+        return _bare_name(text)
+    else:
+        return None
+    return _spelled(_name_words(rest.split(), cased))
+
+
+def _bare_name(text: str) -> str | None:
+    """A name said alone: of the sentences of the answer, the one with the fullest name
+    ("Lopez. Maria Lopez." is Maria Lopez; "Smith. S M I T H." is Smith)."""
+    cased = _is_cased(text)
+    sentences = [s for s in re.split(r"[.!?;]+", text) if s.strip()]
+    names = [_name_words(FILLERS.sub("", _words(s)).split(), cased) for s in sentences]
+    return _spelled(max(names, key=len, default=[]))
+
+
+def _spelled(name: list[str]) -> str | None:
+    """The name as written: each part capitalised, particles as said."""
+    if not name:
+        return None
+    return " ".join(
+        part if part.lower() in PARTICLES else part[:1].upper() + part[1:] for part in name
+    )
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^A-Za-z' -]+", " ", text)
+
+
+def _is_cased(text: str) -> bool:
+    """Whether the transcript capitalises (then a lower-case word is not a name)."""
+    return any(c.isupper() for c in text)
+
+
+def _name_words(words: list[str], cased: bool) -> list[str]:
+    """Up to three words of a name (besides particles): words that are not names are skipped before it and end it."""
+    name: list[str] = []
+    for word in words:
+        plain = word.strip("'-")
+        lower = plain.lower()
+        lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)
+        spelled_out = all(len(letter) == 1 for letter in lower.split("-"))  # "S M I T H"
+        if not plain or spelled_out or lower in NOT_NAMES or _is_number(lower) or lower_case_part:
+            if name:
+                break
+            continue
+        name.append(plain)
+        if len([part for part in name if part.lower() not in PARTICLES]) == 3:
+            break
+    return name
+
+
+def _is_number(word: str) -> bool:
+    """A number said in words ("seven", "thirty"), which is no one's name."""
+    return any(c.isdigit() for c in alpha2digit(word, "en", threshold=0))

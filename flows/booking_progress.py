@@ -1,0 +1,79 @@
+"""Where one call stands with a booking, and the questions the offline brain asks about it.
+
+The on-device brain (flows/ondevice_bookings.py) asks for a missing detail with
+its question, and confirms a detail read from a guess at what was heard ("a
+table for free" is 3) with a question about that detail alone ("Was that 3
+people?"), not the whole booking.
+"""
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from flows.booking_slots import Slots
+from flows.phone_heard import PhoneHeard
+from flows.speech import people, spoken_date, spoken_phone, spoken_time
+
+QUESTIONS = {
+    "day": "What day would you like to come?",
+    "at": "What time would you like the table?",
+    "party_size": "For how many people?",
+    "name": "What name should I put the booking under?",
+    "phone": "And what phone number can we reach you on?",
+    "changes": "What would you like to change: the day, the time or the number of people?",
+}
+FIND_QUESTION = "What phone number is the booking under?"
+
+
+@dataclass
+class BookingProgress:
+    """Where the call stands with a booking."""
+
+    task: str | None = None
+    """"book", "change" or "cancel"."""
+    slots: Slots = field(default_factory=Slots)
+    """For a new booking, its details; for a change, the new details."""
+    asked: str | None = None
+    """The detail the bot asked for last, so a bare answer fills it."""
+    awaiting: str | None = None
+    """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers),
+    "unsure" (yes confirms the detail `asked`)."""
+    checked: tuple | None = None
+    """The (day, time, party size) found free."""
+    checking: tuple | None = None
+    """The (day, time, party size) being checked now: not checked twice at once."""
+    booking: dict[str, Any] | None = None
+    """The caller's booking, once found (change, cancel)."""
+    held: tuple[str, dict[str, Any]] | None = None
+    """The call whose read-back the caller is answering."""
+    phone: PhoneHeard = field(default_factory=PhoneHeard)
+    """What was heard of the caller's phone number so far."""
+
+    def unsure_of(self, names: tuple[str, ...]) -> str | None:
+        """The first of `names` filled from a guess, to confirm before it is used."""
+        return next((n for n in names if n in self.slots.unsure and getattr(self.slots, n)), None)
+
+    def booking_meant(self, bookings: list[dict[str, Any]]) -> dict[str, Any]:
+        """Of the caller's bookings, the one on the day they named ("cancel my booking for
+        next Friday"), else the next one. For a change, the day said is the new day."""
+        day = self.slots.day
+        if self.task == "cancel" and day is not None:
+            on_day = [b for b in bookings if b["date"] == day.isoformat()]
+            return (on_day or bookings)[0]
+        return bookings[0]
+
+    def confirmed(self, name: str):
+        """The caller said yes to the detail `name`."""
+        self.slots = replace(self.slots, unsure=self.slots.unsure - {name})
+
+
+def confirmation(slot: str, slots: Slots, region: str) -> str:
+    """A question that confirms one detail alone."""
+    if slot == "day":
+        return f"Was that {spoken_date(slots.day)}?"
+    if slot == "at":
+        return f"Was that {spoken_time(slots.at)}?"
+    if slot == "party_size":
+        return f"Was that {people(slots.party_size)}?"
+    if slot == "name":
+        return f"Is the booking under the name {slots.name}?"
+    return f"Can we reach you on {spoken_phone(slots.phone, region)}?"
