@@ -31,6 +31,9 @@ FRAMES_PER_SEC = 100
 # is 3-5 tokens a second, timestamps included, so a loop runs into the budget.
 TOKENS_PER_SEC = 10
 EXTRA_TOKENS = 10
+# Within Whisper's 448 with the longest prompt faster-whisper builds (hotwords or
+# previous text, up to 223 tokens, and the start-of-transcript tokens).
+MAX_SHORT_PASS_TOKENS = 200
 # Above this many words a second of audio, a transcript repeats itself.
 MAX_WORDS_PER_SEC = 6.0
 COMPRESSION_RATIO_THRESHOLD = 2.4  # faster-whisper's own default
@@ -95,15 +98,17 @@ class SpeechLengthWhisperModel(WhisperModel):
         return super().encode(trimmed(features, self.pad_frames))
 
     def transcribe(self, audio, *args, **kwargs):
-        if self.pad_frames is None or not isinstance(audio, np.ndarray):
+        secs = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else None
+        if (
+            self.pad_frames is None
+            or secs is None
+            or secs * FRAMES_PER_SEC + self.pad_frames >= FULL_WINDOW_FRAMES
+        ):
+            # Off, a file, or more than one window: faster-whisper's own way.
             segments, info = super().transcribe(audio, *args, **kwargs)
             return list(segments), info
-        secs = len(audio) / SAMPLE_RATE
-        short = {
-            **kwargs,
-            "temperature": 0.0,
-            "max_new_tokens": int(secs * TOKENS_PER_SEC) + EXTRA_TOKENS,
-        }
+        budget = min(int(secs * TOKENS_PER_SEC) + EXTRA_TOKENS, MAX_SHORT_PASS_TOKENS)
+        short = {**kwargs, "temperature": 0.0, "max_new_tokens": budget}
         self.short_passes += 1
         segments, info = super().transcribe(audio, *args, **short)
         segments = list(segments)

@@ -119,3 +119,15 @@ def test_a_pad_out_of_range_is_one_clear_line():
         Settings(_env_file=None, whisper_encode_pad_secs=31)
     [line] = describe_errors(caught.value)
     assert line.startswith("WHISPER_ENCODE_PAD_SECS:")
+
+
+def test_audio_longer_than_a_window_is_transcribed_as_before(model, monkeypatch):
+    asked = []
+    monkeypatch.setattr(
+        WhisperModel, "transcribe", lambda self, audio, **kw: (asked.append(kw), ([], None))[1]
+    )
+    monkeypatch.setattr(model, "pad_frames", pad_frames_for(1.0))
+    model.transcribe(np.zeros(16000 * 3, np.float32), language="en")
+    model.transcribe(np.zeros(16000 * 31, np.float32), language="en")
+    assert asked[0]["max_new_tokens"] == 40 and asked[0]["temperature"] == 0.0
+    assert asked[1] == {"language": "en"}
