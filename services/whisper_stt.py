@@ -8,7 +8,7 @@ after the speech.
 
 Whisper was trained on 30 s windows only, and on a short window tiny.en now and
 then loops (the sentence twice, or until 448 tokens) or stops early. So the
-short pass decodes greedily-then-beam at temperature 0 with a token budget that
+short pass decodes (beam 5) at temperature 0 only, with a token budget that
 fits the speech's length, and a transcript that looks like a loop (more words
 a second than anyone says, a repeated three-word run, or a high compression
 ratio) is thrown away and the segment is transcribed again on the full window,
@@ -49,8 +49,9 @@ def pad_frames_for(pad_secs: float) -> int | None:
 def speech_frames(features: np.ndarray) -> int:
     """Frames before the all-zero columns faster-whisper's `pad_or_trim` appended.
 
-    A frame of real audio is never exactly zero in every mel bin: the log-mel
-    of silence normalises to -1.5, and zero would need every bin at exactly 1e-4.
+    A frame of audio is zero in all 80 mel bins only if each bin sits exactly at
+    log10 = -4; even then it is silence at the clip's floor, and cutting it and
+    padding with zeros instead gives the encoder the same input.
     """
     nonzero = np.flatnonzero(np.any(features != 0, axis=-2).reshape(-1))
     return int(nonzero[-1]) + 1 if len(nonzero) else 0
