@@ -27,15 +27,16 @@ def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService:
             ),
         )
 
-    from pipecat.services.whisper.stt import WhisperSTTService
+    from services.whisper_stt import SpeechLengthWhisperSTTService
 
     device, compute_type = whisper_runtime(settings.whisper_device)
     logger.info(f"Whisper on {device} ({compute_type}) from {settings.whisper_model}")
-    return WhisperSTTService(
+    return SpeechLengthWhisperSTTService(
+        encode_pad_secs=settings.whisper_encode_pad_secs,
         device=device,
         compute_type=compute_type,
         ttfs_p99_latency=WHISPER_TTFS_P99_SECS,
-        settings=WhisperSTTService.Settings(
+        settings=SpeechLengthWhisperSTTService.Settings(
             model=str(settings.whisper_model),
             language=Language.EN,
             no_speech_prob=settings.whisper_no_speech_prob,

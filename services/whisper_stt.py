@@ -1,0 +1,148 @@
+"""Whisper that encodes only the speech, not a 30 s window padded with zeros.
+
+faster-whisper pads every segment's log-mel features to 3000 frames (30 s)
+before the encoder, so a 3 s question costs the encoder as much as 30 s of
+audio. CTranslate2's Whisper encoder accepts a shorter input (whisper.cpp calls
+this `audio_ctx`), so this model cuts the padding down to `pad_frames` frames
+after the speech.
+
+Whisper was trained on 30 s windows only, and on a short window tiny.en now and
+then loops (the sentence twice, or until 448 tokens) or stops early. So the
+short pass decodes (beam 5) at temperature 0 only, with a token budget that
+fits the speech's length, and a transcript that looks like a loop (more words
+a second than anyone says, a repeated three-word run, or a high compression
+ratio) is thrown away and the segment is transcribed again on the full window,
+exactly as faster-whisper does by default.
+"""
+
+import re
+import threading
+
+import numpy as np
+from faster_whisper import WhisperModel
+from loguru import logger
+from pipecat.services.whisper.stt import WhisperSTTService
+from pipecat.utils.types import require_given
+
+SAMPLE_RATE = 16000
+FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window: 100 log-mel frames a second
+FRAMES_PER_SEC = 100
+# A short pass may emit this many tokens a second of audio (plus a few): speech
+# is 3-5 tokens a second, timestamps included, so a loop runs into the budget.
+TOKENS_PER_SEC = 10
+EXTRA_TOKENS = 10
+# Within Whisper's 448 with the longest prompt faster-whisper builds (hotwords or
+# previous text, up to 223 tokens, and the start-of-transcript tokens).
+MAX_SHORT_PASS_TOKENS = 200
+# Above this many words a second of audio, a transcript repeats itself.
+MAX_WORDS_PER_SEC = 6.0
+COMPRESSION_RATIO_THRESHOLD = 2.4  # faster-whisper's own default
+
+
+def pad_frames_for(pad_secs: float) -> int | None:
+    """Frames of padding after the speech; None when `pad_secs` keeps the full 30 s window."""
+    if pad_secs >= FULL_WINDOW_FRAMES / FRAMES_PER_SEC:
+        return None
+    return round(pad_secs * FRAMES_PER_SEC)
+
+
+def speech_frames(features: np.ndarray) -> int:
+    """Frames before the all-zero columns faster-whisper's `pad_or_trim` appended.
+
+    A frame of audio is zero in all 80 mel bins only if each bin sits exactly at
+    log10 = -4; even then it is silence at the clip's floor, and cutting it and
+    padding with zeros instead gives the encoder the same input.
+    """
+    nonzero = np.flatnonzero(np.any(features != 0, axis=-2).reshape(-1))
+    return int(nonzero[-1]) + 1 if len(nonzero) else 0
+
+
+def trimmed(features: np.ndarray, pad_frames: int | None) -> np.ndarray:
+    """`features` cut to the speech plus `pad_frames` (an even count, at most 3000)."""
+    if pad_frames is None:
+        return features
+    keep = speech_frames(features) + pad_frames
+    keep = max(2, keep + keep % 2)  # the encoder's convolution has stride 2
+    if keep >= features.shape[-1]:
+        return features
+    return features[..., :keep]
+
+
+def looks_like_a_loop(segments: list, audio_secs: float) -> bool:
+    """Whether a short-window transcript repeats itself rather than the caller."""
+    words = re.findall(r"[a-z0-9']+", " ".join(s.text for s in segments).lower())
+    if len(words) > MAX_WORDS_PER_SEC * max(audio_secs, 1.0):
+        return True
+    trigrams = list(zip(words, words[1:], words[2:], strict=False))
+    if len(set(trigrams)) < len(trigrams):
+        return True
+    return any(s.compression_ratio > COMPRESSION_RATIO_THRESHOLD for s in segments)
+
+
+class SpeechLengthWhisperModel(WhisperModel):
+    """A faster-whisper model whose encoder sees the speech plus `pad_frames`, not 30 s.
+
+    `transcribe` returns its segments as a list (already decoded), not a generator.
+    `short_passes` and `full_window_retries` count what it did, for benchmarks.
+    """
+
+    def __init__(self, *args, pad_frames: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pad_frames = pad_frames
+        self.short_passes = 0
+        self.full_window_retries = 0
+        self._full_window = threading.local()
+
+    def encode(self, features: np.ndarray):
+        if self.pad_frames is None or getattr(self._full_window, "on", False):
+            return super().encode(features)
+        return super().encode(trimmed(features, self.pad_frames))
+
+    def transcribe(self, audio, *args, **kwargs):
+        secs = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else None
+        if (
+            self.pad_frames is None
+            or secs is None
+            or secs * FRAMES_PER_SEC + self.pad_frames >= FULL_WINDOW_FRAMES
+        ):
+            # Off, a file, or more than one window: faster-whisper's own way.
+            segments, info = super().transcribe(audio, *args, **kwargs)
+            return list(segments), info
+        budget = min(int(secs * TOKENS_PER_SEC) + EXTRA_TOKENS, MAX_SHORT_PASS_TOKENS)
+        short = {**kwargs, "temperature": 0.0, "max_new_tokens": budget}
+        self.short_passes += 1
+        segments, info = super().transcribe(audio, *args, **short)
+        segments = list(segments)
+        if not looks_like_a_loop(segments, secs):
+            return segments, info
+        self.full_window_retries += 1
+        logger.debug("Whisper: the short window looped; transcribing on the full 30 s window")
+        self._full_window.on = True
+        try:
+            segments, info = super().transcribe(audio, *args, **kwargs)
+            return list(segments), info
+        finally:
+            self._full_window.on = False
+
+
+class SpeechLengthWhisperSTTService(WhisperSTTService):
+    """Pipecat's Whisper service on a `SpeechLengthWhisperModel`."""
+
+    def __init__(self, *, encode_pad_secs: float, **kwargs):
+        self._pad_frames = pad_frames_for(encode_pad_secs)
+        super().__init__(**kwargs)
+
+    def _load(self):
+        # As WhisperSTTService._load, on the model that trims the encoder's input.
+        model_name = require_given(self._settings.model, "Whisper model")
+        self._model = SpeechLengthWhisperModel(
+            model_name,
+            device=self._device,
+            compute_type=self._compute_type,
+            pad_frames=self._pad_frames,
+        )
+        window = "30 s" if self._pad_frames is None else f"speech + {self._pad_frames} frames"
+        logger.debug(f"Loaded Whisper model; the encoder sees {window}")
+        unsupported = self._unsupported_language()
+        if unsupported:
+            raise ValueError(unsupported)
