@@ -77,8 +77,15 @@ class DatabaseFile:
 
 
 def create_engine_for(url: str) -> Engine:
-    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front."""
+    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front;
+    for PostgreSQL, lock waits bounded by `LOCK_WAIT_SECS`."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Lock waits end like SQLite's (store/transactions.py); `options` in the URL replaces it.
+        wait = {"options": f"-c lock_timeout={int(LOCK_WAIT_SECS * 1000)}"}
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={} if "options" in parsed.query else wait
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":

@@ -201,3 +201,15 @@ async def test_transfer_to_human_leaves_a_note_for_staff(gate, tools):
 async def test_an_unknown_tool_is_an_answer_not_an_exception(gate):
     result = await call(gate, "order_pizza")
     assert result["error"] == "unknown_tool"
+
+
+async def test_a_same_day_booking_made_after_the_read_back_is_not_replaced_nor_doubled(
+    gate, tools, monkeypatch
+):
+    first = await call(gate, "book_table", **GOOD)
+    # As if another call booked it between this call's read-back (which saw none) and its write.
+    monkeypatch.setattr(tools, "_same_day_booking", lambda args: asyncio.sleep(0, None))
+    result = await call(gate, "book_table", **{**GOOD, "time": "20:00"})
+    assert (result["ok"], result["error"]) == (False, "already_booked")
+    assert "replace it" in result["message"]
+    assert [b.reference for b in await tools.store.bookings()] == [first["booking"]["reference"]]
