@@ -1,6 +1,7 @@
 """The reservation store: migrations on start, availability arithmetic, idempotent writes."""
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 
 import pytest
@@ -240,3 +241,13 @@ def test_an_unreachable_postgresql_server_gives_a_clear_error_without_its_passwo
     with pytest.raises(StoreError, match="cannot open the reservation store at") as failed:
         ReservationStore.open(url, (2,), RULES)
     assert "secret-word" not in str(failed.value)
+
+
+def test_bot_processes_starting_together_on_one_postgresql_database_all_open_it(postgres_server):
+    url = postgres_server.database()
+    with ThreadPoolExecutor(4) as starting:
+        opened = list(starting.map(lambda _: ReservationStore.open(url, (2, 4), RULES), range(4)))
+    assert {current_revision(store._engine) for store in opened} == {"0002"}
+    for store in opened:
+        store.close()
+    postgres_server.drop(url)
