@@ -5,13 +5,14 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 
+import psycopg
 import pytest
 
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
-from store import AlreadyBooked, NoTableFree, ReservationStore, SeatingRules
+from store import AlreadyBooked, NoTableFree, ReservationStore, SeatingRules, StoreUnavailable
 
 NOW = datetime(2030, 1, 2, 10, 0)
 DAY = date(2030, 1, 3)
@@ -110,3 +111,22 @@ async def test_one_result_recorded_at_once_is_kept_once(store):
     )
     assert outcomes == [None] * 8
     assert (await store.get_result("gate-key"))["ok"] is True
+
+
+async def test_a_booking_kept_waiting_for_its_day_on_postgresql_gives_up_and_writes_nothing(
+    postgres_server,
+):
+    # lock_timeout from the URL instead of LOCK_WAIT_SECS, to keep the test short.
+    url = postgres_server.database() + "?options=-c%20lock_timeout%3D200"
+    opened = ReservationStore.open(url, TABLES, SeatingRules())
+    other = psycopg.connect(url.replace("+psycopg", "").split("?")[0])
+    try:
+        other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"bookings:{DAY}",))
+        with pytest.raises(StoreUnavailable, match="lock timeout"):
+            await book(opened, 1)
+        other.rollback()
+        assert await opened.bookings() == []
+    finally:
+        other.close()
+        opened.close()
+        postgres_server.drop(url.split("?")[0])
