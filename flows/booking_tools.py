@@ -42,6 +42,7 @@ from flows.speech import (
 )
 from function_calls import Breakers, FunctionCallGate, GatedTool, Result
 from store import (
+    AlreadyBooked,
     BookingCancelled,
     BookingNotFound,
     BookingRecord,
@@ -200,6 +201,8 @@ class BookingTools:
         )
 
     async def _book_table(self, args: NewBookingArgs, key: str) -> Result:
+        # The booking the caller agreed to replace (the read-back named it); the store checks
+        # again, in the booking's own transaction, that no other one has appeared since.
         existing = await self._same_day_booking(args)
         try:
             booking = await self.store.book(
@@ -211,7 +214,15 @@ class BookingTools:
                 notes=args.notes,
                 idempotency_key=key,
                 replaces=existing.reference if existing else None,
+                one_per_day=True,
             )
+        except AlreadyBooked as already:
+            return {
+                "ok": False,
+                "error": "already_booked",
+                "message": f"You already have {describe(already.booking)}, so nothing was "
+                "booked. Would you like to replace it?",
+            }
         except NoTableFree as full:
             return {
                 "ok": False,

@@ -196,9 +196,14 @@ class Settings(BaseSettings):
         try:
             dialect.import_dbapi()
         except ImportError as missing:
+            instead = (
+                "postgresql+psycopg://... (psycopg 3, installed)"
+                if url.get_backend_name() == "postgresql"
+                else "sqlite:///data/<name>.db"
+            )
             raise ValueError(
                 f"{shown} needs the database driver {missing.name or dialect.driver!r}, which "
-                "is not installed; install it, or use sqlite:///data/<name>.db"
+                f"is not installed; install it, or use {instead}"
             ) from None
         if url.get_backend_name() == "sqlite" and (
             url.database in (None, "") or ":memory:" in url.database or "mode=memory" in value

@@ -2,6 +2,7 @@
 
 from store.database import LOCK_WAIT_SECS
 from store.records import (
+    AlreadyBooked,
     Availability,
     BookingCancelled,
     BookingNotFound,
@@ -16,6 +17,7 @@ from store.reservations import ReservationStore
 
 __all__ = [
     "LOCK_WAIT_SECS",
+    "AlreadyBooked",
     "Availability",
     "BookingCancelled",
     "BookingNotFound",

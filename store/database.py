@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from loguru import logger
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 LOCK_WAIT_SECS = 2.0
@@ -77,8 +77,15 @@ class DatabaseFile:
 
 
 def create_engine_for(url: str) -> Engine:
-    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front."""
+    """An engine; for SQLite, its folder created, WAL on, and writes serialised up front;
+    for PostgreSQL, lock waits bounded by `LOCK_WAIT_SECS`."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Lock waits end like SQLite's (store/transactions.py); `options` in the URL replaces it.
+        wait = {"options": f"-c lock_timeout={int(LOCK_WAIT_SECS * 1000)}"}
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={} if "options" in parsed.query else wait
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
@@ -108,6 +115,14 @@ def migrate(engine: Engine, migrations: Path, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(migrations))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Bot processes starting together migrate one after another (SQLite: BEGIN
+            # IMMEDIATE); the next finds the schema at head. DDL may wait longer than a booking.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                {"key": f"migrate:{migrations.parent.name}"},
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -32,6 +32,14 @@ class BookingCancelled(Exception):
         self.booking = booking
 
 
+class AlreadyBooked(Exception):
+    """The phone already has a confirmed booking that day, other than the one being replaced."""
+
+    def __init__(self, booking: "BookingRecord"):
+        super().__init__(f"already booked that day: {booking.reference}")
+        self.booking = booking
+
+
 class NoTableFree(Exception):
     def __init__(self, alternatives: tuple[time, ...]):
         super().__init__("no table free")

@@ -3,8 +3,10 @@
 Every operation is one transaction run in a worker thread: a caller that stops
 waiting (a timeout, a cancelled task) never leaves a booking half-written,
 because the transaction either commits whole or not at all. Write
-transactions on SQLite take the write lock up front (`BEGIN IMMEDIATE`), so
-two bot processes cannot give the same table away twice.
+transactions on SQLite take the write lock up front (`BEGIN IMMEDIATE`); on
+PostgreSQL a booking or a change takes its day's lock first
+(store/transactions.py). Either way two calls, in one bot process or two,
+cannot give the same table away twice, nor book one phone twice on one day.
 
 Infrastructure failures surface as `StoreUnavailable` (worth retrying) or
 `StoreError`; business outcomes (no table, unknown booking) as their own
@@ -28,6 +30,7 @@ from store.models import Booking, DiningTable, OutboxMessage, ToolResult
 from store.records import (
     CANCELLED,
     CONFIRMED,
+    AlreadyBooked,
     Availability,
     BookingCancelled,
     BookingNotFound,
@@ -38,6 +41,7 @@ from store.records import (
     StoreError,
     StoreUnavailable,
 )
+from store.transactions import lock_days, run_with_retries
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -154,16 +158,23 @@ class ReservationStore:
         notes: str,
         idempotency_key: str,
         replaces: str | None = None,
+        one_per_day: bool = False,
     ) -> BookingRecord:
-        """Book the smallest free table; the same key books once. `replaces` is cancelled with it."""
+        """Book the smallest free table; the same key books once. `replaces` is cancelled with it.
+
+        With `one_per_day`, `AlreadyBooked` if the phone has another confirmed booking that day
+        (checked in the same transaction as the free table, under the same lock)."""
 
         def book(session: Session) -> BookingRecord:
+            lock_days(session, day)
             earlier = session.scalar(
                 select(Booking).where(Booking.idempotency_key == idempotency_key)
             )
             if earlier is not None:
                 return BookingRecord.of(earlier, session.get(DiningTable, earlier.table_id))
-            replaced = self._booking(session, replaces) if replaces else None
+            replaced = self._booking(session, replaces, for_update=True) if replaces else None
+            if one_per_day:
+                self._no_other_booking_that_day(session, phone, day, replaced)
             table = self._free_table(
                 session, day, at, party_size, ignore=replaced.id if replaced else None
             )
@@ -188,6 +199,19 @@ class ReservationStore:
             return BookingRecord.of(booking, table)
 
         return await self._call(book)
+
+    def _no_other_booking_that_day(
+        self, session: Session, phone: str, day: date, replaced: Booking | None
+    ) -> None:
+        other = session.scalar(
+            select(Booking)
+            .where(Booking.phone == phone, Booking.date == day, Booking.status == CONFIRMED)
+            .where(Booking.id != (replaced.id if replaced is not None else -1))
+            .order_by(Booking.time)
+            .limit(1)
+        )
+        if other is not None:
+            raise AlreadyBooked(BookingRecord.of(other, session.get(DiningTable, other.table_id)))
 
     async def find(
         self,
@@ -235,6 +259,10 @@ class ReservationStore:
 
         def change(session: Session) -> BookingRecord:
             booking = self._booking(session, reference)
+            lock_days(session, booking.date, day or booking.date)  # days first, then the row
+            booking = self._booking(session, reference, for_update=True)
+            # Moved meanwhile by another change? Its day now (a lock held already is no wait).
+            lock_days(session, booking.date, day or booking.date)
             if booking.status != CONFIRMED:
                 raise BookingCancelled(
                     BookingRecord.of(booking, session.get(DiningTable, booking.table_id))
@@ -258,7 +286,7 @@ class ReservationStore:
         """Cancel a booking; cancelling it again changes nothing."""
 
         def cancel(session: Session) -> BookingRecord:
-            booking = self._booking(session, reference)
+            booking = self._booking(session, reference, for_update=True)
             booking.status = CANCELLED
             return BookingRecord.of(booking, session.get(DiningTable, booking.table_id))
 
@@ -342,8 +370,13 @@ class ReservationStore:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _booking(self, session: Session, reference: str) -> Booking:
-        booking = session.scalar(select(Booking).where(Booking.reference == reference))
+    def _booking(self, session: Session, reference: str, for_update: bool = False) -> Booking:
+        """A booking by reference; `for_update` locks its row (and reads it afresh) until the
+        transaction ends, so a change and a cancel of one booking run one after the other."""
+        query = select(Booking).where(Booking.reference == reference)
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        booking = session.scalar(query)
         if booking is None:
             raise BookingNotFound(reference)
         return booking
@@ -358,9 +391,13 @@ class ReservationStore:
     def _run(self, work: Callable[[Session], T]) -> T:
         if self._file is not None and (problem := self._file.check()):
             raise StoreUnavailable(problem)
-        try:
+
+        def transaction() -> T:
             with self._sessions.begin() as session:
                 return work(session)
+
+        try:
+            return run_with_retries(transaction)
         except OperationalError as error:
             raise StoreUnavailable(str(error.orig)) from error
         except IntegrityError as error:

@@ -10,6 +10,7 @@ from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
 from store import ReservationStore
+from tests.postgres_server import BOTH_DATABASES  # the tests that write, on both databases
 
 NOW = datetime(2030, 1, 2, 10, 0)  # a Wednesday morning
 TOMORROW = "2030-01-03"
@@ -23,8 +24,9 @@ GOOD = {
 
 
 @pytest.fixture
-def tools(tmp_path):
-    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/r.db")
+def tools(database_url):
+    """The tools over a store on SQLite, or on PostgreSQL where a test says `BOTH_DATABASES`."""
+    settings = Settings(_env_file=None, database_url=database_url)
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
     store = ReservationStore.open(settings.database_url, settings.restaurant_tables, rules.seating)
     yield BookingTools(store, rules, "Chez Test")
@@ -90,6 +92,7 @@ async def test_availability_says_when_it_is_free(gate):
     assert (result["spoken_date"], result["spoken_time"]) == ("Thursday 3 January", "7:30 pm")
 
 
+@BOTH_DATABASES
 async def test_a_full_slot_offers_alternatives(gate):
     await call(gate, "book_table", **{**GOOD, "party_size": 8})
     result = await call(gate, "check_availability", date=TOMORROW, time="19:30", party_size=7)
@@ -98,6 +101,7 @@ async def test_a_full_slot_offers_alternatives(gate):
     assert result["spoken_alternatives"][1] == "5 pm"
 
 
+@BOTH_DATABASES
 async def test_a_booking_is_written_with_every_detail(gate, tools):
     result = await call(gate, "book_table", **GOOD, notes="nut allergy")
     assert result["ok"]
@@ -132,6 +136,7 @@ async def test_find_without_phone_or_reference_asks_for_one(gate):
     assert "phone number" in result["message"]
 
 
+@BOTH_DATABASES
 async def test_find_by_phone_said_differently_finds_the_booking(gate):
     made = await call(gate, "book_table", **GOOD)
     found = await call(gate, "find_booking", phone="+44 7911 123456")
@@ -154,6 +159,7 @@ async def test_send_confirmation_writes_an_sms_to_the_outbox(gate, tools):
     assert "Thursday 3 January at 7:30 pm" in message.body
 
 
+@BOTH_DATABASES
 async def test_book_and_text_me_in_one_response_confirms_the_new_booking(gate, tools):
     # Both calls of one LLM response start together; the text waits for the booking.
     made, sent = await asyncio.gather(
@@ -170,6 +176,7 @@ async def test_send_confirmation_by_phone_confirms_the_next_booking(gate, tools)
     assert sent["reference"] == made["booking"]["reference"]
 
 
+@BOTH_DATABASES
 async def test_a_changed_booking_is_confirmed_again_with_the_new_details(gate, tools):
     made = await call(gate, "book_table", **GOOD)
     reference = made["booking"]["reference"]
@@ -182,6 +189,7 @@ async def test_a_changed_booking_is_confirmed_again_with_the_new_details(gate, t
     assert "2 people" in bodies[1]
 
 
+@BOTH_DATABASES
 async def test_transfer_to_human_leaves_a_note_for_staff(gate, tools):
     result = await call(gate, "transfer_to_human", reason="group of 40", phone="07911 123456")
     assert result["ok"] and "07911 123456" in result["message"]
@@ -193,3 +201,15 @@ async def test_transfer_to_human_leaves_a_note_for_staff(gate, tools):
 async def test_an_unknown_tool_is_an_answer_not_an_exception(gate):
     result = await call(gate, "order_pizza")
     assert result["error"] == "unknown_tool"
+
+
+async def test_a_same_day_booking_made_after_the_read_back_is_not_replaced_nor_doubled(
+    gate, tools, monkeypatch
+):
+    first = await call(gate, "book_table", **GOOD)
+    # As if another call booked it between this call's read-back (which saw none) and its write.
+    monkeypatch.setattr(tools, "_same_day_booking", lambda args: asyncio.sleep(0, None))
+    result = await call(gate, "book_table", **{**GOOD, "time": "20:00"})
+    assert (result["ok"], result["error"]) == (False, "already_booked")
+    assert "replace it" in result["message"]
+    assert [b.reference for b in await tools.store.bookings()] == [first["booking"]["reference"]]

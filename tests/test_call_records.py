@@ -35,6 +35,7 @@ from processors.conversation_recorder import ConversationRecorder
 from processors.state_extractor import StateExtractor
 from settings import Settings
 from store.reservations import ReservationStore, SeatingRules
+from tests.postgres_server import BOTH_DATABASES
 
 PAUSE = SleepFrame(0.05)
 """Between frames: system frames (speaking, interruptions) would overtake data frames."""
@@ -181,8 +182,9 @@ async def test_a_failing_database_loses_records_but_not_the_call(call, store, re
     assert not any("Kowalski" in line or "07911" in line for line in warnings)
 
 
-def test_the_schema_is_created_on_an_empty_file_and_kept_on_an_existing_one(tmp_path):
-    url = f"sqlite:///{tmp_path}/calls.db"
+@BOTH_DATABASES
+def test_the_schema_is_created_on_an_empty_database_and_kept_on_an_existing_one(database_url):
+    url = database_url
     first = CallRecordStore.open(url)
     first.start_session("s1", utc_now(), "ondevice")
     first.close()
@@ -191,15 +193,18 @@ def test_the_schema_is_created_on_an_empty_file_and_kept_on_an_existing_one(tmp_
     with again.engine.connect() as connection:
         version = connection.execute(text("select version_num from conversation_schema_version"))
         assert version.scalar() == "c0001"
+    again.close()
 
 
-def test_the_call_records_can_share_the_reservations_database(tmp_path):
-    url = f"sqlite:///{tmp_path}/shared.db"
-    ReservationStore.open(url, (2, 4), SeatingRules())
-    store = CallRecordStore.open(url)
+@BOTH_DATABASES
+def test_the_call_records_can_share_the_reservations_database(database_url):
+    reservations = ReservationStore.open(database_url, (2, 4), SeatingRules())
+    store = CallRecordStore.open(database_url)
     tables = set(inspect(store.engine).get_table_names())
     assert {"bookings", "conversation_turns", "alembic_version"} <= tables
     assert "conversation_schema_version" in tables
+    store.close()
+    reservations.close()
 
 
 def add_call(store: CallRecordStore, session_id: str, age_days: int):
@@ -214,8 +219,9 @@ def add_call(store: CallRecordStore, session_id: str, age_days: int):
     store.add_snapshot(session_id, 1, started, {"turn": 1})
 
 
-def test_retention_deletes_calls_older_than_the_setting(tmp_path, monkeypatch, capsys):
-    url = f"sqlite:///{tmp_path}/calls.db"
+@BOTH_DATABASES
+def test_retention_deletes_calls_older_than_the_setting(database_url, monkeypatch, capsys):
+    url = database_url
     store = CallRecordStore.open(url)
     add_call(store, "old", age_days=40)
     add_call(store, "recent", age_days=2)

@@ -22,6 +22,7 @@ from store.reservations import StoreError
 from tests.fakes.conversation import converse as run_conversation
 from tests.fakes.conversation import user
 from tests.fakes.scripted_llm import ScriptedLLM, Step
+from tests.postgres_server import BOTH_DATABASES  # the tests whose store work differs by database
 
 NOW = datetime(2030, 1, 2, 10, 0)
 DAY = "2030-01-03"
@@ -55,10 +56,10 @@ class ControlledStore(ReservationStore):
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(database_url):
     settings = Settings(_env_file=None)
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
-    opened = ControlledStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
+    opened = ControlledStore.open(database_url, (2, 4, 6), rules.seating)
     opened.delays, opened.failures, opened.spans, opened.attempts = {}, {}, {}, {}
     yield opened
     opened.close()
@@ -136,6 +137,7 @@ async def test_cancel_without_the_callers_consent_is_refused_and_nothing_is_writ
     assert spoken == result["read_back"]
 
 
+@BOTH_DATABASES
 async def test_cancel_runs_once_the_caller_says_yes_to_its_read_back(tools, store):
     made = await booked(store)
     cancel = ("cancel_booking", {"reference": made.reference})
@@ -201,6 +203,7 @@ async def test_a_yes_from_an_earlier_turn_is_stale(tools, store):
     assert (await store.booking(made.reference)).status == "confirmed"
 
 
+@BOTH_DATABASES
 async def test_a_booking_call_repeated_in_and_across_responses_books_once(tools, store):
     book = ("book_table", BOOKING)
     llm, _, _ = await converse(
@@ -215,6 +218,7 @@ async def test_a_booking_call_repeated_in_and_across_responses_books_once(tools,
     assert len(await store.bookings()) == 1
 
 
+@BOTH_DATABASES
 async def test_a_call_replayed_after_a_reconnect_answers_with_its_first_result(tools, store):
     first = await make_gate(tools).call("book_table", BOOKING)
     replayed = await make_gate(tools).call("book_table", {**BOOKING, "time": "7:30 pm"})
@@ -222,6 +226,7 @@ async def test_a_call_replayed_after_a_reconnect_answers_with_its_first_result(t
     assert len(await store.bookings()) == 1
 
 
+@BOTH_DATABASES
 async def test_the_same_details_in_another_session_are_not_a_replay(tools, store):
     first = await make_gate(tools, session="a").call("book_table", BOOKING)
     other = await make_gate(tools, session="b").call("book_table", BOOKING)
@@ -249,6 +254,7 @@ async def test_a_call_that_times_out_gets_a_spoken_answer(tools, store):
     assert clock.monotonic() - started < 3.0
 
 
+@BOTH_DATABASES
 async def test_a_transient_failure_is_retried_and_then_books(tools, store):
     store.failures["book"] = [StoreUnavailable("database is locked")] * 2
     llm, _, _ = await converse(

@@ -1,6 +1,7 @@
 """The reservation store: migrations on start, availability arithmetic, idempotent writes."""
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 
 import pytest
@@ -30,9 +31,16 @@ async def book(store, at=time(19), party_size=2, key="k1", day=DAY, phone="+4479
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> str:
+    """Every test of a `store` runs on both databases."""
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path):
-    opened = open_store(tmp_path / "reservations.db")
+def store(database_url):
+    """A migrated store, on SQLite and on PostgreSQL."""
+    opened = ReservationStore.open(database_url, (2, 4, 6), RULES)
     yield opened
     opened.close()
 
@@ -76,6 +84,20 @@ async def test_a_file_at_an_older_revision_is_upgraded_and_keeps_its_data(tmp_pa
     await upgraded.put_result("key", "book_table", {"ok": True})
     assert await upgraded.get_result("key") == {"ok": True}
     upgraded.close()
+
+
+async def test_a_postgresql_database_is_migrated_and_keeps_its_bookings_when_opened_again(
+    postgres_server,
+):
+    url = postgres_server.database()
+    first = ReservationStore.open(url, (2, 4, 6), RULES)
+    assert current_revision(first._engine) == "0002"
+    made = await book(first)
+    first.close()
+    again = ReservationStore.open(url, (2, 4, 6), RULES)  # already at head: nothing to do
+    assert await again.bookings() == [made]
+    again.close()
+    postgres_server.drop(url)
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path):
@@ -212,3 +234,20 @@ async def test_a_locked_database_is_reported_as_unavailable(tmp_path):
         locker.execute("ROLLBACK")
         locker.close()
         opened.close()
+
+
+def test_an_unreachable_postgresql_server_gives_a_clear_error_without_its_password():
+    url = "postgresql+psycopg://bot:secret-word@127.0.0.1:1/reservations"
+    with pytest.raises(StoreError, match="cannot open the reservation store at") as failed:
+        ReservationStore.open(url, (2,), RULES)
+    assert "secret-word" not in str(failed.value)
+
+
+def test_bot_processes_starting_together_on_one_postgresql_database_all_open_it(postgres_server):
+    url = postgres_server.database()
+    with ThreadPoolExecutor(4) as starting:
+        opened = list(starting.map(lambda _: ReservationStore.open(url, (2, 4), RULES), range(4)))
+    assert {current_revision(store._engine) for store in opened} == {"0002"}
+    for store in opened:
+        store.close()
+    postgres_server.drop(url)

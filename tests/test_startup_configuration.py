@@ -78,6 +78,7 @@ def test_a_database_whose_driver_is_missing_is_refused_without_its_password(
     line = stopped_with_one_line(capsys, load_settings_or_exit)
     assert line.startswith(f"configuration error: {variable}: ")
     assert "'psycopg2', which is not installed" in line
+    assert "use postgresql+psycopg://" in line
     assert "s3cret" not in line
 
 
