@@ -27,11 +27,8 @@ from pipecat.services.llm_service import FunctionCallParams, LLMService
 from pipecat.tests.utils import run_test
 from pipecat.utils.errors import ErrorCategory
 
-from services.llm import create_llm
-from services.ondevice_llm import Dialogue, DialogueTurn, Reply
-from settings import Settings
-from tests.fakes import closed_port
-from tests.fakes.anthropic_server import (
+from provider_fakes import closed_port
+from provider_fakes.anthropic_server import (
     API_KEY,
     FakeAnthropic,
     Stall,
@@ -40,6 +37,9 @@ from tests.fakes.anthropic_server import (
     Text,
     ToolUse,
 )
+from services.llm import create_llm
+from services.ondevice_llm import Dialogue, DialogueTurn, Reply
+from settings import Settings
 from tests.fakes.log import captured_log
 from tests.fakes.pipeline import BOUND_SECS, Collector, PipelineRun
 

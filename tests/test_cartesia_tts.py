@@ -20,10 +20,8 @@ from pipecat.services.cartesia.tts import CartesiaTTSService
 from pipecat.services.tts_service import TTSService
 from pipecat.utils.errors import ErrorCategory
 
-from services.tts import create_tts
-from settings import Settings
-from tests.fakes import closed_port
-from tests.fakes.cartesia_server import (
+from provider_fakes import closed_port
+from provider_fakes.cartesia_server import (
     API_KEY,
     WORD_SECS,
     Behaviour,
@@ -33,6 +31,8 @@ from tests.fakes.cartesia_server import (
     Speak,
     Stall,
 )
+from services.tts import create_tts
+from settings import Settings
 from tests.fakes.log import captured_log
 from tests.fakes.pipeline import PipelineRun
 

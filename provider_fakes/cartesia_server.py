@@ -7,8 +7,13 @@ JSON generation requests (`transcript`, `context_id`, `continue`,
 connection takes the next scripted behaviour: speak, refuse the handshake, answer
 with an `error`, stall, or drop the socket after the first answer. Every request is
 recorded.
+
+`faults` spoils any reply (a new `context_id`) of a call, counted from 0
+(`provider_fakes.faults`), and `timing` delays each reply's first audio as a healthy
+Cartesia does.
 """
 
+import asyncio
 import base64
 import math
 from collections.abc import Sequence
@@ -16,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from provider_fakes.faults import INSTANT, Fault, Faults, Timing
 
 API_KEY = "ca-fake-key"
 WORD_SECS = 0.05
@@ -64,8 +71,18 @@ class Connection:
 class FakeCartesia:
     """ws://127.0.0.1:<free port>/tts/websocket; use as `async with`."""
 
-    def __init__(self, behaviours: Sequence[Behaviour]):
+    def __init__(
+        self,
+        behaviours: Sequence[Behaviour] = (),
+        *,
+        faults: Faults | None = None,
+        timing: Timing = INSTANT,
+    ):
         self._behaviours = list(behaviours)
+        self.faults = faults or Faults()
+        self._timing = timing
+        self._contexts: dict[str, Fault | None] = {}
+        self._spoken: set[str] = set()
         self.connections: list[Connection] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -114,8 +131,29 @@ class FakeCartesia:
                 failed = context_id
                 await ws.send_json(error(context_id, behaviour.message))
                 continue
+            fault = self._fault_for(context_id)
+            if fault is not None and fault.kind == "malformed":
+                await ws.send_str("{not json")
+                continue
+            if fault is not None and fault.kind in ("500", "429"):
+                await ws.send_json(error(context_id, f"fake {fault.kind}", int(fault.kind)))
+                continue
+            if fault is not None and fault.kind == "refuse":
+                await ws.close(code=1011, message=b"fake refusal")
+                break
             if generation["transcript"]:
-                await send_speech(ws, generation)
+                first = context_id not in self._spoken
+                self._spoken.add(context_id)
+                if first and fault is not None and fault.kind == "stall":
+                    await asyncio.sleep(fault.stall_secs)
+                elif first and self._timing.first_audio_secs:
+                    await asyncio.sleep(self._timing.first_audio_secs)
+                if fault is not None and fault.kind == "drop":
+                    await send_speech(ws, generation, limit=fault.after)
+                    await ws.close(code=1011, message=b"fake drop")
+                    break
+                pause = fault.trickle_secs if fault is not None and fault.kind == "trickle" else 0
+                await send_speech(ws, generation, pause=pause)
             if not generation["continue"]:
                 await ws.send_json(
                     {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
@@ -125,13 +163,30 @@ class FakeCartesia:
                     break
         return ws
 
+    def _fault_for(self, context_id: str) -> Fault | None:
+        """A reply's fault, drawn when its first request arrives."""
+        if context_id not in self._contexts:
+            self._contexts[context_id] = self.faults.next()
+        return self._contexts[context_id]
 
-async def send_speech(ws: web.WebSocketResponse, generation: dict[str, Any]):
-    """One `chunk` per word (a tone, so it is not silence), then their `timestamps`."""
+
+async def send_speech(
+    ws: web.WebSocketResponse,
+    generation: dict[str, Any],
+    limit: int | None = None,
+    pause: float = 0.0,
+):
+    """One `chunk` per word (a tone, so it is not silence), then their `timestamps`.
+
+    `limit`: send only that many chunks (a drop); `pause`: seconds between chunks."""
     context_id = generation["context_id"]
     sample_rate = generation["output_format"]["sample_rate"]
     words = generation["transcript"].split()
-    for _ in words:
+    for index, _ in enumerate(words):
+        if limit is not None and index >= limit:
+            return
+        if pause and index:
+            await asyncio.sleep(pause)
         await ws.send_json(
             {
                 "type": "chunk",
@@ -159,11 +214,11 @@ async def send_speech(ws: web.WebSocketResponse, generation: dict[str, Any]):
         )
 
 
-def error(context_id: str, message: str) -> dict[str, Any]:
+def error(context_id: str, message: str, status: int = 400) -> dict[str, Any]:
     return {
         "type": "error",
         "done": True,
-        "status_code": 400,
+        "status_code": status,
         "context_id": context_id,
         "error": message,
     }
