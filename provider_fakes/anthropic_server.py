@@ -124,14 +124,18 @@ class FakeAnthropic:
         fault = self.faults.next()
         if callable(self._replies):
             reply = self._replies(body)
-        elif not self._replies:
-            return error_response(400, "invalid_request_error", "the fake has no reply left")
-        else:
+        elif self._replies:
             reply = self._replies.pop(0)
+        elif fault is not None:
+            reply = Text(["(no reply scripted)"])
+        else:
+            return error_response(400, "invalid_request_error", "the fake has no reply left")
         if fault is not None:
             return await self._fault(request, body, reply, fault)
         if isinstance(reply, Status):
             return error_response(reply.status, reply.error_type, headers=reply.headers)
+        if not body.get("stream") and isinstance(reply, Text):
+            return web.json_response(whole_message(body["model"], "".join(reply.chunks)))
         if isinstance(reply, Stall) and reply.text is None:
             await self._closing.wait()
             return web.Response(status=503)
@@ -241,6 +245,20 @@ def error_response(
     return web.json_response(
         error_body(error_type, message or f"fake {error_type}"), status=status, headers=headers
     )
+
+
+def whole_message(model: str, text: str) -> dict[str, Any]:
+    """A non-streamed answer (what `run_inference` asks for)."""
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 25, "output_tokens": 3},
+    }
 
 
 def message_start(model: str) -> dict[str, Any]:

@@ -78,6 +78,8 @@ class FakeOpenAI:
             )
         if fault is not None and fault.kind == "stall":
             await self._wait(fault.stall_secs)
+        if not body.get("stream") and isinstance(reply, Text):
+            return web.json_response(_whole(body.get("model", "local"), "".join(reply.chunks)))
         stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await stream.prepare(request)
         if fault is not None and fault.kind == "malformed":
@@ -95,6 +97,24 @@ class FakeOpenAI:
             await stream.write(f"data: {json.dumps(chunk)}\n\n".encode())
         await stream.write(b"data: [DONE]\n\n")
         return stream
+
+
+def _whole(model: str, text: str) -> dict[str, Any]:
+    """A non-streamed answer (what `run_inference` asks for)."""
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7},
+    }
 
 
 def _chunks(model: str, reply: Reply):

@@ -61,6 +61,7 @@ def build_claude(base_url: str, **overrides) -> LLMService:
     settings = Settings(
         _env_file=None,
         llm_provider="anthropic",
+        llm_chain="anthropic",
         anthropic_api_key=overrides.pop("api_key", API_KEY),
         anthropic_base_url=base_url,
         anthropic_timeout_secs=TIMEOUT_SECS,

@@ -62,6 +62,7 @@ async def test_claude_books_then_texts_the_confirmation(tools):
         settings = Settings(
             _env_file=None,
             llm_provider="anthropic",
+            llm_chain="anthropic",
             anthropic_api_key=API_KEY,
             anthropic_base_url=fake.base_url,
             anthropic_max_retries=0,

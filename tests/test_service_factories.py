@@ -11,6 +11,7 @@ from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
 from services import stt, tts
 from services.llm import create_llm
+from services.llm_failover import LLMFailover
 from services.ondevice_llm import OnDeviceLLMService
 from services.stt import create_stt, whisper_runtime
 from services.tts import create_tts, piper_uses_cuda
@@ -52,7 +53,9 @@ def test_cartesia_is_built_with_its_key_and_voice():
 
 
 def test_anthropic_is_built_with_model_and_system_prompt():
-    service = build_llm(Settings(_env_file=None, anthropic_api_key="sk-test"))
+    service = build_llm(
+        Settings(_env_file=None, anthropic_api_key="sk-test", llm_chain="anthropic")
+    )
     assert isinstance(service, AnthropicLLMService)
     assert service._settings.model == "claude-haiku-4-5"
     assert "Luigi's Trattoria" in service._settings.system_instruction
@@ -61,7 +64,10 @@ def test_anthropic_is_built_with_model_and_system_prompt():
 def test_openai_compatible_server_is_built_from_its_url():
     service = build_llm(
         Settings(
-            _env_file=None, openai_base_url="http://127.0.0.1:11434/v1", openai_model="llama3.2"
+            _env_file=None,
+            openai_base_url="http://127.0.0.1:11434/v1",
+            openai_model="llama3.2",
+            llm_chain="openai",
         )
     )
     assert isinstance(service, OpenAILLMService)
@@ -107,3 +113,17 @@ def test_piper_falls_back_to_the_cpu_on_auto_without_onnxruntime_gpu(monkeypatch
     monkeypatch.setattr(tts, "resolve_device", lambda choice: "cuda")
     monkeypatch.setattr(tts, "onnx_cuda_available", lambda: False)
     assert piper_uses_cuda("auto") is False
+
+
+def test_a_keyed_llm_is_a_failover_chain_down_to_the_ondevice_engine():
+    service = build_llm(
+        Settings(
+            _env_file=None, anthropic_api_key="sk-test", openai_base_url="http://127.0.0.1:1/v1"
+        )
+    )
+    assert isinstance(service, LLMFailover)
+    assert [type(llm) for llm in service.llms] == [
+        AnthropicLLMService,
+        OpenAILLMService,
+        OnDeviceLLMService,
+    ]
