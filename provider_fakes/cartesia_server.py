@@ -118,50 +118,76 @@ class FakeCartesia:
 
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        failed: str | None = None
-        async for message in ws:
-            if message.type != WSMsgType.TEXT:
-                continue
-            generation = message.json()
-            connection.requests.append(generation)
-            if isinstance(behaviour, Stall) or generation.get("cancel"):
-                continue
-            context_id = generation["context_id"]
-            if isinstance(behaviour, Fail) and failed in (None, context_id):
-                failed = context_id
-                await ws.send_json(error(context_id, behaviour.message))
-                continue
-            fault = self._fault_for(context_id)
-            if fault is not None and fault.kind == "malformed":
-                await ws.send_str("{not json")
-                continue
-            if fault is not None and fault.kind in ("500", "429"):
-                await ws.send_json(error(context_id, f"fake {fault.kind}", int(fault.kind)))
-                continue
-            if fault is not None and fault.kind == "refuse":
-                await ws.close(code=1011, message=b"fake refusal")
-                break
-            if generation["transcript"]:
-                first = context_id not in self._spoken
-                self._spoken.add(context_id)
-                if first and fault is not None and fault.kind == "stall":
-                    await asyncio.sleep(fault.stall_secs)
-                elif first and self._timing.first_audio_secs:
-                    await asyncio.sleep(self._timing.first_audio_secs)
-                if fault is not None and fault.kind == "drop":
-                    await send_speech(ws, generation, limit=fault.after)
-                    await ws.close(code=1011, message=b"fake drop")
-                    break
-                pause = fault.trickle_secs if fault is not None and fault.kind == "trickle" else 0
-                await send_speech(ws, generation, pause=pause)
-            if not generation["continue"]:
-                await ws.send_json(
-                    {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
-                )
-                if isinstance(behaviour, Speak) and behaviour.drop_after_done:
-                    await ws.close(code=1011, message=b"fake drop")
-                    break
+        # Answers go out from a task of their own, so a stalled or trickling answer
+        # never stops the fake from reading (and from hearing the client close).
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        sender = asyncio.create_task(self._answer_all(ws, queue, behaviour))
+        try:
+            async for message in ws:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                generation = message.json()
+                connection.requests.append(generation)
+                if isinstance(behaviour, Stall) or generation.get("cancel"):
+                    continue
+                queue.put_nowait(generation)
+        finally:
+            sender.cancel()
         return ws
+
+    async def _answer_all(
+        self, ws: web.WebSocketResponse, queue: asyncio.Queue, behaviour: Behaviour
+    ):
+        failed: list[str] = []
+        while True:
+            generation = await queue.get()
+            if not await self._answer(ws, generation, behaviour, failed):
+                return
+
+    async def _answer(
+        self,
+        ws: web.WebSocketResponse,
+        generation: dict[str, Any],
+        behaviour: Behaviour,
+        failed: list[str],
+    ) -> bool:
+        """Answer one generation request; False once the socket is closed."""
+        context_id = generation["context_id"]
+        if isinstance(behaviour, Fail) and (not failed or failed[0] == context_id):
+            failed[:] = [context_id]
+            await ws.send_json(error(context_id, behaviour.message))
+            return True
+        fault = self._fault_for(context_id)
+        if fault is not None and fault.kind == "malformed":
+            await ws.send_str("{not json")
+            return True
+        if fault is not None and fault.kind in ("500", "429"):
+            await ws.send_json(error(context_id, f"fake {fault.kind}", int(fault.kind)))
+            return True
+        if fault is not None and fault.kind == "refuse":
+            await ws.close(code=1011, message=b"fake refusal")
+            return False
+        if generation["transcript"]:
+            first = context_id not in self._spoken
+            self._spoken.add(context_id)
+            if first and fault is not None and fault.kind == "stall":
+                await asyncio.sleep(fault.stall_secs)
+            elif first and self._timing.first_audio_secs:
+                await asyncio.sleep(self._timing.first_audio_secs)
+            if fault is not None and fault.kind == "drop":
+                await send_speech(ws, generation, limit=fault.after)
+                await ws.close(code=1011, message=b"fake drop")
+                return False
+            pause = fault.trickle_secs if fault is not None and fault.kind == "trickle" else 0
+            await send_speech(ws, generation, pause=pause)
+        if not generation["continue"]:
+            await ws.send_json(
+                {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
+            )
+            if isinstance(behaviour, Speak) and behaviour.drop_after_done:
+                await ws.close(code=1011, message=b"fake drop")
+                return False
+        return True
 
     def _fault_for(self, context_id: str) -> Fault | None:
         """A reply's fault, drawn when its first request arrives."""
@@ -176,16 +202,17 @@ async def send_speech(
     limit: int | None = None,
     pause: float = 0.0,
 ):
-    """One `chunk` per word (a tone, so it is not silence), then their `timestamps`.
+    """One `chunk` per word (a tone, so it is not silence), each followed by its word's
+    `timestamps`, as Cartesia interleaves them.
 
-    `limit`: send only that many chunks (a drop); `pause`: seconds between chunks."""
+    `limit`: send only that many words (a drop); `pause`: seconds before each chunk."""
     context_id = generation["context_id"]
     sample_rate = generation["output_format"]["sample_rate"]
     words = generation["transcript"].split()
-    for index, _ in enumerate(words):
+    for index, word in enumerate(words):
         if limit is not None and index >= limit:
             return
-        if pause and index:
+        if pause:
             await asyncio.sleep(pause)
         await ws.send_json(
             {
@@ -197,21 +224,21 @@ async def send_speech(
                 "context_id": context_id,
             }
         )
-    if generation.get("add_timestamps"):
-        starts = [index * WORD_SECS for index in range(len(words))]
-        await ws.send_json(
-            {
-                "type": "timestamps",
-                "done": False,
-                "status_code": 206,
-                "context_id": context_id,
-                "word_timestamps": {
-                    "words": words,
-                    "start": starts,
-                    "end": [start + WORD_SECS for start in starts],
-                },
-            }
-        )
+        if generation.get("add_timestamps"):
+            start = index * WORD_SECS
+            await ws.send_json(
+                {
+                    "type": "timestamps",
+                    "done": False,
+                    "status_code": 206,
+                    "context_id": context_id,
+                    "word_timestamps": {
+                        "words": [word],
+                        "start": [start],
+                        "end": [start + WORD_SECS],
+                    },
+                }
+            )
 
 
 def error(context_id: str, message: str, status: int = 400) -> dict[str, Any]:

@@ -46,6 +46,11 @@ from services.failover_health import RecoveryPolicy, ServiceHealth
 
 Push = Callable[[Frame], Awaitable[None]]
 Probe = Callable[[FrameProcessor], Awaitable[bool]]
+Outcome = Literal["first", "waiting"] | None
+FIRST: Outcome = "first"
+"""The turn's first result came out."""
+WAITING: Outcome = "waiting"
+"""The service started on the turn: its deadline runs from now."""
 
 
 class Replay(Protocol):
@@ -53,10 +58,15 @@ class Replay(Protocol):
 
     deadline_secs: float | None
     """The longest wait for a turn's first result before the service counts as failed."""
+    interrupt_on_error: bool
+    """Interrupt a service that failed with an error, to drop what it still holds."""
 
     @property
     def in_turn(self) -> bool:
         """A turn is under way: a switch now would cut into it."""
+
+    def starts_turn(self, frame: Frame) -> bool:
+        """Whether `frame` begins a new turn (whatever was under way is over)."""
 
     def on_input(self, frame: Frame, direction: FrameDirection) -> bool:
         """Sees each frame going to the active service; True when it starts the wait for a
@@ -66,9 +76,9 @@ class Replay(Protocol):
         """Whether `frame`, coming out of a service, is the stage's result (what a failed
         service must no longer say)."""
 
-    async def on_output(self, frame: Frame, push: Push) -> bool:
-        """Pass on (or hold, or drop) a result of the active service; True when it is the
-        turn's first result."""
+    async def on_output(self, frame: Frame, push: Push) -> Outcome:
+        """Pass on (or hold, or drop) a result of the active service; FIRST for the turn's
+        first result, WAITING when the service has started on the turn."""
 
     def replay(self) -> list[tuple[Frame, FrameDirection]]:
         """What the next service needs to answer the turn that failed (none between turns),
@@ -185,7 +195,7 @@ class FailoverMixin:
     # --- Frames in, results out ------------------------------------------------------
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
-        if not self._replay.in_turn:
+        if not self._replay.in_turn or self._replay.starts_turn(frame):
             await self._maybe_recover()
         arm = self._replay.on_input(frame, direction)
         if isinstance(frame, InterruptionFrame):
@@ -207,8 +217,12 @@ class FailoverMixin:
         if not self._replay.is_output(frame):
             await push(frame)
             return
-        if await self._replay.on_output(frame, push):
+        outcome = await self._replay.on_output(frame, push)
+        if outcome == FIRST:
             await self._first_result()
+        elif outcome == WAITING and (self._deadline is None or self._deadline.done()):
+            self._attempt_started = self._clock()
+            self._arm_deadline()
 
     async def _first_result(self):
         await self._cancel_deadline()
@@ -233,6 +247,9 @@ class FailoverMixin:
             if frame.processor is not self.strategy.active_service:
                 return
             if await self._fail(frame.processor, f"error: {frame.error}"):
+                if self._replay.interrupt_on_error:
+                    # Not awaited here: the error may come from the task an interruption cancels.
+                    self.create_task(frame.processor.queue_frame(InterruptionFrame()), "interrupt")
                 return
         await super().push_frame(frame, direction)
 

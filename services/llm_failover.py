@@ -28,7 +28,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import LLMService
 from pipecat.utils.string import match_endofsentence
 
-from services.failover import FailoverMixin, Push
+from services.failover import FIRST, FailoverMixin, Outcome, Push
 from services.failover_health import RecoveryPolicy
 
 
@@ -38,6 +38,9 @@ def _normal(sentence: str) -> str:
 
 class LLMReplay:
     """Keeps the turn's context; passes the reply on a sentence at a time."""
+
+    interrupt_on_error = False
+    """An LLM that failed with an error has ended its answer already."""
 
     def __init__(self, deadline_secs: float | None):
         self.deadline_secs = deadline_secs
@@ -52,6 +55,9 @@ class LLMReplay:
     @property
     def in_turn(self) -> bool:
         return self._in_turn
+
+    def starts_turn(self, frame: Frame) -> bool:
+        return isinstance(frame, LLMContextFrame)
 
     def on_input(self, frame: Frame, direction: FrameDirection) -> bool:
         # A new turn comes from above; the answer after a tool result from the assistant
@@ -68,23 +74,23 @@ class LLMReplay:
     def is_output(self, frame: Frame) -> bool:
         return isinstance(frame, (LLMTextFrame, LLMFullResponseStartFrame, LLMFullResponseEndFrame))
 
-    async def on_output(self, frame: Frame, push: Push) -> bool:
+    async def on_output(self, frame: Frame, push: Push) -> Outcome:
         if isinstance(frame, LLMFullResponseStartFrame):
             if not self._started:
                 self._started = True
                 await push(frame)
-            return False
+            return None
         if isinstance(frame, LLMTextFrame):
             self._held += frame.text
             await self._release(push, final=False)
-            return True
+            return FIRST
         # The end of the response: what is held is whole now.
         await self._release(push, final=True)
         if not self._started:
             await push(LLMFullResponseStartFrame())
         await push(frame)
         self._in_turn = False
-        return True
+        return FIRST
 
     async def _release(self, push: Push, final: bool):
         while self._held:

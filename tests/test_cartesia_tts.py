@@ -43,7 +43,10 @@ SAMPLE_RATE = 24000
 def build_cartesia(url: str, api_key: str = API_KEY) -> TTSService:
     return create_tts(
         Settings(
-            _env_file=None, tts_provider="cartesia", cartesia_api_key=api_key, cartesia_url=url
+            _env_file=None,
+            tts_chain="cartesia",
+            cartesia_api_key=api_key,
+            cartesia_url=url,
         )
     )
 

@@ -47,7 +47,7 @@ def test_piper_is_built_from_the_bundled_voice(offline_settings):
 
 
 def test_cartesia_is_built_with_its_key_and_voice():
-    service = create_tts(Settings(_env_file=None, cartesia_api_key="ca-test"))
+    service = create_tts(Settings(_env_file=None, cartesia_api_key="ca-test", tts_chain="cartesia"))
     assert isinstance(service, CartesiaTTSService)
     assert service._settings.voice == Settings(_env_file=None).cartesia_voice_id
 
