@@ -83,6 +83,7 @@ class FakeCartesia:
         self._timing = timing
         self._contexts: dict[str, Fault | None] = {}
         self._spoken: set[str] = set()
+        self._words: dict[str, int] = {}
         self.connections: list[Connection] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -175,11 +176,11 @@ class FakeCartesia:
             elif first and self._timing.first_audio_secs:
                 await asyncio.sleep(self._timing.first_audio_secs)
             if fault is not None and fault.kind == "drop":
-                await send_speech(ws, generation, limit=fault.after)
+                await send_speech(ws, generation, limit=fault.after, offset=self._said(generation))
                 await ws.close(code=1011, message=b"fake drop")
                 return False
             pause = fault.trickle_secs if fault is not None and fault.kind == "trickle" else 0
-            await send_speech(ws, generation, pause=pause)
+            await send_speech(ws, generation, pause=pause, offset=self._said(generation))
         if not generation["continue"]:
             await ws.send_json(
                 {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
@@ -188,6 +189,13 @@ class FakeCartesia:
                 await ws.close(code=1011, message=b"fake drop")
                 return False
         return True
+
+    def _said(self, generation: dict[str, Any]) -> int:
+        """Words its context said before `generation`, whose words are then counted."""
+        context_id = generation["context_id"]
+        before = self._words.get(context_id, 0)
+        self._words[context_id] = before + len(generation["transcript"].split())
+        return before
 
     def _fault_for(self, context_id: str) -> Fault | None:
         """A reply's fault, drawn when its first request arrives."""
@@ -201,11 +209,13 @@ async def send_speech(
     generation: dict[str, Any],
     limit: int | None = None,
     pause: float = 0.0,
+    offset: int = 0,
 ):
     """One `chunk` per word (a tone, so it is not silence), each followed by its word's
     `timestamps`, as Cartesia interleaves them.
 
-    `limit`: send only that many words (a drop); `pause`: seconds before each chunk."""
+    `limit`: send only that many words (a drop); `pause`: seconds before each chunk;
+    `offset`: words the context already said (its timestamps run on from them)."""
     context_id = generation["context_id"]
     sample_rate = generation["output_format"]["sample_rate"]
     words = generation["transcript"].split()
@@ -225,7 +235,7 @@ async def send_speech(
             }
         )
         if generation.get("add_timestamps"):
-            start = index * WORD_SECS
+            start = (offset + index) * WORD_SECS
             await ws.send_json(
                 {
                     "type": "timestamps",
