@@ -19,7 +19,9 @@ from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
 from processors.bot_speech_gate import BotSpeechGate
+from processors.conversation_recorder import ConversationRecorder
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
+from services.failover import FailoverMixin, Switch
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
@@ -46,7 +48,10 @@ def build_worker(
         dialogue=bookings.dialogue(),
     )
     tts = create_tts(settings)
-    logger.info(f"Services: STT {settings.stt}, LLM {settings.llm}, TTS {settings.tts}")
+    logger.info(
+        f"Services: STT {' -> '.join(settings.stt_services)}, "
+        f"LLM {' -> '.join(settings.llm_services)}, TTS {' -> '.join(settings.tts_services)}"
+    )
 
     context = LLMContext(tools=bookings.context_tools())
     aggregators = LLMContextAggregatorPair(context, user_params=create_user_turn_params(settings))
@@ -73,6 +78,7 @@ def build_worker(
     )
 
     start_conversation = bookings.starter(llm, context, aggregators, worker)
+    record_switches(conversation.recorder, worker, llm, tts)
 
     @worker.rtvi.event_handler("on_client_ready")
     async def on_client_ready(rtvi):
@@ -89,6 +95,41 @@ def build_worker(
             logger.info(f"latency {line}")
 
     return worker, context
+
+
+def record_switches(recorder: ConversationRecorder, worker: PipelineWorker, *stages):
+    """Each failover and recovery of a stage goes into the call's records, and to the page as
+    an RTVI server message; each turn's answering services go to the page too."""
+    answered: dict[str, str] = {}
+    for stage in stages:
+        if not isinstance(stage, FailoverMixin):
+            continue
+
+        @stage.event_handler("on_switch")
+        async def on_switch(stage, switch: Switch):
+            recorder.record_switch(
+                stage=switch.stage,
+                kind=switch.kind,
+                from_service=switch.from_service,
+                to_service=switch.to_service,
+                reason=switch.reason,
+                duration_ms=round(switch.duration_secs * 1000),
+            )
+            await worker.rtvi.send_server_message(
+                {
+                    "type": "service-switch",
+                    "stage": switch.stage,
+                    "kind": switch.kind,
+                    "from": switch.from_service,
+                    "to": switch.to_service,
+                }
+            )
+
+        @stage.event_handler("on_answered")
+        async def on_answered(stage, name: str):
+            if answered.get(stage.stage) != name:
+                answered[stage.stage] = name
+                await worker.rtvi.send_server_message({"type": "services", **answered})
 
 
 async def run_bot(transport: BaseTransport, settings: Settings, handle_sigint: bool = False):
