@@ -54,7 +54,10 @@ def build_worker(
     )
 
     context = LLMContext(tools=bookings.context_tools())
-    aggregators = LLMContextAggregatorPair(context, user_params=create_user_turn_params(settings))
+    segmented = (lambda: stt.active_name == "whisper") if isinstance(stt, FailoverMixin) else None
+    aggregators = LLMContextAggregatorPair(
+        context, user_params=create_user_turn_params(settings, stt_segmented=segmented)
+    )
     user_aggregator, assistant_aggregator = aggregators
     pipeline = Pipeline(
         [

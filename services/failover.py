@@ -80,6 +80,10 @@ class Replay(Protocol):
         """Pass on (or hold, or drop) a result of the active service; FIRST for the turn's
         first result, WAITING when the service has started on the turn."""
 
+    def swallows(self, frame: Frame) -> bool:
+        """Whether `frame`, on its way out of the switcher upstream, is one the replay made
+        (and so must go no further)."""
+
     def replay(self) -> list[tuple[Frame, FrameDirection]]:
         """What the next service needs to answer the turn that failed (none between turns),
         each with the direction it goes in."""
@@ -238,6 +242,8 @@ class FailoverMixin:
     # --- Detection ---------------------------------------------------------------------
 
     async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM):
+        if direction == FrameDirection.UPSTREAM and self._replay.swallows(frame):
+            return
         if (
             isinstance(frame, ErrorFrame)
             and not frame.fatal

@@ -71,6 +71,9 @@ class LLMReplay:
             self._context, self._held, self._in_turn = None, "", False
         return False
 
+    def swallows(self, frame: Frame) -> bool:
+        return False
+
     def is_output(self, frame: Frame) -> bool:
         return isinstance(frame, (LLMTextFrame, LLMFullResponseStartFrame, LLMFullResponseEndFrame))
 

@@ -73,6 +73,9 @@ class TTSReplay:
             self._ended = True
         return False
 
+    def swallows(self, frame: Frame) -> bool:
+        return False
+
     def is_output(self, frame: Frame) -> bool:
         return isinstance(
             frame,

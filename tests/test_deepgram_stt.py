@@ -35,6 +35,7 @@ def build_deepgram(base_url: str, api_key: str = API_KEY) -> STTService:
         Settings(
             _env_file=None,
             stt_provider="deepgram",
+            stt_chain="deepgram",
             deepgram_api_key=api_key,
             deepgram_base_url=base_url,
         )

@@ -35,7 +35,7 @@ def test_whisper_is_built_from_the_bundled_model(offline_settings):
 
 
 def test_deepgram_is_built_with_its_key():
-    service = create_stt(Settings(_env_file=None, deepgram_api_key="dg-test"))
+    service = create_stt(Settings(_env_file=None, deepgram_api_key="dg-test", stt_chain="deepgram"))
     assert isinstance(service, DeepgramSTTService)
     assert service._settings.model == "nova-3-general"
 

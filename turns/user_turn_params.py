@@ -18,6 +18,8 @@ And for interruptions (docs/interruptions.md):
   (`SegmentTurnAnalyzerUserTurnStopStrategy`).
 """
 
+from collections.abc import Callable
+
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
 from pipecat.audio.vad.silero import SileroVADAnalyzer
@@ -31,8 +33,14 @@ from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 
-def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
-    """VAD, turn-start and turn-end strategies for the user aggregator."""
+def create_user_turn_params(
+    settings: Settings, stt_segmented: Callable[[], bool] | None = None
+) -> LLMUserAggregatorParams:
+    """VAD, turn-start and turn-end strategies for the user aggregator.
+
+    `stt_segmented`: with an STT chain of a streaming and a segmented STT (Deepgram ->
+    Whisper), whether the STT answering now is segmented; the turn-end strategy follows it.
+    """
     turn_analyzer = LocalSmartTurnAnalyzerV3(
         params=SmartTurnParams(stop_secs=settings.smart_turn_stop_secs)
     )
@@ -42,11 +50,14 @@ def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
         min_volume=settings.vad_min_volume,
     )
     # A segmented STT transcribes each VAD segment once it ends (Whisper).
-    turn_stop = (
-        SegmentTurnAnalyzerUserTurnStopStrategy
-        if settings.stt == "whisper"
-        else TurnAnalyzerUserTurnStopStrategy
-    )
+    if settings.stt == "whisper":
+        stop = SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
+    elif "whisper" in settings.stt_services and stt_segmented is not None:
+        stop = SegmentTurnAnalyzerUserTurnStopStrategy(
+            turn_analyzer=turn_analyzer, segmented=stt_segmented
+        )
+    else:
+        stop = TurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
     over_bot = vad_params.model_copy(update={"stop_secs": settings.vad_stop_secs_over_bot})
     return LLMUserAggregatorParams(
         vad_analyzer=SileroVADAnalyzer(params=vad_params),
@@ -59,6 +70,6 @@ def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
                     vad_params_over_bot=over_bot,
                 )
             ],
-            stop=[turn_stop(turn_analyzer=turn_analyzer)],
+            stop=[stop],
         ),
     )
