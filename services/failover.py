@@ -158,6 +158,7 @@ class FailoverMixin:
         self._health = {s: ServiceHealth(self._policy, clock) for s in services}
         self._deadline: asyncio.Task | None = None
         self._probes: dict[FrameProcessor, asyncio.Task] = {}
+        self._failed_this_turn: set[FrameProcessor] = set()
         self._attempt_started: float | None = None
         self._open_failover: Switch | None = None
         self.switches: list[Switch] = []
@@ -200,6 +201,7 @@ class FailoverMixin:
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         if not self._replay.in_turn or self._replay.starts_turn(frame):
+            self._failed_this_turn.clear()
             await self._maybe_recover()
         arm = self._replay.on_input(frame, direction)
         if isinstance(frame, InterruptionFrame):
@@ -283,15 +285,21 @@ class FailoverMixin:
     # --- The switch ----------------------------------------------------------------------
 
     def _next_service(self, failed: FrameProcessor) -> FrameProcessor | None:
+        """The first healthy service in chain order but `failed`, and none that already
+        failed this turn (no ping-pong between two slow services)."""
         for service in self._names:
-            if service is not failed and service.is_usable and self._health[service].healthy:
+            if (
+                service is not failed
+                and service not in self._failed_this_turn
+                and service.is_usable
+                and self._health[service].healthy
+            ):
                 return service
         return None
 
     async def _fail(self, failed: FrameProcessor, reason: str) -> bool:
-        """Switch away from `failed` and replay the turn; False when no service is left."""
-        health = self._health[failed]
-        health.record_failure()
+        """Switch away from `failed` and replay the turn; False when no service is left
+        (the last one standing is then kept, and its failure not held against it)."""
         target = self._next_service(failed)
         if target is None:
             logger.error(
@@ -299,6 +307,10 @@ class FailoverMixin:
                 "no other service is left"
             )
             return False
+        health = self._health[failed]
+        health.record_failure()
+        if self._replay.in_turn:
+            self._failed_this_turn.add(failed)
         await self._cancel_deadline()
         now = self._clock()
         started = self._attempt_started if self._replay.in_turn else None
