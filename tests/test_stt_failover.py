@@ -17,7 +17,8 @@ from pipecat.frames.frames import (
 )
 
 from harness.voices import piper_speech
-from provider_fakes.deepgram_server import API_KEY, FakeDeepgram, Listen, Reject
+from provider_fakes.deepgram_server import API_KEY, FakeDeepgram, Listen
+from provider_fakes.faults import Fault, Faults
 from services.stt import create_stt
 from services.stt_failover import STTFailover
 from settings import Settings
@@ -66,8 +67,9 @@ async def say_a_turn(run: PipelineRun):
     await run.wait_until(lambda: finals(run), "a final transcript")
 
 
-async def test_a_deepgram_that_never_answers_is_replaced_by_whisper_for_the_same_turn():
-    async with FakeDeepgram([Listen(())]) as fake:
+async def test_a_deepgram_that_stalls_is_replaced_by_whisper_for_the_same_turn():
+    stall = Faults({0: Fault("stall", stall_secs=30)})
+    async with FakeDeepgram([Listen(["What time do you open on Sunday?"])], faults=stall) as fake:
         stt = build_chain(fake.base_url)
         async with PipelineRun([stt]) as run:
             await say_a_turn(run)
@@ -80,7 +82,7 @@ async def test_a_deepgram_that_never_answers_is_replaced_by_whisper_for_the_same
 
 
 async def test_a_deepgram_that_refuses_to_connect_leaves_whisper_to_hear_the_call():
-    async with FakeDeepgram([Reject(500)] * 4) as fake:
+    async with FakeDeepgram(faults=Faults(lambda n: Fault("refuse"))) as fake:
         stt = build_chain(fake.base_url)
         async with PipelineRun([stt]) as run:
             await run.wait_until(lambda: stt.switches, "a failover")
