@@ -98,8 +98,24 @@ def scripted_reply(body: dict[str, Any]) -> Text | ToolUse:
     return Text(ANSWERS[turn])
 
 
-def _nothing(turn: DialogueTurn) -> Reply:
-    return Reply("Sorry, I can't help with that right now.")
+def _scripted_turn(turn: DialogueTurn) -> Reply:
+    """The on-device engine at the end of the chain says what the fakes say."""
+    if turn.user_text is None:
+        return Reply("")
+    said = [index for index, line in enumerate(CALLER) if line in turn.user_text]
+    index = said[-1] if said else 0
+    if index == 1:
+        return Reply("", calls=(("book_table", BOOKING),))
+    return Reply("".join(ANSWERS[index]))
+
+
+def _booked(turn: DialogueTurn) -> Reply:
+    return Reply("".join(ANSWERS[1]))
+
+
+SCRIPTED_DIALOGUE = Dialogue(
+    intents=(), opening=_scripted_turn, fallback=_scripted_turn, on_tool_results=_booked
+)
 
 
 @dataclass
@@ -165,7 +181,7 @@ async def run_call(stage: Stage, fault: Fault, moment: int, probe_secs: float = 
                 llm = create_llm(
                     settings,
                     system_instruction="You answer the phone for a test restaurant.",
-                    dialogue=Dialogue(intents=(), opening=_nothing, fallback=_nothing),
+                    dialogue=SCRIPTED_DIALOGUE,
                 )
                 tts = create_tts(settings)
                 await _talk(llm, tts, tools.schemas(gate), result)
