@@ -128,7 +128,7 @@ async def measure(calls: int, concurrency: int, seed: int) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=112)
-    parser.add_argument("--concurrency", type=int, default=6)
+    parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
     logger.remove()

@@ -24,7 +24,7 @@ from pipecat.frames.frames import (
     TTSTextFrame,
 )
 from pipecat.pipeline.service_switcher import ServiceSwitcher, ServiceSwitcherStrategyManual
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.tts_service import TTSService
 
 from services.failover import FIRST, WAITING, FailoverMixin, Outcome, Probe, Push
@@ -160,6 +160,3 @@ class TTSFailover(FailoverMixin, ServiceSwitcher):
             probe=probe,
             strategy_type=ServiceSwitcherStrategyManual,
         )
-
-
-__all__ = ["TTSFailover", "TTSReplay", "FrameProcessor"]
