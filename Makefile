@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.latency
 	$(BIN)/python -m bench.interruptions
 	$(BIN)/python -m bench.context
+	$(BIN)/python -m bench.failover
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
 retention: $(STAMP)

@@ -62,4 +62,10 @@ def state_extraction(settings: Settings, reader: SlotReader) -> ParserExtraction
         model = settings.state_model or settings.openai_model
     else:
         return ParserExtraction(reader)
-    return ModelExtraction(create_generative_llm(settings, model=model), reader)
+    # The whole JSON answer, not just its first token: twice the LLM's first-token deadline.
+    return ModelExtraction(
+        create_generative_llm(settings, model=model),
+        reader,
+        timeout_secs=2 * settings.llm_first_token_deadline_secs,
+        retry_after_secs=settings.failover_probe_secs,
+    )

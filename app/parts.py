@@ -53,6 +53,8 @@ class CallKit:
     context: LLMContext
     reader: SlotReader
     turn_analyzer: BaseTurnAnalyzer
+    stt_segmented: Callable[[], bool] | None = None
+    """With an STT chain, whether the STT answering now is segmented (Whisper)."""
 
     @property
     def state(self) -> ConversationState:
@@ -95,7 +97,7 @@ OUR_PARTS: dict[str, Part] = {
         _ours(
             SegmentTurnAnalyzerUserTurnStopStrategy,
             "segment_turn_stop",
-            lambda kit: segment_turn_stop(kit.settings, kit.turn_analyzer),
+            lambda kit: segment_turn_stop(kit.settings, kit.turn_analyzer, kit.stt_segmented),
         ),
         _ours(
             StateExtractor,

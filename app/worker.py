@@ -18,9 +18,12 @@ from app.assembly import Stages, assemble
 from app.call_parts import booking_session, new_call
 from app.part_choice import choose_parts
 from app.parts import CallKit
+from app.switch_reports import report_switches
 from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
+from processors.conversation_recorder import ConversationRecorder
+from services.failover import FailoverMixin
 from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
@@ -49,11 +52,18 @@ def build_worker(
         dialogue=bookings.dialogue(),
     )
     tts = create_tts(settings)
-    logger.info(f"Services: STT {settings.stt}, LLM {settings.llm}, TTS {settings.tts}")
+    logger.info(
+        f"Services: STT {' -> '.join(settings.stt_services)}, "
+        f"LLM {' -> '.join(settings.llm_services)}, TTS {' -> '.join(settings.tts_services)}"
+    )
 
     context = LLMContext(tools=bookings.context_tools())
     reader = RestaurantSlotReader(restaurant, bookings.tools.rules)
-    kit = CallKit(settings, call, context, reader, turn_analyzer=smart_turn(settings))
+    # With Deepgram -> Whisper, the turn-end strategy follows the STT answering now.
+    segmented = (lambda: stt.active_name == "whisper") if isinstance(stt, FailoverMixin) else None
+    kit = CallKit(
+        settings, call, context, reader, turn_analyzer=smart_turn(settings), stt_segmented=segmented
+    )
     stages = Stages(transport.input(), stt, llm, tts, transport.output())
     assembly = assemble(chosen, kit, stages)
     logger.info(assembly.description)
@@ -67,6 +77,8 @@ def build_worker(
     )
 
     start_conversation = bookings.starter(llm, context, aggregators, worker)
+    recorder = next((p for p in assembly.processors if isinstance(p, ConversationRecorder)), None)
+    report_switches(recorder, worker, llm, tts)
 
     @worker.rtvi.event_handler("on_client_ready")
     async def on_client_ready(rtvi):

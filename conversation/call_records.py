@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from conversation.models import CallSession, StateSnapshot, ToolCall, Turn
+from conversation.models import CallSession, ServiceSwitch, StateSnapshot, ToolCall, Turn
 from store.database import DatabaseFile, create_engine_for, migrate, shown_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,11 +61,25 @@ class ToolCallRecord:
 
 
 @dataclass(frozen=True)
+class SwitchRecord:
+    session_id: str
+    turn: int
+    at: datetime
+    stage: str
+    kind: str
+    from_service: str
+    to_service: str
+    reason: str
+    duration_ms: int
+
+
+@dataclass(frozen=True)
 class Deleted:
     sessions: int
     turns: int
     tool_calls: int
     snapshots: int
+    switches: int = 0
 
 
 class CallRecordStore:
@@ -120,6 +134,9 @@ class CallRecordStore:
         )
         self._write(lambda s: s.add(snapshot))
 
+    def add_switch(self, record: SwitchRecord):
+        self._write(lambda s: s.add(ServiceSwitch(**record.__dict__)))
+
     def delete_before(self, cutoff: datetime) -> Deleted:
         """Delete every call that started before `cutoff`, with all it recorded."""
 
@@ -127,7 +144,7 @@ class CallRecordStore:
             old = select(CallSession.id).where(CallSession.started_at < cutoff)
             counts = [
                 session.execute(delete(table).where(table.session_id.in_(old))).rowcount
-                for table in (Turn, ToolCall, StateSnapshot)
+                for table in (Turn, ToolCall, StateSnapshot, ServiceSwitch)
             ]
             sessions = session.execute(
                 delete(CallSession).where(CallSession.started_at < cutoff)
@@ -155,6 +172,13 @@ class CallRecordStore:
             select(StateSnapshot)
             .where(StateSnapshot.session_id == session_id)
             .order_by(StateSnapshot.id)
+        )
+
+    def switches(self, session_id: str) -> list[ServiceSwitch]:
+        return self._rows(
+            select(ServiceSwitch)
+            .where(ServiceSwitch.session_id == session_id)
+            .order_by(ServiceSwitch.id)
         )
 
     def count_sessions(self) -> int:

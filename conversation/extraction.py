@@ -8,6 +8,7 @@ response schema, each slot it proposes checked against the caller's own words
 
 import asyncio
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -92,12 +93,27 @@ did not say;
 
 
 class ModelExtraction:
-    """With a cloud LLM: a small fast model reads the turn; the parser is the fallback."""
+    """With a cloud LLM: a small fast model reads the turn; the parser is the fallback.
 
-    def __init__(self, llm: LLMService, reader: SlotReader, timeout_secs: float = 10.0):
+    After the model fails (an error, or no answer within `timeout_secs`, which the
+    SDK's own retries count against), the parser reads the turns of the next
+    `retry_after_secs` on its own, so a model that is down costs one wait, not one
+    per turn; then the model is tried again."""
+
+    def __init__(
+        self,
+        llm: LLMService,
+        reader: SlotReader,
+        timeout_secs: float = 10.0,
+        retry_after_secs: float = 30.0,
+        clock=time.monotonic,
+    ):
         self.reader = reader
         self._llm = llm
         self._timeout = timeout_secs
+        self._retry_after = retry_after_secs
+        self._clock = clock
+        self._failed_at: float | None = None
         self._fallback = ParserExtraction(reader)
         self._instruction = INSTRUCTION.format(
             intents=", ".join(reader.intents),
@@ -112,6 +128,8 @@ class ModelExtraction:
     async def read(
         self, state: ConversationState, caller_text: str, asked: str | None, bot_text: str
     ) -> Reading:
+        if self._failed_at is not None and self._clock() - self._failed_at < self._retry_after:
+            return await self._fallback.read(state, caller_text, asked, bot_text)
         request = {
             "state": state.model_dump(exclude={"turn"}),
             "assistant_said": bot_text,
@@ -132,7 +150,9 @@ class ModelExtraction:
         except Exception as error:  # any failure of the model: the parser still reads the turn
             # The reason, never the content: it may hold what the caller said.
             logger.warning(f"state model gave no usable reading ({type(error).__name__})")
+            self._failed_at = self._clock()
             return await self._fallback.read(state, caller_text, asked, bot_text)
+        self._failed_at = None
         return self._checked(reading, caller_text)
 
     def _checked(self, reading: ModelReading, caller_text: str) -> Reading:

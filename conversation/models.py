@@ -1,4 +1,4 @@
-"""The tables of recorded calls: sessions, turns, tool calls and state snapshots.
+"""The tables of recorded calls: sessions, turns, tool calls, state snapshots, service switches.
 
 Kept apart from the reservation store's tables (their own database URL and
 their own Alembic version table), so the two schemas migrate independently.
@@ -69,3 +69,22 @@ class StateSnapshot(Base):
     turn: Mapped[int] = mapped_column(Integer)
     taken_at: Mapped[datetime] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(Text)
+
+
+class ServiceSwitch(Base):
+    """A stage's switch to another service mid-call (a failover) or back (a recovery)."""
+
+    __tablename__ = "conversation_service_switches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("conversation_sessions.id"), index=True)
+    turn: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    stage: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    """"failover" or "recovery"."""
+    from_service: Mapped[str] = mapped_column(String(40))
+    to_service: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    """Failover: from the failed attempt's start to the switch. Recovery: time off."""

@@ -3,6 +3,11 @@
 With the on-device brain the tools sit in the LLM context and the offline
 dialogue drives them; with a generative LLM the booking flow (pipecat.flows)
 sets the tools node by node. Both run every call through the same gate.
+
+When the generative LLM's chain ends in the on-device engine (services/llm_failover.py),
+a failover hands the call to it mid-call: it reads the same conversation state,
+and its own tools are registered on it for good, so whatever node the flow is
+in, its calls reach the gate.
 """
 
 from collections.abc import Awaitable, Callable
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import LLMRunFrame
+from pipecat.pipeline.llm_switcher import LLMSwitcher
 from pipecat.pipeline.worker import PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
@@ -22,7 +28,7 @@ from flows.call_tools import call_tools
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from function_calls import FunctionCallGate
-from services.ondevice_llm import Dialogue
+from services.ondevice_llm import Dialogue, OnDeviceLLMService
 from settings import Settings
 
 
@@ -51,14 +57,24 @@ class BookingSession:
         """The tools the context starts with; the flow brings its own, node by node."""
         return [] if self.uses_flow else call_tools(self.tools.schemas(self.gate))
 
+    def prepare_handover(self, llm: LLMService | LLMSwitcher):
+        """Give an on-device engine behind the flow's LLM the tools it calls, through the gate."""
+        if not self.uses_flow or not isinstance(llm, LLMSwitcher):
+            return
+        for member in llm.llms:
+            if isinstance(member, OnDeviceLLMService):
+                for schema in call_tools(self.tools.schemas(self.gate)):
+                    member.register_function(schema.name, schema.handler)
+
     def starter(
         self,
-        llm: LLMService,
+        llm: LLMService | LLMSwitcher,
         context: LLMContext,
         aggregators: LLMContextAggregatorPair,
         worker: PipelineWorker,
     ) -> Callable[[], Awaitable[None]]:
         """What to run when the caller is connected: the bot's first words."""
+        self.prepare_handover(llm)
         if self.uses_flow:
             flow = BookingFlow(self.tools, self.gate, self.restaurant, self.state)
             manager = booking_flow_manager(

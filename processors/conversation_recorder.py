@@ -37,7 +37,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from conversation.call import Call, utc_now
-from conversation.call_records import CallRecordStore, ToolCallRecord, TurnRecord
+from conversation.call_records import CallRecordStore, SwitchRecord, ToolCallRecord, TurnRecord
 from conversation.messages import NewMessages, caller_turns
 from processors.placement import Placement
 
@@ -237,6 +237,31 @@ class ConversationRecorder(FrameProcessor):
             logger.warning(f"{self}: the last call records were not written in time")
             await self.cancel_task(self._writer)
         self._writer = None
+
+    def record_switch(
+        self,
+        *,
+        stage: str,
+        kind: str,
+        from_service: str,
+        to_service: str,
+        reason: str,
+        duration_ms: int,
+    ):
+        """Record a stage's switch to another service (a failover, or a recovery) in the
+        current turn. The reason is redacted: a provider's error may quote the request."""
+        record = SwitchRecord(
+            session_id=self._call.id,
+            turn=self._turn.turn,
+            at=utc_now(),
+            stage=stage,
+            kind=kind,
+            from_service=from_service,
+            to_service=to_service,
+            reason=self._call.redactor.redact(reason)[:500],
+            duration_ms=duration_ms,
+        )
+        self._queue(lambda: self._store.add_switch(record))
 
     def _queue(self, write: Callable[[], None]):
         self._writes.put_nowait(write)

@@ -2,7 +2,8 @@
 
 `anthropic_llm` and `openai_llm` are the one place each provider's client is
 built: the bot's LLM, the state extractor's small model and the eval judge all
-use them.
+use them. With more than one LLM in `LLM_CHAIN` the bot's LLM is their
+`LLMFailover` (services/llm_failover.py).
 """
 
 from pipecat.services.anthropic.llm import AnthropicLLMService
@@ -10,6 +11,8 @@ from pipecat.services.llm_service import LLMService
 from pipecat.services.openai.llm import OpenAILLMService
 from pipecat.utils.errors import ErrorCategory
 
+from services.failover_health import recovery_policy
+from services.llm_failover import LLMFailover
 from services.ondevice_llm import Dialogue, OnDeviceLLMService
 from settings import Settings
 
@@ -55,10 +58,16 @@ def _instruction(system_instruction: str | None) -> dict[str, str]:
 
 
 def create_generative_llm(
-    settings: Settings, *, model: str | None = None, system_instruction: str | None = None
+    settings: Settings,
+    *,
+    model: str | None = None,
+    system_instruction: str | None = None,
+    provider: str | None = None,
 ) -> AnthropicLLMService | OpenAILLMService:
-    """The generative LLM that `settings` selects, with `model` instead of its own if given."""
-    if settings.llm == "anthropic":
+    """The generative LLM that `settings` selects (or `provider`), with `model` instead of its
+    own if given."""
+    provider = provider or settings.llm
+    if provider == "anthropic":
         return anthropic_llm(
             api_key=settings.anthropic_api_key.get_secret_value(),
             model=model or settings.anthropic_model,
@@ -67,26 +76,44 @@ def create_generative_llm(
             max_retries=settings.anthropic_max_retries,
             system_instruction=system_instruction,
         )
-    if settings.llm == "openai":
+    if provider == "openai":
         return openai_llm(
             api_key=settings.openai_api_key.get_secret_value(),
             base_url=settings.openai_base_url,
             model=model or settings.openai_model,
             system_instruction=system_instruction,
         )
-    raise ValueError(f"LLM provider {settings.llm} is not generative")
+    raise ValueError(f"LLM provider {provider} is not generative")
 
 
-def create_llm(settings: Settings, *, system_instruction: str, dialogue: Dialogue) -> LLMService:
-    """Build the LLM that `settings` selects.
+def create_llm(
+    settings: Settings, *, system_instruction: str, dialogue: Dialogue
+) -> LLMService | LLMFailover:
+    """Build the LLM chain that `settings` selects: one LLM, or their failover switcher.
 
     `system_instruction` is for the generative LLMs, `dialogue` for the
     on-device engine; both come from the flow, so this module knows no domain.
     """
-    if settings.llm == "ondevice":
+    names = settings.llm_services
+    llms = [one_llm(settings, name, system_instruction, dialogue) for name in names]
+    if len(llms) == 1:
+        return llms[0]
+    return LLMFailover(
+        llms,
+        names=names,
+        first_token_deadline_secs=settings.llm_first_token_deadline_secs,
+        policy=recovery_policy(settings),
+    )
+
+
+def one_llm(
+    settings: Settings, provider: str, system_instruction: str, dialogue: Dialogue
+) -> LLMService:
+    """One member of the chain."""
+    if provider == "ondevice":
         return OnDeviceLLMService(dialogue=dialogue)
-    llm = create_generative_llm(settings, system_instruction=system_instruction)
-    if settings.llm == "anthropic":
+    llm = create_generative_llm(settings, system_instruction=system_instruction, provider=provider)
+    if provider == "anthropic":
         llm.add_event_handler("on_completion_timeout", report_completion_timeout)
     return llm
 

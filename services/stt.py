@@ -1,9 +1,13 @@
-"""Speech-to-text: Deepgram in the cloud, or faster-whisper on this machine."""
+"""Speech-to-text: Deepgram in the cloud, or faster-whisper on this machine, or Deepgram then
+Whisper: with more than one STT in `STT_CHAIN` the stage is their `STTFailover`
+(services/stt_failover.py)."""
 
 from loguru import logger
 from pipecat.services.stt_service import STTService
 from pipecat.transcriptions.language import Language
 
+from services.failover_health import recovery_policy
+from services.stt_failover import STTFailover
 from settings import Settings
 from settings.devices import resolve_device
 
@@ -12,11 +16,34 @@ from settings.devices import resolve_device
 WHISPER_TTFS_P99_SECS = 0.8
 
 
-def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService:
-    """Build the STT service that `settings` selects. `vocabulary`: words and phrases the
-    callers are likely to say, space-separated, to bias Whisper towards (its `hotwords`);
-    Deepgram is left as it is."""
-    if settings.stt == "deepgram":
+def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService | STTFailover:
+    """Build the STT chain that `settings` selects: one service, or their failover switcher.
+
+    `vocabulary`: words and phrases the callers are likely to say, space-separated, to bias
+    Whisper towards (its `hotwords`); Deepgram is left as it is. A failed Deepgram is tried
+    again (probed) by the next turn itself, after the recovery wait: Pipecat's Deepgram
+    service reconnects on its own, and a probe would cost a connection of its own for nothing."""
+    names = settings.stt_services
+    services = [one_stt(settings, name, vocabulary) for name in names]
+    if len(services) == 1:
+        return services[0]
+    return STTFailover(
+        services,
+        names=names,
+        final_deadline_secs=settings.stt_final_deadline_secs,
+        policy=recovery_policy(settings),
+        probe=_connected,
+    )
+
+
+async def _connected(service) -> bool:
+    """A Deepgram that has reconnected (Pipecat retries by itself) counts as back."""
+    return getattr(service, "_connection", None) is not None
+
+
+def one_stt(settings: Settings, provider: str, vocabulary: str | None = None) -> STTService:
+    """One member of the chain."""
+    if provider == "deepgram":
         from pipecat.services.deepgram.stt import DeepgramSTTService
 
         return DeepgramSTTService(

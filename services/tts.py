@@ -1,25 +1,73 @@
-"""Text-to-speech: Cartesia in the cloud, or Piper on this machine."""
+"""Text-to-speech: Cartesia in the cloud, or Piper on this machine, or Cartesia then Piper.
+
+With more than one TTS in `TTS_CHAIN` the stage is their `TTSFailover`
+(services/tts_failover.py).
+"""
+
+import asyncio
 
 from loguru import logger
+from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.tts_service import TTSService
 
+from services.failover_health import recovery_policy
+from services.tts_failover import TTSFailover
 from settings import Settings
 from settings.devices import onnx_cuda_available, resolve_device
 
+CARTESIA_VERSION = "2025-04-16"
+PROBE_TIMEOUT_SECS = 5.0
 
-def create_tts(settings: Settings) -> TTSService:
-    """Build the TTS service that `settings` selects."""
-    if settings.tts == "cartesia":
-        from pipecat.services.cartesia.tts import CartesiaTTSService
 
-        return CartesiaTTSService(
+def create_tts(settings: Settings) -> TTSService | TTSFailover:
+    """Build the TTS chain that `settings` selects: one service, or their failover switcher."""
+    names = settings.tts_services
+    services = [one_tts(settings, name) for name in names]
+    if len(services) == 1:
+        return services[0]
+    return TTSFailover(
+        services,
+        names=names,
+        first_audio_deadline_secs=settings.tts_first_audio_deadline_secs,
+        policy=recovery_policy(settings),
+        probe=cartesia_probe(settings),
+    )
+
+
+def cartesia_probe(settings: Settings):
+    """A failed Cartesia is back when its websocket accepts our key again."""
+
+    async def probe(service: FrameProcessor) -> bool:
+        from websockets.asyncio.client import connect
+
+        headers = {
+            "X-API-Key": settings.cartesia_api_key.get_secret_value(),
+            "Cartesia-Version": CARTESIA_VERSION,
+        }
+        async with asyncio.timeout(PROBE_TIMEOUT_SECS):
+            async with connect(settings.cartesia_url, additional_headers=headers):
+                return True
+
+    return probe
+
+
+def one_tts(settings: Settings, provider: str) -> TTSService:
+    """One member of the chain."""
+    if provider == "cartesia":
+        from services.cartesia_tts import DropReportingCartesiaTTSService
+
+        return DropReportingCartesiaTTSService(
             api_key=settings.cartesia_api_key.get_secret_value(),
             url=settings.cartesia_url,
-            settings=CartesiaTTSService.Settings(
+            settings=DropReportingCartesiaTTSService.Settings(
                 voice=settings.cartesia_voice_id, model=settings.cartesia_model
             ),
         )
 
+    return piper_tts(settings)
+
+
+def piper_tts(settings: Settings) -> TTSService:
     from pipecat.services.piper.tts import PiperTTSService
 
     use_cuda = piper_uses_cuda(settings.piper_device)

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from settings.devices import cuda_available, onnx_cuda_available
+from settings.failover import FailoverSettings
 
 
 def _bundled_whisper_model() -> Path:
@@ -41,7 +42,7 @@ def _bundled_piper_voice() -> Path | None:
 Device = Literal["auto", "cpu", "cuda"]
 
 
-class Settings(BaseSettings):
+class Settings(FailoverSettings, BaseSettings):
     """Everything the bot reads from its environment."""
 
     model_config = SettingsConfigDict(
@@ -244,19 +245,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LLM_PROVIDER=openai needs OPENAI_BASE_URL (e.g. http://localhost:11434/v1)"
             )
-        if self.stt == "whisper" and self.whisper_device == "cuda" and not cuda_available():
+        self._check_chains()
+        if (
+            "whisper" in self.stt_services
+            and self.whisper_device == "cuda"
+            and not cuda_available()
+        ):
             raise ValueError("WHISPER_DEVICE=cuda but no NVIDIA GPU is visible; use auto or cpu")
-        if self.tts == "piper" and self.piper_device == "cuda" and not onnx_cuda_available():
+        if (
+            "piper" in self.tts_services
+            and self.piper_device == "cuda"
+            and not onnx_cuda_available()
+        ):
             raise ValueError(
                 "PIPER_DEVICE=cuda but onnxruntime has no CUDA provider; install "
                 "onnxruntime-gpu, or use auto or cpu"
             )
-        if self.stt == "whisper" and not self.whisper_model.is_dir():
+        if "whisper" in self.stt_services and not self.whisper_model.is_dir():
             raise ValueError(
                 f"WHISPER_MODEL: {self.whisper_model} is not a directory; give a faster-whisper "
                 "(CTranslate2) model directory"
             )
-        if self.tts == "piper":
+        if "piper" in self.tts_services:
             if self.piper_voice is None:
                 raise ValueError(
                     "PIPER_VOICE is unset and the bundled voice is not installed (the `piper` "
@@ -284,9 +294,52 @@ class Settings(BaseSettings):
             )
         return self
 
+    def _check_chains(self):
+        """An explicit chain starts with the provider chosen, and has what each member needs."""
+        needs = {
+            "deepgram": "deepgram_api_key",
+            "anthropic": "anthropic_api_key",
+            "cartesia": "cartesia_api_key",
+            "openai": "openai_base_url",
+        }
+        for stage in ("stt", "llm", "tts"):
+            value = getattr(self, f"{stage}_chain")
+            if value == "auto":
+                continue
+            chosen = getattr(self, f"{stage}_provider")
+            first = value.split(",")[0]
+            if chosen != "auto" and chosen != first:
+                raise ValueError(
+                    f"{stage.upper()}_CHAIN={value} must start with {stage.upper()}_PROVIDER="
+                    f"{chosen}, or set {stage.upper()}_PROVIDER=auto"
+                )
+            for name in value.split(","):
+                if name in needs and not getattr(self, needs[name]):
+                    raise ValueError(
+                        f"{stage.upper()}_CHAIN names {name}, which needs "
+                        f"{needs[name].upper()}; set it, or leave {name} out"
+                    )
+
+    @cached_property
+    def stt_services(self) -> tuple[str, ...]:
+        """The STT chain: the provider that runs first, then its fallbacks."""
+        return self.chain("stt", self.stt)
+
+    @cached_property
+    def llm_services(self) -> tuple[str, ...]:
+        """The LLM chain: the provider that runs first, then its fallbacks."""
+        return self.chain("llm", self.llm)
+
+    @cached_property
+    def tts_services(self) -> tuple[str, ...]:
+        """The TTS chain: the provider that runs first, then its fallbacks."""
+        return self.chain("tts", self.tts)
+
     @cached_property
     def stt(self) -> Literal["deepgram", "whisper"]:
         """The STT provider that runs, with `auto` resolved."""
+        if self.stt_chain != "auto":
+            return self.stt_chain.split(",")[0]
         if self.stt_provider != "auto":
             return self.stt_provider
         return "deepgram" if self.deepgram_api_key else "whisper"
@@ -294,6 +347,8 @@ class Settings(BaseSettings):
     @cached_property
     def llm(self) -> Literal["anthropic", "openai", "ondevice"]:
         """The LLM provider that runs, with `auto` resolved."""
+        if self.llm_chain != "auto":
+            return self.llm_chain.split(",")[0]
         if self.llm_provider != "auto":
             return self.llm_provider
         if self.anthropic_api_key:
@@ -303,6 +358,8 @@ class Settings(BaseSettings):
     @cached_property
     def tts(self) -> Literal["cartesia", "piper"]:
         """The TTS provider that runs, with `auto` resolved."""
+        if self.tts_chain != "auto":
+            return self.tts_chain.split(",")[0]
         if self.tts_provider != "auto":
             return self.tts_provider
         return "cartesia" if self.cartesia_api_key else "piper"

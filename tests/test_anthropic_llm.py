@@ -27,11 +27,8 @@ from pipecat.services.llm_service import FunctionCallParams, LLMService
 from pipecat.tests.utils import run_test
 from pipecat.utils.errors import ErrorCategory
 
-from services.llm import create_llm
-from services.ondevice_llm import Dialogue, DialogueTurn, Reply
-from settings import Settings
-from tests.fakes import closed_port
-from tests.fakes.anthropic_server import (
+from provider_fakes import closed_port
+from provider_fakes.anthropic_server import (
     API_KEY,
     FakeAnthropic,
     Stall,
@@ -40,6 +37,9 @@ from tests.fakes.anthropic_server import (
     Text,
     ToolUse,
 )
+from services.llm import create_llm
+from services.ondevice_llm import Dialogue, DialogueTurn, Reply
+from settings import Settings
 from tests.fakes.log import captured_log
 from tests.fakes.pipeline import BOUND_SECS, Collector, PipelineRun
 
@@ -61,6 +61,7 @@ def build_claude(base_url: str, **overrides) -> LLMService:
     settings = Settings(
         _env_file=None,
         llm_provider="anthropic",
+        llm_chain="anthropic",
         anthropic_api_key=overrides.pop("api_key", API_KEY),
         anthropic_base_url=base_url,
         anthropic_timeout_secs=TIMEOUT_SECS,

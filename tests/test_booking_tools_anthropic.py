@@ -9,11 +9,11 @@ import pytest
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
+from provider_fakes.anthropic_server import API_KEY, FakeAnthropic, Text, ToolUse
 from services.llm import create_llm
 from services.ondevice_llm import Dialogue, DialogueTurn, Reply
 from settings import Settings
 from store import ReservationStore
-from tests.fakes.anthropic_server import API_KEY, FakeAnthropic, Text, ToolUse
 from tests.fakes.conversation import converse, turns
 
 NOW = datetime(2030, 1, 2, 10, 0)
@@ -62,6 +62,7 @@ async def test_claude_books_then_texts_the_confirmation(tools):
         settings = Settings(
             _env_file=None,
             llm_provider="anthropic",
+            llm_chain="anthropic",
             anthropic_api_key=API_KEY,
             anthropic_base_url=fake.base_url,
             anthropic_max_retries=0,

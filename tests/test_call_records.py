@@ -192,7 +192,7 @@ def test_the_schema_is_created_on_an_empty_database_and_kept_on_an_existing_one(
     assert again.session("s1") is not None
     with again.engine.connect() as connection:
         version = connection.execute(text("select version_num from conversation_schema_version"))
-        assert version.scalar() == "c0001"
+        assert version.scalar() == "c0002"
     again.close()
 
 

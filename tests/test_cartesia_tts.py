@@ -20,10 +20,8 @@ from pipecat.services.cartesia.tts import CartesiaTTSService
 from pipecat.services.tts_service import TTSService
 from pipecat.utils.errors import ErrorCategory
 
-from services.tts import create_tts
-from settings import Settings
-from tests.fakes import closed_port
-from tests.fakes.cartesia_server import (
+from provider_fakes import closed_port
+from provider_fakes.cartesia_server import (
     API_KEY,
     WORD_SECS,
     Behaviour,
@@ -33,6 +31,8 @@ from tests.fakes.cartesia_server import (
     Speak,
     Stall,
 )
+from services.tts import create_tts
+from settings import Settings
 from tests.fakes.log import captured_log
 from tests.fakes.pipeline import PipelineRun
 
@@ -43,7 +43,10 @@ SAMPLE_RATE = 24000
 def build_cartesia(url: str, api_key: str = API_KEY) -> TTSService:
     return create_tts(
         Settings(
-            _env_file=None, tts_provider="cartesia", cartesia_api_key=api_key, cartesia_url=url
+            _env_file=None,
+            tts_chain="cartesia",
+            cartesia_api_key=api_key,
+            cartesia_url=url,
         )
     )
 

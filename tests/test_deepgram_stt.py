@@ -11,10 +11,10 @@ from pipecat.frames.frames import InputAudioRawFrame, InterimTranscriptionFrame,
 from pipecat.services.deepgram.stt import DeepgramSTTService
 from pipecat.services.stt_service import STTService
 
+from provider_fakes import closed_port
+from provider_fakes.deepgram_server import API_KEY, FakeDeepgram, Listen, Reject
 from services.stt import create_stt
 from settings import Settings
-from tests.fakes import closed_port
-from tests.fakes.deepgram_server import API_KEY, FakeDeepgram, Listen, Reject
 from tests.fakes.log import captured_log
 from tests.fakes.pipeline import PipelineRun
 
@@ -35,6 +35,7 @@ def build_deepgram(base_url: str, api_key: str = API_KEY) -> STTService:
         Settings(
             _env_file=None,
             stt_provider="deepgram",
+            stt_chain="deepgram",
             deepgram_api_key=api_key,
             deepgram_base_url=base_url,
         )

@@ -11,6 +11,7 @@ from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
 from services import stt, tts
 from services.llm import create_llm
+from services.llm_failover import LLMFailover
 from services.ondevice_llm import OnDeviceLLMService
 from services.stt import create_stt, whisper_runtime
 from services.tts import create_tts, piper_uses_cuda
@@ -45,7 +46,7 @@ def test_the_restaurant_vocabulary_names_the_restaurant_and_a_booking(offline_se
 
 
 def test_deepgram_is_built_with_its_key():
-    service = create_stt(Settings(_env_file=None, deepgram_api_key="dg-test"))
+    service = create_stt(Settings(_env_file=None, deepgram_api_key="dg-test", stt_chain="deepgram"))
     assert isinstance(service, DeepgramSTTService)
     assert service._settings.model == "nova-3-general"
 
@@ -57,13 +58,15 @@ def test_piper_is_built_from_the_bundled_voice(offline_settings):
 
 
 def test_cartesia_is_built_with_its_key_and_voice():
-    service = create_tts(Settings(_env_file=None, cartesia_api_key="ca-test"))
+    service = create_tts(Settings(_env_file=None, cartesia_api_key="ca-test", tts_chain="cartesia"))
     assert isinstance(service, CartesiaTTSService)
     assert service._settings.voice == Settings(_env_file=None).cartesia_voice_id
 
 
 def test_anthropic_is_built_with_model_and_system_prompt():
-    service = build_llm(Settings(_env_file=None, anthropic_api_key="sk-test"))
+    service = build_llm(
+        Settings(_env_file=None, anthropic_api_key="sk-test", llm_chain="anthropic")
+    )
     assert isinstance(service, AnthropicLLMService)
     assert service._settings.model == "claude-haiku-4-5"
     assert "Luigi's Trattoria" in service._settings.system_instruction
@@ -72,7 +75,10 @@ def test_anthropic_is_built_with_model_and_system_prompt():
 def test_openai_compatible_server_is_built_from_its_url():
     service = build_llm(
         Settings(
-            _env_file=None, openai_base_url="http://127.0.0.1:11434/v1", openai_model="llama3.2"
+            _env_file=None,
+            openai_base_url="http://127.0.0.1:11434/v1",
+            openai_model="llama3.2",
+            llm_chain="openai",
         )
     )
     assert isinstance(service, OpenAILLMService)
@@ -118,3 +124,17 @@ def test_piper_falls_back_to_the_cpu_on_auto_without_onnxruntime_gpu(monkeypatch
     monkeypatch.setattr(tts, "resolve_device", lambda choice: "cuda")
     monkeypatch.setattr(tts, "onnx_cuda_available", lambda: False)
     assert piper_uses_cuda("auto") is False
+
+
+def test_a_keyed_llm_is_a_failover_chain_down_to_the_ondevice_engine():
+    service = build_llm(
+        Settings(
+            _env_file=None, anthropic_api_key="sk-test", openai_base_url="http://127.0.0.1:1/v1"
+        )
+    )
+    assert isinstance(service, LLMFailover)
+    assert [type(llm) for llm in service.llms] == [
+        AnthropicLLMService,
+        OpenAILLMService,
+        OnDeviceLLMService,
+    ]

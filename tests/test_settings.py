@@ -105,11 +105,19 @@ def test_piper_on_cuda_without_onnxruntime_gpu_is_refused(monkeypatch):
     assert line.startswith("PIPER_DEVICE=cuda") and "onnxruntime-gpu" in line
 
 
-def test_model_paths_are_not_checked_for_a_cloud_stage(tmp_path):
+def test_model_paths_are_not_checked_for_a_cloud_stage_without_fallback(tmp_path):
     chosen = settings(
-        deepgram_api_key="dg", cartesia_api_key="ca", whisper_model=tmp_path / "missing"
+        deepgram_api_key="dg",
+        cartesia_api_key="ca",
+        stt_chain="deepgram",
+        whisper_model=tmp_path / "missing",
     )
-    assert chosen.stt == "deepgram"
+    assert chosen.stt == "deepgram" and chosen.stt_services == ("deepgram",)
+
+
+def test_a_fallback_needs_its_model_too(tmp_path):
+    with pytest.raises(ValidationError, match="WHISPER_MODEL"):
+        settings(deepgram_api_key="dg", whisper_model=tmp_path / "missing")
 
 
 def test_empty_values_in_env_file_mean_the_default(tmp_path):
@@ -139,3 +147,55 @@ def test_bot_stops_at_start_up_with_one_clear_line_and_no_traceback(tmp_path):
         "configuration error: TTS_PROVIDER: Input should be 'auto', 'cartesia' or 'piper'"
     ]
     assert "Traceback" not in result.stderr
+
+
+# --- Fallback chains (docs/fallback.md) ------------------------------------------
+
+
+def test_with_no_keys_each_chain_is_the_self_hosted_service():
+    chosen = settings()
+    assert chosen.stt_services == ("whisper",)
+    assert chosen.llm_services == ("ondevice",)
+    assert chosen.tts_services == ("piper",)
+
+
+def test_with_keys_each_cloud_service_falls_back_to_the_self_hosted_ones():
+    chosen = settings(
+        deepgram_api_key="dg",
+        anthropic_api_key="sk",
+        cartesia_api_key="ca",
+        openai_base_url="http://127.0.0.1:1/v1",
+    )
+    assert chosen.stt_services == ("deepgram", "whisper")
+    assert chosen.llm_services == ("anthropic", "openai", "ondevice")
+    assert chosen.tts_services == ("cartesia", "piper")
+
+
+def test_the_openai_compatible_server_joins_the_llm_chain_only_when_configured():
+    assert settings(anthropic_api_key="sk").llm_services == ("anthropic", "ondevice")
+
+
+def test_an_explicit_chain_sets_the_order_and_the_first_provider():
+    chosen = settings(anthropic_api_key="sk", llm_chain="anthropic, ondevice")
+    assert chosen.llm == "anthropic" and chosen.llm_services == ("anthropic", "ondevice")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"llm_chain": "claude,ondevice"}, "LLM_CHAIN: 'claude' is not one of"),
+        ({"tts_chain": "piper,piper"}, "TTS_CHAIN: 'piper,piper' names a provider twice"),
+        ({"llm_chain": "anthropic,ondevice"}, "LLM_CHAIN names anthropic, which needs"),
+        (
+            {"stt_provider": "whisper", "stt_chain": "deepgram,whisper", "deepgram_api_key": "d"},
+            "STT_CHAIN=deepgram,whisper must start with STT_PROVIDER=whisper",
+        ),
+        ({"llm_first_token_deadline_secs": 0}, "LLM_FIRST_TOKEN_DEADLINE_SECS: Input should be"),
+    ],
+)
+def test_a_bad_chain_is_one_clear_line(values, message):
+    with pytest.raises(ValidationError) as error:
+        settings(**values)
+    assert any(line.startswith(message) for line in describe_errors(error.value)), describe_errors(
+        error.value
+    )

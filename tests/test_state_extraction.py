@@ -359,3 +359,20 @@ async def test_claude_reads_the_turn_through_run_inference_with_the_schema(reade
     assert body["model"] == "claude-haiku-4-5"
     assert body["output_config"]["format"]["type"] == "json_schema"
     assert "Never guess a slot" in str(body["system"])
+
+
+async def test_after_the_model_fails_the_parser_reads_alone_until_the_model_is_tried_again(reader):
+    from conversation.state import ConversationState
+
+    now = [0.0]
+    model = StateModel(ConnectionError("down"))
+    extraction = ModelExtraction(model, reader, retry_after_secs=30, clock=lambda: now[0])
+    state = ConversationState()
+    await extraction.read(state, "A table for two.", None, "")
+    now[0] = 10.0
+    reading = await extraction.read(state, "Tomorrow at 8.", None, "")
+    assert len(model.requests) == 1  # the second turn went to the parser alone
+    assert reading.slots
+    now[0] = 31.0
+    await extraction.read(state, "For two, please.", None, "")
+    assert len(model.requests) == 2  # then the model is tried again

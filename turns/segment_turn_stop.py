@@ -10,9 +10,14 @@ close?"), whose first words are only known after the caller paused and often
 while they say more. This subclass counts the segments not yet transcribed
 and ends the turn only once none is left, or once `transcript_wait_secs` have
 passed since the last segment ended (a segment may hold no words at all).
+
+With a fallback chain the STT in use can change mid-call (Deepgram -> Whisper,
+services/stt_failover.py): `segmented` then says whether the STT answering now
+is segmented, and while it is not the strategy is Pipecat's own.
 """
 
 import asyncio
+from collections.abc import Callable
 
 from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
 from pipecat.turns.types import ProcessFrameResult
@@ -30,18 +35,29 @@ class SegmentTurnAnalyzerUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
         needs=("settings",),
     )
 
-    def __init__(self, *, transcript_wait_secs: float = 2.0, **kwargs):
+    def __init__(
+        self,
+        *,
+        transcript_wait_secs: float = 2.0,
+        segmented: Callable[[], bool] | None = None,
+        **kwargs,
+    ):
         """
         Args:
             transcript_wait_secs: The longest the turn waits for a segment's
                 words after the segment ended.
+            segmented: Whether the STT answering now is segmented; None: always.
         """
         super().__init__(**kwargs)
         self._transcript_wait_secs = transcript_wait_secs
+        self._segmented = segmented or (lambda: True)
         self._untranscribed = 0
         self._wait_task: asyncio.Task | None = None
 
     async def process_frame(self, frame: Frame) -> ProcessFrameResult:
+        if not self._segmented():
+            self._untranscribed = 0
+            return await super().process_frame(frame)
         if isinstance(frame, VADUserStoppedSpeakingFrame):
             self._untranscribed += 1
             await self._cancel_wait()

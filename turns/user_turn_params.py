@@ -18,6 +18,8 @@ And for interruptions (docs/interruptions.md):
   (`SegmentTurnAnalyzerUserTurnStopStrategy`).
 """
 
+from collections.abc import Callable
+
 from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
@@ -33,10 +35,13 @@ from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 
-def create_user_turn_params(settings: Settings) -> LLMUserAggregatorParams:
-    """VAD, turn-start and turn-end strategies for the user aggregator: the default parts."""
+def create_user_turn_params(
+    settings: Settings, stt_segmented: Callable[[], bool] | None = None
+) -> LLMUserAggregatorParams:
+    """VAD, turn-start and turn-end strategies for the user aggregator: the default parts.
+    `stt_segmented`: see `segment_turn_stop`."""
     analyzer = smart_turn(settings)
-    stop = segment_turn_stop(settings, analyzer)
+    stop = segment_turn_stop(settings, analyzer, stt_segmented)
     return user_turn_params(
         settings, analyzer, start=[barge_in(settings)], stop=[stop] if stop else []
     )
@@ -85,9 +90,17 @@ def barge_in(settings: Settings) -> BargeInUserTurnStartStrategy:
 
 
 def segment_turn_stop(
-    settings: Settings, turn_analyzer: BaseTurnAnalyzer
+    settings: Settings,
+    turn_analyzer: BaseTurnAnalyzer,
+    stt_segmented: Callable[[], bool] | None = None,
 ) -> SegmentTurnAnalyzerUserTurnStopStrategy | None:
-    """The `segment_turn_stop` part: only a segmented STT (Whisper) needs it."""
-    if settings.stt != "whisper":
-        return None
-    return SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
+    """The `segment_turn_stop` part: only a segmented STT (Whisper) needs it. With an STT
+    chain of a streaming and a segmented STT (Deepgram -> Whisper), `stt_segmented` says
+    whether the STT answering now is segmented, and the strategy follows it."""
+    if settings.stt == "whisper":
+        return SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
+    if "whisper" in settings.stt_services and stt_segmented is not None:
+        return SegmentTurnAnalyzerUserTurnStopStrategy(
+            turn_analyzer=turn_analyzer, segmented=stt_segmented
+        )
+    return None

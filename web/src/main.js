@@ -74,6 +74,7 @@ class Call {
     this.lastVoice = null;
     this.turnStart = 0;
     this.turnEnd = null;
+    this.services = null;
     this.levels = new VoiceLevels((sample) => this.onLevels(sample));
     this.microphone = new MicrophoneManager();
     this.client = new PipecatClient({
@@ -180,6 +181,11 @@ class Call {
       onError: (message) => {
         if (message?.data?.fatal) this.fail("dropped");
       },
+      // The services that answered the last turn, sent when they change (a failover or a
+      // recovery); shown beside each reply's latency.
+      onServerMessage: (data) => {
+        if (data?.type === "services") this.services = data;
+      },
     };
   }
 
@@ -192,10 +198,18 @@ class Call {
     if (!entry) return;
     if (!entry.heard) entry.markHeard();
     if (this.turnEnd !== null) {
-      entry.showLatency(at - this.turnEnd);
+      entry.showLatency(at - this.turnEnd, servicesLabel(this.services));
       this.turnEnd = null;
     }
   }
+}
+
+function servicesLabel(services) {
+  if (!services) return "";
+  return ["stt", "llm", "tts"]
+    .filter((stage) => services[stage])
+    .map((stage) => services[stage])
+    .join(", ");
 }
 
 function micMessage(error) {

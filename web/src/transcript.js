@@ -47,12 +47,14 @@ class Entry {
     this.element.dataset.heard = "true";
   }
 
-  showLatency(ms) {
+  // `by`: the services that answered, when the bot has a fallback chain.
+  showLatency(ms, by = "") {
     const latency = document.createElement("span");
     latency.className = "latency";
     latency.dataset.ms = String(Math.round(ms));
+    if (by) latency.dataset.services = by;
     latency.title = "From the end of your speech to the first sound of this reply";
-    latency.textContent = `replied in ${(ms / 1000).toFixed(2)} s`;
+    latency.textContent = `replied in ${(ms / 1000).toFixed(2)} s${by ? ` by ${by}` : ""}`;
     this.element.append(latency);
   }
 }

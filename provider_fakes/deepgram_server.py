@@ -5,6 +5,12 @@ through the base URL. Each connection takes the next scripted behaviour: listen
 (binary audio in, `Results` JSON out), refuse the handshake with an HTTP status,
 or drop the socket after a transcript. Connections, query parameters, audio
 bytes and control messages are recorded.
+
+`faults` spoils any connection of a call, counted from 0 (`provider_fakes.faults`):
+refuse, 500 and 429 at the handshake; stall (no result for `stall_secs`), drop
+(after `after` results), trickle (each result `trickle_secs` late) and malformed
+once connected. `timing.final_secs` answers a `Finalize` with the final
+(from_finalize) result that long after it, as a healthy Deepgram does.
 """
 
 import asyncio
@@ -14,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from provider_fakes.faults import INSTANT, Faults, Timing
 
 API_KEY = "dg-fake-key"
 
@@ -53,8 +61,16 @@ class Connection:
 class FakeDeepgram:
     """ws://127.0.0.1:<free port>/v1/listen; use as `async with`."""
 
-    def __init__(self, behaviours: Sequence[Behaviour]):
+    def __init__(
+        self,
+        behaviours: Sequence[Behaviour] = (),
+        *,
+        faults: Faults | None = None,
+        timing: Timing = INSTANT,
+    ):
         self._behaviours = list(behaviours)
+        self.faults = faults or Faults()
+        self._timing = timing
         self.connections: list[Connection] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -80,6 +96,12 @@ class FakeDeepgram:
         if headers.get("authorization") != f"Token {API_KEY}":
             return web.Response(status=401, text="invalid credentials")
         behaviour = self._behaviours.pop(0) if self._behaviours else Listen(())
+        fault = self.faults.next()
+        if fault is not None and fault.kind == "refuse":
+            request.transport.close()
+            return web.Response(status=500)
+        if fault is not None and fault.kind in ("500", "429"):
+            return web.Response(status=int(fault.kind), text=f"fake {fault.kind}")
         if isinstance(behaviour, Reject):
             return web.Response(status=behaviour.status, text="fake rejection")
 
@@ -87,19 +109,34 @@ class FakeDeepgram:
         await ws.prepare(request)
         pending = list(behaviour.transcripts)
         heard = 0
+        sent = 0
+        loop = asyncio.get_running_loop()
+        # A stall answers nothing until it is over; the socket is still read, so it closes.
+        stalled_until = loop.time() + fault.stall_secs if fault and fault.kind == "stall" else 0
         async for message in ws:
             if message.type == WSMsgType.BINARY:
                 connection.audio_bytes += len(message.data)
                 heard += len(message.data)
+                if loop.time() < stalled_until:
+                    continue
                 if pending and heard >= behaviour.bytes_per_transcript:
                     heard = 0
+                    if fault is not None and fault.kind == "trickle":
+                        await asyncio.sleep(fault.trickle_secs)
+                    elif fault is not None and fault.kind == "malformed":
+                        await ws.send_str("{not json")
                     await send_results(ws, pending.pop(0))
-                    if not pending and behaviour.drop_after:
+                    sent += 1
+                    dropped = fault is not None and fault.kind == "drop" and sent >= fault.after
+                    if dropped or (not pending and behaviour.drop_after):
                         await ws.close(code=1011, message=b"fake drop")
                         break
             elif message.type == WSMsgType.TEXT:
                 control = json.loads(message.data)
                 connection.controls.append(control)
+                if control.get("type") == "Finalize" and loop.time() >= stalled_until:
+                    await asyncio.sleep(self._timing.final_secs)
+                    await ws.send_json(results("", is_final=True, from_finalize=True))
                 if control.get("type") == "CloseStream":
                     await ws.send_json(metadata(connection))
                     await ws.close()
@@ -116,7 +153,7 @@ async def send_results(ws: web.WebSocketResponse, transcript: str):
     await ws.send_json(results(transcript, is_final=True))
 
 
-def results(transcript: str, *, is_final: bool) -> dict[str, Any]:
+def results(transcript: str, *, is_final: bool, from_finalize: bool = False) -> dict[str, Any]:
     words = transcript.split()
     return {
         "type": "Results",
@@ -125,7 +162,7 @@ def results(transcript: str, *, is_final: bool) -> dict[str, Any]:
         "start": 0.0,
         "is_final": is_final,
         "speech_final": is_final,
-        "from_finalize": False,
+        "from_finalize": from_finalize,
         "channel": {
             "alternatives": [
                 {

@@ -4,16 +4,22 @@ The real `anthropic` SDK (and so the real `AnthropicLLMService`) talks to it
 through its base URL. Each request takes the next scripted reply: streamed
 text, a tool call, an HTTP error, an error event in the stream, or a stall.
 Every request body is recorded, so a test can see what the service sent.
+
+`replies` may also be a function of the request body (a benchmark answers by
+the conversation so far), `faults` puts a `provider_fakes.faults.Fault` on any request,
+and `timing` delays the first token as a healthy Claude does.
 """
 
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from provider_fakes.faults import INSTANT, Fault, Faults, Timing
 
 API_KEY = "sk-ant-fake-key"
 
@@ -79,8 +85,16 @@ class Request:
 class FakeAnthropic:
     """POST /v1/messages on 127.0.0.1 at a free port; use as `async with`."""
 
-    def __init__(self, replies: Sequence[Reply]):
-        self._replies = list(replies)
+    def __init__(
+        self,
+        replies: Sequence[Reply] | Callable[[dict[str, Any]], Reply],
+        *,
+        faults: Faults | None = None,
+        timing: Timing = INSTANT,
+    ):
+        self._replies = replies if callable(replies) else list(replies)
+        self.faults = faults or Faults()
+        self._timing = timing
         self.requests: list[Request] = []
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -107,11 +121,21 @@ class FakeAnthropic:
         self.requests.append(Request(body, headers, time.monotonic()))
         if request.headers.get("x-api-key") != API_KEY:
             return error_response(401, "authentication_error")
-        if not self._replies:
+        fault = self.faults.next()
+        if callable(self._replies):
+            reply = self._replies(body)
+        elif self._replies:
+            reply = self._replies.pop(0)
+        elif fault is not None:
+            reply = Text(["(no reply scripted)"])
+        else:
             return error_response(400, "invalid_request_error", "the fake has no reply left")
-        reply = self._replies.pop(0)
+        if fault is not None:
+            return await self._fault(request, body, reply, fault)
         if isinstance(reply, Status):
             return error_response(reply.status, reply.error_type, headers=reply.headers)
+        if not body.get("stream") and isinstance(reply, Text):
+            return web.json_response(whole_message(body["model"], "".join(reply.chunks)))
         if isinstance(reply, Stall) and reply.text is None:
             await self._closing.wait()
             return web.Response(status=503)
@@ -120,6 +144,7 @@ class FakeAnthropic:
         await stream.prepare(request)
         await send(stream, "message_start", message_start(body["model"]))
         await send(stream, "ping", {"type": "ping"})
+        await self._first_token_wait()
         if isinstance(reply, Text):
             await send_text_block(stream, 0, reply.chunks)
             await send_message_end(stream, "end_turn")
@@ -133,6 +158,82 @@ class FakeAnthropic:
             await self._closing.wait()
         return stream
 
+    async def _first_token_wait(self):
+        if self._timing.first_token_secs:
+            try:
+                await asyncio.wait_for(self._closing.wait(), self._timing.first_token_secs)
+            except TimeoutError:
+                pass
+
+    async def _fault(
+        self, request: web.Request, body: dict[str, Any], reply: Reply, fault: Fault
+    ) -> web.StreamResponse:
+        """`reply` as `fault` spoils it."""
+        if fault.kind == "refuse":
+            request.transport.close()
+            return web.Response(status=500)
+        if fault.kind in ("500", "429"):
+            error_type = "api_error" if fault.kind == "500" else "rate_limit_error"
+            return error_response(int(fault.kind), error_type)
+        if fault.kind == "stall":
+            try:
+                await asyncio.wait_for(self._closing.wait(), fault.stall_secs)
+            except TimeoutError:
+                pass
+            if self._closing.is_set():
+                return web.Response(status=503)
+            return await self._stream(request, body, reply, pause=0.0)
+        if fault.kind == "malformed":
+            stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+            await stream.prepare(request)
+            await stream.write(b"event: message_start\ndata: {not json\n\n")
+            return stream
+        if fault.kind == "trickle":
+            return await self._stream(request, body, reply, pause=fault.trickle_secs)
+        # drop: the first `after` tokens, then the connection goes.
+        stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await stream.prepare(request)
+        await send(stream, "message_start", message_start(body["model"]))
+        await self._first_token_wait()
+        words = " ".join(reply_text(reply)).split(" ")
+        await send_text_block(stream, 0, [w + " " for w in words[: fault.after]], stop=False)
+        request.transport.close()
+        return stream
+
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], reply: Reply, pause: float
+    ) -> web.StreamResponse:
+        """A healthy answer (text or tool call), `pause` seconds between events."""
+        stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await stream.prepare(request)
+        slow = _Paced(stream, pause)
+        await send(slow, "message_start", message_start(body["model"]))
+        await self._first_token_wait()
+        if isinstance(reply, ToolUse):
+            await send_tool_use(slow, reply)
+        else:
+            await send_text_block(slow, 0, reply_text(reply))
+            await send_message_end(slow, "end_turn")
+        return stream
+
+
+class _Paced:
+    """A stream whose writes each wait `pause` seconds first (a trickle)."""
+
+    def __init__(self, stream: web.StreamResponse, pause: float):
+        self._stream = stream
+        self._pause = pause
+
+    async def write(self, data: bytes):
+        if self._pause:
+            await asyncio.sleep(self._pause)
+        await self._stream.write(data)
+
+
+def reply_text(reply: Reply) -> list[str]:
+    """The text chunks of a reply (empty for anything but text)."""
+    return list(reply.chunks) if isinstance(reply, Text) else [""]
+
 
 def error_body(error_type: str, message: str) -> dict[str, Any]:
     return {"type": "error", "error": {"type": error_type, "message": message}}
@@ -144,6 +245,20 @@ def error_response(
     return web.json_response(
         error_body(error_type, message or f"fake {error_type}"), status=status, headers=headers
     )
+
+
+def whole_message(model: str, text: str) -> dict[str, Any]:
+    """A non-streamed answer (what `run_inference` asks for)."""
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 25, "output_tokens": 3},
+    }
 
 
 def message_start(model: str) -> dict[str, Any]:

@@ -1,0 +1,142 @@
+"""Scripted booking calls with one fault each: is every turn answered, once, and every booking made once?
+
+Runs `--calls` four-turn booking calls (harness/failover_call.py) against the
+provider fakes at healthy timings (Claude's first token 640 ms, Cartesia's first
+audio 150 ms), each with one fault of a random kind, at a random stage (LLM or
+TTS) and a random moment of the call; the deadlines and recovery are the
+settings' defaults but a 1 s first probe, so recoveries happen within a call.
+Writes bench/results/failover.json: calls, turns, unanswered turns, words
+spoken twice, bookings lost or duplicated, and failover_ms (from the start of
+the attempt that failed to the next service's first result) overall and by fault.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+from statistics import median, quantiles
+
+from loguru import logger
+
+from bench.machine import describe_machine
+from harness.failover_call import LLM_REQUESTS, TTS_REPLIES, CallResult, run_call
+from provider_fakes.faults import FAULT_KINDS, Fault
+
+RESULT = Path(__file__).parent / "results" / "failover.json"
+
+
+def plan(calls: int, seed: int) -> list[tuple[str, Fault, int]]:
+    """Each call's stage, fault and moment; every kind at both stages, then at random."""
+    rng = random.Random(seed)
+    plans = []
+    for index in range(calls):
+        kind = FAULT_KINDS[index % len(FAULT_KINDS)]
+        stage = ("llm", "tts")[(index // len(FAULT_KINDS)) % 2]
+        moment = rng.randrange(LLM_REQUESTS if stage == "llm" else TTS_REPLIES)
+        fault = Fault(kind, stall_secs=30.0, after=rng.randint(1, 6), trickle_secs=1.0)
+        plans.append((stage, fault, moment))
+    rng.shuffle(plans)
+    return plans
+
+
+def spread(values: list[float]) -> dict:
+    if not values:
+        return {"p50": None, "p95": None, "n": 0}
+    p95 = quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+    return {"p50": round(median(values)), "p95": round(p95), "n": len(values)}
+
+
+def failover_ms(result: CallResult) -> list[float]:
+    return [
+        s.answered_secs * 1000
+        for s in result.switches
+        if s.kind == "failover" and s.answered_secs is not None
+    ]
+
+
+def summarise(results: list[CallResult], wall_secs: float, concurrency: int) -> dict:
+    by_fault: dict[str, list[CallResult]] = defaultdict(list)
+    for result in results:
+        by_fault[f"{result.stage}:{result.kind}"].append(result)
+    every_ms = [ms for r in results for ms in failover_ms(r)]
+    return {
+        "what": "four-turn booking calls against the provider fakes, one fault per call",
+        "calls": len(results),
+        "turns_total": sum(r.turns for r in results),
+        "turns_unanswered": sum(r.unanswered for r in results),
+        "failover_ms": spread(every_ms),
+        "spoken_twice": sum(r.spoken_twice for r in results),
+        "bookings_lost": sum(r.bookings == 0 for r in results),
+        "bookings_duplicated": sum(r.bookings > 1 for r in results),
+        "recoveries": sum(s.kind == "recovery" for r in results for s in r.switches),
+        "by_fault": {
+            key: {
+                "calls": len(group),
+                "failovers": sum(s.kind == "failover" for r in group for s in r.switches),
+                "unanswered": sum(r.unanswered for r in group),
+                "spoken_twice": sum(r.spoken_twice for r in group),
+                "failover_ms": spread([ms for r in group for ms in failover_ms(r)]),
+            }
+            for key, group in sorted(by_fault.items())
+        },
+        "timings": {
+            "claude_first_token_ms": 640,
+            "openai_compatible_first_token_ms": 300,
+            "cartesia_first_audio_ms": 150,
+            "llm_first_token_deadline_s": 1.5,
+            "tts_first_audio_deadline_s": 0.8,
+        },
+        "concurrency": concurrency,
+        "wall_secs": round(wall_secs, 1),
+        "machine": describe_machine(),
+    }
+
+
+async def measure(calls: int, concurrency: int, seed: int) -> dict:
+    limit = asyncio.Semaphore(concurrency)
+    done = 0
+
+    async def one(stage, fault, moment) -> CallResult:
+        nonlocal done
+        async with limit:
+            result = await run_call(stage, fault, moment)
+        done += 1
+        print(
+            f"{done}/{calls} {stage}:{fault.kind}@{moment} unanswered={result.unanswered} "
+            f"twice={result.spoken_twice} bookings={result.bookings} "
+            f"failover_ms={[round(ms) for ms in failover_ms(result)]}",
+            file=sys.stderr,
+        )
+        for switch in result.switches:
+            print(
+                f"    {switch.kind} {switch.stage} {switch.from_service}->{switch.to_service}: "
+                f"{switch.reason[:90]}",
+                file=sys.stderr,
+            )
+        if result.spoken_twice:
+            print(f"    said: {' '.join(result.words)}", file=sys.stderr)
+        return result
+
+    started = asyncio.get_running_loop().time()
+    results = await asyncio.gather(*(one(*p) for p in plan(calls, seed)))
+    return summarise(results, asyncio.get_running_loop().time() - started, concurrency)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=112)
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=10)
+    args = parser.parse_args()
+    logger.remove()
+    logger.add(sys.stderr, level="ERROR")
+    result = asyncio.run(measure(args.calls, args.concurrency, args.seed))
+    RESULT.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: result[k] for k in ("calls", "turns_unanswered", "failover_ms")}))
+
+
+if __name__ == "__main__":
+    main()

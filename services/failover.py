@@ -1,0 +1,393 @@
+"""A chain of services for one stage that fails over mid-turn and replays the turn.
+
+What Pipecat lacks: `ServiceSwitcher` with `ServiceSwitcherStrategyFailover`
+switches only when a service marks itself unusable (a permanent error), resends
+nothing, and never notices a service that says nothing at all. `FailoverMixin`
+adds, on top of `ServiceSwitcher` (which still routes frames to the active
+service and owns the switch itself):
+
+- detection: any non-fatal error of the active service but an application one
+  (a refused connection, a 5xx or 429, a dropped stream: each is an ErrorFrame),
+  and a deadline for the first result of a turn (`Replay.deadline_secs`);
+- replay: the stage's `Replay` keeps what the turn needs (the LLM context, the
+  unspoken text, the turn's audio) and hands it to the next service, and it
+  drops what a failed service says after the switch;
+- recovery: a failed service is probed in the background with backoff
+  (services/failover_health.py) and switched back to only between turns; one
+  that flaps stays off for a cool-down;
+- visibility: each switch and recovery is logged once with stage, reason and
+  duration, kept in `switches`, and raised as `on_switch`; `on_answered` names
+  the service that gave each turn its first result.
+
+It knows no domain: the chain and its probes come from the stage factories.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from loguru import logger
+from pipecat.frames.frames import (
+    CancelFrame,
+    EndFrame,
+    ErrorFrame,
+    Frame,
+    InterruptionFrame,
+    ManuallySwitchServiceFrame,
+    StartFrame,
+)
+from pipecat.processors.filters.function_filter import FunctionFilter
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.utils.errors import ErrorCategory
+
+from services.failover_health import RecoveryPolicy, ServiceHealth
+
+Push = Callable[[Frame], Awaitable[None]]
+Probe = Callable[[FrameProcessor], Awaitable[bool]]
+Outcome = Literal["first", "waiting"] | None
+FIRST: Outcome = "first"
+"""The turn's first result came out."""
+WAITING: Outcome = "waiting"
+"""The service started on the turn: its deadline runs from now."""
+
+
+class Replay(Protocol):
+    """What one stage keeps of a turn, and what it resends to the next service."""
+
+    deadline_secs: float | None
+    """The longest wait for a turn's first result before the service counts as failed."""
+    interrupt_on_error: bool
+    """Interrupt a service that failed with an error, to drop what it still holds."""
+
+    @property
+    def in_turn(self) -> bool:
+        """A turn is under way: a switch now would cut into it."""
+
+    def starts_turn(self, frame: Frame) -> bool:
+        """Whether `frame` begins a new turn (whatever was under way is over)."""
+
+    def on_input(self, frame: Frame, direction: FrameDirection) -> bool:
+        """Sees each frame going to the active service; True when it starts the wait for a
+        first result (the deadline starts then)."""
+
+    def is_output(self, frame: Frame) -> bool:
+        """Whether `frame`, coming out of a service, is the stage's result (what a failed
+        service must no longer say)."""
+
+    async def on_output(self, frame: Frame, push: Push) -> Outcome:
+        """Pass on (or hold, or drop) a result of the active service; FIRST for the turn's
+        first result, WAITING when the service has started on the turn."""
+
+    def swallows(self, frame: Frame) -> bool:
+        """Whether `frame`, on its way out of the switcher upstream, is one the replay made
+        (and so must go no further)."""
+
+    def replay(self) -> list[tuple[Frame, FrameDirection]]:
+        """What the next service needs to answer the turn that failed (none between turns),
+        each with the direction it goes in."""
+
+
+@dataclass
+class Switch:
+    """One switch: a failover, or a recovery to a service earlier in the chain."""
+
+    stage: str
+    kind: Literal["failover", "recovery"]
+    from_service: str
+    to_service: str
+    reason: str
+    at: float
+    """`time.monotonic()` when it happened."""
+    duration_secs: float
+    """Failover: from the start of the failed attempt to the switch. Recovery: how long
+    the service was off."""
+    answered_secs: float | None = None
+    """Failover during a turn: from the start of the failed attempt to the next service's
+    first result."""
+
+
+class _OutputGate(FrameProcessor):
+    """Sits after one service in its branch; hands its downstream frames to the switcher."""
+
+    def __init__(self, switcher: "FailoverMixin", service: FrameProcessor):
+        super().__init__(name=f"{service.name}::FailoverGate", enable_direct_mode=True)
+        self._switcher = switcher
+        self._service = service
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if direction == FrameDirection.DOWNSTREAM:
+            await self._switcher._on_output(self._service, frame, self.push_frame)
+        else:
+            await self.push_frame(frame, direction)
+
+
+class FailoverMixin:
+    """Mixed into a `ServiceSwitcher` (or `LLMSwitcher`) in front of it; see the module."""
+
+    def __init__(
+        self,
+        services: Sequence[FrameProcessor],
+        *,
+        stage: str,
+        names: Sequence[str],
+        replay: Replay,
+        policy: RecoveryPolicy | None = None,
+        probe: Probe | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        **kwargs: Any,
+    ):
+        """Args:
+        services: The chain, first choice first.
+        stage: "stt", "llm" or "tts", for logs and records.
+        names: Each service's provider name, in the same order.
+        replay: The stage's turn keeper.
+        policy: When failed services are probed, and when they flap.
+        probe: Checks that a failed service answers again; None: never recover.
+        clock: For tests.
+        """
+        super().__init__(list(services), **kwargs)
+        self.stage = stage
+        self._names = dict(zip(services, names, strict=True))
+        self._replay = replay
+        self._policy = policy or RecoveryPolicy()
+        self._probe = probe
+        self._clock = clock
+        self._health = {s: ServiceHealth(self._policy, clock) for s in services}
+        self._deadline: asyncio.Task | None = None
+        self._probes: dict[FrameProcessor, asyncio.Task] = {}
+        self._failed_this_turn: set[FrameProcessor] = set()
+        self._attempt_started: float | None = None
+        self._open_failover: Switch | None = None
+        self.switches: list[Switch] = []
+        self._register_event_handler("on_switch")
+        self._register_event_handler("on_answered")
+
+    # --- The branches: filter, service, our gate, filter ---------------------------
+
+    def _make_pipeline_definitions(self, services, strategy) -> list[Any]:
+        return [self._branch(service, strategy) for service in services]
+
+    def _branch(self, service: FrameProcessor, strategy) -> list[FrameProcessor]:
+        async def active(_: Frame) -> bool:
+            return service == strategy.active_service
+
+        def gate(direction: FrameDirection) -> FunctionFilter:
+            return FunctionFilter(
+                filter=active,
+                direction=direction,
+                filter_system_frames=True,
+                enable_direct_mode=True,
+            )
+
+        return [
+            gate(FrameDirection.DOWNSTREAM),
+            service,
+            _OutputGate(self, service),
+            gate(FrameDirection.UPSTREAM),
+        ]
+
+    @property
+    def active_name(self) -> str:
+        return self._names[self.strategy.active_service]
+
+    def healthy(self, name: str) -> bool:
+        """Whether the service called `name` is up: it never failed, or answered a probe."""
+        return any(self._health[s].healthy for s, n in self._names.items() if n == name)
+
+    # --- Frames in, results out ------------------------------------------------------
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        if not self._replay.in_turn or self._replay.starts_turn(frame):
+            self._failed_this_turn.clear()
+            await self._maybe_recover()
+        arm = self._replay.on_input(frame, direction)
+        if isinstance(frame, InterruptionFrame):
+            await self._cancel_deadline()
+        await super().process_frame(frame, direction)
+        if arm:
+            self._attempt_started = self._clock()
+            self._arm_deadline()
+
+    async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
+        if isinstance(frame, (StartFrame, EndFrame, CancelFrame)):
+            await push(frame)
+            return
+        if service is not self.strategy.active_service:
+            # What a service says after it was switched away from is never heard.
+            if not (self._replay.is_output(frame) or isinstance(frame, InterruptionFrame)):
+                await push(frame)
+            return
+        if not self._replay.is_output(frame):
+            await push(frame)
+            return
+        outcome = await self._replay.on_output(frame, push)
+        if outcome == FIRST:
+            await self._first_result()
+        elif outcome == WAITING and (self._deadline is None or self._deadline.done()):
+            self._attempt_started = self._clock()
+            self._arm_deadline()
+
+    async def _first_result(self):
+        await self._cancel_deadline()
+        if self._open_failover is not None and self._attempt_started is not None:
+            switch, self._open_failover = self._open_failover, None
+            switch.answered_secs = self._clock() - switch.at + switch.duration_secs
+            logger.info(
+                f"failover {self.stage}: {switch.to_service} answered the turn "
+                f"{switch.answered_secs:.2f} s after {switch.from_service}'s attempt began"
+            )
+        await self._call_event_handler("on_answered", self.active_name)
+
+    # --- Detection ---------------------------------------------------------------------
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM):
+        if direction == FrameDirection.UPSTREAM and self._replay.swallows(frame):
+            return
+        if (
+            isinstance(frame, ErrorFrame)
+            and not frame.fatal
+            and frame.processor in self._names
+            and frame.category is not ErrorCategory.APPLICATION
+        ):
+            if frame.processor is not self.strategy.active_service:
+                return
+            if await self._fail(frame.processor, f"error: {frame.error}"):
+                if self._replay.interrupt_on_error:
+                    # Not awaited here: the error may come from the task an interruption cancels.
+                    self.create_task(frame.processor.queue_frame(InterruptionFrame()), "interrupt")
+                return
+        await super().push_frame(frame, direction)
+
+    def _arm_deadline(self):
+        if self._replay.deadline_secs is None:
+            return
+        service = self.strategy.active_service
+        if self._deadline is not None and not self._deadline.done():
+            self._deadline.cancel()
+        self._deadline = self.create_task(self._expire(service), "failover_deadline")
+
+    async def _expire(self, service: FrameProcessor):
+        await asyncio.sleep(self._replay.deadline_secs)
+        if service is self.strategy.active_service and self._replay.in_turn:
+            reason = f"no first result within {self._replay.deadline_secs:g} s"
+            if await self._fail(service, reason):
+                # Stop whatever it is still doing; its late words are dropped anyway.
+                await service.queue_frame(InterruptionFrame())
+
+    async def _cancel_deadline(self):
+        task, self._deadline = self._deadline, None
+        if task is not None and task is not asyncio.current_task() and not task.done():
+            await self.cancel_task(task)
+
+    # --- The switch ----------------------------------------------------------------------
+
+    def _next_service(self, failed: FrameProcessor) -> FrameProcessor | None:
+        """The first healthy service in chain order but `failed`, and none that already
+        failed this turn (no ping-pong between two slow services)."""
+        for service in self._names:
+            if (
+                service is not failed
+                and service not in self._failed_this_turn
+                and service.is_usable
+                and self._health[service].healthy
+            ):
+                return service
+        return None
+
+    async def _fail(self, failed: FrameProcessor, reason: str) -> bool:
+        """Switch away from `failed` and replay the turn; False when no service is left
+        (the last one standing is then kept, and its failure not held against it)."""
+        target = self._next_service(failed)
+        if target is None:
+            logger.error(
+                f"failover {self.stage}: {self._names[failed]} failed ({reason}); "
+                "no other service is left"
+            )
+            return False
+        health = self._health[failed]
+        health.record_failure()
+        if self._replay.in_turn:
+            self._failed_this_turn.add(failed)
+        await self._cancel_deadline()
+        now = self._clock()
+        started = self._attempt_started if self._replay.in_turn else None
+        switch = Switch(
+            stage=self.stage,
+            kind="failover",
+            from_service=self._names[failed],
+            to_service=self._names[target],
+            reason=reason + (" (flapping: kept off for a cool-down)" if health.flapping else ""),
+            at=now,
+            duration_secs=now - started if started is not None else 0.0,
+        )
+        await self._switch_to(target, switch)
+        self._open_failover = switch if started is not None else None
+        self._start_probing(failed)
+        frames = self._replay.replay()
+        for frame, direction in frames:
+            await super().process_frame(frame, direction)
+        if frames:
+            self._attempt_started = now
+            self._arm_deadline()
+        return True
+
+    async def _switch_to(self, target: FrameProcessor, switch: Switch):
+        await self.strategy.handle_frame(
+            ManuallySwitchServiceFrame(service=target), FrameDirection.DOWNSTREAM
+        )
+        self.switches.append(switch)
+        logger.warning(
+            f"{switch.kind} {switch.stage}: {switch.from_service} -> {switch.to_service} "
+            f"after {switch.duration_secs:.2f} s: {switch.reason}"
+        )
+        await self._call_event_handler("on_switch", switch)
+
+    # --- Recovery --------------------------------------------------------------------------
+
+    def _start_probing(self, service: FrameProcessor):
+        if self._probe is None or service in self._probes:
+            return
+        self._probes[service] = self.create_task(self._probe_until_healthy(service), "probe")
+
+    async def _probe_until_healthy(self, service: FrameProcessor):
+        health = self._health[service]
+        while not health.healthy:
+            await asyncio.sleep(health.next_probe_in())
+            try:
+                ok = await self._probe(service)
+            except Exception as error:  # a probe's failure is its answer
+                logger.debug(f"failover {self.stage}: probe of {self._names[service]}: {error}")
+                ok = False
+            health.record_probe(ok)
+        self._probes.pop(service, None)
+
+    async def _maybe_recover(self):
+        """Between turns: back to the first healthy service earlier in the chain."""
+        active = self.strategy.active_service
+        for service in self._names:
+            if service is active:
+                return
+            health = self._health[service]
+            if health.healthy and service.is_usable:
+                off_since = health.failures[-1] if health.failures else self._clock()
+                switch = Switch(
+                    stage=self.stage,
+                    kind="recovery",
+                    from_service=self._names[active],
+                    to_service=self._names[service],
+                    reason="answered a probe",
+                    at=self._clock(),
+                    duration_secs=self._clock() - off_since,
+                )
+                await self._switch_to(service, switch)
+                return
+
+    async def cleanup(self):
+        await self._cancel_deadline()
+        for task in list(self._probes.values()):
+            await self.cancel_task(task)
+        self._probes.clear()
+        await super().cleanup()

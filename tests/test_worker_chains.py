@@ -1,0 +1,43 @@
+"""With keys, the bot's pipeline is built with its fallback chains.
+
+The STT and TTS chains here are single cloud services (the self-hosted models
+take seconds to load, and their chains are tested in test_stt_failover.py and
+test_tts_failover.py); the LLM chain falls back to the on-device engine."""
+
+from harness.audio_transport import ScriptedCallTransport
+from services.llm_failover import LLMFailover
+from services.stt_failover import STTFailover
+from services.tts_failover import TTSFailover
+from settings import Settings
+
+CHAINS = (STTFailover, LLMFailover, TTSFailover)
+
+
+def chains_in(processor) -> list:
+    if isinstance(processor, CHAINS):
+        return [processor]
+    return [c for p in getattr(processor, "processors", []) for c in chains_in(p)]
+
+
+def test_the_keyed_pipeline_runs_the_llm_chain_down_to_the_ondevice_engine():
+    from app.worker import build_worker
+
+    settings = Settings(
+        _env_file=None,
+        deepgram_api_key="dg",
+        deepgram_base_url="ws://127.0.0.1:1",
+        anthropic_api_key="sk",
+        anthropic_base_url="http://127.0.0.1:1",
+        cartesia_api_key="ca",
+        cartesia_url="ws://127.0.0.1:1/tts/websocket",
+        stt_chain="deepgram",
+        tts_chain="cartesia",
+    )
+    worker, _ = build_worker(ScriptedCallTransport(), settings)
+    (llm,) = chains_in(worker.pipeline)
+    assert isinstance(llm, LLMFailover)
+    assert llm.active_name == "anthropic"
+    assert [type(member).__name__ for member in llm.llms] == [
+        "AnthropicLLMService",
+        "OnDeviceLLMService",
+    ]
