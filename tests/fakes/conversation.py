@@ -53,37 +53,6 @@ class HoldEnd(FrameProcessor):
         await self.push_frame(frame, direction)
 
 
-class Pacer(FrameProcessor):
-    """Holds each caller turn after the first until the bot has answered the one before (the
-    context ends on an assistant message with no tool call pending), so a turn never lands in
-    the middle of a slow reply on a loaded machine. A turn the bot leaves unanswered (it may
-    wait for more words) releases the next after `silent_secs`."""
-
-    def __init__(self, context: LLMContext, silent_secs: float):
-        super().__init__()
-        self._context = context
-        self._silent_secs = silent_secs
-        self._turns = 0
-
-    def _answered(self) -> bool:
-        messages = self._context.get_messages()
-        last = messages[-1] if messages else {}
-        return last.get("role") == "assistant" and not last.get("tool_calls")
-
-    async def process_frame(self, frame, direction: FrameDirection):
-        await super().process_frame(frame, direction)
-        if isinstance(frame, LLMMessagesAppendFrame) and frame.run_llm:
-            if self._turns:
-                try:
-                    async with asyncio.timeout(self._silent_secs):
-                        while not self._answered():
-                            await asyncio.sleep(0.01)
-                except TimeoutError:
-                    pass
-            self._turns += 1
-        await self.push_frame(frame, direction)
-
-
 @dataclass
 class Conversation:
     heard: list[Frame]
@@ -122,28 +91,16 @@ async def converse(
     done: asyncio.Event | None = None,
     done_timeout: float = 10.0,
     before_llm: Sequence[FrameProcessor] = (),
-    silent_secs: float = 5.0,
 ) -> Conversation:
     """`done`: when the LLM has nothing more to say; the call ends only then (or after
     `done_timeout`), however long the frames' pauses turned out to be. `before_llm`:
-    processors between the user aggregator and the LLM, as bot.py has them. Each caller
-    turn waits for the answer to the one before (`Pacer`), up to `silent_secs`."""
+    processors between the user aggregator and the LLM, as bot.py has them."""
     heard = Heard()
     context = LLMContext(tools=list(tools))
     user_aggregator, assistant_aggregator = LLMContextAggregatorPair(context)
     hold = [HoldEnd(done, done_timeout)] if done is not None else []
     await run_test(
-        Pipeline(
-            [
-                *hold,
-                Pacer(context, silent_secs),
-                user_aggregator,
-                *before_llm,
-                llm,
-                heard,
-                assistant_aggregator,
-            ]
-        ),
+        Pipeline([*hold, user_aggregator, *before_llm, llm, heard, assistant_aggregator]),
         frames_to_send=list(frames),
     )
     return Conversation(heard.frames, context)
