@@ -1,4 +1,8 @@
-"""Shared fixtures: settings isolated from the developer's own `.env` and environment."""
+"""Shared fixtures: settings isolated from the developer's own `.env` and environment,
+and each model loaded once per test process."""
+
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +34,57 @@ def clean_environment(monkeypatch, tmp_path):
 def offline_settings() -> Settings:
     """The default, keyless configuration: Whisper, on-device brain, Piper."""
     return Settings(_env_file=None)
+
+
+def _session_key(model, sess_options=None, providers=None, **kwargs) -> tuple:
+    """What makes two ONNX sessions interchangeable: the model and how it runs."""
+    source = str(model) if isinstance(model, str | Path) else hash(bytes(model))
+    options = (
+        None
+        if sess_options is None
+        else (
+            sess_options.intra_op_num_threads,
+            sess_options.inter_op_num_threads,
+            sess_options.execution_mode,
+            sess_options.graph_optimization_level,
+        )
+    )
+    return source, options, repr(providers), repr(sorted(kwargs.items()))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def models_loaded_once():
+    """Every call the e2e tests build loads Whisper, Piper, Silero VAD and Smart Turn
+    (1-3 s a call on two cores); the first load in a test process goes through the
+    real loading code, later ones get the same model object. All four are stateless
+    between calls (Silero's recurrent state lives in its Python wrapper, one per call),
+    and both runtimes allow concurrent inference on one model."""
+    import faster_whisper
+    import onnxruntime
+
+    sessions: dict[tuple, object] = {}
+    whispers: dict[tuple, object] = {}
+    real_session = onnxruntime.InferenceSession
+    real_whisper = faster_whisper.WhisperModel
+
+    def inference_session(model, sess_options=None, providers=None, **kwargs):
+        key = _session_key(model, sess_options, providers, **kwargs)
+        if key not in sessions:
+            sessions[key] = real_session(
+                model, sess_options=sess_options, providers=providers, **kwargs
+            )
+        return sessions[key]
+
+    def whisper_model(model_size_or_path, *args, **kwargs):
+        key = (str(model_size_or_path), args, repr(sorted(kwargs.items())))
+        if key not in whispers:
+            whispers[key] = real_whisper(model_size_or_path, *args, **kwargs)
+        return whispers[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(onnxruntime, "InferenceSession", inference_session)
+        patch.setattr(faster_whisper, "WhisperModel", whisper_model)
+        # Pipecat's Whisper service imported the class by name when it was collected.
+        if (stt := sys.modules.get("pipecat.services.whisper.stt")) is not None:
+            patch.setattr(stt, "WhisperModel", whisper_model)
+        yield
