@@ -2,6 +2,7 @@
 and each model loaded once per test process."""
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,16 @@ def models_loaded_once():
         if (stt := sys.modules.get("pipecat.services.whisper.stt")) is not None:
             patch.setattr(stt, "WhisperModel", whisper_model)
         yield
+
+
+@pytest.fixture(scope="module")
+def module_settings(tmp_path_factory) -> Iterator[Settings]:
+    """`offline_settings` for a module whose tests share one call, isolated in the same
+    way (`clean_environment` is per test, and comes too late for a module's call)."""
+    folder = tmp_path_factory.mktemp("module")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in PROVIDER_VARIABLES:
+            patch.delenv(name, raising=False)
+        patch.setenv("DATABASE_URL", f"sqlite:///{folder}/reservations.db")
+        patch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{folder}/conversations.db")
+        yield Settings(_env_file=None)
