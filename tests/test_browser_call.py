@@ -2,7 +2,8 @@
 
 Bot and browser run in a network namespace whose only interface is `lo`. The
 page is opened and worked with the keyboard; the microphone is a WAV of the
-caller's lines. One call, then one assertion per behaviour on what it showed.
+caller's lines. One call (tests/browser_support/calls.py, on a 320 px screen), then
+one assertion per behaviour on what it showed.
 """
 
 import re
@@ -12,16 +13,15 @@ from rapidfuzz import fuzz
 
 from services.ondevice_llm import normalise
 from settings import Settings
-from tests.browser_support.caller_audio import write_caller_wav
+from tests.browser_support.calls import LINES, PORT
 from tests.browser_support.namespace import browser_skip_reason
-from tests.browser_support.run import run_browser_call
-from tests.browser_support.session import Scenario
 
 SKIP = browser_skip_reason()
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
-
-LINES = ["What are your opening hours?", "Where is the restaurant?"]
-PORT = 7861
+pytestmark = [
+    pytest.mark.xdist_group("browser_call"),  # its tests share one call: one worker makes it
+    pytest.mark.browser,
+    pytest.mark.skipif(SKIP is not None, reason=SKIP or ""),
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +29,9 @@ def settings() -> Settings:
     return Settings(_env_file=None)
 
 
-@pytest.fixture(scope="module")
-def call(tmp_path_factory, settings) -> dict:
-    out = tmp_path_factory.mktemp("browser-call")
-    wav = out / "caller.wav"
-    write_caller_wav(wav, LINES, settings.piper_voice)
-    scenario = Scenario(out_dir=str(out), wav=str(wav), lines=len(LINES), port=PORT)
-    return run_browser_call(scenario, timeout_secs=150)
+@pytest.fixture
+def call(browser_call) -> dict:
+    return browser_call
 
 
 def turns(call: dict) -> list[tuple[dict, dict | None]]:

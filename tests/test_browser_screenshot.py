@@ -1,8 +1,9 @@
 """The page mid-call on a 320 px wide screen, then a call that drops under it.
 
-One call from headless Chromium to `bot.py` (only `lo`, a WAV as microphone):
-a screenshot once the first reply has been heard, then the bot's process is
-killed and the page must say the call dropped.
+The screenshot is taken in the shared two-line call (tests/browser_support/calls.py,
+headless Chromium to `bot.py`, only `lo`, a WAV as microphone) once the first reply
+has been heard. A second, short call has its bot's process killed once the page is in
+the call, and the page must say the call dropped.
 """
 
 import struct
@@ -11,15 +12,17 @@ import pytest
 
 from services.ondevice_llm import normalise
 from settings import Settings
-from tests.browser_support.caller_audio import write_caller_wav
+from tests.browser_support.calls import VIEWPORT, dropped_call
 from tests.browser_support.namespace import browser_skip_reason
-from tests.browser_support.run import run_browser_call
-from tests.browser_support.session import Scenario
 
 SKIP = browser_skip_reason()
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
+pytestmark = [
+    pytest.mark.xdist_group("browser_call"),  # its tests share one call: one worker makes it
+    pytest.mark.browser,
+    pytest.mark.skipif(SKIP is not None, reason=SKIP or ""),
+]
 
-WIDTH, HEIGHT = 320, 640
+WIDTH, HEIGHT = VIEWPORT
 IN_CALL_STATES = {"Listening", "Thinking…", "Speaking"}
 
 
@@ -29,20 +32,8 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="module")
-def call(tmp_path_factory, settings) -> dict:
-    out = tmp_path_factory.mktemp("browser-screenshot")
-    wav = out / "caller.wav"
-    write_caller_wav(wav, ["What are your opening hours?"], settings.piper_voice)
-    scenario = Scenario(
-        out_dir=str(out),
-        wav=str(wav),
-        lines=1,
-        viewport=(WIDTH, HEIGHT),
-        screenshot_after_line=1,
-        end="drop",
-        port=7862,
-    )
-    return run_browser_call(scenario, timeout_secs=150)
+def dropped(tmp_path_factory, settings) -> dict:
+    return dropped_call(tmp_path_factory.mktemp("browser-drop"), settings.piper_voice)
 
 
 def png_size(path: str) -> tuple[int, int]:
@@ -52,7 +43,8 @@ def png_size(path: str) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def test_a_mid_call_screenshot_shows_the_transcript_and_the_state(call, settings):
+def test_a_mid_call_screenshot_shows_the_transcript_and_the_state(browser_call, settings):
+    call = browser_call
     assert call["screenshot"], call["failure"]
     assert png_size(call["screenshot"]) == (WIDTH, HEIGHT)
     layout = call["layout"]
@@ -65,7 +57,7 @@ def test_a_mid_call_screenshot_shows_the_transcript_and_the_state(call, settings
     assert layout["scroll_width"] <= WIDTH, "the page scrolls sideways at 320 px"
 
 
-def test_a_dropped_call_is_reported(call):
-    assert call["notice_key"] == "dropped", call["failure"]
-    assert "dropped" in call["notice"]
-    assert call["final_state"] == "ended"
+def test_a_dropped_call_is_reported(dropped):
+    assert dropped["notice_key"] == "dropped", dropped["failure"]
+    assert "dropped" in dropped["notice"]
+    assert dropped["final_state"] == "ended"
