@@ -102,3 +102,14 @@ def module_settings(tmp_path_factory) -> Iterator[Settings]:
         patch.setenv("DATABASE_URL", f"sqlite:///{folder}/reservations.db")
         patch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{folder}/conversations.db")
         yield Settings(_env_file=None)
+
+
+@pytest.fixture(scope="session")
+def browser_call(tmp_path_factory) -> dict:
+    """The two-line browser call (tests/browser_support/calls.py), shared by the modules
+    that read it."""
+    from tests.browser_support.calls import two_line_call
+
+    return two_line_call(
+        tmp_path_factory.mktemp("browser-call"), Settings(_env_file=None).piper_voice
+    )

@@ -24,7 +24,8 @@ from harness.voices import espeak_available, piper_speech
 from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
 from services.ondevice_llm import normalise
 
-pytestmark = pytest.mark.e2e
+# Its tests share one call: under xdist, one worker makes it.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("interruptions_call")]
 
 QUESTION = "What's on the menu?"
 AFTER_SECS = 3.0  # into the answer, in its second sentence

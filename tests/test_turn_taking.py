@@ -18,7 +18,8 @@ from harness.voices import espeak_available, espeak_speech, piper_speech, silenc
 from services.ondevice_llm import normalise
 from tests.fakes.spelling import says_word
 
-pytestmark = pytest.mark.e2e
+# Its tests share one call: under xdist, one worker makes it.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("turn_taking_call")]
 
 HOURS = "We are open every day from noon"
 FINISHED = ["Table for two.", "My number is 555 123 4567."]
