@@ -23,11 +23,12 @@ pytestmark = pytest.mark.e2e
 SCRIPT = [
     "Hi, I'd like to book a table for four tomorrow at seven.",
     "Sarah Johnson.",  # a bare answer to "What name should I put the booking under?"
-    "It's oh seven nine one one, one two three, four five six.",
+    # No digit twice in a row, which Whisper tiny may merge ("one one one" as two ones).
+    "It's oh seven nine one two, three four five, six seven eight.",
     "You can email me at sarah.johnson@example.com.",
     "My card number is 4111 1111 1111 1111, and we live at 42 Baker Street.",
 ]
-PHONE_DIGITS = "07911123456"
+PHONE_DIGITS = "07912345678"
 CARD_DIGITS = "4111111111111111"
 # "@example", "at example", or glued as Whisper heard it: "johnsonatexample.com".
 EMAIL_DOMAIN = re.compile(r"(?:@\s*|\bat\s+|[a-z]at)example\b", re.IGNORECASE)
@@ -40,7 +41,7 @@ def personal_data_in(text: str) -> set[str]:
     starts as the phone number or the card does."""
     found = set()
     for run in digit_runs(text):
-        if shares_digits(run, PHONE_DIGITS) or run.startswith(("7911", "07911", "447911")):
+        if shares_digits(run, PHONE_DIGITS) or run.startswith(("7912", "07912", "447912")):
             found.add("phone")
         if shares_digits(run, CARD_DIGITS) or run.startswith("4111") or run == "1111":
             found.add("card")
