@@ -19,10 +19,9 @@ run: $(STAMP)
 	@echo "Starting the bot: open http://localhost:7860 once it says it is ready."
 	$(BIN)/python bot.py $(ARGS)
 
-# Two workers: the real-time audio and browser calls mostly wait on the clock, so two
-# run side by side on two cores; tests sharing one call stay on one worker (xdist_group).
+# Two workers, a file's tests on one of them, the longest files first (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # QA's scripted eval conversations: offline, in audio, one bot per scenario; writes
 # evals/reports/<timestamp>/ (README "Evals"). E.g. ARGS="--repeat 3", ARGS="--modality text".

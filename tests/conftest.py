@@ -22,6 +22,33 @@ PROVIDER_VARIABLES = (
 )
 
 
+# `make test` runs two xdist workers with `--dist loadfile`: a file's tests share its
+# module-scoped call, so a file stays on one worker. Most of these files' time is
+# real-time audio and browser calls waiting on the clock, which two workers share well
+# on two cores; handed out longest first (seconds each, measured on two loaded cores),
+# both workers finish close together, with the fast files filling in at the end.
+LONGEST_FIRST = [
+    "test_e2e_booking",  # three calls, 210
+    "test_e2e_interruptions",  # two calls, 95
+    "test_e2e_privacy",  # 90
+    "test_turn_taking",  # 65
+    "test_e2e_conversation",  # 55
+    "test_browser_call",  # 50
+    "test_evals_subset",  # 45
+    "test_browser_screenshot",  # 30
+]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker, the longest files first (see LONGEST_FIRST); each worker
+    collects the same order, as xdist requires. A plain run keeps the files' order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     """Tests see only the variables they set, never a developer's keys or databases."""
@@ -102,14 +129,3 @@ def module_settings(tmp_path_factory) -> Iterator[Settings]:
         patch.setenv("DATABASE_URL", f"sqlite:///{folder}/reservations.db")
         patch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{folder}/conversations.db")
         yield Settings(_env_file=None)
-
-
-@pytest.fixture(scope="session")
-def browser_call(tmp_path_factory) -> dict:
-    """The two-line browser call (tests/browser_support/calls.py), shared by the modules
-    that read it."""
-    from tests.browser_support.calls import two_line_call
-
-    return two_line_call(
-        tmp_path_factory.mktemp("browser-call"), Settings(_env_file=None).piper_voice
-    )

@@ -19,8 +19,7 @@ from harness.call import ScriptedCall, Turn
 from harness.voices import piper_speech
 from services.ondevice_llm import normalise
 
-# Its tests share one call: under xdist, one worker makes it.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("conversation_call")]
+pytestmark = pytest.mark.e2e
 
 GOODBYE = "Thank you for calling Luigi's Trattoria. Goodbye!"
 OUT_OF_DOMAIN = "Do you have a vegan tasting menu?"

@@ -24,8 +24,7 @@ from harness.voices import espeak_available, piper_speech
 from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
 from services.ondevice_llm import normalise
 
-# Its tests share one call: under xdist, one worker makes it.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("interruptions_call")]
+pytestmark = pytest.mark.e2e
 
 QUESTION = "What's on the menu?"
 AFTER_SECS = 3.0  # into the answer, in its second sentence

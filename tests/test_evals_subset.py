@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Its tests share one run: under xdist, one worker makes it.
-pytestmark = pytest.mark.xdist_group("evals_subset")
-
 ROOT = Path(__file__).resolve().parent.parent
 SUBSET = ("restaurant/greeting", "booking/happy_path", "existing_booking/cancel_refused")
 CLOUD_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "DEEPGRAM_API_KEY", "CARTESIA_API_KEY")

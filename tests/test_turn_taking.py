@@ -18,8 +18,7 @@ from harness.voices import espeak_available, espeak_speech, piper_speech, silenc
 from services.ondevice_llm import normalise
 from tests.fakes.spelling import says_word
 
-# Its tests share one call: under xdist, one worker makes it.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("turn_taking_call")]
+pytestmark = pytest.mark.e2e
 
 HOURS = "We are open every day from noon"
 FINISHED = ["Table for two.", "My number is 555 123 4567."]
