@@ -2,7 +2,8 @@
 
 Bot and browser run in a network namespace whose only interface is `lo`. The
 page is opened and worked with the keyboard; the microphone is a WAV of the
-caller's lines. One call (tests/browser_support/calls.py), on a 320 px wide screen
+caller's lines, each said once the bot has answered the one before. One call
+(tests/browser_support/calls.py), on a 320 px wide screen
 with a screenshot once the first reply is heard, then one assertion per behaviour on
 what it showed.
 """

@@ -7,7 +7,6 @@ screenshot taken in its call.
 
 import pytest
 
-from settings import Settings
 from tests.browser_support.calls import dropped_call
 from tests.browser_support.namespace import browser_skip_reason
 
@@ -19,13 +18,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings(_env_file=None)
-
-
-@pytest.fixture(scope="module")
-def dropped(tmp_path_factory, settings) -> dict:
-    return dropped_call(tmp_path_factory.mktemp("browser-drop"), settings.piper_voice)
+def dropped(tmp_path_factory) -> dict:
+    return dropped_call(tmp_path_factory.mktemp("browser-drop"))
 
 
 def test_a_dropped_call_is_reported(dropped):

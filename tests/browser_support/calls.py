@@ -8,7 +8,7 @@ whose bot process is killed once the page is in the call: the page must say it d
 
 from pathlib import Path
 
-from tests.browser_support.caller_audio import write_caller_wav
+from tests.browser_support.caller_audio import write_line_wavs
 from tests.browser_support.run import run_browser_call
 from tests.browser_support.session import Scenario
 
@@ -19,11 +19,10 @@ DROP_PORT = 7862
 
 
 def two_line_call(out: Path, voice: Path) -> dict:
-    wav = out / "caller.wav"
-    write_caller_wav(wav, LINES, voice)
+    """Each line is said once the bot has finished what came before it."""
     scenario = Scenario(
         out_dir=str(out),
-        wav=str(wav),
+        said=write_line_wavs(out, LINES, voice),
         lines=len(LINES),
         viewport=VIEWPORT,
         screenshot_after_line=1,
@@ -32,9 +31,7 @@ def two_line_call(out: Path, voice: Path) -> dict:
     return run_browser_call(scenario, timeout_secs=150)
 
 
-def dropped_call(out: Path, voice: Path) -> dict:
+def dropped_call(out: Path) -> dict:
     """The microphone is silent: the bot is killed before anyone says a word."""
-    wav = out / "silence.wav"
-    write_caller_wav(wav, [], voice, lead_secs=60)
-    scenario = Scenario(out_dir=str(out), wav=str(wav), lines=0, end="drop", port=DROP_PORT)
+    scenario = Scenario(out_dir=str(out), lines=0, end="drop", port=DROP_PORT)
     return run_browser_call(scenario, timeout_secs=120)
