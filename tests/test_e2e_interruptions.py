@@ -123,7 +123,12 @@ async def test_a_barge_in_silences_the_bot_and_the_context_keeps_only_what_was_h
     async with ScriptedCall(offline_settings) as call:
         await call.greet()
         answer = await call.ask(caller(QUESTION))
-        made = await call.interject(caller("Wait, what time do you close?"), at=answer + AFTER_SECS)
+        # In one breath: with a comma, "Wait," became a segment of its own, and on a busy
+        # machine its transcript could end the turn before the VAD heard the rest start
+        # (the bot then answered "Wait" alone). A barge-in split into segments is
+        # test_interruption_turn_start's; this is about silencing the bot and the context.
+        barge_in = caller("Wait what time do you close?")
+        made = await call.interject(barge_in, at=answer + AFTER_SECS)
         onset = made.started.result()
         reply = await call.bot_audible_after(made.ended.result(), timeout=15)
         assert await call.wait_for_silence(quiet=1.5, timeout=30)
