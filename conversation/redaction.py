@@ -64,8 +64,9 @@ _CARD_CANDIDATE = re.compile(r"(?<![\w.])\d(?:[\s,-]{0,2}\d){12,18}(?!\w|\.\d)")
 # A long run of digits, whatever it is (a phone number the matcher did not
 # accept, an account number, digits heard as "4,111, 1111"). Decimals are left alone:
 # they are measurements.
-_DIGIT_RUN = re.compile(r"(?<![\w.])\(?\+?\d(?:[\s(),-]*\d){6,}(?!\w|\.\d)")
-_DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|\d)"
+# Whisper writes a spoken "oh" as the letter too: "It's O7911, 1, 2, 3".
+_DIGIT_RUN = re.compile(r"(?<![\w.])\(?\+?(?:[Oo][\s,-]?)?\d(?:[\s(),-]*\d){6,}(?!\w|\.\d)")
+_DIGIT_WORD = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|\d)"
 _SPOKEN_DIGITS = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.-]+{_DIGIT_WORD}){{6,}}\b", re.IGNORECASE)
 # Dates, times and ids look like digit runs; they are not personal, and the state needs them.
 _NOT_PERSONAL = re.compile(
@@ -210,14 +211,17 @@ class Redactor:
         return message
 
     def _redact_patterns(self, text: str) -> str:
+        # E-mail addresses before known values: a known name inside one
+        # ("sarah.johnson@...") would become [NAME] and leave the rest unmatched.
+        if _MAYBE_PERSONAL.search(text) or self._known_pattern is not None:
+            text = _EMAIL.sub(EMAIL, text)
+            if " at " in text.lower():
+                text = _SPOKEN_EMAIL.sub(EMAIL, text)
+            text = _HEARD_EMAIL.sub(EMAIL, text)
         if self._known_pattern is not None:
             text = self._known_pattern.sub(lambda m: self._known[m[0].lower()], text)
         if not _MAYBE_PERSONAL.search(text):
             return text
-        text = _EMAIL.sub(EMAIL, text)
-        if " at " in text.lower():
-            text = _SPOKEN_EMAIL.sub(EMAIL, text)
-        text = _HEARD_EMAIL.sub(EMAIL, text)
         if _A_DIGIT.search(text):
             text, dates = _shield(text, _NOT_PERSONAL)
             text = _CARD_CANDIDATE.sub(_card_or_same, text)

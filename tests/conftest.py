@@ -1,4 +1,9 @@
-"""Shared fixtures: settings isolated from the developer's own `.env` and environment."""
+"""Shared fixtures: settings isolated from the developer's own `.env` and environment,
+and each model loaded once per test process."""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +20,33 @@ PROVIDER_VARIABLES = (
     "WHISPER_MODEL",
     "PIPER_VOICE",
 )
+
+
+# `make test` runs two xdist workers with `--dist loadfile`: a file's tests share its
+# module-scoped call, so a file stays on one worker. Most of these files' time is
+# real-time audio and browser calls waiting on the clock, which two workers share well
+# on two cores; handed out longest first (seconds each, measured on two loaded cores),
+# both workers finish close together, with the fast files filling in at the end.
+LONGEST_FIRST = [
+    "test_e2e_booking",  # three calls, 210
+    "test_e2e_interruptions",  # two calls, 95
+    "test_e2e_privacy",  # 90
+    "test_turn_taking",  # 65
+    "test_e2e_conversation",  # 55
+    "test_browser_call",  # 50
+    "test_evals_subset",  # 45
+    "test_browser_screenshot",  # 30
+]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker, the longest files first (see LONGEST_FIRST); each worker
+    collects the same order, as xdist requires. A plain run keeps the files' order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +95,83 @@ def database_url(database, request, tmp_path):
     url = server.database()
     yield url
     server.drop(url)
+
+
+def _session_key(model, sess_options=None, providers=None, **kwargs) -> tuple:
+    """What makes two ONNX sessions interchangeable: the model and how it runs."""
+    source = str(model) if isinstance(model, str | Path) else hash(bytes(model))
+    options = (
+        None
+        if sess_options is None
+        else (
+            sess_options.intra_op_num_threads,
+            sess_options.inter_op_num_threads,
+            sess_options.execution_mode,
+            sess_options.graph_optimization_level,
+        )
+    )
+    return source, options, repr(providers), repr(sorted(kwargs.items()))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def models_loaded_once():
+    """Every call the e2e tests build loads Whisper, Piper, Silero VAD and Smart Turn
+    (1-3 s a call on two cores); the first load in a test process goes through the
+    real loading code, later ones get the same model object. All four are stateless
+    between calls (Silero's recurrent state lives in its Python wrapper, one per call),
+    and both runtimes allow concurrent inference on one model."""
+    import faster_whisper
+    import onnxruntime
+
+    sessions: dict[tuple, object] = {}
+    whispers: dict[tuple, object] = {}
+    real_session = onnxruntime.InferenceSession
+    real_whisper = faster_whisper.WhisperModel
+
+    def inference_session(model, sess_options=None, providers=None, **kwargs):
+        key = _session_key(model, sess_options, providers, **kwargs)
+        if key not in sessions:
+            sessions[key] = real_session(
+                model, sess_options=sess_options, providers=providers, **kwargs
+            )
+        return sessions[key]
+
+    def whisper_model(model_size_or_path, *args, **kwargs):
+        key = (str(model_size_or_path), args, repr(sorted(kwargs.items())))
+        if key not in whispers:
+            whispers[key] = real_whisper(model_size_or_path, *args, **kwargs)
+        return whispers[key]
+
+    import services.whisper_stt
+
+    speech_models: dict[tuple, object] = {}
+    real_speech_model = services.whisper_stt.SpeechLengthWhisperModel
+
+    def speech_length_model(model_size_or_path, *args, **kwargs):
+        key = (str(model_size_or_path), args, repr(sorted(kwargs.items())))
+        if key not in speech_models:
+            speech_models[key] = real_speech_model(model_size_or_path, *args, **kwargs)
+        return speech_models[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(onnxruntime, "InferenceSession", inference_session)
+        # The bot's own Whisper (services/whisper_stt.py) builds its model by this name.
+        patch.setattr(services.whisper_stt, "SpeechLengthWhisperModel", speech_length_model)
+        patch.setattr(faster_whisper, "WhisperModel", whisper_model)
+        # Pipecat's Whisper service imported the class by name when it was collected.
+        if (stt := sys.modules.get("pipecat.services.whisper.stt")) is not None:
+            patch.setattr(stt, "WhisperModel", whisper_model)
+        yield
+
+
+@pytest.fixture(scope="module")
+def module_settings(tmp_path_factory) -> Iterator[Settings]:
+    """`offline_settings` for a module whose tests share one call, isolated in the same
+    way (`clean_environment` is per test, and comes too late for a module's call)."""
+    folder = tmp_path_factory.mktemp("module")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in PROVIDER_VARIABLES:
+            patch.delenv(name, raising=False)
+        patch.setenv("DATABASE_URL", f"sqlite:///{folder}/reservations.db")
+        patch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{folder}/conversations.db")
+        yield Settings(_env_file=None)

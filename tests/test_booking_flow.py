@@ -81,8 +81,10 @@ class FlowCall:
         )
         self.nodes: list[str] = []
 
-    async def run(self, *said: str, pause: float = 0.4) -> bool:
-        """Start the flow, say each line, and return whether the call ended by itself."""
+    async def run(self, *said: str, quiet: float = 0.2) -> bool:
+        """Start the flow, say each line once the bot has answered the one before (not
+        after a fixed pause, which a loaded machine outran), and return whether the call
+        ended by itself."""
         started = asyncio.Event()
 
         @self.worker.event_handler("on_pipeline_started")
@@ -93,14 +95,16 @@ class FlowCall:
         await runner.add_workers(self.worker)
         running = asyncio.create_task(runner.run())
         await asyncio.wait_for(started.wait(), 5)
+        answered = 0  # the flow's first node speaks first
         await self.manager.initialize(self.flow.start())
         for text in said:
-            await asyncio.sleep(pause)
+            await self.heard.answered(answered, quiet, timeout=10)
             self.nodes.append(self.manager.current_node)
+            answered = self.heard.responses
             await self.worker.queue_frames(
                 [LLMMessagesAppendFrame([{"role": "user", "content": text}], run_llm=True)]
             )
-        await asyncio.sleep(pause)
+        await self.heard.answered(answered, quiet, timeout=10)
         ended = running.done()
         if not ended:
             try:

@@ -76,9 +76,7 @@ async def test_claude_books_then_texts_the_confirmation(tools):
         call = await converse(
             llm,
             tools.schemas(gate),
-            turns(
-                "A table for four tomorrow at half past seven, Anna Smith, 07911 123456.", pause=1.5
-            ),
+            turns("A table for four tomorrow at half past seven, Anna Smith, 07911 123456."),
         )
 
     (booking,) = await tools.store.bookings()

@@ -2,26 +2,27 @@
 
 Bot and browser run in a network namespace whose only interface is `lo`. The
 page is opened and worked with the keyboard; the microphone is a WAV of the
-caller's lines. One call, then one assertion per behaviour on what it showed.
+caller's lines, each said once the bot has answered the one before. One call
+(tests/browser_support/calls.py), on a 320 px wide screen
+with a screenshot once the first reply is heard, then one assertion per behaviour on
+what it showed.
 """
 
 import re
+import struct
 
 import pytest
 from rapidfuzz import fuzz
 
 from services.ondevice_llm import normalise
 from settings import Settings
-from tests.browser_support.caller_audio import write_caller_wav
+from tests.browser_support.calls import LINES, PORT, VIEWPORT, two_line_call
 from tests.browser_support.namespace import browser_skip_reason
-from tests.browser_support.run import run_browser_call
-from tests.browser_support.session import Scenario
 
 SKIP = browser_skip_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(SKIP is not None, reason=SKIP or "")]
-
-LINES = ["What are your opening hours?", "Where is the restaurant?"]
-PORT = 7861
+WIDTH, HEIGHT = VIEWPORT
+IN_CALL_STATES = {"Listening", "Thinking…", "Speaking"}
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +32,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="module")
 def call(tmp_path_factory, settings) -> dict:
-    out = tmp_path_factory.mktemp("browser-call")
-    wav = out / "caller.wav"
-    write_caller_wav(wav, LINES, settings.piper_voice)
-    scenario = Scenario(out_dir=str(out), wav=str(wav), lines=len(LINES), port=PORT)
-    return run_browser_call(scenario, timeout_secs=150)
+    return two_line_call(tmp_path_factory.mktemp("browser-call"), settings.piper_voice)
 
 
 def turns(call: dict) -> list[tuple[dict, dict | None]]:
@@ -105,3 +102,23 @@ def test_the_page_loads_nothing_from_outside_the_bot(call):
     origin = f"http://localhost:{PORT}/"
     assert call["requests"], call["failure"]
     assert [url for url in call["requests"] if not url.startswith(origin)] == []
+
+
+def png_size(path: str) -> tuple[int, int]:
+    with open(path, "rb") as png:
+        header = png.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_a_mid_call_screenshot_shows_the_transcript_and_the_state(call, settings):
+    assert call["screenshot"], call["failure"]
+    assert png_size(call["screenshot"]) == (WIDTH, HEIGHT)
+    layout = call["layout"]
+    assert layout["state"]["visible"] and layout["state"]["in_viewport"]
+    assert layout["state"]["text"] in IN_CALL_STATES
+    assert layout["button"]["text"] == "Hang up" and layout["button"]["in_viewport"]
+    reply = layout["last_entry"]
+    assert reply["visible"] and reply["in_viewport"]
+    assert normalise(settings.restaurant_hours) in normalise(reply["text"])
+    assert layout["scroll_width"] <= WIDTH, "the page scrolls sideways at 320 px"

@@ -9,6 +9,7 @@ import time as clock
 from datetime import date, time, timedelta
 
 import pytest
+from rapidfuzz import fuzz
 
 from app.resources import booking_tools
 from harness.call import ScriptedCall
@@ -17,8 +18,13 @@ from settings import Settings
 
 pytestmark = pytest.mark.e2e
 
-PHONE = "+447911123456"
-SAID_PHONE = "It's oh seven nine one one, one two three, four five six."
+PHONE = "+447912345678"
+# No digit twice in a row: Whisper tiny heard "one one one" as two ones (a number one
+# digit short, which the bot waits to hear the rest of). Said in one breath: Piper's
+# comma pauses (0.2-0.4 s) sometimes split the number into two VAD segments, and
+# Whisper then wrote the digit at the cut twice. Joining a number said with pauses
+# across two segments is tested on text (test_ondevice_booking); this is the voice path.
+SAID_PHONE = "It's oh seven nine one two three four five six seven eight."
 
 
 @pytest.fixture
@@ -88,7 +94,9 @@ async def test_a_table_is_booked_by_voice(settings, caller):
     show(transcript)
     (booking,) = await booking_tools(settings).store.bookings()
     tomorrow = restaurant_today(settings) + timedelta(days=1)
-    assert (booking.name, booking.phone, booking.party_size) == ("Anna Smith", PHONE, 4)
+    # The name as Whisper spelled it ("Anna Smith", "Ana Smith"): the one the caller said.
+    assert fuzz.ratio(booking.name.lower(), "anna smith") >= 85, booking.name
+    assert (booking.phone, booking.party_size) == (PHONE, 4)
     assert (booking.date, booking.time, booking.status) == (tomorrow, time(19, 30), "confirmed")
     assert "Your table is booked" in transcript[-1][2]
     (sms,) = await booking_tools(settings).store.outbox()

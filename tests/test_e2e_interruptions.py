@@ -8,25 +8,30 @@ Whisper transcript of that audio, compared with the context. The benchmark
 targets; these bounds leave room for a loaded machine.
 """
 
+import asyncio
 import time
+from dataclasses import dataclass
 
 import jiwer
 import pytest
 
 from flows.ondevice_dialogue import MENU
+from harness.audio_transport import HeardAudio
 from harness.call import ScriptedCall
 from harness.listener import heard_between, transcribe
 from harness.noises import breath, cough
 from harness.voices import espeak_available, piper_speech
 from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
 from services.ondevice_llm import normalise
+from tests.fakes.spelling import says_word
 
 pytestmark = pytest.mark.e2e
 
 QUESTION = "What's on the menu?"
 AFTER_SECS = 3.0  # into the answer, in its second sentence
 TIME_TO_SILENCE_SECS = 0.6
-RESUME_SECS = 1.25
+SLACK_SECS = 0.5
+"""What a loaded machine may add to the gate's own timer before the bot plays on."""
 
 
 @pytest.fixture
@@ -37,32 +42,78 @@ def caller(offline_settings):
     return speak
 
 
-async def talk_over_the_menu(settings, question: bytes, sound: bytes):
-    """Ask for the menu, make `sound` 3 s into the answer, wait for the bot to be done."""
-    async with ScriptedCall(settings) as call:
-        await call.greet()
-        answer = await call.ask(question)
-        assert answer is not None, "the bot did not start reading the menu"
-        made = await call.interject(sound, at=answer + AFTER_SECS)
-        onset, end = made.started.result(), made.ended.result()
-        assert await call.wait_for_silence(quiet=2.5, timeout=40)
-    return call, answer, onset, end
+@dataclass
+class Round:
+    """One reading of the menu with a sound made over it."""
+
+    answer: float
+    onset: float
+    end: float
+    done: float
+    since_question: list[dict]
+    heard: HeardAudio
 
 
-def assert_kept(call: ScriptedCall, answer: float, onset: float, end: float, settings):
-    """The bot never stopped, or paused and played on soon; the whole menu was heard once."""
-    heard = call.transport.heard
-    pauses = [gap for gap in heard.gaps(onset) if gap[0] < end + RESUME_SECS + 1]
+@pytest.fixture(scope="module")
+def talked_over(module_settings) -> dict[str, Round]:
+    """One call: the caller asks for the menu and makes a sound 3 s into the answer,
+    then waits for the bot to be done; once per sound."""
+    settings = module_settings
+    question = piper_speech(QUESTION, settings.piper_voice, length_scale=1.15)
+    sounds = {"backchannel": piper_speech("Yeah, okay.", settings.piper_voice), "breath": breath()}
+    if espeak_available():
+        sounds["cough"] = cough()
+
+    async def run() -> dict[str, Round]:
+        rounds = {}
+        async with ScriptedCall(settings) as call:
+            await call.greet()
+            for name, sound in sounds.items():
+                answer = await call.ask(question)
+                assert answer is not None, "the bot did not start reading the menu"
+                made = await call.interject(sound, at=answer + AFTER_SECS)
+                # A pause may last from the sound's start until the gate's own timer
+                # after its end: quiet for longer than that is the end of the menu.
+                sound_secs = made.ended.result() - made.started.result()
+                quiet = sound_secs + resume_secs(settings) + SLACK_SECS
+                assert await call.wait_for_silence(quiet=max(2.5, quiet), timeout=40)
+                rounds[name] = Round(
+                    answer,
+                    made.started.result(),
+                    made.ended.result(),
+                    time.monotonic(),
+                    call.since_last_caller_turn(),
+                    call.transport.heard,
+                )
+        return rounds
+
+    return asyncio.run(run())
+
+
+def resume_secs(settings) -> float:
+    """The longest a pause lasts after the sound: the VAD's stop over the bot, then the
+    gate's INTERRUPTION_RESUME_SECS. The backchannel's transcript resumes it sooner
+    (0.4-1.6 s, README "Interruptions"), unless Whisper is slowed by a busy machine."""
+    return settings.vad_stop_secs_over_bot + settings.interruption_resume_secs
+
+
+def assert_kept(played: Round, settings):
+    """The bot never stopped, or paused and played on by itself; the whole menu was
+    heard once, and nothing the caller made became a turn."""
+    heard, end = played.heard, played.end
+    longest = resume_secs(settings) + SLACK_SECS
+    pauses = [gap for gap in heard.gaps(played.onset) if played.answer < gap[0] < played.done]
+    pauses = [gap for gap in pauses if gap[0] < end + longest + 1]
     for _, resumed in pauses:
-        assert resumed - end <= RESUME_SECS, f"resumed {resumed - end:.2f} s after the sound"
+        assert resumed - end <= longest, f"resumed {resumed - end:.2f} s after the sound"
     said = transcribe(
-        heard_between(heard, answer - 0.05, time.monotonic()),
+        heard_between(heard, played.answer - 0.05, played.done),
         heard.sample_rate,
         settings.whisper_model,
     )
     assert jiwer.wer(normalise(MENU), normalise(said)) <= 0.15, said
-    asked, *replies = call.since_last_caller_turn()
-    assert "menu" in normalise(asked["content"])  # no backchannel became a caller turn
+    asked, *replies = played.since_question
+    assert says_word(asked["content"], "menu")  # no backchannel became a caller turn
     assert replies == [{"role": "assistant", "content": MENU}]
 
 
@@ -72,7 +123,12 @@ async def test_a_barge_in_silences_the_bot_and_the_context_keeps_only_what_was_h
     async with ScriptedCall(offline_settings) as call:
         await call.greet()
         answer = await call.ask(caller(QUESTION))
-        made = await call.interject(caller("Wait, what time do you close?"), at=answer + AFTER_SECS)
+        # In one breath: with a comma, "Wait," became a segment of its own, and on a busy
+        # machine its transcript could end the turn before the VAD heard the rest start
+        # (the bot then answered "Wait" alone). A barge-in split into segments is
+        # test_interruption_turn_start's; this is about silencing the bot and the context.
+        barge_in = caller("Wait what time do you close?")
+        made = await call.interject(barge_in, at=answer + AFTER_SECS)
         onset = made.started.result()
         reply = await call.bot_audible_after(made.ended.result(), timeout=15)
         assert await call.wait_for_silence(quiet=1.5, timeout=30)
@@ -86,8 +142,8 @@ async def test_a_barge_in_silences_the_bot_and_the_context_keeps_only_what_was_h
     messages = call.context.get_messages()
     note = messages.index({"role": "developer", "content": INTERRUPTED_NOTE})
     question, cut, asked = messages[note - 2], messages[note - 1], messages[note + 1]
-    assert "menu" in normalise(question["content"])
-    assert "close" in normalise(asked["content"])
+    assert says_word(question["content"], "menu")
+    assert says_word(asked["content"], "close")
     assert cut["role"] == "assistant" and MENU.startswith(cut["content"])
     assert len(cut["content"]) < len(MENU)
     said = transcribe(
@@ -98,23 +154,14 @@ async def test_a_barge_in_silences_the_bot_and_the_context_keeps_only_what_was_h
     assert abs(len(cut["content"].split()) - len(said.split())) <= 2, (cut["content"], said)
 
 
-async def test_a_backchannel_does_not_end_the_bots_turn(offline_settings, caller):
-    call, answer, onset, end = await talk_over_the_menu(
-        offline_settings,
-        caller(QUESTION),
-        piper_speech("Yeah, okay.", offline_settings.piper_voice),
-    )
-    assert_kept(call, answer, onset, end, offline_settings)
+def test_a_backchannel_does_not_end_the_bots_turn(talked_over, module_settings):
+    assert_kept(talked_over["backchannel"], module_settings)
 
 
 @pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed (apt espeak-ng)")
-async def test_a_cough_does_not_end_the_bots_turn(offline_settings, caller):
-    call, answer, onset, end = await talk_over_the_menu(offline_settings, caller(QUESTION), cough())
-    assert_kept(call, answer, onset, end, offline_settings)
+def test_a_cough_does_not_end_the_bots_turn(talked_over, module_settings):
+    assert_kept(talked_over["cough"], module_settings)
 
 
-async def test_a_breath_does_not_end_the_bots_turn(offline_settings, caller):
-    call, answer, onset, end = await talk_over_the_menu(
-        offline_settings, caller(QUESTION), breath()
-    )
-    assert_kept(call, answer, onset, end, offline_settings)
+def test_a_breath_does_not_end_the_bots_turn(talked_over, module_settings):
+    assert_kept(talked_over["breath"], module_settings)

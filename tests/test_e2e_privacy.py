@@ -16,30 +16,42 @@ from conversation.call_records import CallRecordStore
 from harness.call import ScriptedCall
 from harness.voices import piper_speech
 from settings import Settings
+from tests.fakes.spelling import digit_runs, says_word, shares_digits
 
 pytestmark = pytest.mark.e2e
 
 SCRIPT = [
     "Hi, I'd like to book a table for four tomorrow at seven.",
     "Sarah Johnson.",  # a bare answer to "What name should I put the booking under?"
-    "It's oh seven nine one one, one two three, four five six.",
+    # No digit twice in a row, which Whisper tiny may merge ("one one one" as two ones).
+    "It's oh seven nine one two, three four five, six seven eight.",
     "You can email me at sarah.johnson@example.com.",
     "My card number is 4111 1111 1111 1111, and we live at 42 Baker Street.",
 ]
-# Digits may be heard or written with spaces, dashes, dots or commas between them.
-SEP = r"[\s\-.,]{0,2}"
-PHONE_START = r"(?<![#\d])0?" + SEP.join("7911")
-PERSONAL = [
-    r"sarah",
-    r"johnson",
-    PHONE_START,  # the phone number, as said, heard, or written by the bot
-    r"(?<![#\d])" + SEP.join("123456"),
-    r"(?<!#)4,? ?111\b",  # the card (a frame id such as "Frame#4111" is not it)
-    r"(?<!#)\b1111\b",
-    r"baker",
-    r"@example",
-]
-PERSONAL_PATTERN = re.compile("|".join(PERSONAL), re.IGNORECASE)
+PHONE_DIGITS = "07912345678"
+CARD_DIGITS = "4111111111111111"
+# "@example", "at example", or glued as Whisper heard it: "johnsonatexample.com".
+EMAIL_DOMAIN = re.compile(r"(?:@\s*|\bat\s+|[a-z]at)example\b", re.IGNORECASE)
+
+
+def personal_data_in(text: str) -> set[str]:
+    """Which of the caller's personal data `text` holds, in whatever spelling Whisper,
+    the bot or a log gave it: digits in words, digits with any separators, close
+    spellings of the names. A number counts once it has six of its digits in a row, or
+    starts as the phone number or the card does."""
+    found = set()
+    for run in digit_runs(text):
+        if shares_digits(run, PHONE_DIGITS) or run.startswith(("7912", "07912", "447912")):
+            found.add("phone")
+        if shares_digits(run, CARD_DIGITS) or run.startswith("4111") or run == "1111":
+            found.add("card")
+    if says_word(text, "sarah") or says_word(text, "johnson"):
+        found.add("name")
+    if says_word(text, "baker"):
+        found.add("address")
+    if EMAIL_DOMAIN.search(text):
+        found.add("email")
+    return found
 
 
 @pytest.fixture
@@ -77,18 +89,17 @@ async def test_no_personal_data_reaches_a_log_line_or_a_stored_transcript(settin
         logger.remove(sink)
     heard = [turn.transcript for turn in turns]
 
-    # The personal data really went through: Whisper heard it (so it was logged raw by
-    # Pipecat before redaction), and the bot read the name and number back.
-    assert re.search(r"sarah", " ".join(heard), re.IGNORECASE), heard
-    assert re.search(PHONE_START, " ".join(heard)), heard
+    # The personal data really went through: what Whisper wrote (so Pipecat logged it
+    # raw before redaction) holds the name and the phone number, however it spelled them.
+    assert {"name", "phone"} <= personal_data_in(" ".join(heard)), heard
 
-    leaks = [line for line in lines if PERSONAL_PATTERN.search(line)]
+    leaks = [(line, found) for line in lines if (found := personal_data_in(line))]
     assert leaks == [], leaks[:5]
 
     store = CallRecordStore.open(settings.conversations_database_url)
     stored = stored_text(store)
     assert len(stored) >= 2 * len(SCRIPT)
-    assert [value for value in stored if PERSONAL_PATTERN.search(value)] == []
+    assert [(value, found) for value in stored if (found := personal_data_in(value))] == []
 
     # Every line logged inside the call carries its correlation id.
     in_call = [line for line in lines if "[call " in line]

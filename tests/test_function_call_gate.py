@@ -283,7 +283,9 @@ async def test_an_open_circuit_answers_at_once_and_offers_a_human(tools, store):
     attempts = store.attempts["check"]
     started = clock.monotonic()
     result = await gate.call("check_availability", check)
-    assert clock.monotonic() - started < 0.05
+    # At once: well within one call's timeout (0.3 s), however loaded the machine; that
+    # the store was not even tried is the attempts count below.
+    assert clock.monotonic() - started < 0.3
     assert result["error"] == "unavailable"
     assert "member of staff" in result["message"]
     assert await store.bookings() == []
@@ -360,8 +362,10 @@ async def test_a_slow_call_gets_one_filler_before_its_answer(tools, store):
 
 async def test_a_fast_call_gets_no_filler(tools, store):
     check = ("check_availability", {"date": DAY, "time": "19:30", "party_size": 2})
+    # The store answers in milliseconds; 2 s before a filler leaves room for a loaded
+    # machine (0.3 s did not always).
     _, down, _ = await converse(
-        make_gate(tools, filler_after_secs=0.3),
+        make_gate(tools, filler_after_secs=2.0),
         tools,
         [Step(calls=[check]), Step("Yes.")],
         [user("Any table tomorrow?"), SleepFrame(0.5)],

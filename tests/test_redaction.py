@@ -41,6 +41,33 @@ def test_a_phone_number_said_digit_by_digit_is_redacted(redactor, said):
 
 
 @pytest.mark.parametrize(
+    "heard",
+    [
+        "It's O7911, 1, 2, 3, 4, 5, 6.",  # Whisper wrote the spoken "oh" as a letter
+        "It's O 7 9 1 1 1 2 3 4 5 6",
+        "It's all seven 9 1 1 1 2 3 456",  # "oh" heard as "all"
+        "It's o seven nine one one one two three four five six",
+    ],
+)
+def test_a_phone_number_is_redacted_however_whisper_wrote_it(redactor, heard):
+    redacted = redactor.redact(heard)
+    assert NUMBER in redacted
+    assert not any(ch.isdigit() for ch in redacted), redacted
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        "You can email me at sarah.johnson@example.com",
+        "You can email me at Sarah Dot Johnson at example dot com",
+    ],
+)
+def test_an_email_address_holding_a_name_the_call_knows_is_redacted_whole(redactor, heard):
+    redactor.remember("name", "Sarah Johnson")
+    assert redactor.redact(heard) == f"You can email me at {EMAIL}"
+
+
+@pytest.mark.parametrize(
     ("said", "gone"),
     [
         ("Email me at anna.kowalski@example.com please", "anna.kowalski@example.com"),

@@ -71,7 +71,6 @@ async def test_the_on_device_brain_does_not_ask_again_for_a_name_said_earlier(to
             "I'd like to book a table for two tomorrow at seven pm.",
             "It's 07911 123456.",
             "Yes please.",
-            pause=1.0,
         ),
         before_llm=[extractor],
     )

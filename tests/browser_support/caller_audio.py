@@ -1,11 +1,13 @@
-"""The caller's microphone for a browser call: one WAV with the lines at set times.
+"""The caller's microphone for a browser call.
 
-Chromium plays the file from the moment the page opens the microphone, so the
-silences are the script: a lead long enough for connecting (models load then)
-and the bot's greeting, and after each line a gap long enough for the bot's
-answer, so no line talks over it. Both have seconds to spare on a slow machine:
-a line that overlapped the bot would interrupt it (or be muted) and the test
-would be about timing, not about the page.
+The tests speak each line as a WAV of its own, once the call is ready for it
+(session.py's scripted microphone): `write_line_wavs`.
+
+The latency benchmark plays one WAV with the lines at set times: Chromium plays
+the file from the moment the page opens the microphone, so the silences are the
+script: a lead long enough for connecting (models load then) and the bot's
+greeting, and after each line a gap long enough for the bot's answer, so no line
+talks over it: `write_caller_wav`.
 """
 
 import wave
@@ -13,6 +15,24 @@ from pathlib import Path
 
 from harness.audio_transport import SAMPLE_RATE
 from harness.voices import piper_speech, silence
+
+
+def write_line_wavs(folder: Path, lines: list[str], voice: Path) -> list[str]:
+    """One WAV per caller line, in `folder`; their paths."""
+    paths = []
+    for number, line in enumerate(lines, 1):
+        path = folder / f"line-{number}.wav"
+        _write_wav(path, piper_speech(line, voice))
+        paths.append(str(path))
+    return paths
+
+
+def _write_wav(path: Path, pcm: bytes) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(SAMPLE_RATE)
+        wav.writeframes(pcm)
 
 
 def write_caller_wav(
@@ -29,9 +49,5 @@ def write_caller_wav(
         pcm += piper_speech(line, voice)
         ends.append(len(pcm) / 2 / SAMPLE_RATE)
         pcm += silence(gap_secs)
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(SAMPLE_RATE)
-        wav.writeframes(pcm)
+    _write_wav(path, pcm)
     return ends

@@ -9,6 +9,7 @@ transcript, latencies, console and requests, and the bot's log. The tests
 assert on the JSON; this module asserts nothing.
 """
 
+import base64
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 import urllib.request
+import wave
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -82,6 +84,51 @@ IN_CALL = """
 () => ["listening", "thinking", "speaking"].includes(document.getElementById("state").dataset.state)
 """
 
+# A microphone the session speaks into when the call is ready for the next line, instead
+# of a WAV that plays on a fixed timeline from the moment the page opens the microphone
+# (whose silences had to guess how long connecting, the greeting and each reply take).
+# getUserMedia hands the page a live track of an AudioContext; `window.__say(base64 PCM)`
+# plays one line into it and resolves once it has played. Everything after getUserMedia
+# (the track on the WebRTC connection, the page's level meter) is the page's own code.
+SCRIPTED_MICROPHONE = """
+(() => {
+  const context = new AudioContext({ sampleRate: 16000 });
+  const microphone = context.createMediaStreamDestination();
+  const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    if (!constraints || !constraints.audio) return real(constraints);
+    await context.resume();
+    return new MediaStream([microphone.stream.getAudioTracks()[0].clone()]);
+  };
+  window.__say = (base64) => new Promise((resolve) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const samples = new Int16Array(bytes.buffer);
+    const buffer = context.createBuffer(1, samples.length, 16000);
+    const channel = buffer.getChannelData(0);
+    for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
+    const source = context.createBufferSource();
+    source.buffer = buffer;
+    source.connect(microphone);
+    source.onended = () => resolve(true);
+    source.start();
+  });
+})();
+"""
+
+# True once the call can take line n: the bot has finished speaking what came before it
+# (its greeting for the first line, its reply to line n - 1 after that).
+READY_FOR_LINE = """
+(n) => {
+  if (document.getElementById("state").dataset.state !== "listening") return false;
+  const entries = [...document.querySelectorAll("#transcript > li")];
+  const spoken = (entry) => entry.querySelector(".final").textContent;
+  const users = entries.filter((entry) => entry.dataset.speaker === "user" && spoken(entry));
+  if (users.length !== n - 1) return false;
+  const after = n === 1 ? entries : entries.slice(entries.indexOf(users[n - 2]) + 1);
+  return after.some((entry) => entry.dataset.speaker === "bot" && spoken(entry));
+}
+"""
+
 
 @dataclass
 class Scenario:
@@ -89,6 +136,9 @@ class Scenario:
     # call: the real bot; mic_denied / unreachable: only the page, no bot behind it.
     mode: Literal["call", "mic_denied", "unreachable"] = "call"
     wav: str | None = None
+    """A WAV the fake microphone plays from the moment the page opens it (the benchmark)."""
+    said: list[str] = field(default_factory=list)
+    """Or WAVs of the caller's lines, each said once the call is ready for it."""
     lines: int = 0
     viewport: tuple[int, int] = (1280, 800)
     screenshot_after_line: int | None = None
@@ -231,11 +281,22 @@ def _layout(page: Page, width: int, height: int) -> dict:
     }
 
 
+def _pcm_base64(path: str) -> str:
+    with wave.open(path, "rb") as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
+        return base64.b64encode(wav.readframes(wav.getnframes())).decode()
+
+
 def _call(page: Page, scenario: Scenario, outcome: Outcome, bot, log_path: Path) -> None:
     started = time.monotonic()
     _wait(page, IN_CALL, timeout=30)
     outcome.connect_secs = round(time.monotonic() - started, 3)
+    said = [_pcm_base64(path) for path in scenario.said]
     for line in range(1, scenario.lines + 1):
+        if said:
+            # The greeting, then each reply, as long as they take: 60 s is a hang.
+            _wait(page, READY_FOR_LINE, timeout=60, arg=line)
+            page.evaluate("(pcm) => window.__say(pcm)", said[line - 1])
         _wait(page, TURN_ANSWERED, timeout=scenario.line_timeout_secs, arg=line)
         outcome.answered_lines = line
         if line == scenario.screenshot_after_line:
@@ -266,6 +327,7 @@ def run(scenario: Scenario) -> Outcome:
         flags.append("--use-fake-ui-for-media-stream")
     if scenario.wav:
         flags.append(f"--use-file-for-fake-audio-capture={scenario.wav}%noloop")
+    scripted = scenario.mode == "call" and not scenario.wav
 
     log_path = out / "bot.log"
     server = _bot(scenario, log_path) if scenario.mode == "call" else _page_only(scenario)
@@ -285,6 +347,8 @@ def run(scenario: Scenario) -> Outcome:
         page.on("pageerror", lambda error: outcome.page_errors.append(str(error)))
         page.on("request", lambda request: outcome.requests.append(request.url))
         page.add_init_script(RECORD_STATES)
+        if scripted:
+            page.add_init_script(SCRIPTED_MICROPHONE)
         try:
             page.goto(f"http://localhost:{scenario.port}/")
             page.keyboard.press("Tab")  # the call button is the first stop
