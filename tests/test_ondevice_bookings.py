@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from pipecat.tests.utils import SleepFrame
 
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
@@ -13,7 +14,7 @@ from function_calls import Breakers
 from services.ondevice_llm import OnDeviceLLMService
 from settings import Settings
 from store import ReservationStore, StoreUnavailable
-from tests.fakes.conversation import converse, turns
+from tests.fakes.conversation import converse, turns, user
 
 NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; "tomorrow" is Thursday 3 January
 RESTAURANT = Restaurant(name="Chez Test", hours="from noon to ten", address="1 Test Road")
@@ -36,11 +37,15 @@ def store(tmp_path, rules):
     opened.close()
 
 
-async def talk(store, rules, *said, breakers=None, pause=0.3, state=None):
+async def talk(store, rules, *said, breakers=None, state=None, overlap=False):
     tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
     gate = tools.gate("call-1", breakers or Breakers(), backoff_initial_secs=0.01)
     llm = OnDeviceLLMService(dialogue=restaurant_dialogue(RESTAURANT, rules, state))
-    return await converse(llm, [END_CALL, *tools.schemas(gate)], turns(*said, pause=pause))
+    # `overlap`: each turn 0.2 s after the one before, whether or not the bot has answered.
+    frames = (
+        [f for text in said for f in (user(text), SleepFrame(0.2))] if overlap else turns(*said)
+    )
+    return await converse(llm, [END_CALL, *tools.schemas(gate)], frames)
 
 
 BOOK = (

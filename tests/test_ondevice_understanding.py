@@ -12,9 +12,6 @@ from settings import Settings
 from store import ReservationStore
 from tests.test_ondevice_bookings import BOOK, NOW, talk
 
-SLOW = 1.5
-"""Seconds between caller turns after a turn that calls a tool, so its result lands first."""
-
 
 @pytest.fixture
 def rules():
@@ -34,7 +31,6 @@ async def test_every_detail_said_in_one_breath_is_taken(store, rules):
         rules,
         "Hi, this is Maria Lopez. A table for four next Friday at seven thirty. "
         "My number is 07911 123456.",
-        pause=SLOW,
     )
     assert call.replies == [
         "Good news, we have a table for 4 people on Friday 4 January at 7:30 pm. "
@@ -49,7 +45,6 @@ async def test_details_given_in_answer_to_another_question_are_taken(store, rule
         rules,
         "I'd like to make a reservation.",
         "Friday at eight for two. It's Maria Lopez, and my number is 07911 123456.",
-        pause=SLOW,
     )
     assert call.replies[-1].endswith(
         "under the name Maria Lopez, phone 07911 123456. Shall I book it?"
@@ -62,7 +57,6 @@ async def test_a_yes_to_what_name_is_not_taken_as_a_name_and_the_name_is_asked_a
         rules,
         "A table for two tomorrow at 8.",
         "Yes, that's right, please book it.",
-        pause=SLOW,
     )
     assert call.replies[-1] == (
         "Sorry, I did not catch that. What name should I put the booking under?"
@@ -70,13 +64,13 @@ async def test_a_yes_to_what_name_is_not_taken_as_a_name_and_the_name_is_asked_a
 
 
 async def test_a_time_given_for_the_name_is_not_taken_as_a_name(store, rules):
-    call = await talk(store, rules, "A table for two tomorrow at 8.", "Seven thirty.", pause=SLOW)
+    call = await talk(store, rules, "A table for two tomorrow at 8.", "Seven thirty.")
     assert "What name should I put the booking under?" in call.replies[-1]
     assert "under the name Seven" not in call.spoken
 
 
 async def test_a_weekday_with_a_day_of_the_month_books_that_day(store, rules):
-    call = await talk(store, rules, "A table for two on Sunday 13th at 8pm.", pause=SLOW)
+    call = await talk(store, rules, "A table for two on Sunday 13th at 8pm.")
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Sunday 13 January at 8 pm."
     )
@@ -88,14 +82,14 @@ async def test_may_heard_for_my_does_not_become_a_month(store, rules):
 
 
 async def test_a_table_for_free_is_a_table_for_three(store, rules):
-    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "Yes.", pause=SLOW)
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "Yes.")
     assert call.replies[-1].startswith(
         "Good news, we have a table for 3 people on Thursday 3 January at 8 pm."
     )
 
 
 async def test_my_wife_and_i_is_a_table_for_two(store, rules):
-    call = await talk(store, rules, "My wife and I would like a table tomorrow at 8pm.", pause=SLOW)
+    call = await talk(store, rules, "My wife and I would like a table tomorrow at 8pm.")
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
     )
@@ -110,7 +104,6 @@ async def test_a_phone_number_said_as_numbers_in_the_first_breath_is_taken(store
         rules,
         "Hi, this is Maria Lopez, a table for two tomorrow at 8pm, and my number is zero seven, "
         "one two three four hundred and fifty six thousand seven hundred and eighty nine.",
-        pause=SLOW,
     )
     assert call.replies[0].endswith(
         "under the name Maria Lopez, phone 07123 456789. Shall I book it?"
@@ -118,23 +111,21 @@ async def test_a_phone_number_said_as_numbers_in_the_first_breath_is_taken(store
 
 
 async def test_part_of_a_phone_number_is_said_back_when_the_turn_ends(store, rules):
-    call = await talk(store, rules, *BOOKED_FOR_TWO, "zero seven one two three.", pause=SLOW)
+    call = await talk(store, rules, *BOOKED_FOR_TWO, "zero seven one two three.")
     assert call.replies[-1] == (
         "I heard 0 7 1 2 3 — could you say the whole number again, digit by digit?"
     )
 
 
 async def test_a_phone_number_too_long_is_said_back(store, rules):
-    call = await talk(store, rules, *BOOKED_FOR_TWO, "07911 123456 789", pause=SLOW)
+    call = await talk(store, rules, *BOOKED_FOR_TWO, "07911 123456 789")
     assert call.replies[-1] == (
         "I heard 0 7 9 1 1 1 2 3 4 5 6 7 8 9 — could you say the whole number again, digit by digit?"
     )
 
 
 async def test_the_whole_number_said_again_after_the_bot_said_back_a_part_is_taken(store, rules):
-    call = await talk(
-        store, rules, *BOOKED_FOR_TWO, "zero seven one two three.", "07911 123456", pause=SLOW
-    )
+    call = await talk(store, rules, *BOOKED_FOR_TWO, "zero seven one two three.", "07911 123456")
     assert call.replies[-1].endswith("phone 07911 123456. Shall I book it?")
 
 
@@ -146,7 +137,6 @@ async def test_a_number_that_is_no_phone_number_said_early_is_said_back_when_the
         rules,
         "Hi, this is Maria Lopez. A table for four next Friday at seven thirty. "
         "My number is 07700 900123.",
-        pause=SLOW,
     )
     assert call.replies[0].endswith(
         "I heard 0 7 7 0 0 9 0 0 1 2 3 — could you say the whole number again, digit by digit?"
@@ -174,7 +164,6 @@ async def test_a_cancellation_said_in_one_breath_finds_the_booking_on_the_day_na
         "I need to cancel my booking for next Friday. The name is Maria Lopez and the number "
         "is 07911 123456.",
         "Yes, cancel it.",
-        pause=SLOW,
     )
     assert call.replies[0].startswith(
         "I will cancel the booking under the name Maria Lopez for 4 people on Friday 4 January"
@@ -186,7 +175,7 @@ async def test_a_cancellation_said_in_one_breath_finds_the_booking_on_the_day_na
 
 
 async def test_half_pass_six_is_half_past_six(store, rules):
-    call = await talk(store, rules, "A table for two tomorrow at half-pass six.", pause=SLOW)
+    call = await talk(store, rules, "A table for two tomorrow at half-pass six.")
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 6:30 pm."
     )
@@ -203,7 +192,7 @@ async def test_a_time_written_without_its_colon_is_confirmed_alone(store, rules)
 
 
 async def test_another_value_in_answer_to_a_confirmation_replaces_the_guess(store, rules):
-    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "No, four.", pause=SLOW)
+    call = await talk(store, rules, "A table for free tomorrow at 8pm.", "No, four.")
     assert call.replies[-1].startswith(
         "Good news, we have a table for 4 people on Thursday 3 January at 8 pm."
     )
@@ -218,7 +207,7 @@ async def test_a_name_the_call_state_holds_with_low_confidence_is_confirmed_alon
     state = ConversationState()
     state.fill("name", "Maria Lopez", 0.6, 1)
     state.fill("phone", "+447911123456", 0.9, 1)
-    call = await talk(store, rules, "A table for two tomorrow at 8pm.", pause=SLOW, state=state)
+    call = await talk(store, rules, "A table for two tomorrow at 8pm.", state=state)
     assert call.replies[-1].endswith("8 pm. Is the booking under the name Maria Lopez?")
 
 
@@ -228,7 +217,6 @@ async def test_details_said_after_a_hello_are_taken_not_answered_with_a_greeting
         rules,
         "I'd like to make a reservation.",
         "Hello? Yes, Friday at eight for two.",
-        pause=SLOW,
     )
     assert call.replies[-1].startswith(
         "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
@@ -237,7 +225,7 @@ async def test_details_said_after_a_hello_are_taken_not_answered_with_a_greeting
 
 async def test_the_two_of_us_is_a_party_size_and_leaves_the_day_alone(store, rules):
     call = await talk(
-        store, rules, "I'd like to book a table tomorrow at 8pm.", "Just the two of us.", pause=SLOW
+        store, rules, "I'd like to book a table tomorrow at 8pm.", "Just the two of us."
     )
     assert call.replies[-1].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
@@ -251,7 +239,6 @@ async def test_a_name_spelled_out_after_it_is_taken_once(store, rules):
         "A table for two tomorrow at 8pm.",
         "Smith. S M I T H.",
         "07911 123456",
-        pause=SLOW,
     )
     assert call.replies[-1].endswith("under the name Smith, phone 07911 123456. Shall I book it?")
 
@@ -263,7 +250,6 @@ async def test_moving_a_booking_said_in_one_breath_is_a_change_not_a_new_booking
         rules,
         "Hi, this is Maria Lopez, I booked a table for Friday and I'd like to move it to 8pm. "
         "My number is 07911 123456.",
-        pause=SLOW,
     )
     assert call.replies[-1].endswith("to 4 people on Friday 4 January at 8 pm. Shall I go ahead?")
 
@@ -274,7 +260,6 @@ async def test_a_cancellation_said_without_the_word_booking_is_a_cancellation(st
         store,
         rules,
         "We won't be able to make it on Friday, can you cancel it? It's under 07911 123456.",
-        pause=SLOW,
     )
     assert call.replies[-1].startswith(
         "I will cancel the booking under the name Maria Lopez for 4 people on Friday 4 January"
@@ -289,7 +274,6 @@ async def test_a_name_corrected_at_the_read_back_is_read_back_corrected(store, r
         "Maria Lopez",
         "07911 123456",
         "No, the name is Marie, not Maria.",
-        pause=SLOW,
     )
     assert "under the name Marie, phone 07911 123456. Shall I book it?" in call.replies[-1]
 
@@ -300,7 +284,7 @@ async def test_free_alone_in_answer_to_how_many_is_confirmed_as_three(store, rul
 
 
 async def test_cancel_it_right_after_booking_cancels_the_booking_just_made(store, rules):
-    call = await talk(store, rules, *BOOK, "Actually, can you cancel it?", pause=SLOW)
+    call = await talk(store, rules, *BOOK, "Actually, can you cancel it?")
     assert call.replies[-1].startswith("I will cancel the booking under the name Anna Smith")
 
 
@@ -315,7 +299,11 @@ class SlowStore(ReservationStore):
 async def test_details_said_while_availability_is_checked_do_not_check_it_again(tmp_path, rules):
     slow = SlowStore.open(f"sqlite:///{tmp_path}/s.db", (2, 4, 6), rules.seating)
     call = await talk(
-        slow, rules, "A table for two tomorrow at 8pm, it's Maria Lopez.", "07911 123456", pause=0.2
+        slow,
+        rules,
+        "A table for two tomorrow at 8pm, it's Maria Lopez.",
+        "07911 123456",
+        overlap=True,
     )
     slow.close()
     checks = [

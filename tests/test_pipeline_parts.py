@@ -19,7 +19,6 @@ from pipecat.processors.aggregators.llm_response_universal import (
 )
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.piper.tts import PiperTTSService
-from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.turns.user_start import TranscriptionUserTurnStartStrategy, VADUserTurnStartStrategy
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 
@@ -33,6 +32,7 @@ from processors.conversation_recorder import ConversationRecorder
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import OnDeviceLLMService
+from services.whisper_stt import SpeechLengthWhisperSTTService
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TODAY = [
     MicrophoneInput,
-    WhisperSTTService,
+    SpeechLengthWhisperSTTService,
     LLMUserAggregator,
     StateExtractor,
     ConversationRecorder,
