@@ -84,10 +84,17 @@ _STREET_SUFFIX = (
     r"|boulevard|blvd|terrace|gardens|square|sq|grove|hill|row|mews|parade|walk|park|green"
     r"|highway|hwy|circle|parkway)"
 )
+# A house number as Whisper may write it: "42", "42a", "4E2" (for "42").
 _STREET = re.compile(
-    rf"\b(?:(?:flat|apartment|apt|unit|suite)\s+\w+,?\s+)?(?:\d{{1,5}}[a-z]?|{_NUMBER_WORDS})"
+    rf"\b(?:(?:flat|apartment|apt|unit|suite)\s+\w+,?\s+)?(?:\d(?:[\da-z]{{0,3}}\d)?[a-z]?|{_NUMBER_WORDS})"
     rf"(?:\s+(?!{_STREET_SUFFIX}\b)[A-Za-z'-]+){{1,3}}\s+{_STREET_SUFFIX}\b\.?",
     re.IGNORECASE,
+)
+# A street named with no house number ("we live on Baker Street", or its number
+# misheard): capitalised words before a street word, as Whisper writes a street's name.
+_NAMED_STREET = re.compile(
+    r"\b(?:[A-Z][a-z'-]+\s+){1,2}(?:Street|Road|Avenue|Lane|Drive|Close|Crescent|Boulevard"
+    r"|Terrace|Gardens|Square|Grove|Mews|Parade|Parkway)\b\.?"
 )
 _POSTCODE = re.compile(
     r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]{2}\s+\d{5}(?:-\d{4})?)\b", re.IGNORECASE
@@ -232,6 +239,7 @@ class Redactor:
             text = _unshield(text, dates)
         else:
             text = _STREET.sub(ADDRESS, text)
+        text = _NAMED_STREET.sub(ADDRESS, text)
         text = _SPOKEN_DIGITS.sub(NUMBER, text)
         text = _ADDRESS_CUE.sub(lambda m: m[0][: m.start(1) - m.start(0)] + ADDRESS, text)
         text = _names_after_cues(text)

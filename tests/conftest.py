@@ -28,13 +28,13 @@ PROVIDER_VARIABLES = (
 # on two cores; handed out longest first (seconds each, measured on two loaded cores),
 # both workers finish close together, with the fast files filling in at the end.
 LONGEST_FIRST = [
-    "test_e2e_booking",  # three calls, 210
-    "test_e2e_interruptions",  # two calls, 95
-    "test_e2e_privacy",  # 90
-    "test_turn_taking",  # 65
+    "test_e2e_booking",  # three calls, 195
+    "test_e2e_privacy",  # 100
+    "test_e2e_interruptions",  # two calls, 85
     "test_e2e_conversation",  # 55
-    "test_browser_call",  # 50
+    "test_turn_taking",  # 50
     "test_evals_subset",  # 45
+    "test_browser_call",  # 45
     "test_browser_screenshot",  # 30
 ]
 

@@ -1,11 +1,10 @@
 """A real call from headless Chromium to `bot.py`, offline, on loopback only.
 
 Bot and browser run in a network namespace whose only interface is `lo`. The
-page is opened and worked with the keyboard; the microphone is a WAV of the
-caller's lines, each said once the bot has answered the one before. One call
-(tests/browser_support/calls.py), on a 320 px wide screen
-with a screenshot once the first reply is heard, then one assertion per behaviour on
-what it showed.
+page is opened and worked with the keyboard; into its microphone go the caller's
+lines, each once the bot has answered the one before. One call
+(tests/browser_support/calls.py) on a 320 px wide screen, with a screenshot once
+the first reply is heard, then one assertion per behaviour on what it showed.
 """
 
 import re

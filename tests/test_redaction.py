@@ -108,6 +108,8 @@ def test_a_long_number_that_fails_the_luhn_check_is_still_redacted_but_not_as_a_
         "Send it to flat 3, 221b Baker Street please",
         "It's forty two baker street",
         "my address is the old mill on the green",
+        "And we love that 4E2 Baker Street.",  # as Whisper heard "and we live at 42..."
+        "We live on Baker Street.",
     ],
 )
 def test_a_street_address_is_redacted(redactor, said):
