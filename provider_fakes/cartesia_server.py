@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from provider_fakes import serve_on_loopback
 from provider_fakes.faults import INSTANT, Fault, Faults, Timing
 
 API_KEY = "ca-fake-key"
@@ -91,12 +92,8 @@ class FakeCartesia:
     async def __aenter__(self) -> "FakeCartesia":
         app = web.Application()
         app.router.add_get("/tts/websocket", self._tts)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"ws://{host}:{port}/tts/websocket"
+        self._runner, address = await serve_on_loopback(app)
+        self.url = f"ws://{address}/tts/websocket"
         return self
 
     async def __aexit__(self, *exc_info):

@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from provider_fakes import serve_on_loopback
 from provider_fakes.faults import INSTANT, Faults, Timing
 
 API_KEY = "dg-fake-key"
@@ -78,12 +79,8 @@ class FakeDeepgram:
     async def __aenter__(self) -> "FakeDeepgram":
         app = web.Application()
         app.router.add_get("/v1/listen", self._listen)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"ws://{host}:{port}"
+        self._runner, address = await serve_on_loopback(app)
+        self.base_url = f"ws://{address}"
         return self
 
     async def __aexit__(self, *exc_info):

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from provider_fakes import serve_on_loopback
 from provider_fakes.anthropic_server import Text, ToolUse
 from provider_fakes.faults import INSTANT, Fault, Faults, Timing
 
@@ -40,12 +41,8 @@ class FakeOpenAI:
     async def __aenter__(self) -> "FakeOpenAI":
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}/v1"
+        self._runner, address = await serve_on_loopback(app)
+        self.base_url = f"http://{address}/v1"
         return self
 
     async def __aexit__(self, *exc_info):
