@@ -91,8 +91,8 @@ class Settings(FailoverSettings, ServerSettings, BaseSettings):
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
     daily_api_key: SecretStr | None = None
     daily_room_url: str | None = None
-    # STUN/TURN servers. Pipecat's runner reads this variable itself; it is here so a
-    # malformed value stops start-up in one line (web/ice_servers.py).
+    # STUN/TURN servers, read by the bot's server (web/command_line.py) and Pipecat's
+    # runner; a malformed value stops start-up in one line (web/ice_servers.py).
     pipecat_ice_servers: str | None = None
     # Offer a 127.0.0.1 ICE candidate (web/loopback.py). auto: only when the bot
     # listens on loopback, where every caller is on this machine.

@@ -28,7 +28,7 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(65536, ge=1024, le=16 * 1024 * 1024)
     max_header_bytes: int = Field(16384, ge=1024, le=1024 * 1024)
     # A request not received in full (head and body) within this (s) is cut off.
-    request_timeout_secs: float = Field(10.0, gt=0, le=300)
+    request_timeout_secs: float = Field(5.0, gt=0, le=300)
     # Open HTTP and websocket connections at once; past it, 503.
     max_connections: int = Field(100, ge=1, le=100000)
     # Other origins (scheme://host[:port], comma-separated) whose pages may call the bot;

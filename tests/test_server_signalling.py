@@ -204,6 +204,7 @@ async def test_headers_over_the_cap_get_431(http):
         ("GET", "/admin", 404),
         ("GET", "/sessions/abc/whatever", 404),
         ("POST", "/sessions/abc/api/offer", 400),
+        ("PATCH", "/sessions/abc/api/offer", 404),
         ("GET", "/client/", 404),
         ("GET", "/assets/../bot.py", 404),
     ],
@@ -214,6 +215,12 @@ async def test_a_method_or_route_that_makes_no_sense_gets_a_4xx_json_answer(
     response = await http.request(method, path)
     assert response.status_code == status
     assert "error" in response.json()
+
+
+async def test_a_wrong_method_on_the_offer_route_says_which_are_allowed(http):
+    response = await http.delete("/api/offer")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"POST", "PATCH"}
 
 
 async def test_an_unknown_session_id_gets_404(http, offer_sdp):

@@ -21,7 +21,7 @@ import h11
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SAFE_METHODS = ("GET", "HEAD")
 
 
 async def send_error(send: Send, status: int, error: str, detail: str) -> None:
@@ -114,8 +114,9 @@ def same_origin(origin: str, host: str | None) -> bool:
 
 
 class OriginCheck:
-    """403 for a POST/PATCH/PUT/DELETE or websocket whose `Origin` is neither the page's own
-    nor one of `allowed`; requests without an `Origin` (curl, the eval harness) pass."""
+    """403 for a request other than GET/HEAD (a CORS preflight too), or a websocket, whose
+    `Origin` is neither the page's own nor one of `allowed`; requests without an `Origin`
+    (curl, the eval harness) pass."""
 
     def __init__(self, app: ASGIApp, allowed: tuple[str, ...]):
         """Args:
@@ -149,7 +150,7 @@ class OriginCheck:
 class DeadlineH11Protocol(H11Protocol):
     """uvicorn's h11 protocol that also cuts off a request not received in time."""
 
-    request_timeout: float = 10.0
+    request_timeout: float = 5.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

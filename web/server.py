@@ -277,7 +277,6 @@ def create_app(server: CallServer) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, max_header_bytes=settings.max_header_bytes
     )
-    app.add_middleware(OriginCheck, allowed=settings.allowed_origin_list)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origin_list),
@@ -285,6 +284,8 @@ def create_app(server: CallServer) -> FastAPI:
         allow_methods=["GET", "POST", "PATCH"],
         allow_headers=["Content-Type"],
     )
+    # Outermost: another origin's preflight gets the same JSON 403 as its POST.
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origin_list)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
@@ -303,19 +304,18 @@ def create_app(server: CallServer) -> FastAPI:
 
     mount_page(app)
 
-    @app.post("/api/offer")
+    # One route per path for POST and PATCH, so a 405 lists both in `Allow`.
+    @app.api_route("/api/offer", methods=["POST", "PATCH"])
     async def offer(request: Request):
+        if request.method == "PATCH":
+            return await _patch(await request.body())
         try:
             parsed = parse_offer(await request.body())
         except InvalidRequest as problem:
             return error(400, "invalid_offer", str(problem))
         return await server.answer_offer(parsed, parsed.request_data, str(uuid.uuid4()))
 
-    @app.patch("/api/offer")
-    async def candidates(request: Request):
-        return await _patch(await request.body())
-
-    async def _patch(body: bytes, session_id: str | None = None):
+    async def _patch(body: bytes):
         try:
             patch = parse_patch(body)
         except InvalidRequest as problem:
@@ -352,8 +352,12 @@ def create_app(server: CallServer) -> FastAPI:
             result["iceConfig"] = {"iceServers": server.ice_servers}
         return result
 
-    @app.post("/sessions/{session_id}/api/offer")
+    @app.api_route("/sessions/{session_id}/api/offer", methods=["POST", "PATCH"])
     async def session_offer(session_id: str, request: Request):
+        if request.method == "PATCH":
+            if session_id not in server.live_sessions:
+                return error(404, "unknown_session", "no such session, or it has expired")
+            return await _patch(await request.body())
         try:
             parsed = parse_offer(await request.body())
         except InvalidRequest as problem:
@@ -364,12 +368,6 @@ def create_app(server: CallServer) -> FastAPI:
         if not found:
             return error(404, "unknown_session", "no such session, or it has expired")
         return await server.answer_offer(parsed, parsed.request_data or body, session_id)
-
-    @app.patch("/sessions/{session_id}/api/offer")
-    async def session_candidates(session_id: str, request: Request):
-        if session_id not in server.live_sessions:
-            return error(404, "unknown_session", "no such session, or it has expired")
-        return await _patch(await request.body(), session_id)
 
     @app.websocket("/ws")
     async def media_stream(websocket: WebSocket):
