@@ -1,9 +1,12 @@
-"""The restaurant voice agent's entry point: checks the configuration, then starts Pipecat's runner.
+"""The restaurant voice agent's entry point: checks the configuration, then serves callers.
 
 Run `python bot.py` (or `make run`) and open the printed URL. With no keys it is
-fully offline: Whisper, the on-device brain and Piper. The runner calls `bot()`
-once per call; the pipeline itself is built in app/worker.py, from the parts
-`PIPELINE_PARTS` chooses (`python bot.py --list-parts` lists them).
+fully offline: Whisper, the on-device brain and Piper. The bot's own server
+(web/server.py, with its limits, drain and health checks) serves the page and
+the eval websocket; `-t daily`/`-d` go to Pipecat's runner (app/serving.py).
+Either calls `bot()` once per call, as Pipecat Cloud does; the pipeline itself is
+built in app/worker.py, from the parts `PIPELINE_PARTS` chooses
+(`python bot.py --list-parts` lists them).
 """
 
 import sys
@@ -15,18 +18,23 @@ from app.log_privacy import protect_logs
 from app.part_choice import choose_parts_or_exit
 from app.parts import part_lines
 from app.resources import open_call_records_or_exit, open_reservations_or_exit
+from app.serving import runner_line, serve_own, serve_with_pipecat_runner
 from app.worker import run_bot, transport_params
 from settings import load_settings_or_exit
+from web.command_line import OWN_TRANSPORTS
 from web.ice_servers import check_ice_servers_or_exit
 from web.loopback import loopback_wanted, offer_loopback_candidate
-from web.page import mount_page
 from web.rooms import check_room_or_exit, peek_runner_options
 
 
 async def bot(runner_args: RunnerArguments):
-    """Entry point the Pipecat runner calls for each session."""
-    transport = await create_transport(runner_args, transport_params())
-    await run_bot(transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint)
+    """Entry point the server (ours, Pipecat's runner or Pipecat Cloud's) calls for each session."""
+    async with runner_line(runner_args) as taken:
+        if taken:
+            transport = await create_transport(runner_args, transport_params())
+            await run_bot(
+                transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint
+            )
 
 
 if __name__ == "__main__":
@@ -46,9 +54,7 @@ if __name__ == "__main__":
     if loopback_wanted(settings, options.host):
         offer_loopback_candidate()
 
-    from pipecat.runner.run import app as runner_app
-    from pipecat.runner.run import main
-
-    if options.transport in (None, "webrtc"):
-        mount_page(runner_app)  # before main() adds the runner's routes, so `/` is the page
-    main()
+    if options.transport in OWN_TRANSPORTS:
+        serve_own(bot, settings, sys.argv[1:])
+    else:
+        serve_with_pipecat_runner(settings)

@@ -1,8 +1,8 @@
-"""Log privacy for the whole process: installed once at start-up, before the runner serves.
+"""Log privacy for the whole process: installed once at start-up, before the server serves.
 
 The call's pipeline re-installs the same thing (app/worker.py) and binds each
 call, so its lines carry the call's id; this makes every line before the first
-call (the runner's, uvicorn's, a failed SDP offer's) redacted too.
+call (the server's, uvicorn's, a failed SDP offer's) redacted too.
 """
 
 from conversation.logs import install_log_privacy

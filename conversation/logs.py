@@ -13,10 +13,10 @@ never retrieved") never reaches loguru, and uvicorn configures its own handlers
 when the runner starts it. So the same redaction runs where every stdlib record
 is made, the log-record factory, whatever handlers exist or are added later.
 
-Both are installed at process start (bot.py), before the runner serves anything;
+Both are installed at process start (bot.py), before the server serves anything;
 a call's pipeline only re-installs them with the restaurant's own name and address
-allowed. Network details (ICE credentials, IP addresses) are redacted at every
-level, peer-connection ids at INFO and above (conversation/network_redaction.py).
+allowed. Network details (ICE credentials, IP addresses) and peer-connection ids
+are redacted at every level (conversation/network_redaction.py).
 """
 
 import logging
@@ -32,7 +32,6 @@ from conversation.redaction import Redactor
 _current_call: ContextVar[Call | None] = ContextVar("current_call", default=None)
 _fallback = Redactor()
 _installed = False
-_INFO = logging.INFO
 
 
 def bind_call(call: Call):
@@ -60,9 +59,7 @@ def redact_line(message: str, level: int) -> str:
     """One log line without personal data or network secrets, by the current call's redactor."""
     call = _current_call.get()
     redactor = call.redactor if call is not None else _fallback
-    message = redact_network(message)
-    if level >= _INFO:
-        message = redact_peer_connection_ids(message)
+    message = redact_peer_connection_ids(redact_network(message))
     return redactor.redact_log(message)
 
 

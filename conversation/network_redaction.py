@@ -4,7 +4,7 @@ addresses and peer-connection ids.
 A failed SDP offer makes Pipecat log the whole request at DEBUG: the caller's
 `a=ice-ufrag`/`a=ice-pwd` (enough to inject into the ICE session), the DTLS
 fingerprint and every candidate address (their home IP). Pipecat's WebRTC request
-handler also logs the peer-connection id at INFO, and that id is what a PATCH to
+handler also logs the peer-connection id (at INFO and DEBUG), and that id is what a PATCH to
 /api/offer needs to add ICE candidates to a live call. The SDP may be logged raw or
 inside a repr, where its line breaks are the two characters `\\r\\n`; values stop at
 either. Loopback and unspecified addresses (the bot's own, on one machine) are kept.

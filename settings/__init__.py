@@ -23,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from settings.devices import cuda_available, onnx_cuda_available
 from settings.failover import FailoverSettings
+from settings.server import ServerSettings
 
 
 def _bundled_whisper_model() -> Path:
@@ -42,7 +43,7 @@ def _bundled_piper_voice() -> Path | None:
 Device = Literal["auto", "cpu", "cuda"]
 
 
-class Settings(FailoverSettings, BaseSettings):
+class Settings(FailoverSettings, ServerSettings, BaseSettings):
     """Everything the bot reads from its environment."""
 
     model_config = SettingsConfigDict(
@@ -90,8 +91,8 @@ class Settings(FailoverSettings, BaseSettings):
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
     daily_api_key: SecretStr | None = None
     daily_room_url: str | None = None
-    # STUN/TURN servers. Pipecat's runner reads this variable itself; it is here so a
-    # malformed value stops start-up in one line (web/ice_servers.py).
+    # STUN/TURN servers, read by the bot's server (web/command_line.py) and Pipecat's
+    # runner; a malformed value stops start-up in one line (web/ice_servers.py).
     pipecat_ice_servers: str | None = None
     # Offer a 127.0.0.1 ICE candidate (web/loopback.py). auto: only when the bot
     # listens on loopback, where every caller is on this machine.

@@ -21,7 +21,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +82,17 @@ class ReservationStore:
 
     def close(self):
         self._engine.dispose()
+
+    def reachable(self) -> bool:
+        """Whether the database answers a trivial query now (the server's /readyz); blocking."""
+        if self._file is not None and self._file.check():
+            return False
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
 
     # -- availability -----------------------------------------------------------
 

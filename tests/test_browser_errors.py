@@ -31,3 +31,13 @@ def test_an_unreachable_bot_is_explained(tmp_path):
     assert "could not be reached" in outcome["notice"]
     assert outcome["final_state"] == "idle"
     assert outcome["focused_after_end"] == "call", "the call button lost the keyboard focus"
+
+
+def test_all_lines_busy_is_explained(tmp_path):
+    outcome = run_browser_call(
+        Scenario(out_dir=str(tmp_path), mode="busy", port=7865), timeout_secs=90
+    )
+    assert outcome["notice_key"] == "busy", outcome["failure"]
+    assert "All lines are busy" in outcome["notice"]
+    assert outcome["final_state"] == "idle"
+    assert outcome["focused_after_end"] == "call", "the call button lost the keyboard focus"

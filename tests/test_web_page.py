@@ -1,5 +1,6 @@
-"""`python bot.py` serves the caller's page at `/`; the runner's other routes stay."""
+"""`python bot.py` serves the caller's page at `/` on its own server, and SIGTERM ends it with 0."""
 
+import signal
 import socket
 import subprocess
 import sys
@@ -79,11 +80,19 @@ def test_the_page_bundle_is_served(bot_url):
     assert "javascript" in headers["Content-Type"]
 
 
-def test_the_runners_own_client_stays(bot_url):
+def test_the_runners_cdn_client_is_not_served(bot_url):
     status, _, _ = get(f"{bot_url}/client/")
-    assert status == 200
+    assert status == 404
 
 
-def test_the_runners_offer_route_stays(bot_url):
-    status, _, _ = get(f"{bot_url}/api/offer", method="POST")
-    assert status == 422  # the route is there; an empty offer is refused
+def test_the_offer_route_refuses_an_empty_offer_with_400(bot_url):
+    status, _, body = get(f"{bot_url}/api/offer", method="POST")
+    assert status == 400
+    assert b'"invalid_offer"' in body
+
+
+def test_sigterm_with_no_call_in_progress_exits_0():
+    process, base = serve()
+    assert get(f"{base}/readyz")[0] == 200
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0

@@ -1,4 +1,4 @@
-"""The caller's page, served by the bot at `/` in place of the runner's redirect.
+"""The caller's page, served by the bot's own server at `/` (web/server.py).
 
 The runner's own `/client/` page loads a bundle from a CDN, so it cannot connect
 offline. This page is `static/` (built from `src/` by `npm run build`, the
@@ -30,9 +30,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def mount_page(app: FastAPI) -> None:
     """Serve the page at `/` and its files under `/assets/`.
 
-    Call before the runner configures its routes: FastAPI matches routes in
-    the order they were added, so this `/` wins over the runner's redirect and
-    every other runner route stays as it is.
+    FastAPI matches routes in the order they were added; call this before any
+    other route that could match `/` (Pipecat's runner adds a redirect there).
     """
 
     @app.get("/", include_in_schema=False)

@@ -133,8 +133,9 @@ READY_FOR_LINE = """
 @dataclass
 class Scenario:
     out_dir: str
-    # call: the real bot; mic_denied / unreachable: only the page, no bot behind it.
-    mode: Literal["call", "mic_denied", "unreachable"] = "call"
+    # call: the real bot; mic_denied / unreachable: only the page, no bot behind it;
+    # busy: the bot's server with its one line (MAX_SESSIONS=1) taken, no pipeline.
+    mode: Literal["call", "mic_denied", "unreachable", "busy"] = "call"
     wav: str | None = None
     """A WAV the fake microphone plays from the moment the page opens it (the benchmark)."""
     said: list[str] = field(default_factory=list)
@@ -205,16 +206,32 @@ def _bot(scenario: Scenario, log_path: Path):
                     bot.wait()
 
 
+def _busy_server():
+    """The bot's own server whose only line is taken: every offer gets 503."""
+    from settings import Settings
+    from web.server import CallServer, create_app
+
+    async def no_bot(runner_args):
+        raise AssertionError("a busy server started a call")
+
+    calls = CallServer(no_bot, Settings(_env_file=None, max_sessions=1))
+    calls.gate.try_take()
+    return create_app(calls)
+
+
 @contextmanager
 def _page_only(scenario: Scenario):
-    """The page's server with nothing behind it: no /api/offer, no bot."""
+    """The page's server with nothing behind it (no /api/offer, no bot), or a busy one."""
     import uvicorn
     from fastapi import FastAPI
 
     from web.page import mount_page
 
-    app = FastAPI()
-    mount_page(app)
+    if scenario.mode == "busy":
+        app = _busy_server()
+    else:
+        app = FastAPI()
+        mount_page(app)
     server = uvicorn.Server(
         uvicorn.Config(app, host="localhost", port=scenario.port, log_level="warning")
     )

@@ -31,6 +31,7 @@ const MESSAGES = {
   micMissing: "No microphone was found. Connect one, then start the call again.",
   micFailed: "The microphone could not be opened. Check that no other application holds it, then start the call again.",
   unreachable: "The assistant could not be reached. Check that the bot is running (make run), then start the call again.",
+  busy: "All lines are busy. Please try again in a moment.",
   dropped: "The call dropped. Start the call again to continue.",
   botEnded: "The assistant ended the call.",
 };
@@ -101,8 +102,10 @@ class Call {
     const timeout = setTimeout(() => this.fail("unreachable"), CONNECT_TIMEOUT_MS);
     try {
       await this.client.connect({ webrtcRequestParams: { endpoint: "/api/offer" } });
-    } catch {
-      this.fail("unreachable");
+    } catch (error) {
+      // The bot answers 503 when every line is taken (MAX_SESSIONS) or it is shutting
+      // down; the client retries the offer a few times before it gives up with that status.
+      this.fail(error?.status === 503 ? "busy" : "unreachable");
     } finally {
       clearTimeout(timeout);
     }
@@ -127,7 +130,8 @@ class Call {
     // Also when the call ends before it connected: the browser stops recording.
     this.microphone.disconnect();
     page.audio.srcObject = null;
-    setState(message === "unreachable" || message?.startsWith("mic") ? "idle" : "ended");
+    const notStarted = ["unreachable", "busy"].includes(message) || message?.startsWith("mic");
+    setState(notStarted ? "idle" : "ended");
     notify(message);
     setButton(false);
     page.button.focus();
@@ -138,8 +142,9 @@ class Call {
     return {
       onBotReady: () => setState("listening"),
       onDisconnected: () => {
-        if (this.ended || this.hungUp) return;
-        this.finish(this.botLeft ? "botEnded" : page.state.dataset.state === "connecting" ? "unreachable" : "dropped");
+        // While connecting, start() says why once connect() gives up (busy or unreachable).
+        if (this.ended || this.hungUp || page.state.dataset.state === "connecting") return;
+        this.finish(this.botLeft ? "botEnded" : "dropped");
       },
       onBotDisconnected: () => {
         this.botLeft = true;
