@@ -161,3 +161,25 @@ def test_the_switch_reads_on_and_off_and_refuses_anything_else(monkeypatch):
     monkeypatch.setenv("FAST_PATH", "sometimes")
     with pytest.raises(ValidationError, match="fast_path"):
         Settings(_env_file=None)
+
+
+async def test_with_claude_configured_the_bot_answers_hours_without_asking_claude(tmp_path):
+    from harness.typed_call import TypedCall
+    from provider_fakes import anthropic_server
+    from provider_fakes.anthropic_server import FakeAnthropic, Text
+
+    async with FakeAnthropic(lambda body: Text(["Hello, how can I help?"])) as claude:
+        settings = Settings(
+            _env_file=None,
+            anthropic_api_key=anthropic_server.API_KEY,
+            anthropic_base_url=claude.base_url,
+            database_url=f"sqlite:///{tmp_path}/reservations.db",
+            conversations_database_url=f"sqlite:///{tmp_path}/conversations.db",
+        )
+        async with TypedCall(settings) as call:
+            await call.greet()
+            asked = len(claude.requests)
+            assert "noon" in await call.say("What are your opening hours?")
+            assert len(claude.requests) == asked
+            inner = next(p for p in call.worker.pipeline.processors if isinstance(p, Pipeline))
+            assert any(isinstance(p, FastPathRouter) for p in inner.processors)
