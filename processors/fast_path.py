@@ -91,11 +91,9 @@ class FastPathRouter(FrameProcessor):
         if not messages or messages[-1].get("role") != "user" or messages[-1] is self._last_turn:
             return None  # not a new caller turn: a tool result, a flow's node, a re-run
         self._last_turn = messages[-1]
-        last_bot = next(
-            (message_text(m) for m in reversed(messages) if m.get("role") == "assistant"),
-            None,
-        )
-        return self._answer(message_text(messages[-1]), last_bot or None)
+        said = (message_text(m) for m in reversed(messages) if m.get("role") == "assistant")
+        last_bot = next((text for text in said if text.strip()), None)  # not a bare tool call
+        return self._answer(message_text(messages[-1]), last_bot)
 
     async def _say(self, reply: FastReply):
         logger.debug(f"{self}: fast path answered ({reply.intent})")

@@ -102,6 +102,26 @@ async def test_the_processor_passes_other_turns_on_untouched():
     assert down[0] is frame
 
 
+async def test_repeat_says_the_bots_last_words_again_not_a_tool_call():
+    context = LLMContext(
+        messages=[
+            {"role": "assistant", "content": "Your table for two is booked for Friday."},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "t1", "type": "function"}],
+            },
+            {"role": "user", "content": "Sorry, can you repeat that?"},
+        ]
+    )
+    down, _ = await run_test(
+        FastPathRouter(FAST),
+        frames_to_send=[LLMContextFrame(context)],
+        expected_down_frames=[LLMFullResponseStartFrame, LLMTextFrame, LLMFullResponseEndFrame],
+    )
+    assert down[1].text == "Of course. Your table for two is booked for Friday."
+
+
 async def test_a_fast_goodbye_ends_the_call_after_it_is_said():
     down, _ = await run_test(
         FastPathRouter(FAST),
