@@ -159,6 +159,9 @@ class Settings(FailoverSettings, ServerSettings, BaseSettings):
     # `default` is our whole set, `-name` leaves one out, `package.module:Class` adds one.
     # Checked at start-up (app/part_choice.py); `python bot.py --list-parts` lists them.
     pipeline_parts: str = "default"
+    # With Claude or an OpenAI-compatible LLM, greetings, hours, the address, the menu, dietary
+    # questions, "repeat that" and goodbye are answered on the device (docs/fast-path.md).
+    fast_path: bool = True
 
     @field_validator("restaurant_timezone")
     @classmethod
