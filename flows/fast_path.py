@@ -12,11 +12,10 @@ from processors.fast_path import FastReply
 from services.fast_router import FastIntent, FastRouter
 from services.ondevice_llm import normalise
 
+# Only what the restaurant has told us: no dish is promised as vegan or gluten-free.
 DIETARY = (
-    "For vegetarians there is the bruschetta, the margherita pizza, pasta with tomato and "
-    "basil, and both desserts. Vegans can have the bruschetta, the marinara pizza and the "
-    "lemon sorbet. We have gluten-free pasta and pizza bases too. If you have an allergy, "
-    "please tell us when you book and the kitchen will advise."
+    "The kitchen can tell you which dishes suit a vegetarian, vegan or gluten-free diet. "
+    "Please mention it, or any allergy, when you book, and they will advise."
 )
 REPEAT_PREFIX = "Of course. "
 

@@ -36,7 +36,7 @@ ANSWERED = [
     ("What time do you close on Saturday?", "hours", "noon to ten"),
     ("Whereabouts are you?", "address", "12 Harbour Street"),
     ("What's on the menu?", "menu", "wood-fired oven"),
-    ("Do you have vegan options?", "dietary", "Vegans can have"),
+    ("Do you have vegan options?", "dietary", "vegetarian, vegan or gluten-free"),
     ("Sorry, can you say that again?", "repeat", "Of course. We are open"),
     ("That's all, thanks. Bye.", "goodbye", "Goodbye!"),
 ]
