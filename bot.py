@@ -11,6 +11,7 @@ import sys
 from pipecat.runner.types import RunnerArguments
 from pipecat.runner.utils import create_transport
 
+from app.caller_id import caller_phone
 from app.log_privacy import protect_logs
 from app.part_choice import choose_parts_or_exit
 from app.parts import part_lines
@@ -25,8 +26,10 @@ from web.rooms import check_room_or_exit, peek_runner_options
 
 async def bot(runner_args: RunnerArguments):
     """Entry point the Pipecat runner calls for each session."""
+    settings = load_settings_or_exit()
     transport = await create_transport(runner_args, transport_params())
-    await run_bot(transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint)
+    caller = caller_phone(runner_args, settings.restaurant_phone_region)  # Daily dial-in
+    await run_bot(transport, settings, handle_sigint=runner_args.handle_sigint, caller_phone=caller)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class NewBookingArgs:
 class FindArgs:
     reference: str | None
     phone: str | None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ class Validator:
         found = FindArgs(
             self.reference(args.get("reference"), required=False),
             self.phone(args.get("phone"), required=False),
+            self.name(args["name"]) if args.get("name") else None,
         )
         if found.reference is None and found.phone is None:
             raise InvalidArguments(

@@ -142,6 +142,8 @@ class Settings(FailoverSettings, BaseSettings):
     # tables are never combined, so a larger party could never be seated.
     max_party_size: int | None = Field(None, ge=1, le=100)
     booking_horizon_days: int = Field(90, ge=1, le=730)
+    # Handoffs to a person the bookings database could not take (it is locked or down).
+    handoff_file: Path = Path("data/handoffs.jsonl")
 
     # Conversation state, lean context and call records (conversation/).
     # Where calls are recorded (redacted transcripts, tool calls, state snapshots).
