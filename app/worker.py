@@ -28,6 +28,7 @@ from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
 from settings import Settings
+from turns.silence_watch import SilenceWatch
 from turns.user_turn_params import smart_turn
 
 
@@ -75,6 +76,9 @@ def build_worker(
     assembly = assemble(chosen, kit, stages)
     logger.info(assembly.description)
     aggregators = assembly.aggregators
+    SilenceWatch(settings.silence_reprompt_secs, settings.silence_hangup_secs).attach(
+        aggregators.user()
+    )
     pipeline = Pipeline(assembly.processors)
     latency = UserBotLatencyObserver()
     worker = PipelineWorker(
