@@ -32,6 +32,7 @@ from flows.booking_slots import (
     parse_reference,
     parse_slots,
 )
+from flows.impossible_dates import date_problem
 from flows.ondevice_booking_results import ANYTHING_ELSE, BookingResults
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
@@ -81,6 +82,8 @@ class OfflineBookings(BookingResults):
         self.progress = BookingProgress()
         self.recent: str | None = None
         """The reference of the booking this call made, changed or found last."""
+        self.date_problem: str | None = None
+        """What is wrong with a date the caller just named ("There is no 31st of February.")."""
 
     # -- caller turns -------------------------------------------------------------
 
@@ -200,6 +203,11 @@ class OfflineBookings(BookingResults):
         if desk.task != "book" and asked not in ("phone", "name"):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
+        if self.date_problem is not None:
+            # No such day, or none we book: never the day the parser made of it.
+            said = replace(said, day=None)
+            desk.slots = replace(desk.slots, day=None)
         desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None
@@ -211,12 +219,16 @@ class OfflineBookings(BookingResults):
                 said = replace(said, party_size=parse_party_size(text, bare=True))
         found = said.filled()
         desk.slots = desk.slots.merged(said)
-        return bool(found) or (desk.booking or {}).get("unconfirmed", False)
+        return bool(found) or self.date_problem is not None or (desk.booking or {}).get("unconfirmed", False)
 
     # -- what to do next -----------------------------------------------------------
 
     def _next(self, prefix: str = "") -> Reply:
         desk = self.progress
+        if self.date_problem is not None:
+            problem, self.date_problem = self.date_problem, None
+            desk.asked = "day"
+            return Reply(f"{prefix}{problem}")
         if desk.task == "book":
             return self._next_for_booking(prefix)
         return self._next_for_existing(prefix)
