@@ -219,7 +219,11 @@ class OfflineBookings(BookingResults):
                 said = replace(said, party_size=parse_party_size(text, bare=True))
         found = said.filled()
         desk.slots = desk.slots.merged(said)
-        return bool(found) or self.date_problem is not None or (desk.booking or {}).get("unconfirmed", False)
+        return (
+            bool(found)
+            or self.date_problem is not None
+            or (desk.booking or {}).get("unconfirmed", False)
+        )
 
     # -- what to do next -----------------------------------------------------------
 

@@ -267,3 +267,22 @@ def test_the_on_device_brain_gets_the_tools_and_a_generative_llm_gets_the_flow(t
         Settings(_env_file=None, database_url=database, anthropic_api_key="sk-test"), RESTAURANT
     )
     assert claude.uses_flow and claude.context_tools() == []
+
+
+async def test_a_phone_alone_finds_nothing_and_the_flow_stays_to_ask_again(tools):
+    await seed(tools)  # Ada's booking, made before this call
+    call = FlowCall(
+        tools,
+        [
+            Step("Hello, how can I help?"),
+            Step(calls=[("manage_booking", {})]),
+            Step(calls=[("find_booking", {"phone": PHONE})]),
+            lambda m: Step(results(m)[-1]["message"]),
+        ],
+    )
+    await call.run("I want to cancel my booking.", f"It's {PHONE}.")
+    found = results(call.context.get_messages())[-1]
+    assert found["error"] == "not_found"
+    assert "Ada" not in json.dumps(found) and "19:00" not in json.dumps(found)
+    assert call.manager.current_node == "find"
+    assert "never say or guess any booking's name" in json.dumps(call.context.get_messages())
