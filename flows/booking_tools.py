@@ -146,6 +146,7 @@ class BookingTools:
                 v.change,
                 side_effect=True,
                 read_back=self._change_read_back,
+                fingerprint=self._verified_fingerprint,
             ),
             tool(
                 "cancel_booking",
@@ -153,6 +154,7 @@ class BookingTools:
                 v.booking_reference,
                 side_effect=True,
                 read_back=self._cancel_read_back,
+                fingerprint=self._verified_fingerprint,
             ),
             tool(
                 "send_confirmation",
@@ -272,6 +274,15 @@ class BookingTools:
         """The booking, if the caller has shown it is theirs."""
         found = await self.store.find(reference=reference)
         return found[0] if found and self.verification.allows(found[0]) else None
+
+    async def _verified_fingerprint(self, args: ChangeArgs | ReferenceArgs) -> str:
+        """A refusal before the caller showed the booking is theirs is not the answer to
+        the same call made after: the gate keys a repeat by this too."""
+        try:
+            booking = await self.store.booking(args.reference)  # whatever its status now
+        except BookingNotFound:
+            return ""
+        return "verified" if self.verification.allows(booking) else ""
 
     async def _change_read_back(self, args: ChangeArgs) -> str | None:
         booking = await self._upcoming(args.reference)

@@ -139,6 +139,28 @@ async def test_once_verified_a_cancellation_is_read_back(store, rules, booking):
     assert held["read_back"].startswith("I will cancel the booking under the name Maria Lopez")
 
 
+async def test_a_refusal_before_verification_is_not_replayed_after_it(store, rules, booking):
+    gate = gate_for(store, rules)
+    cancel = {"reference": booking.reference}
+    says_nothing_of_it(await gate.call("cancel_booking", cancel))
+    await gate.call("find_booking", {"phone": PHONE, "name": "Maria Lopez"})
+    held = await gate.call("cancel_booking", cancel)
+    assert held["status"] == "confirmation_required"
+
+
+async def test_a_verified_cancellation_replayed_answers_with_its_first_result(
+    store, rules, booking
+):
+    gate = gate_for(store, rules, caller=PHONE)
+    cancel = {"reference": booking.reference}
+    yes = [{"role": "user", "content": "Cancel it."}]
+    await gate.call("cancel_booking", cancel, messages=yes)
+    yes += [{"role": "assistant", "content": "Shall I?"}, {"role": "user", "content": "Yes."}]
+    done = await gate.call("cancel_booking", cancel, messages=yes)
+    assert done["booking"]["status"] == "cancelled"
+    assert await gate.call("cancel_booking", cancel, messages=yes) == done  # a replay
+
+
 async def test_the_callers_own_line_is_proof_enough(store, rules, booking):
     found = await gate_for(store, rules, caller=PHONE).call("find_booking", {"phone": PHONE})
     assert found["bookings"][0]["reference"] == booking.reference
