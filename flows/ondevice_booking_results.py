@@ -10,14 +10,19 @@ from typing import Any
 
 from flows.booking_progress import BookingProgress
 from flows.booking_schemas import SLOT_OF_ARGUMENT
+from flows.caller_verification import NO_MATCH
 from flows.speech import people
 from services.ondevice_llm import DialogueTurn, Reply, ToolResult
 
 ANYTHING_ELSE = "Is there anything else I can help with?"
+LOOKUPS_BEFORE_A_PERSON = 2
+"""Lookups that found nothing in one call before the bot offers a person instead of asking again."""
+OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
 
 
 class BookingResults:
-    """Tool results for `OfflineBookings`: it provides `progress`, `recent`, `_next`, `_ask`."""
+    """Tool results for `OfflineBookings`: it provides `progress`, `recent`, `failed_lookups`,
+    `_next` and `_ask`."""
 
     def on_tool_results(self, turn: DialogueTurn) -> Reply:
         replies = [self._after(result) for result in turn.tool_results]
@@ -124,6 +129,11 @@ class BookingResults:
     def _after_find_booking(self, result, arguments) -> Reply:
         desk = self.progress
         if not result.get("ok"):
+            self.failed_lookups += 1
+            if self.failed_lookups >= LOOKUPS_BEFORE_A_PERSON:
+                # Asking forever helps no one: a person can check who is calling.
+                self.progress = BookingProgress(awaiting="human")
+                return Reply(f"{NO_MATCH} {OFFER_A_PERSON}")
             # Nothing said about any booking: ask for both facts again, the phone first.
             desk.booking, desk.asked = None, "phone"
             desk.slots = replace(desk.slots, phone=None, name=None)

@@ -82,6 +82,8 @@ class OfflineBookings(BookingResults):
         self.progress = BookingProgress()
         self.recent: str | None = None
         """The reference of the booking this call made, changed or found last."""
+        self.failed_lookups = 0
+        """Lookups of an existing booking that found nothing (or nothing verified)."""
         self.date_problem: str | None = None
         """What is wrong with a date the caller just named ("There is no 31st of February.")."""
 

@@ -219,6 +219,25 @@ async def test_offline_a_phone_and_a_wrong_name_hear_nothing_of_the_booking(stor
     assert [b.status for b in await store.bookings()] == ["confirmed"]
 
 
+async def test_offline_a_second_lookup_that_finds_nothing_offers_a_person(store, rules, booking):
+    call = await talk(
+        store,
+        rules,
+        "Cancel my booking please.",
+        "07911 123456",
+        "John Smith.",
+        "07911 123456",
+        "Jane Smith.",
+        "Yes please.",
+    )
+    assert call.replies[-2] == (
+        "I can't find a matching booking. "
+        "Would you like me to put you through to a member of staff?"
+    )
+    assert "member of our staff" in call.replies[-1]
+    assert not any(word in reply for reply in call.replies for word in DETAILS)
+
+
 async def test_offline_the_phone_and_the_name_as_heard_find_it(store, rules, booking):
     call = await talk(store, rules, "Cancel my booking please.", "07911 123456", "Maria Lopes.")
     assert call.replies[-1].startswith("I will cancel the booking under the name Maria Lopez")
