@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 import pytest
 from pipecat.runner.types import DailyDialinRequest, DailyRunnerArguments, DialinSettings
 
+from app.call_parts import booking_session
 from app.caller_id import caller_phone
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
@@ -196,6 +197,16 @@ def test_a_call_without_a_usable_number_has_none(body):
     assert (
         caller_phone(DailyRunnerArguments(room_url="https://x.daily.co/r", body=body), "GB") is None
     )
+
+
+def test_the_callers_number_reaches_the_calls_tools(tmp_path):
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path}/r.db")
+    restaurant = Restaurant("Chez Test", "noon to ten", "1 Road")
+    assert (
+        booking_session(settings, restaurant, caller_phone=PHONE).tools.verification.caller_phone
+        == PHONE
+    )
+    assert booking_session(settings, restaurant).tools.verification.caller_phone is None
 
 
 # -- the on-device brain ---------------------------------------------------------------
