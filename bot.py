@@ -14,6 +14,7 @@ import sys
 from pipecat.runner.types import RunnerArguments
 from pipecat.runner.utils import create_transport
 
+from app.caller_id import caller_phone
 from app.log_privacy import protect_logs
 from app.part_choice import choose_parts_or_exit
 from app.parts import part_lines
@@ -31,9 +32,11 @@ async def bot(runner_args: RunnerArguments):
     """Entry point the server (ours, Pipecat's runner or Pipecat Cloud's) calls for each session."""
     async with runner_line(runner_args) as taken:
         if taken:
+            settings = load_settings_or_exit()
             transport = await create_transport(runner_args, transport_params())
+            caller = caller_phone(runner_args, settings.restaurant_phone_region)  # Daily dial-in
             await run_bot(
-                transport, load_settings_or_exit(), handle_sigint=runner_args.handle_sigint
+                transport, settings, handle_sigint=runner_args.handle_sigint, caller_phone=caller
             )
 
 

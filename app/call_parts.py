@@ -22,11 +22,15 @@ STATE_MODEL = "claude-haiku-4-5"
 
 
 def booking_session(
-    settings: Settings, restaurant: Restaurant, extractor_counts_turns: bool = True
+    settings: Settings,
+    restaurant: Restaurant,
+    extractor_counts_turns: bool = True,
+    caller_phone: str | None = None,
 ) -> BookingSession:
     """The booking side of a new call: tools over the shared store, a gate of its own.
-    `extractor_counts_turns`: the call has a state extractor, which counts every caller turn."""
-    tools = booking_tools(settings)
+    `extractor_counts_turns`: the call has a state extractor, which counts every caller turn;
+    `caller_phone`: the caller's own number (E.164), when the transport gives it."""
+    tools = booking_tools(settings, caller_phone=caller_phone)
     state = ConversationState()
     gate = tools.gate(
         f"call-{uuid.uuid4()}",

@@ -120,7 +120,10 @@ OUR_PARTS: dict[str, Part] = {
         _ours(
             BotSpeechGate,
             "speech_gate",
-            lambda kit: BotSpeechGate(resume_secs=kit.settings.interruption_resume_secs),
+            lambda kit: BotSpeechGate(
+                resume_secs=kit.settings.interruption_resume_secs,
+                max_pause_secs=kit.settings.interruption_max_pause_secs,
+            ),
         ),
         _ours(
             InterruptedReplyTrimmer,

@@ -9,13 +9,14 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from conversation.call_records import CallRecordStore, CallRecordStoreError
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
-from store import ReservationStore, SeatingRules, StoreError
+from store import HandoffLog, ReservationStore, SeatingRules, StoreError
 
 
 @cache
@@ -36,11 +37,28 @@ def shared_call_records(url: str) -> CallRecordStore:
     return CallRecordStore.open(url)
 
 
-def booking_tools(settings: Settings, clock: Callable[[], datetime] | None = None) -> BookingTools:
-    """The reservation tools over the process's shared store."""
+@cache
+def shared_handoffs(path: Path) -> HandoffLog:
+    """One handoff file per path for the whole process (its writes are serialised)."""
+    return HandoffLog(path)
+
+
+def booking_tools(
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    caller_phone: str | None = None,
+) -> BookingTools:
+    """The reservation tools over the process's shared store, for one call;
+    `caller_phone`: the caller's own number in E.164, when the transport gives it."""
     rules = BookingRules.from_settings(settings, clock)
     store = shared_store(settings.database_url, settings.restaurant_tables, rules.seating)
-    return BookingTools(store, rules, settings.restaurant_name)
+    return BookingTools(
+        store,
+        rules,
+        settings.restaurant_name,
+        caller_phone=caller_phone,
+        handoffs=shared_handoffs(settings.handoff_file),
+    )
 
 
 def open_reservations_or_exit(settings: Settings) -> None:

@@ -28,17 +28,25 @@ from services.llm import create_llm
 from services.stt import create_stt
 from services.tts import create_tts
 from settings import Settings
+from turns.silence_watch import SilenceWatch
 from turns.user_turn_params import smart_turn
 
 
 def build_worker(
-    transport: BaseTransport, settings: Settings, observers: Sequence[BaseObserver] = ()
+    transport: BaseTransport,
+    settings: Settings,
+    observers: Sequence[BaseObserver] = (),
+    caller_phone: str | None = None,
 ) -> tuple[PipelineWorker, LLMContext]:
-    """The bot's pipeline on a worker, ready to run on any transport."""
+    """The bot's pipeline on a worker, ready to run on any transport; `caller_phone`: the
+    caller's own number when the transport gives it (app/caller_id.py)."""
     chosen = choose_parts(settings.pipeline_parts)
     restaurant = Restaurant.from_settings(settings)
     bookings = booking_session(
-        settings, restaurant, extractor_counts_turns="state_extractor" in chosen
+        settings,
+        restaurant,
+        extractor_counts_turns="state_extractor" in chosen,
+        caller_phone=caller_phone,
     )
     # The restaurant's own name and address are not personal data. bot.py installed
     # log privacy at start-up; this keeps it for pipelines built anywhere else (evals).
@@ -68,6 +76,9 @@ def build_worker(
     assembly = assemble(chosen, kit, stages)
     logger.info(assembly.description)
     aggregators = assembly.aggregators
+    SilenceWatch(settings.silence_reprompt_secs, settings.silence_hangup_secs).attach(
+        aggregators.user()
+    )
     pipeline = Pipeline(assembly.processors)
     latency = UserBotLatencyObserver()
     worker = PipelineWorker(
@@ -97,8 +108,13 @@ def build_worker(
     return worker, context
 
 
-async def run_bot(transport: BaseTransport, settings: Settings, handle_sigint: bool = False):
-    worker, _ = build_worker(transport, settings)
+async def run_bot(
+    transport: BaseTransport,
+    settings: Settings,
+    handle_sigint: bool = False,
+    caller_phone: str | None = None,
+):
+    worker, _ = build_worker(transport, settings, caller_phone=caller_phone)
     runner = WorkerRunner(handle_sigint=handle_sigint)
     await runner.add_workers(worker)
     await runner.run()

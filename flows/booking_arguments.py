@@ -14,13 +14,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import dateparser
 
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_phone, parse_time
+from flows.impossible_dates import date_problem, horizon_problem, iso_problem
 from flows.speech import spoken_date, spoken_time
 from function_calls import InvalidArguments
 
@@ -46,6 +47,7 @@ class NewBookingArgs:
 class FindArgs:
     reference: str | None
     phone: str | None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class Validator:
         if not isinstance(raw, str):
             raise InvalidArguments("date", "Which day would you like to come?")
         text = _plain_text(raw)
+        today = self.rules.today()
+        problem = iso_problem(text) or date_problem(text, today, self.rules.horizon_days)
+        if problem is not None:
+            raise InvalidArguments("date", problem)
         try:
             day = date.fromisoformat(text)
         except ValueError:
@@ -119,15 +125,8 @@ class Validator:
                     "date", f"I did not understand the date {text!r}. Which day would you like?"
                 ) from None
             day = parsed.date()
-        today = self.rules.today()
-        if day < today:
-            raise InvalidArguments(
-                "date", f"{spoken_date(day)} has already passed. Which day would you like?"
-            )
-        if day > today + timedelta(days=self.rules.horizon_days):
-            raise InvalidArguments(
-                "date", f"We take bookings up to {self.rules.horizon_days} days ahead."
-            )
+        if (problem := horizon_problem(day, today, self.rules.horizon_days)) is not None:
+            raise InvalidArguments("date", problem)
         return day
 
     def at(self, raw: Any, day: date | None, required: bool = True) -> time | None:
@@ -256,6 +255,7 @@ class Validator:
         found = FindArgs(
             self.reference(args.get("reference"), required=False),
             self.phone(args.get("phone"), required=False),
+            self.name(args["name"]) if args.get("name") else None,
         )
         if found.reference is None and found.phone is None:
             raise InvalidArguments(

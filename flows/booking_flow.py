@@ -123,8 +123,10 @@ class BookingFlow:
         return NodeConfig(
             name="find",
             task_messages=task(
-                "Ask for the phone number or the booking reference the booking was made "
-                "with, then call find_booking."
+                "Ask for the phone number and the name the booking is under (or its reference "
+                "and one of those), then call find_booking with them. Until it finds a booking, "
+                "say only that you can't find a matching booking and ask again: never say or "
+                "guess any booking's name, party, day or time."
             ),
             functions=[
                 self._tool(

@@ -22,6 +22,7 @@ QUESTIONS = {
     "changes": "What would you like to change: the day, the time or the number of people?",
 }
 FIND_QUESTION = "What phone number is the booking under?"
+FIND_NAME_QUESTION = "And what name is the booking under?"
 
 
 @dataclass

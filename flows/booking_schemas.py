@@ -27,6 +27,8 @@ TIMEOUTS = {
 }
 RESERVATIONS = "reservations"
 MESSAGES = "messages"
+HANDOFF = "handoff"
+"""The handoff to a person: its own breaker, as it must work when the bookings database does not."""
 UNAVAILABLE = (
     "Sorry, our booking system is not working right now. Would you like me to put you "
     "through to a member of staff?"
@@ -89,8 +91,15 @@ SCHEMAS = {
         ["name", "phone", "date", "time", "party_size"],
     ),
     "find_booking": ToolSchema(
-        "Find the caller's upcoming bookings by phone number or booking reference.",
-        {"phone": PHONE, "reference": REFERENCE},
+        "Find the caller's upcoming bookings. Give two of: the phone number, the name the "
+        "booking is under, the booking reference (the caller's own line may count as one); "
+        "with fewer it finds nothing. Before it finds a booking, tell the caller only that you "
+        "cannot find a matching booking.",
+        {
+            "phone": PHONE,
+            "name": {"type": "string", "description": "The name the booking is under."},
+            "reference": REFERENCE,
+        },
         [],
     ),
     "change_booking": ToolSchema(

@@ -51,7 +51,8 @@ class BookingSession:
 
     def dialogue(self) -> Dialogue:
         """The on-device brain's conversation for this call, bookings included."""
-        return restaurant_dialogue(self.restaurant, self.tools.rules, self.state)
+        caller = self.tools.verification.caller_phone
+        return restaurant_dialogue(self.restaurant, self.tools.rules, self.state, caller)
 
     def context_tools(self) -> list[FunctionSchema]:
         """The tools the context starts with; the flow brings its own, node by node."""

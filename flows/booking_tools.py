@@ -9,6 +9,7 @@ breaker. Business outcomes (no table, not found) are results the LLM can say.
 from datetime import date, time
 from typing import Any
 
+from loguru import logger
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 
 from flows.booking_arguments import (
@@ -24,6 +25,7 @@ from flows.booking_arguments import (
 from flows.booking_rules import BookingRules
 from flows.booking_schemas import (
     FAILED,
+    HANDOFF,
     MESSAGES,
     RESERVATIONS,
     SCHEMAS,
@@ -31,13 +33,13 @@ from flows.booking_schemas import (
     UNAVAILABLE,
     ToolSpec,
 )
+from flows.caller_verification import ASK_FACTS, NO_MATCH, CallerVerification
 from flows.speech import (
     booking_result,
     describe,
     people,
     spoken_date,
     spoken_phone,
-    spoken_reference,
     spoken_time,
 )
 from function_calls import Breakers, FunctionCallGate, GatedTool, Result
@@ -46,6 +48,7 @@ from store import (
     BookingCancelled,
     BookingNotFound,
     BookingRecord,
+    HandoffLog,
     NoTableFree,
     ReservationStore,
     StoreUnavailable,
@@ -61,9 +64,22 @@ class BookingTools:
         rules: BookingRules,
         restaurant_name: str,
         timeout_secs: float | None = None,
+        caller_phone: str | None = None,
+        handoffs: HandoffLog | None = None,
     ):
-        """`timeout_secs`, when given, replaces every tool's own timeout (`TIMEOUTS`)."""
+        """
+        Args:
+            store: The reservation store.
+            rules: The booking rules and the clock.
+            restaurant_name: Said in confirmation messages.
+            timeout_secs: When given, replaces every tool's own timeout (`TIMEOUTS`).
+            caller_phone: The caller's own number (E.164) when the transport gives it; a
+                booking under it needs no other proof (flows/caller_verification.py).
+            handoffs: Where a handoff goes when the bookings database cannot take it.
+        """
         self.store = store
+        self.verification = CallerVerification(caller_phone)
+        self.handoffs = handoffs
         self._timeout = timeout_secs
         self.rules = rules
         self._restaurant = restaurant_name
@@ -130,6 +146,7 @@ class BookingTools:
                 v.change,
                 side_effect=True,
                 read_back=self._change_read_back,
+                fingerprint=self._verified_fingerprint,
             ),
             tool(
                 "cancel_booking",
@@ -137,6 +154,7 @@ class BookingTools:
                 v.booking_reference,
                 side_effect=True,
                 read_back=self._cancel_read_back,
+                fingerprint=self._verified_fingerprint,
             ),
             tool(
                 "send_confirmation",
@@ -147,13 +165,10 @@ class BookingTools:
                 after=("book_table", "change_booking", "cancel_booking"),
                 fingerprint=self._confirmation_fingerprint,
             ),
-            tool(
-                "transfer_to_human",
-                self._transfer_to_human,
-                v.handoff,
-                side_effect=True,
-                backend=MESSAGES,
-            ),
+            # Not side-effecting for the gate: its results are recorded in the bookings
+            # database, and a handoff must work when that database is down. The outbox's
+            # idempotency key still makes a repeat write nothing.
+            tool("transfer_to_human", self._transfer_to_human, v.handoff, backend=HANDOFF),
         ]
         return {spec.name: spec for spec in specs}
 
@@ -190,10 +205,13 @@ class BookingTools:
         bookings = await self.store.find(phone=args.phone, from_day=args.day)
         return next((b for b in bookings if b.date == args.day), None)
 
+    def _theirs(self, booking: BookingRecord, args: NewBookingArgs) -> bool:
+        return self.verification.check(booking, name=args.name, phone=args.phone)
+
     async def _book_read_back(self, args: NewBookingArgs) -> str | None:
         existing = await self._same_day_booking(args)
-        if existing is None:
-            return None
+        if existing is None or not self._theirs(existing, args):
+            return None  # none, or someone else's: the run refuses without saying whose
         return (
             f"You already have {describe(existing)}. Booking a table for "
             f"{people(args.party_size)} at "
@@ -204,6 +222,8 @@ class BookingTools:
         # The booking the caller agreed to replace (the read-back named it); the store checks
         # again, in the booking's own transaction, that no other one has appeared since.
         existing = await self._same_day_booking(args)
+        if existing is not None and not self._theirs(existing, args):
+            return _taken_number()
         try:
             booking = await self.store.book(
                 name=args.name,
@@ -217,6 +237,8 @@ class BookingTools:
                 one_per_day=True,
             )
         except AlreadyBooked as already:
+            if not self._theirs(already.booking, args):
+                return _taken_number()
             return {
                 "ok": False,
                 "error": "already_booked",
@@ -230,28 +252,37 @@ class BookingTools:
                 "message": "Sorry, that table has just gone.",
                 **self._alternatives(full.alternatives),
             }
+        self.verification.made(booking.reference)
         result = {"ok": True, "booking": booking_result(booking, self.rules.phone_region)}
         if existing is not None and existing.reference != booking.reference:
             result["replaced"] = existing.reference
         return result
 
     async def _find_booking(self, args: FindArgs, _key: str) -> Result:
-        bookings = await self.store.find(
+        found = await self.store.find(
             reference=args.reference, phone=args.phone, from_day=self.rules.today()
         )
+        facts = {"name": args.name, "phone": args.phone, "reference": args.reference}
+        bookings = [b for b in found if self.verification.check(b, **facts)]
         if not bookings:
-            return {
-                "ok": False,
-                "error": "not_found",
-                "message": "I could not find an upcoming booking under that "
-                + ("reference." if args.reference else "number."),
-            }
+            # The same words whether nothing is booked or the facts did not match.
+            return {"ok": False, "error": "not_found", "message": f"{NO_MATCH} {ASK_FACTS}"}
         region = self.rules.phone_region
         return {"ok": True, "bookings": [booking_result(b, region) for b in bookings]}
 
     async def _upcoming(self, reference: str) -> BookingRecord | None:
+        """The booking, if the caller has shown it is theirs."""
         found = await self.store.find(reference=reference)
-        return found[0] if found else None
+        return found[0] if found and self.verification.allows(found[0]) else None
+
+    async def _verified_fingerprint(self, args: ChangeArgs | ReferenceArgs) -> str:
+        """A refusal before the caller showed the booking is theirs is not the answer to
+        the same call made after: the gate keys a repeat by this too."""
+        try:
+            booking = await self.store.booking(args.reference)  # whatever its status now
+        except BookingNotFound:
+            return ""
+        return "verified" if self.verification.allows(booking) else ""
 
     async def _change_read_back(self, args: ChangeArgs) -> str | None:
         booking = await self._upcoming(args.reference)
@@ -268,6 +299,8 @@ class BookingTools:
         )
 
     async def _change_booking(self, args: ChangeArgs, _key: str) -> Result:
+        if await self._upcoming(args.reference) is None:
+            return _not_found()
         try:
             booking = await self.store.change(
                 args.reference,
@@ -277,7 +310,7 @@ class BookingTools:
                 notes=args.notes,
             )
         except BookingNotFound:
-            return _not_found(args.reference)
+            return _not_found()
         except BookingCancelled:
             return {
                 "ok": False,
@@ -304,20 +337,23 @@ class BookingTools:
         )
 
     async def _cancel_booking(self, args: ReferenceArgs, _key: str) -> Result:
+        if await self._upcoming(args.reference) is None:
+            return _not_found()
         try:
             booking = await self.store.cancel(args.reference)
         except BookingNotFound:
-            return _not_found(args.reference)
+            return _not_found()
         return {"ok": True, "booking": booking_result(booking, self.rules.phone_region)}
 
     async def _booking_to_confirm(self, args: ConfirmationArgs) -> BookingRecord | None:
         if args.reference is not None:
             try:
-                return await self.store.booking(args.reference)
+                booking = await self.store.booking(args.reference)
             except BookingNotFound:
                 return None
+            return booking if self.verification.allows(booking) else None
         upcoming = await self.store.find(phone=args.phone, from_day=self.rules.today())
-        return upcoming[0] if upcoming else None
+        return next((b for b in upcoming if self.verification.allows(b)), None)
 
     async def _confirmation_fingerprint(self, args: ConfirmationArgs) -> str:
         """A changed booking is confirmed again; the same booking, once."""
@@ -327,11 +363,7 @@ class BookingTools:
     async def _send_confirmation(self, args: ConfirmationArgs, key: str) -> Result:
         booking = await self._booking_to_confirm(args)
         if booking is None:
-            return {
-                "ok": False,
-                "error": "not_found",
-                "message": "I could not find the booking to confirm.",
-            }
+            return _not_found()
         if booking.status == "cancelled":
             body = f"{self._restaurant}: your booking {booking.reference}, {describe(booking)}, has been cancelled."
         else:
@@ -355,12 +387,17 @@ class BookingTools:
 
     async def _transfer_to_human(self, args: HandoffArgs, key: str) -> Result:
         callback = f" Call back on {args.phone}." if args.phone else ""
-        await self.store.queue_message(
-            channel="staff",
-            recipient="front-of-house",
-            body=f"A caller needs a person: {args.reason}.{callback}",
-            idempotency_key=key,
-        )
+        body = f"A caller needs a person: {args.reason}.{callback}"
+        try:
+            await self.store.queue_message(
+                channel="staff", recipient="front-of-house", body=body, idempotency_key=key
+            )
+        except Exception as error:
+            # The bookings database is down, locked or gone: the handoff must not be.
+            if self.handoffs is None:
+                raise
+            logger.warning(f"handoff: outbox failed ({type(error).__name__}), using its file")
+            await self.handoffs.append(body=body, idempotency_key=key)
         return {
             "ok": True,
             "message": "I have asked a member of our staff to take over; they will be with you "
@@ -373,9 +410,16 @@ class BookingTools:
         }
 
 
-def _not_found(reference: str) -> Result:
+def _not_found() -> Result:
+    """No such booking, or not one the caller has shown is theirs: the same words."""
+    return {"ok": False, "error": "not_found", "message": f"{NO_MATCH} {ASK_FACTS}"}
+
+
+def _taken_number() -> Result:
+    """Another booking that day is under this phone, and the caller has not shown it is theirs."""
     return {
         "ok": False,
-        "error": "not_found",
-        "message": f"I could not find a booking with the reference {spoken_reference(reference)}.",
+        "error": "phone_in_use",
+        "message": "I can't book that under this phone number. Could you give me another "
+        "number, or the name the other booking is under?",
     }

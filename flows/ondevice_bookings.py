@@ -18,23 +18,33 @@ from typing import Any
 
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
-from flows.booking_progress import FIND_QUESTION, QUESTIONS, BookingProgress, confirmation
+from flows.booking_progress import (
+    FIND_NAME_QUESTION,
+    FIND_QUESTION,
+    QUESTIONS,
+    BookingProgress,
+    confirmation,
+)
 from flows.booking_rules import BookingRules
-from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.booking_slots import (
     Slots,
     parse_party_size,
     parse_reference,
     parse_slots,
 )
+from flows.impossible_dates import date_problem
+from flows.ondevice_booking_results import ANYTHING_ELSE, BookingResults
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
-from services.ondevice_llm import DialogueTurn, Match, Reply, ToolResult
+from services.ondevice_llm import DialogueTurn, Match, Reply
 
-ANYTHING_ELSE = "Is there anything else I can help with?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
-CALLER_SLOTS = {"book": ("name", "phone"), "change": ("phone",), "cancel": ("phone",)}
+CALLER_SLOTS = {
+    "book": ("name", "phone"),
+    "change": ("name", "phone"),
+    "cancel": ("name", "phone"),
+}
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
 TASK_WORDS = (
@@ -50,15 +60,32 @@ IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNOR
 """A task on "it": the booking this call has just made or found, not another one."""
 
 
-class OfflineBookings:
+class OfflineBookings(BookingResults):
     """The booking side of the on-device brain, for one call."""
 
-    def __init__(self, rules: BookingRules, state: ConversationState | None = None):
+    def __init__(
+        self,
+        rules: BookingRules,
+        state: ConversationState | None = None,
+        caller_phone: str | None = None,
+    ):
+        """
+        Args:
+            rules: The booking rules and the clock.
+            state: The call's conversation state: who the caller said they are.
+            caller_phone: The caller's own number (E.164) when the transport gives it: the
+                tools take it as proof for a booking under it, so no name is asked.
+        """
         self.rules = rules
+        self.caller_phone = caller_phone
         self.state = state if state is not None else ConversationState()
         self.progress = BookingProgress()
         self.recent: str | None = None
         """The reference of the booking this call made, changed or found last."""
+        self.failed_lookups = 0
+        """Lookups of an existing booking that found nothing (or nothing verified)."""
+        self.date_problem: str | None = None
+        """What is wrong with a date the caller just named ("There is no 31st of February.")."""
 
     # -- caller turns -------------------------------------------------------------
 
@@ -104,7 +131,7 @@ class OfflineBookings:
         self._listen(text)
         if task != "book" and desk.booking is None and self.recent and IT.search(text):
             # "Actually, cancel it": the booking this call has just made or found.
-            desk.booking = {"reference": self.recent, "unconfirmed": True}
+            desk.booking = {"reference": self.recent, "unconfirmed": True, "ours": True}
         return self._next()
 
     def _caller_from_state(self, task: str) -> Slots:
@@ -114,6 +141,8 @@ class OfflineBookings:
         names = CALLER_SLOTS[task]
         known = self.state.trusted(names)
         unsure = set()
+        if task != "book" and "phone" not in known and self.caller_phone:
+            known["phone"] = self.caller_phone
         if task == "book":
             unsure = {n for n in names if n not in known and self.state.value(n)}
             known |= {n: self.state.value(n) for n in unsure}
@@ -173,9 +202,14 @@ class OfflineBookings:
         """Take every detail the caller said; whether they said any."""
         desk = self.progress
         asked = desk.asked
-        if desk.task != "book" and asked not in ("phone",):
+        if desk.task != "book" and asked not in ("phone", "name"):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
+        if self.date_problem is not None:
+            # No such day, or none we book: never the day the parser made of it.
+            said = replace(said, day=None)
+            desk.slots = replace(desk.slots, day=None)
         desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None
@@ -185,15 +219,22 @@ class OfflineBookings:
             if desk.booking is not None and desk.asked == "changes" and nothing_else:
                 # "Six, please" answers "what would you like to change?" with a party size.
                 said = replace(said, party_size=parse_party_size(text, bare=True))
-            said = replace(said, name=None)
         found = said.filled()
         desk.slots = desk.slots.merged(said)
-        return bool(found) or (desk.booking or {}).get("unconfirmed", False)
+        return (
+            bool(found)
+            or self.date_problem is not None
+            or (desk.booking or {}).get("unconfirmed", False)
+        )
 
     # -- what to do next -----------------------------------------------------------
 
     def _next(self, prefix: str = "") -> Reply:
         desk = self.progress
+        if self.date_problem is not None:
+            problem, self.date_problem = self.date_problem, None
+            desk.asked = "day"
+            return Reply(f"{prefix}{problem}")
         if desk.task == "book":
             return self._next_for_booking(prefix)
         return self._next_for_existing(prefix)
@@ -234,10 +275,15 @@ class OfflineBookings:
             if slots.phone is None:
                 desk.asked = "phone"
                 return Reply(f"{prefix}Of course. {self._question('phone')}".strip())
-            return Reply(prefix, calls=(("find_booking", {"phone": slots.phone}),))
+            if slots.name is None and self._name_needed(slots.phone):
+                return self._ask("name", prefix)
+            return Reply(prefix, calls=(("find_booking", self._find_arguments()),))
         if desk.booking.get("unconfirmed"):
+            if not desk.booking.get("ours") and slots.name is None and slots.phone is None:
+                return self._ask("name", prefix)  # a reference alone proves nothing
             reference = desk.booking["reference"]
-            return Reply(prefix, calls=(("find_booking", {"reference": reference}),))
+            arguments = {"reference": reference, **self._find_arguments()}
+            return Reply(prefix, calls=(("find_booking", arguments),))
         reference = desk.booking["reference"]
         if desk.task == "cancel":
             return Reply(prefix, calls=(("cancel_booking", {"reference": reference}),))
@@ -271,155 +317,9 @@ class OfflineBookings:
             return desk.phone.ask_again()
         if slot == "phone" and desk.task != "book":
             return FIND_QUESTION
+        if slot == "name" and desk.task != "book":
+            return FIND_NAME_QUESTION
         return QUESTIONS[slot]
-
-    # -- tool results --------------------------------------------------------------
-
-    def on_tool_results(self, turn: DialogueTurn) -> Reply:
-        replies = [self._after(result) for result in turn.tool_results]
-        text = " ".join(r.text for r in replies if r.text)
-        calls = tuple(call for r in replies for call in r.calls)
-        return Reply(text, calls=calls)
-
-    def _after(self, outcome: ToolResult) -> Reply:
-        result = outcome.result if isinstance(outcome.result, dict) else {}
-        if outcome.name == "check_availability":
-            self.progress.checking = None
-        if outcome.name == "end_call":
-            return Reply("")
-        if not result:
-            return Reply("Sorry, that did not go through. Could you say that again?")
-        if result.get("status") == "confirmation_required":
-            self.progress.awaiting, self.progress.held = (
-                "consent",
-                (outcome.name, outcome.arguments),
-            )
-            return Reply(result["read_back"])
-        error = result.get("error")
-        if error in ("unavailable", "failed"):
-            self.progress.awaiting = "human"
-            return Reply(result["message"])
-        if error == "invalid_argument":
-            return self._fix(result)
-        handle = getattr(self, f"_after_{outcome.name}", None)
-        if handle is None:
-            return Reply(result.get("message", ""))
-        return handle(result, outcome.arguments)
-
-    def _fix(self, result: dict[str, Any]) -> Reply:
-        """The tool refused a detail: forget it and ask again, in the tool's words."""
-        slot = SLOT_OF_ARGUMENT.get(result["argument"])
-        desk = self.progress
-        if slot is not None:
-            desk.slots = replace(desk.slots, **{slot: None})
-            desk.asked = slot
-        if result["argument"] == "notes" and desk.task == "book":
-            # A note is optional: drop the one refused and read the booking back without it.
-            desk.slots = replace(desk.slots, notes=None)
-            return self._next(f"{result['message']} I have left the note off. ")
-        if "put you through" in result["message"]:
-            desk.awaiting = "human"
-        return Reply(result["message"])
-
-    def _after_check_availability(self, result, arguments) -> Reply:
-        desk = self.progress
-        day, at = desk.slots.day, desk.slots.at
-        if result["available"]:
-            desk.checked = (day, at, desk.slots.party_size)
-            return self._next(
-                f"Good news, we have a table for {people(desk.slots.party_size)} on "
-                f"{result['spoken_date']} at {result['spoken_time']}. "
-            )
-        return self._offer_alternatives(
-            result, f"at {result['spoken_time']} on {result['spoken_date']}"
-        )
-
-    def _offer_alternatives(self, result: dict[str, Any], when: str) -> Reply:
-        """No table: offer the nearest free times that day, else ask for another day."""
-        desk = self.progress
-        size = desk.slots.party_size or (desk.booking or {}).get("party_size", 1)
-        times = result.get("spoken_alternatives") or []
-        if times:
-            desk.slots, desk.asked = replace(desk.slots, at=None), "at"
-            choices = ", ".join(times[:-1]) + f" or {times[-1]}" if len(times) > 1 else times[0]
-            return Reply(
-                f"Sorry, we have no table for {people(size)} {when}. "
-                f"We could do {choices}. Would one of those suit you?"
-            )
-        desk.slots, desk.asked = replace(desk.slots, day=None, at=None), "day"
-        return Reply(
-            f"Sorry, we have no table for {people(size)} that day. Would another day suit you?"
-        )
-
-    def _after_book_table(self, result, arguments) -> Reply:
-        if not result.get("ok"):
-            if result.get("error") == "no_table":
-                self.progress.checked = None
-                return self._offer_alternatives(result, "then")
-            return Reply(result.get("message", ""))
-        booking = result["booking"]
-        self.progress, self.recent = (
-            BookingProgress(task="book", booking=booking),
-            booking["reference"],
-        )
-        return Reply(
-            f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
-        )
-
-    def _after_send_confirmation(self, result, arguments) -> Reply:
-        self.progress = BookingProgress()
-        if not result.get("ok"):
-            return Reply(
-                f"I could not send you a text message, but your booking stands. {ANYTHING_ELSE}"
-            )
-        return Reply(
-            f"I have sent the details by text message to {result['spoken_phone']}. {ANYTHING_ELSE}"
-        )
-
-    def _after_find_booking(self, result, arguments) -> Reply:
-        desk = self.progress
-        if not result.get("ok"):
-            desk.booking, desk.slots, desk.asked = None, replace(desk.slots, phone=None), "phone"
-            return Reply(f"{result['message']} {FIND_QUESTION}")
-        booking = desk.booking_meant(result["bookings"])
-        desk.booking, self.recent = booking, booking["reference"]
-        found = (
-            f"I found your booking for {people(booking['party_size'])} on "
-            f"{booking['spoken_date']} at {booking['spoken_time']}, under the name {booking['name']}. "
-        )
-        if desk.task == "cancel":
-            return Reply("", calls=(("cancel_booking", {"reference": booking["reference"]}),))
-        return self._next(found)
-
-    def _after_change_booking(self, result, arguments) -> Reply:
-        if not result.get("ok"):
-            if result.get("error") == "no_table":
-                return self._offer_alternatives(result, "then")
-            self.progress = BookingProgress()
-            return Reply(f"{result['message']} {ANYTHING_ELSE}")
-        booking = result["booking"]
-        self.progress = BookingProgress(task="change", booking=booking)
-        return Reply(
-            f"Done. Your booking is now for {people(booking['party_size'])} on "
-            f"{booking['spoken_date']} at {booking['spoken_time']}.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
-        )
-
-    def _after_cancel_booking(self, result, arguments) -> Reply:
-        if not result.get("ok"):
-            self.progress = BookingProgress()
-            return Reply(f"{result['message']} {ANYTHING_ELSE}")
-        booking = result["booking"]
-        self.progress, self.recent = BookingProgress(task="cancel", booking=booking), None
-        return Reply(
-            "Your booking is cancelled.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
-        )
-
-    def _after_transfer_to_human(self, result, arguments) -> Reply:
-        self.progress = BookingProgress()
-        return Reply(result.get("message", ""))
 
     # -- arguments -----------------------------------------------------------------
 
@@ -438,6 +338,17 @@ class OfflineBookings:
             "name": slots.name,
             "phone": slots.phone,
             "notes": slots.notes or "",
+        }
+
+    def _name_needed(self, phone: str) -> bool:
+        """A lookup by phone needs the name too (flows/caller_verification.py), unless the
+        phone is the caller's own line or the booking is one this call made or found."""
+        return phone != self.caller_phone and self.recent is None
+
+    def _find_arguments(self) -> dict[str, Any]:
+        slots = self.progress.slots
+        return {
+            key: value for key, value in (("phone", slots.phone), ("name", slots.name)) if value
         }
 
     def _handoff(self, why: str) -> dict[str, Any]:

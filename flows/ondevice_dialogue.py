@@ -26,11 +26,12 @@ def restaurant_dialogue(
     restaurant: Restaurant,
     rules: BookingRules | None = None,
     state: ConversationState | None = None,
+    caller_phone: str | None = None,
 ) -> Dialogue:
     """The restaurant's offline conversation; with `rules`, it also takes bookings
     (one dialogue per call: it remembers where the booking stands), reading what the
     caller said earlier from the call's `state`."""
-    bookings = OfflineBookings(rules, state) if rules is not None else None
+    bookings = OfflineBookings(rules, state, caller_phone) if rules is not None else None
     scope = OFFLINE_SCOPE if bookings is None else OFFLINE_SCOPE_WITH_BOOKINGS
 
     def greeting(_: DialogueTurn) -> Reply:

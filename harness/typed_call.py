@@ -85,6 +85,8 @@ class TypedCall:
 
     settings: Settings
     reply_timeout: float = 20.0
+    caller_phone: str | None = None
+    """The caller's own number, as Daily dial-in gives it (E.164); None as on WebRTC."""
     transport: ScriptedCallTransport = field(default_factory=ScriptedCallTransport)
     watcher: ReplyWatcher = field(default_factory=ReplyWatcher)
 
@@ -92,7 +94,7 @@ class TypedCall:
         from app.worker import build_worker
 
         self.worker, self.context = build_worker(
-            self.transport, self.settings, observers=[self.watcher]
+            self.transport, self.settings, observers=[self.watcher], caller_phone=self.caller_phone
         )
         self._runner = WorkerRunner(handle_sigint=False)
         await self._runner.add_workers(self.worker)

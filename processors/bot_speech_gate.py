@@ -10,7 +10,8 @@ between the TTS and `transport.output()`:
 - it pauses on `VADUserStartedSpeakingFrame` while the bot speaks (the caller
   hears silence within `lead_secs`), and resumes where it paused on
   `ResumeBotSpeechFrame`, or by itself when `resume_secs` pass after the
-  caller's sound ends with no decision;
+  caller's sound ends with no decision, and in any case `max_pause_secs` after it paused
+  (a TV talking in the room must not hold the bot forever);
 - on an `InterruptionFrame` (the interruption committed) it drops what is
   held, keeping uninterruptible frames (Pipecat's `frame.interruptible=False`),
   and first pushes a `HeardSpeechFrame` with what the caller heard: to the word
@@ -78,6 +79,7 @@ class BotSpeechGate(FrameProcessor):
         self,
         *,
         resume_secs: float = 1.0,
+        max_pause_secs: float = 4.0,
         lead_secs: float = 0.08,
         chunk_secs: float = 0.02,
         **kwargs,
@@ -86,12 +88,15 @@ class BotSpeechGate(FrameProcessor):
         Args:
             resume_secs: After the caller's sound ends, how long a pause may
                 wait for a decision before the bot plays on by itself.
+            max_pause_secs: The longest a pause lasts, however long the sound goes
+                on: then the bot plays on, until that sound ends and another starts.
             lead_secs: How far ahead of the caller's ear audio is released;
                 the transport still plays this much after a pause.
             chunk_secs: The size of the audio pieces released.
         """
         super().__init__(**kwargs)
         self._resume_secs = resume_secs
+        self._max_pause_secs = max_pause_secs
         self._lead_secs = lead_secs
         self._chunk_secs = chunk_secs
 
@@ -115,6 +120,7 @@ class BotSpeechGate(FrameProcessor):
         self._wake = asyncio.Event()
         self._release_task: asyncio.Task | None = None
         self._resume_task: asyncio.Task | None = None
+        self._pause_cap_task: asyncio.Task | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -206,6 +212,7 @@ class BotSpeechGate(FrameProcessor):
                 await self._release(frame)
                 if isinstance(frame, EndFrame):
                     await self._cancel_resume_timer()
+                    await self._cancel_pause_cap()
                     self._release_task = None
                     return
 
@@ -284,6 +291,8 @@ class BotSpeechGate(FrameProcessor):
         if not self._paused and self._speaking():
             self._paused = True
             logger.debug(f"{self}: caller spoke over the bot, pausing")
+            await self._cancel_pause_cap()
+            self._pause_cap_task = self.create_task(self._end_pause_at_cap(), "pause_cap")
 
     async def _caller_stopped(self):
         self._caller_speaking = False
@@ -296,12 +305,18 @@ class BotSpeechGate(FrameProcessor):
         self._resume_task = None
         await self._resume("no decision in time")
 
-    async def _resume(self, why: str):
+    async def _end_pause_at_cap(self):
+        await asyncio.sleep(self._max_pause_secs)
+        self._pause_cap_task = None
+        await self._resume("the pause reached its limit", force=True)
+
+    async def _resume(self, why: str, force: bool = False):
         # A decision about an earlier sound while the caller is speaking again
-        # waits for this sound's own decision.
-        if not self._paused or self._caller_speaking:
+        # waits for this sound's own decision; the cap (`force`) does not wait.
+        if not self._paused or (self._caller_speaking and not force):
             return
         await self._cancel_resume_timer()
+        await self._cancel_pause_cap()
         self._paused = False
         logger.debug(f"{self}: resuming ({why})")
         self._wake.set()
@@ -309,6 +324,7 @@ class BotSpeechGate(FrameProcessor):
     async def _commit(self):
         """Drop what the interruption cuts; first tell what the caller heard of it."""
         await self._cancel_resume_timer()
+        await self._cancel_pause_cap()
         self._paused = False
         dropped_audio = any(
             isinstance(f, OutputAudioRawFrame) and f.interruptible for f in self._held
@@ -351,8 +367,14 @@ class BotSpeechGate(FrameProcessor):
             await self.cancel_task(self._resume_task)
             self._resume_task = None
 
+    async def _cancel_pause_cap(self):
+        if self._pause_cap_task:
+            await self.cancel_task(self._pause_cap_task)
+            self._pause_cap_task = None
+
     async def _stop_tasks(self):
         await self._cancel_resume_timer()
+        await self._cancel_pause_cap()
         if self._release_task:
             await self.cancel_task(self._release_task)
             self._release_task = None

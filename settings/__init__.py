@@ -119,6 +119,12 @@ class Settings(FailoverSettings, ServerSettings, BaseSettings):
     )  # fmt: skip
     # A paused bot plays on when no decision comes this long after the caller's sound ends.
     interruption_resume_secs: float = Field(2.0, gt=0.0, le=10.0)
+    # However long the sound over the bot goes on (a TV), a pause lasts at most this long.
+    interruption_max_pause_secs: float = Field(4.0, gt=0.0, le=30.0)
+    # Caller silence after the bot spoke: re-prompt after this long, then say goodbye and
+    # hang up after `SILENCE_HANGUP_SECS` of silence in all.
+    silence_reprompt_secs: float = Field(8.0, gt=0.0, le=120.0)
+    silence_hangup_secs: float = Field(30.0, gt=0.0, le=600.0)
 
     # The restaurant the bot answers for.
     restaurant_name: str = "Luigi's Trattoria"
@@ -143,6 +149,8 @@ class Settings(FailoverSettings, ServerSettings, BaseSettings):
     # tables are never combined, so a larger party could never be seated.
     max_party_size: int | None = Field(None, ge=1, le=100)
     booking_horizon_days: int = Field(90, ge=1, le=730)
+    # Handoffs to a person the bookings database could not take (it is locked or down).
+    handoff_file: Path = Path("data/handoffs.jsonl")
 
     # Conversation state, lean context and call records (conversation/).
     # Where calls are recorded (redacted transcripts, tool calls, state snapshots).
@@ -230,6 +238,16 @@ class Settings(FailoverSettings, ServerSettings, BaseSettings):
                     f"SEATING_OPENS: {self.seating_opens:%H:%M} is not before {name} "
                     f"({last:%H:%M}), so no table could ever be booked"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _silence_in_order(self) -> "Settings":
+        if self.silence_hangup_secs <= self.silence_reprompt_secs:
+            raise ValueError(
+                f"SILENCE_HANGUP_SECS: {self.silence_hangup_secs:g} is not after "
+                f"SILENCE_REPROMPT_SECS ({self.silence_reprompt_secs:g}), so the caller "
+                "would never be asked again before the bot hangs up"
+            )
         return self
 
     @model_validator(mode="after")

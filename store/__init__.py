@@ -1,6 +1,7 @@
 """The reservation store: tables, bookings and an outbox of messages, in a real database."""
 
 from store.database import LOCK_WAIT_SECS
+from store.handoffs import HandoffLog
 from store.records import (
     AlreadyBooked,
     Availability,
@@ -22,6 +23,7 @@ __all__ = [
     "BookingCancelled",
     "BookingNotFound",
     "BookingRecord",
+    "HandoffLog",
     "NoTableFree",
     "OutboxRecord",
     "ReservationStore",

@@ -179,7 +179,7 @@ async def test_a_change_is_found_read_back_confirmed_and_written(tools):
             Step("Hello, how can I help?"),
             Step(calls=[("manage_booking", {})]),
             Step("What phone number is the booking under?"),
-            Step(calls=[("find_booking", {"phone": PHONE})]),
+            Step(calls=[("find_booking", {"phone": PHONE, "name": "Ada"})]),
             Step("I found your booking for 2 on Thursday at 7 pm. What would you like to do?"),
             lambda m: Step(
                 calls=[("change_booking", {"reference": reference(m), "party_size": 6})]
@@ -192,7 +192,9 @@ async def test_a_change_is_found_read_back_confirmed_and_written(tools):
             Step("Anything else?"),
         ],
     )
-    await call.run("I need to change my booking.", PHONE, "Make it six people.", "Yes please.")
+    await call.run(
+        "I need to change my booking.", f"{PHONE}, under Ada.", "Make it six people.", "Yes please."
+    )
     assert call.nodes == ["start", "find", "manage", "manage"]
     (changed,) = await tools.store.bookings()
     assert changed.party_size == 6
@@ -208,7 +210,7 @@ async def test_a_cancel_is_refused_until_the_caller_says_yes_then_written(tools)
         [
             Step("Hello, how can I help?"),
             Step(calls=[("manage_booking", {})]),
-            Step(calls=[("find_booking", {"phone": PHONE})]),
+            Step(calls=[("find_booking", {"phone": PHONE, "name": "Ada"})]),
             lambda m: Step(
                 calls=[("cancel_booking", {"reference": reference(m)})]
             ),  # no consent yet
@@ -218,7 +220,9 @@ async def test_a_cancel_is_refused_until_the_caller_says_yes_then_written(tools)
             Step("Anything else?"),
         ],
     )
-    await call.run(f"Please cancel my booking, my number is {PHONE}.", "Yes, cancel it.")
+    await call.run(
+        f"Please cancel my booking under the name Ada, my number is {PHONE}.", "Yes, cancel it."
+    )
     cancels = [
         r for r in results(call.context.get_messages()) if "read_back" in r or "booking" in r
     ]
@@ -263,3 +267,22 @@ def test_the_on_device_brain_gets_the_tools_and_a_generative_llm_gets_the_flow(t
         Settings(_env_file=None, database_url=database, anthropic_api_key="sk-test"), RESTAURANT
     )
     assert claude.uses_flow and claude.context_tools() == []
+
+
+async def test_a_phone_alone_finds_nothing_and_the_flow_stays_to_ask_again(tools):
+    await seed(tools)  # Ada's booking, made before this call
+    call = FlowCall(
+        tools,
+        [
+            Step("Hello, how can I help?"),
+            Step(calls=[("manage_booking", {})]),
+            Step(calls=[("find_booking", {"phone": PHONE})]),
+            lambda m: Step(results(m)[-1]["message"]),
+        ],
+    )
+    await call.run("I want to cancel my booking.", f"It's {PHONE}.")
+    found = results(call.context.get_messages())[-1]
+    assert found["error"] == "not_found"
+    assert "Ada" not in json.dumps(found) and "19:00" not in json.dumps(found)
+    assert call.manager.current_node == "find"
+    assert "never say or guess any booking's name" in json.dumps(call.context.get_messages())

@@ -124,6 +124,18 @@ async def test_a_paused_bot_plays_on_by_itself_when_no_decision_comes():
     assert pushes.audio_secs() == pytest.approx(0.8)
 
 
+async def test_sound_that_never_stops_pauses_the_bot_no_longer_than_the_cap():
+    # A TV in the room: the caller's "speech" starts and never ends, and nothing decides.
+    pushes, down = await run_gate(
+        [*spoken(SENTENCE, 0.8), SleepFrame(0.15), VADUserStartedSpeakingFrame(), SleepFrame(1.2)],
+        max_pause_secs=0.3,
+    )
+    gap = pushes.longest_audio_gap()
+    assert 0.3 <= gap < 0.3 + 0.3
+    assert pushes.audio_secs() == pytest.approx(0.8)  # the whole reply, once
+    assert not any(isinstance(f, (HeardSpeechFrame, InterruptionFrame)) for f in down)
+
+
 async def test_a_commit_drops_the_rest_and_first_says_what_was_heard():
     pushes, down = await run_gate(
         [

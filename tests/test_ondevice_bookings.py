@@ -170,9 +170,13 @@ async def test_a_cancellation_the_caller_declines_keeps_the_booking(store, rules
 
 
 async def test_an_unknown_phone_number_is_asked_again(store, rules):
-    call = await talk(store, rules, "I want to cancel my reservation.", "020 7946 0018")
+    call = await talk(
+        store, rules, "I want to cancel my reservation.", "020 7946 0018", "Maria Lopez."
+    )
+    assert call.replies[-2] == "And what name is the booking under?"
     assert call.replies[-1] == (
-        "I could not find an upcoming booking under that number. What phone number is the booking under?"
+        "I can't find a matching booking. "
+        "Could you tell me the name and the phone number the booking is under?"
     )
 
 

@@ -61,6 +61,8 @@ def user_turn_params(
             start=list(start) or None,
             stop=list(stop) or [TurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)],
         ),
+        # Pipecat times the caller's silence; turns/silence_watch.py answers it.
+        user_idle_timeout=settings.silence_reprompt_secs,
     )
 
 
