@@ -19,6 +19,7 @@ from app.call_parts import booking_session, new_call
 from app.part_choice import choose_parts
 from app.parts import CallKit
 from app.switch_reports import report_switches
+from app.tracing import follow_call, start_tracing, worker_tracing
 from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
@@ -41,6 +42,7 @@ def build_worker(
     """The bot's pipeline on a worker, ready to run on any transport; `caller_phone`: the
     caller's own number when the transport gives it (app/caller_id.py)."""
     chosen = choose_parts(settings.pipeline_parts)
+    start_tracing(settings)  # once per process, when OTEL_EXPORTER_OTLP_ENDPOINT is set
     restaurant = Restaurant.from_settings(settings)
     bookings = booking_session(
         settings,
@@ -85,7 +87,9 @@ def build_worker(
         pipeline,
         params=PipelineParams(enable_metrics=True, enable_usage_metrics=True),
         observers=[latency, *observers],
+        **worker_tracing(call),
     )
+    follow_call(worker, call, stt, llm, tts)
 
     start_conversation = bookings.starter(llm, context, aggregators, worker)
     recorder = next((p for p in assembly.processors if isinstance(p, ConversationRecorder)), None)

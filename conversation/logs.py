@@ -43,6 +43,12 @@ def current_call() -> Call | None:
     return _current_call.get()
 
 
+def current_redactor() -> Redactor:
+    """The current call's redactor, or the process's for work outside any call."""
+    call = _current_call.get()
+    return call.redactor if call is not None else _fallback
+
+
 def install_log_privacy(region: str = "GB", allowed: tuple[str, ...] = ()):
     """Redact and correlate every log record from now on (idempotent).
 

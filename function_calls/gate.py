@@ -42,6 +42,7 @@ from pipecat.services.llm_service import FunctionCallParams
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from conversation.messages import message_text
+from conversation.tracing import call_span
 from function_calls.breakers import Breakers
 from function_calls.consent import is_affirmative
 from function_calls.records import MemoryResultRecords, Result, ResultRecords
@@ -203,6 +204,29 @@ class FunctionCallGate:
         tool = self._tools.get(name)
         if tool is None:
             return {"ok": False, "error": "unknown_tool", "message": f"There is no tool {name}."}
+        # A span per call (a no-op unless the call is traced); no arguments, only the outcome.
+        with call_span(
+            "tool_call",
+            **{
+                "tool.name": name,
+                "tool.side_effect": tool.side_effect,
+                "tool.backend": tool.backend,
+            },
+        ) as span:
+            result = await self._run(tool, arguments, messages, speak)
+            if span is not None:
+                span.set_attribute("tool.ok", bool(result.get("ok")))
+                span.set_attribute("tool.error", str(result.get("error") or ""))
+            return result
+
+    async def _run(
+        self,
+        tool: GatedTool,
+        arguments: Mapping[str, Any],
+        messages: Sequence[Any],
+        speak: Speak | None,
+    ) -> Result:
+        name = tool.name
         # Registered before the first await, so a call started just after this one sees it.
         earlier = [done.wait() for other in tool.after for done in self._in_flight.get(other, ())]
         finished = asyncio.Event()

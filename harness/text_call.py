@@ -17,12 +17,16 @@ from pathlib import Path
 
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
     Frame,
     FunctionCallFromLLM,
     LLMContextFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMMessagesAppendFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
 )
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineWorker
@@ -30,10 +34,13 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import FunctionCallParams, LLMService
+from pipecat.utils.tracing.service_decorators import traced_llm
 from pipecat.workers.runner import WorkerRunner
 
+from app.tracing import follow_call
 from conversation.call import Call
 from conversation.extraction import ParserExtraction
+from conversation.logs import bind_call
 from conversation.redaction import Redactor
 from flows.booking_rules import BookingRules
 from flows.call_tools import call_tools
@@ -171,6 +178,7 @@ class RecordingLLM(LLMService):
         else:
             await self.push_frame(frame, direction)
 
+    @traced_llm  # as Pipecat's own LLM services are: an `llm` span when the worker traces
     async def _infer(self, context: LLMContext):
         tools_schema = context.tools
         prompt = Prompt(
@@ -227,11 +235,19 @@ def restaurant_reader(settings: Settings) -> RestaurantSlotReader:
     return RestaurantSlotReader(Restaurant.from_settings(settings), rules)
 
 
-async def run_text_call(lines: list[str], recent_turns: int = 4, compile: bool = True) -> TextCall:
-    """Say `lines` one by one as text, each after the bot has answered the one before."""
+async def run_text_call(
+    lines: list[str], recent_turns: int = 4, compile: bool = True, traced: bool = False
+) -> TextCall:
+    """Say `lines` one by one as text, each after the bot has answered the one before.
+
+    `traced`: run with Pipecat's tracing on, under the call's id (start tracing first,
+    app/tracing.py); the bot's and the caller's speaking are marked between the lines,
+    as a transport would, so each line is a turn."""
     settings = Settings(_env_file=None)
     restaurant = Restaurant.from_settings(settings)
     call = Call(redactor=Redactor(settings.restaurant_phone_region))
+    if traced:
+        bind_call(call)  # as app/call_parts.py does: spans and log lines know the call
     llm = RecordingLLM(answer_from_prompt, system_prompt(restaurant))
     context = LLMContext(tools=call_tools([CHECK]))
     user, assistant = LLMContextAggregatorPair(context)
@@ -240,22 +256,40 @@ async def run_text_call(lines: list[str], recent_turns: int = 4, compile: bool =
     if compile:
         middle.append(ContextCompiler(call, recent_turns=recent_turns))
     worker = PipelineWorker(
-        Pipeline([user, *middle, llm, assistant]), enable_rtvi=False, cancel_on_idle_timeout=False
+        Pipeline([user, *middle, llm, assistant]),
+        enable_rtvi=False,
+        cancel_on_idle_timeout=False,
+        enable_tracing=traced,
+        conversation_id=call.id,
     )
+    if traced:
+        follow_call(worker, call)
     runner = WorkerRunner(handle_sigint=False)
     await runner.add_workers(worker)
     running = asyncio.create_task(runner.run())
     try:
         for number, line in enumerate(lines, start=1):
-            await worker.queue_frames(
-                [LLMMessagesAppendFrame(messages=[{"role": "user", "content": line}], run_llm=True)]
+            said = LLMMessagesAppendFrame(
+                messages=[{"role": "user", "content": line}], run_llm=True
             )
+            turn = _SPOKEN_TURN if traced and number > 1 else []
+            await worker.queue_frames([*(kind() for kind in turn), said])
             replies = number + (1 if number >= TOOL_TURN else 0)  # the tool's answer is one more
             await _until(lambda r=replies: len(llm.replies) >= r and _answered(context))
     finally:
         await worker.cancel()
         await asyncio.wait_for(running, STEP_SECS)
     return TextCall(llm.prompts, llm.replies, call, extractor)
+
+
+_SPOKEN_TURN = [
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+]
+"""What a transport and the user aggregator push between the bot's reply and the caller's
+next words; Pipecat's turn tracking starts a new turn on them."""
 
 
 def _answered(context: LLMContext) -> bool:

@@ -36,6 +36,7 @@ from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, Reading
 from conversation.messages import NewMessages, caller_turns
 from conversation.redaction import PERSONAL_SLOTS
+from conversation.tracing import call_span
 from processors.placement import Placement
 
 END_OF_CALL_SECS = 5.0
@@ -154,14 +155,19 @@ class StateExtractor(FrameProcessor):
 
     async def _read(self, turn: CallerTurn):
         started = time.monotonic()
-        try:
-            reading = await self._extraction.read(
-                self._call.state, turn.text, turn.asked, turn.bot_text
-            )
-        except Exception as error:  # a bad reading must not end the call
-            logger.warning(f"{self}: could not read caller turn {turn.turn}: {error!r}")
-            return
-        self._apply(turn, reading)
+        # A span when the call is traced: which turn, what was found, never the values.
+        with call_span("state_extraction", **{"state.turn": turn.turn}) as span:
+            try:
+                reading = await self._extraction.read(
+                    self._call.state, turn.text, turn.asked, turn.bot_text
+                )
+            except Exception as error:  # a bad reading must not end the call
+                logger.warning(f"{self}: could not read caller turn {turn.turn}: {error!r}")
+                return
+            self._apply(turn, reading)
+            if span is not None:
+                span.set_attribute("state.intent", str(self._call.state.intent or ""))
+                span.set_attribute("state.slots", sorted(reading.slots))
         self.work_spans.append((started, time.monotonic()))
 
     def _apply(self, turn: CallerTurn, reading: Reading):

@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from settings.devices import cuda_available, onnx_cuda_available
 from settings.failover import FailoverSettings
 from settings.server import ServerSettings
+from settings.tracing import TracingSettings
 
 
 def _bundled_whisper_model() -> Path:
@@ -43,7 +44,7 @@ def _bundled_piper_voice() -> Path | None:
 Device = Literal["auto", "cpu", "cuda"]
 
 
-class Settings(FailoverSettings, ServerSettings, BaseSettings):
+class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     """Everything the bot reads from its environment."""
 
     model_config = SettingsConfigDict(
