@@ -11,10 +11,10 @@ ARGS ?=
 
 .PHONY: run test bench retention lint format evals
 
-$(STAMP): pyproject.toml
+# deploy/install.sh is the one install: the Dockerfile and tests/test_install.py run it too.
+$(STAMP): pyproject.toml deploy/install.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e ".[piper,dev]"
+	sh deploy/install.sh $(BIN)/python piper,dev --editable
 	touch $(STAMP)
 
 run: $(STAMP)
