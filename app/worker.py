@@ -16,6 +16,7 @@ from pipecat.workers.runner import WorkerRunner
 
 from app.assembly import Stages, assemble
 from app.call_parts import booking_session, new_call
+from app.call_start import start_when_caller_arrives
 from app.part_choice import choose_parts
 from app.parts import CallKit
 from app.switch_reports import report_switches
@@ -95,9 +96,7 @@ def build_worker(
     recorder = next((p for p in assembly.processors if isinstance(p, ConversationRecorder)), None)
     report_switches(recorder, worker, llm, tts)
 
-    @worker.rtvi.event_handler("on_client_ready")
-    async def on_client_ready(rtvi):
-        await start_conversation()
+    start_when_caller_arrives(worker, transport, start_conversation)
 
     @transport.event_handler("on_client_disconnected")
     async def on_client_disconnected(transport, client):
