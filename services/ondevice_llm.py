@@ -38,6 +38,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.llm_service import LLMService
 from pipecat.services.settings import LLMSettings
+from pipecat.utils.tracing.service_decorators import traced_llm
 from rapidfuzz import fuzz
 
 from conversation.messages import message_text
@@ -270,6 +271,7 @@ class OnDeviceLLMService(LLMService):
         else:
             await self.push_frame(frame, direction)
 
+    @traced_llm  # an `llm` span, as Pipecat's own LLM services have, when the call is traced
     async def _answer(self, context: LLMContext):
         await self.push_frame(LLMFullResponseStartFrame())
         await self.start_processing_metrics()
