@@ -19,6 +19,7 @@ PROVIDER_VARIABLES = (
     "OPENAI_BASE_URL",
     "WHISPER_MODEL",
     "PIPER_VOICE",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",  # a developer's collector: tests trace only into memory
 )
 
 
