@@ -17,8 +17,8 @@ editable=${3-}
 project=$(cd "$(dirname "$0")/.." && pwd)
 
 # uv installs it: the environment's own; else put there with the environment's pip (what
-# `make` does on a fresh machine); else the uv on the PATH (Pipecat Cloud's base image has
-# one, and its environment has no pip).
+# `make` does on a fresh machine, and what happens in Pipecat Cloud's base image, whose
+# environment has pip); else the uv on the PATH (an environment made by uv has no pip).
 bin=$(dirname "$python")
 if [ -x "$bin/uv" ]; then
     uv=$bin/uv

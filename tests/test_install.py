@@ -66,7 +66,7 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("image")
     app, venv = base / "app", base / "venv"
     copy_image_files(app)
-    # Like the base image's environment: made by uv, no pip in it, uv on the PATH.
+    # Made by uv, so without pip: the script takes the uv on the PATH, as fast as it gets.
     subprocess.run([uv_binary, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     env = {
         **os.environ,
