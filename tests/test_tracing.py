@@ -5,13 +5,14 @@ import time
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pydantic import ValidationError
 
 from app.tracing import _switch_span, start_tracing, stop_tracing
 from conversation.tracing import CALL_ID, CallTrace, trace_call
 from function_calls import FunctionCallGate, GatedTool
 from harness.text_call import run_text_call
 from services.failover import Switch
-from settings import Settings
+from settings import Settings, describe_errors
 
 EXPORTER = InMemorySpanExporter()
 """OpenTelemetry keeps the first tracer provider of a process: one exporter for the module."""
@@ -110,3 +111,11 @@ async def test_a_call_is_not_traced_unless_tracing_started():
     await run_text_call(LINES[:1])
 
     assert EXPORTER.get_finished_spans() == ()
+
+
+def test_an_endpoint_that_is_not_a_url_is_one_line_naming_the_setting():
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, otel_exporter_otlp_endpoint="collector:4318 please")
+
+    [line] = describe_errors(caught.value)
+    assert line.startswith("OTEL_EXPORTER_OTLP_ENDPOINT: ")
