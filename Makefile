@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.context
 	$(BIN)/python -m bench.failover
 	$(BIN)/python -m bench.routing
+	$(BIN)/python -m bench.robustness
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
 retention: $(STAMP)
