@@ -61,8 +61,22 @@ def install_log_privacy(region: str = "GB", allowed: tuple[str, ...] = ()):
         _installed = True
 
 
+# Pipecat log lines that quote a caller's raw message whole: a data-channel message
+# that is not JSON ("Error parsing JSON message <it>, <error>", SmallWebRTC's
+# connection). Free text a redactor cannot know the names in, so none of it is kept.
+CALLER_PAYLOAD_PREFIXES = ("Error parsing JSON message ",)
+
+
+def withhold_caller_payload(message: str) -> str:
+    for prefix in CALLER_PAYLOAD_PREFIXES:
+        if message.startswith(prefix):
+            return f"{prefix}[{len(message) - len(prefix)} characters withheld]"
+    return message
+
+
 def redact_line(message: str, level: int) -> str:
     """One log line without personal data or network secrets, by the current call's redactor."""
+    message = withhold_caller_payload(message)
     call = _current_call.get()
     redactor = call.redactor if call is not None else _fallback
     message = redact_peer_connection_ids(redact_network(message))

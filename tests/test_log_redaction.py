@@ -66,3 +66,11 @@ async def test_a_line_outside_any_call_is_redacted_without_an_id(lines):
     await asyncio.create_task(asyncio.sleep(0))
     logger.info("sms to +447911123456 queued")
     assert lines == ["INFO | sms to [PHONE] queued\n"]
+
+
+def test_a_data_channel_message_that_is_not_json_is_withheld_whole(lines):
+    # SmallWebRTC logs such a message whole, at ERROR: free text with no "my name is" to go by.
+    payload = "Zofia Brzęczyszczykiewicz, Expecting value: line 1 column 1 (char 0)"
+    logger.error(f"Error parsing JSON message {payload}")
+    (line,) = lines
+    assert line == f"ERROR | Error parsing JSON message [{len(payload)} characters withheld]\n"
