@@ -22,6 +22,7 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.services.llm_service import LLMService
 
 from conversation.state import ConversationState
+from flows.agents_flow import AgentsFlow
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingTools
 from flows.call_tools import call_tools
@@ -44,6 +45,10 @@ class BookingSession:
     """The call's conversation state (the state extractor keeps it): the flow, the on-device
     brain and the tools read the caller's details from it, and the gate its turn count when the
     call has a state extractor (without one, the gate counts the turns in the context)."""
+
+    escalation: Callable[[str], Awaitable[bool]] | None = None
+    """Hands the call to the escalation agent (processors/escalation_watch.py); set by
+    `starter` for the agents flow."""
 
     @property
     def uses_flow(self) -> bool:
@@ -74,13 +79,18 @@ class BookingSession:
         aggregators: LLMContextAggregatorPair,
         worker: PipelineWorker,
     ) -> Callable[[], Awaitable[None]]:
-        """What to run when the caller is connected: the bot's first words."""
+        """What to run when the caller is connected: the bot's first words. With the agents
+        flow (FLOW=agents) it also sets `escalation`, for the escalation watch."""
         self.prepare_handover(llm)
         if self.uses_flow:
-            flow = BookingFlow(self.tools, self.gate, self.restaurant, self.state)
+            agents = self.settings.flow == "agents"
+            kind = AgentsFlow if agents else BookingFlow
+            flow = kind(self.tools, self.gate, self.restaurant, self.state)
             manager = booking_flow_manager(
                 flow, llm=llm, context_aggregator=aggregators, worker=worker
             )
+            if isinstance(flow, AgentsFlow):
+                self.escalation = lambda trigger: flow.escalate(manager, trigger)
             return lambda: manager.initialize(flow.start())
 
         async def greet():

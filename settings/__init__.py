@@ -171,6 +171,9 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     # With Claude or an OpenAI-compatible LLM, greetings, hours, the address, the menu, dietary
     # questions, "repeat that" and goodbye are answered on the device (docs/fast-path.md).
     fast_path: bool = True
+    # With Claude or an OpenAI-compatible LLM: one booking flow, or four specialist agents
+    # with handoffs and an escalation monitor (docs/agents.md).
+    flow: Literal["single", "agents"] = "single"
 
     @field_validator("restaurant_timezone")
     @classmethod
