@@ -52,5 +52,5 @@ def staff_summary(state: ConversationState, why: str) -> str:
     known = state.trusted(SHARED_SLOTS)
     if known:
         parts.append("; ".join(f"{LABELS[s]} {known[s]}" for s in SHARED_SLOTS if s in known) + ".")
-    parts.append(f"After {state.turn} caller turns.")
+    parts.append(f"After {state.turn} caller turns")  # the handoff message adds the full stop
     return " ".join(parts)[:300]

@@ -168,8 +168,10 @@ async def test_escalation_alone_hands_over_with_the_staff_summary(tools):
     await call.run("Yes please.")
     (note,) = await tools.store.outbox()
     assert note.channel == "staff"
-    assert "the caller asked for a person" in note.body
-    assert "day 2030-01-03; time 19:30; party size 4" in note.body
+    assert note.body == (
+        "A caller needs a person: the caller asked for a person. Wants: book. "
+        "day 2030-01-03; time 19:30; party size 4. After 3 caller turns."
+    )
     assert "Anna" not in note.body and "7911" not in note.body
 
 
@@ -247,5 +249,5 @@ def test_the_staff_summary_is_one_short_paragraph():
     text = staff_summary(known_state(), "the caller sounds frustrated")
     assert text == (
         "the caller sounds frustrated. Wants: book. day 2030-01-03; time 19:30; party size 4. "
-        "After 3 caller turns."
+        "After 3 caller turns"
     )

@@ -4,7 +4,10 @@ handing the call to escalation when it fires."""
 import json
 
 from pipecat.frames.frames import LLMContextFrame
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
+from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.tests.utils import run_test
 
 from app.escalation_part import escalation_watch
@@ -12,7 +15,7 @@ from flows.agents import AgentName
 from flows.escalation_monitor import EscalationMonitor, Trigger
 from processors.escalation_watch import EscalationWatch
 from settings import Settings
-from tests.fakes.scripted_llm import Step
+from tests.fakes.scripted_llm import ScriptedLLM, Step
 from tests.test_agents import AgentsCall, tools  # noqa: F401 (a fixture)
 
 LOST = "Sorry, I didn't catch that. Could you say it again?"
@@ -118,3 +121,26 @@ async def test_a_frustrated_caller_is_handed_to_escalation_which_answers_the_tur
     assert len(call.llm.seen) == 2  # one reply to the turn: the offer, not the old agent's
     assert "the caller sounds frustrated" in json.dumps(call.llm.seen[-1])
     assert "transfer_to_human" in call.tools_offered()
+
+
+def test_flow_agents_starts_the_agents_flow_and_gives_the_watch_its_escalation(tmp_path):
+    from app.call_parts import booking_session
+    from tests.test_booking_flow import RESTAURANT
+
+    def started(flow: str):
+        settings = Settings(
+            _env_file=None,
+            database_url=f"sqlite:///{tmp_path}/{flow}.db",
+            anthropic_api_key="sk-test",
+            flow=flow,
+        )
+        session = booking_session(settings, RESTAURANT)
+        context = LLMContext()
+        pair = LLMContextAggregatorPair(context)
+        llm = ScriptedLLM([])
+        worker = PipelineWorker(Pipeline([pair.user(), llm, pair.assistant()]))
+        session.starter(llm, context, pair, worker)
+        return session
+
+    assert started("agents").escalation is not None
+    assert started("single").escalation is None
