@@ -6,12 +6,14 @@ the caller to a person. Each agent's prompt, tools and the agents it may hand
 over to are listed here once; flows/agents_flow.py builds the pipecat.flows nodes
 from them, and a test checks that no node offers a tool its agent does not list.
 
-Each agent has no model of its own yet: a flows node has no model field, and
-switching models per agent (Pipecat's `LLMSwitcher`) is not built (docs/agents.md).
+A flows node has no model field: an agent's model (`AGENT_<NAME>_MODEL`) is set by
+its first node's pre-action on the chain's first LLM (flows/agents_flow.py).
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from settings import Settings
 
 
 class AgentName(StrEnum):
@@ -75,3 +77,13 @@ AGENTS: dict[AgentName, Agent] = {
 
 HANDOFF_TOOL = {name: f"to_{name}" for name in AgentName}
 """The transition function that hands the call to each agent."""
+
+
+def agent_models(settings: Settings) -> dict[AgentName, str]:
+    """Each agent's model (`AGENT_<NAME>_MODEL`, else the LLM's own); empty when no agent has
+    one of its own, so the model is never touched."""
+    own = {agent: getattr(settings, f"agent_{agent.value}_model") for agent in AgentName}
+    if not any(own.values()):
+        return {}
+    default = settings.anthropic_model if settings.llm == "anthropic" else settings.openai_model
+    return {agent: model or default for agent, model in own.items()}

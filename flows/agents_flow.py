@@ -17,9 +17,12 @@ transition's own tool call). The context compiler (processors/context_compiler.p
 already keeps what the LLM sees short, so appending costs nothing that grows.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from pipecat.flows import FlowArgs, FlowManager, FlowsFunctionSchema, NodeConfig
+from pipecat.frames.frames import LLMUpdateSettingsFrame
+from pipecat.processors.frame_processor import FrameProcessor
+from pipecat.services.settings import LLMSettings
 
 from conversation.state import ConversationState
 from flows.agents import AGENTS, HANDOFF_TOOL, Agent, AgentName
@@ -33,8 +36,25 @@ class AgentsFlow(BookingFlow):
     """The booking flow's nodes, split between the four agents; start it with
     `flow_manager.initialize(flow.start())` like the single flow."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(
+        self,
+        *args,
+        models: Mapping[AgentName, str] | None = None,
+        model_service: FrameProcessor | None = None,
+        **kwargs,
+    ):
+        """
+        Args:
+            *args: BookingFlow's (tools, gate, restaurant, state).
+            models: Each agent's model (`agent_models`); empty: the LLM's model throughout.
+            model_service: The LLM that takes the agents' models: the chain's first; None:
+                the flow's LLM itself.
+            **kwargs: BookingFlow's.
+        """
         super().__init__(*args, **kwargs)
+        self._models = dict(models or {})
+        self._model_service = model_service
+        self._model: str | None = None
         self.agent = AgentName.RECEPTION
         """The agent that has the call."""
         self.handoffs: list[tuple[AgentName, AgentName]] = []
@@ -62,7 +82,7 @@ class AgentsFlow(BookingFlow):
     # -- the agents' entry nodes ---------------------------------------------------------
 
     def start(self) -> NodeConfig:
-        node = super().start()
+        node = self._with_model(AgentName.RECEPTION, super().start())
         node["role_message"] = self.role_of(AGENTS[AgentName.RECEPTION])
         node["task_messages"] = task(
             "Greet the caller briefly and find out what they need. Answer questions about the "
@@ -79,10 +99,26 @@ class AgentsFlow(BookingFlow):
         if source != target:
             self.handoffs.append((source, target))
         summary = handoff_summary(self._state, source, target, reason)
-        node = build()
+        node = self._with_model(target, build())
         node["role_message"] = self.role_of(AGENTS[target])
         node["task_messages"] = task(summary) + node["task_messages"]
         return node
+
+    def _with_model(self, agent: AgentName, node: NodeConfig) -> NodeConfig:
+        """`node`, with a pre-action setting `agent`'s model if it is not the one in use. The
+        update goes to `model_service` only: a fallback of another provider keeps its own."""
+        model = self._models.get(agent)
+        if model and model != self._model:
+            self._model = model
+            action = {"type": "agent_model", "model": model, "handler": self._set_model}
+            node["pre_actions"] = [*node.get("pre_actions", []), action]
+        return node
+
+    async def _set_model(self, action: dict, flow_manager: FlowManager):
+        update = LLMUpdateSettingsFrame(
+            delta=LLMSettings(model=action["model"]), service=self._model_service
+        )
+        await flow_manager.worker.queue_frame(update)
 
     def _choices(self) -> list[FlowsFunctionSchema]:
         """The handoffs of the agent that has the call (reception's at start)."""

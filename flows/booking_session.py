@@ -22,6 +22,7 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.services.llm_service import LLMService
 
 from conversation.state import ConversationState
+from flows.agents import agent_models
 from flows.agents_flow import AgentsFlow
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingTools
@@ -83,9 +84,12 @@ class BookingSession:
         flow (FLOW=agents) it also sets `escalation`, for the escalation watch."""
         self.prepare_handover(llm)
         if self.uses_flow:
-            agents = self.settings.flow == "agents"
-            kind = AgentsFlow if agents else BookingFlow
-            flow = kind(self.tools, self.gate, self.restaurant, self.state)
+            parts = (self.tools, self.gate, self.restaurant, self.state)
+            if self.settings.flow == "agents":
+                first = llm.llms[0] if isinstance(llm, LLMSwitcher) else None
+                flow = AgentsFlow(*parts, models=agent_models(self.settings), model_service=first)
+            else:
+                flow = BookingFlow(*parts)
             manager = booking_flow_manager(
                 flow, llm=llm, context_aggregator=aggregators, worker=worker
             )

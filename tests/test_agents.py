@@ -10,7 +10,7 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 
 from conversation.state import ConversationState
-from flows.agents import AGENTS, HANDOFF_TOOL, AgentName
+from flows.agents import AGENTS, HANDOFF_TOOL, AgentName, agent_models
 from flows.agents_flow import AgentsFlow, node_tools
 from flows.booking_flow import booking_flow_manager
 from flows.booking_rules import BookingRules
@@ -54,7 +54,7 @@ def known_state() -> ConversationState:
 class AgentsCall(FlowCall):
     """`FlowCall` with the agents flow, started at `first`, and the escalation watch."""
 
-    def __init__(self, tools, script, state=None, first=AgentName.RECEPTION):
+    def __init__(self, tools, script, state=None, first=AgentName.RECEPTION, models=None):
         self.llm = ScriptedLLM(script)
         self.context = LLMContext()
         pair = LLMContextAggregatorPair(self.context)
@@ -63,7 +63,8 @@ class AgentsCall(FlowCall):
         self.worker = PipelineWorker(
             Pipeline([pair.user(), self.watch, self.llm, self.heard, pair.assistant()])
         )
-        self.flow = AgentsFlow(tools, tools.gate("call-1", Breakers()), RESTAURANT, state)
+        gate = tools.gate("call-1", Breakers())
+        self.flow = AgentsFlow(tools, gate, RESTAURANT, state, models=models)
         self.manager = booking_flow_manager(
             self.flow, llm=self.llm, context_aggregator=pair, worker=self.worker
         )
@@ -223,6 +224,33 @@ async def test_new_booking_books_with_the_name_and_phone_reception_was_told(tool
     await call.run("A table for four tomorrow at half seven; I'm Anna Smith.", "Yes.")
     (made,) = await tools.store.bookings()
     assert (made.name, made.phone) == ("Anna Smith", "+447911123456")
+
+
+# -- a model per agent --------------------------------------------------------------------
+
+
+async def test_each_agent_runs_on_its_own_model(tools):
+    models = {AgentName.RECEPTION: "small-fast", AgentName.NEW_BOOKING: "large"}
+    seen: list[str] = []
+    call = AgentsCall(
+        tools,
+        [
+            lambda m: seen.append(call.llm._settings.model) or Step("Hello."),
+            Step(calls=[("to_new_booking", {})]),
+            lambda m: seen.append(call.llm._settings.model) or Step("What day?"),
+        ],
+        models=models,
+    )
+    await call.run("I'd like to book.")
+    assert seen == ["small-fast", "large"]
+
+
+def test_agent_models_come_from_settings_and_default_to_the_llms_own():
+    claude = {"_env_file": None, "anthropic_api_key": "sk-test", "anthropic_model": "claude-x"}
+    assert agent_models(Settings(**claude)) == {}
+    models = agent_models(Settings(**claude, agent_reception_model="claude-small"))
+    assert models[AgentName.RECEPTION] == "claude-small"
+    assert models[AgentName.NEW_BOOKING] == "claude-x"
 
 
 # -- the summary ---------------------------------------------------------------------------
