@@ -7,19 +7,21 @@ costs one question, a missed one a caller who hangs up.
 """
 
 ASKS_FOR_PERSON = (
-    "a person",
     "real person",
+    "speak to a person",
+    "talk to a person",
     "a human",
     "speak to someone",
     "talk to someone",
     "speak to a manager",
-    "the manager",
+    "speak to the manager",
     "member of staff",
-    "a real human",
     "an operator",
     "put me through",
     "transfer me",
 )
+"""Not "a person" or "the manager" alone: "a table for a person and a baby", "the manager's
+birthday" are bookings."""
 FRUSTRATED = (
     "this is useless",
     "you're useless",

@@ -4,10 +4,13 @@ LLM, each handoff with the state carried over, and the handoff summary's content
 from datetime import datetime
 
 import pytest
+from pipecat.frames.frames import ManuallySwitchServiceFrame
+from pipecat.pipeline.llm_switcher import LLMSwitcher
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.processors.frame_processor import FrameDirection
 
 from conversation.state import ConversationState
 from flows.agents import AGENTS, HANDOFF_TOOL, AgentName, agent_models
@@ -54,8 +57,8 @@ def known_state() -> ConversationState:
 class AgentsCall(FlowCall):
     """`FlowCall` with the agents flow, started at `first`, and the escalation watch."""
 
-    def __init__(self, tools, script, state=None, first=AgentName.RECEPTION, models=None):
-        self.llm = ScriptedLLM(script)
+    def __init__(self, tools, script, state=None, first=AgentName.RECEPTION, models=None, llm=None):
+        self.llm = llm or ScriptedLLM(script)
         self.context = LLMContext()
         pair = LLMContextAggregatorPair(self.context)
         self.heard = Heard()
@@ -64,7 +67,10 @@ class AgentsCall(FlowCall):
             Pipeline([pair.user(), self.watch, self.llm, self.heard, pair.assistant()])
         )
         gate = tools.gate("call-1", Breakers())
-        self.flow = AgentsFlow(tools, gate, RESTAURANT, state, models=models)
+        model_service = llm.llms[0] if isinstance(llm, LLMSwitcher) else None
+        self.flow = AgentsFlow(
+            tools, gate, RESTAURANT, state, models=models, model_service=model_service
+        )
         self.manager = booking_flow_manager(
             self.flow, llm=self.llm, context_aggregator=pair, worker=self.worker
         )
@@ -243,6 +249,20 @@ async def test_each_agent_runs_on_its_own_model(tools):
     )
     await call.run("I'd like to book.")
     assert seen == ["small-fast", "large"]
+
+
+async def test_an_agents_model_goes_to_the_chains_first_llm_only(tools):
+    """After a failover the active LLM is a fallback (maybe another provider): it keeps its
+    model, and the first LLM has the agent's ready for when it is back."""
+    first, fallback = ScriptedLLM([]), ScriptedLLM([Step("Hello.")])
+    switcher = LLMSwitcher([first, fallback])
+    call = AgentsCall(tools, [], models={AgentName.RECEPTION: "small-fast"}, llm=switcher)
+    # As after a failover: the fallback is the active LLM.
+    switch = ManuallySwitchServiceFrame(service=fallback)
+    assert await switcher.strategy.handle_frame(switch, FrameDirection.DOWNSTREAM) is fallback
+    await call.run()
+    assert fallback._settings.model == "scripted" and fallback.seen
+    assert first._settings.model == "small-fast" and not first.seen
 
 
 def test_agent_models_come_from_settings_and_default_to_the_llms_own():

@@ -49,7 +49,10 @@ def test_a_frustrated_caller_triggers():
 
 def test_ordinary_words_do_not_trigger():
     monitor = EscalationMonitor()
-    said = [user("A table for a personal trainer and me, at seven."), bot("For two at seven?")]
+    said = [
+        user("A table for a person and a baby, for the manager's birthday."),
+        bot("For two at seven?"),
+    ]
     assert monitor.observe(said + [user("Yes, that's useful, thanks.")]) is None
 
 
