@@ -147,3 +147,31 @@ def test_flow_agents_starts_the_agents_flow_and_gives_the_watch_its_escalation(t
 
     assert started("agents").escalation is not None
     assert started("single").escalation is None
+
+
+def test_the_bots_pipeline_with_flow_agents_has_a_watch_that_can_escalate(tmp_path):
+    from app.worker import build_worker
+    from harness.audio_transport import ScriptedCallTransport
+
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{tmp_path}/r.db",
+        deepgram_api_key="dg",
+        deepgram_base_url="ws://127.0.0.1:1",
+        anthropic_api_key="sk",
+        anthropic_base_url="http://127.0.0.1:1",
+        cartesia_api_key="ca",
+        cartesia_url="ws://127.0.0.1:1/tts/websocket",
+        stt_chain="deepgram",
+        tts_chain="cartesia",
+        flow="agents",
+    )
+    worker, _ = build_worker(ScriptedCallTransport(), settings)
+
+    def watches(processor) -> list:
+        if isinstance(processor, EscalationWatch):
+            return [processor]
+        return [w for p in getattr(processor, "processors", []) for w in watches(p)]
+
+    (watch,) = watches(worker.pipeline)
+    assert watch.on_trigger is not None
