@@ -20,6 +20,7 @@ from pipecat.turns.user_start import BaseUserTurnStartStrategy
 from pipecat.turns.user_stop import BaseUserTurnStopStrategy
 
 from app.call_parts import state_extraction
+from app.escalation_part import escalation_watch
 from app.fast_path_part import fast_path
 from app.resources import shared_call_records
 from conversation.call import Call
@@ -29,6 +30,7 @@ from conversation.state import ConversationState
 from processors.bot_speech_gate import BotSpeechGate
 from processors.context_compiler import ContextCompiler
 from processors.conversation_recorder import ConversationRecorder
+from processors.escalation_watch import EscalationWatch
 from processors.fast_path import FastPathRouter
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.placement import NEEDS, PROCESSOR_SLOTS, SLOTS, Placement, placement_of
@@ -116,6 +118,7 @@ OUR_PARTS: dict[str, Part] = {
             "context_compiler",
             lambda kit: ContextCompiler(kit.call, recent_turns=kit.settings.context_recent_turns),
         ),
+        _ours(EscalationWatch, "escalation_watch", lambda kit: escalation_watch(kit.settings)),
         _ours(FastPathRouter, "fast_path", lambda kit: fast_path(kit.settings)),
         _ours(
             BotSpeechGate,

@@ -25,6 +25,7 @@ from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
 from processors.conversation_recorder import ConversationRecorder
+from processors.escalation_watch import EscalationWatch
 from services.failover import FailoverMixin
 from services.llm import create_llm
 from services.stt import create_stt
@@ -93,6 +94,9 @@ def build_worker(
     follow_call(worker, call, stt, llm, tts)
 
     start_conversation = bookings.starter(llm, context, aggregators, worker)
+    watch = next((p for p in assembly.processors if isinstance(p, EscalationWatch)), None)
+    if watch is not None:
+        watch.on_trigger = bookings.escalation
     recorder = next((p for p in assembly.processors if isinstance(p, ConversationRecorder)), None)
     report_switches(recorder, worker, llm, tts)
 

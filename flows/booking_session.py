@@ -22,6 +22,8 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.services.llm_service import LLMService
 
 from conversation.state import ConversationState
+from flows.agents import agent_models
+from flows.agents_flow import AgentsFlow
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingTools
 from flows.call_tools import call_tools
@@ -44,6 +46,10 @@ class BookingSession:
     """The call's conversation state (the state extractor keeps it): the flow, the on-device
     brain and the tools read the caller's details from it, and the gate its turn count when the
     call has a state extractor (without one, the gate counts the turns in the context)."""
+
+    escalation: Callable[[str], Awaitable[bool]] | None = None
+    """Hands the call to the escalation agent (processors/escalation_watch.py); set by
+    `starter` for the agents flow."""
 
     @property
     def uses_flow(self) -> bool:
@@ -74,13 +80,21 @@ class BookingSession:
         aggregators: LLMContextAggregatorPair,
         worker: PipelineWorker,
     ) -> Callable[[], Awaitable[None]]:
-        """What to run when the caller is connected: the bot's first words."""
+        """What to run when the caller is connected: the bot's first words. With the agents
+        flow (FLOW=agents) it also sets `escalation`, for the escalation watch."""
         self.prepare_handover(llm)
         if self.uses_flow:
-            flow = BookingFlow(self.tools, self.gate, self.restaurant, self.state)
+            parts = (self.tools, self.gate, self.restaurant, self.state)
+            if self.settings.flow == "agents":
+                first = llm.llms[0] if isinstance(llm, LLMSwitcher) else None
+                flow = AgentsFlow(*parts, models=agent_models(self.settings), model_service=first)
+            else:
+                flow = BookingFlow(*parts)
             manager = booking_flow_manager(
                 flow, llm=llm, context_aggregator=aggregators, worker=worker
             )
+            if isinstance(flow, AgentsFlow):
+                self.escalation = lambda trigger: flow.escalate(manager, trigger)
             return lambda: manager.initialize(flow.start())
 
         async def greet():

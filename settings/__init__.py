@@ -171,6 +171,15 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     # With Claude or an OpenAI-compatible LLM, greetings, hours, the address, the menu, dietary
     # questions, "repeat that" and goodbye are answered on the device (docs/fast-path.md).
     fast_path: bool = True
+    # With Claude or an OpenAI-compatible LLM: one booking flow, or four specialist agents
+    # with handoffs and an escalation monitor (docs/agents.md).
+    flow: Literal["single", "agents"] = "single"
+    # With FLOW=agents, each agent's model on the first LLM of the chain (e.g. a small fast one
+    # for reception); empty: ANTHROPIC_MODEL or OPENAI_MODEL. The fallbacks behind keep theirs.
+    agent_reception_model: str = ""
+    agent_new_booking_model: str = ""
+    agent_existing_booking_model: str = ""
+    agent_escalation_model: str = ""
 
     @field_validator("restaurant_timezone")
     @classmethod

@@ -1,0 +1,50 @@
+"""What a caller says when they want a person or are fed up, and what the bot says when it did
+not understand: the escalation monitor's word lists (flows/escalation_monitor.py).
+
+Lower case; matched as whole words inside the turn, so "a real person please" matches
+"real person". A phrase here should be unambiguous on its own: a wrong offer of a person
+costs one question, a missed one a caller who hangs up.
+"""
+
+ASKS_FOR_PERSON = (
+    "real person",
+    "speak to a person",
+    "talk to a person",
+    "a human",
+    "speak to someone",
+    "talk to someone",
+    "speak to a manager",
+    "speak to the manager",
+    "member of staff",
+    "an operator",
+    "put me through",
+    "transfer me",
+)
+"""Not "a person" or "the manager" alone: "a table for a person and a baby", "the manager's
+birthday" are bookings."""
+FRUSTRATED = (
+    "this is useless",
+    "you're useless",
+    "you are useless",
+    "i already told you",
+    "i've already told you",
+    "i just told you",
+    "are you even listening",
+    "you're not listening",
+    "this is ridiculous",
+    "waste of time",
+    "not helpful",
+)
+DID_NOT_UNDERSTAND = (
+    "sorry, i didn't catch",
+    "i didn't catch that",
+    "i didn't understand",
+    "i did not understand",
+    "i'm not sure i understood",
+    "could you say that again",
+    "could you repeat",
+    "can you repeat",
+    "sorry, what was that",
+    "i'm sorry, i didn't get",
+)
+"""The bot's own words when a turn went over its head."""

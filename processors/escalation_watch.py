@@ -1,0 +1,53 @@
+"""Offers the caller a person when an escalation monitor (flows/escalation_monitor.py) says so.
+
+It sits between the user aggregator and the LLM, where every context the LLM will
+answer passes: the caller's turns, the bot's replies and the tools' results are
+all in it. When the monitor fires, the context is not passed on; the watch hands
+the call to the escalation agent instead (`on_trigger`, which sets the agents
+flow's escalation node), and that node's own LLM run answers the same turn. So
+the caller hears one reply, the offer of a person, not two.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from loguru import logger
+from pipecat.frames.frames import Frame, LLMContextFrame
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from processors.placement import Placement
+
+Monitor = Callable[[Sequence[Any]], str | None]
+"""The context's messages -> why to offer a person now, or None (the rule lives in flows/)."""
+OnTrigger = Callable[[str], Awaitable[bool]]
+"""Hands the call to escalation; False when it need not (escalation has it already)."""
+
+
+class EscalationWatch(FrameProcessor):
+    """Feeds each context to a monitor; when it gives a reason, calls `on_trigger`."""
+
+    placement = Placement(
+        slot="before_llm",
+        description="offers a person when the caller asks, is fed up, or the bot or tools fail",
+    )
+
+    def __init__(self, monitor: Monitor, **kwargs):
+        """
+        Args:
+            monitor: The call's rule, e.g. `EscalationMonitor().observe`.
+            **kwargs: FrameProcessor's.
+        """
+        super().__init__(**kwargs)
+        self.monitor = monitor
+        self.on_trigger: OnTrigger | None = None
+        """Set once the flow is running (flows/booking_session.py); until then the watch
+        only watches."""
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, LLMContextFrame) and direction == FrameDirection.DOWNSTREAM:
+            trigger = self.monitor(frame.context.get_messages())
+            if trigger and self.on_trigger is not None and await self.on_trigger(trigger):
+                logger.info(f"escalation: {trigger}")
+                return
+        await self.push_frame(frame, direction)
