@@ -172,6 +172,8 @@ class FakeAnthropic:
         if fault.kind in ("500", "429"):
             error_type = "api_error" if fault.kind == "500" else "rate_limit_error"
             return error_response(int(fault.kind), error_type)
+        if fault.kind == "stall" and fault.stall_after and isinstance(reply, Text):
+            return await self._stall_mid_answer(request, body, reply, fault)
         if fault.kind == "stall":
             try:
                 await asyncio.wait_for(self._closing.wait(), fault.stall_secs)
@@ -195,6 +197,33 @@ class FakeAnthropic:
         words = " ".join(reply_text(reply)).split(" ")
         await send_text_block(stream, 0, [w + " " for w in words[: fault.after]], stop=False)
         request.transport.close()
+        return stream
+
+    async def _stall_mid_answer(
+        self, request: web.Request, body: dict[str, Any], reply: Text, fault: Fault
+    ) -> web.StreamResponse:
+        """The first `stall_after` words, then nothing for `stall_secs`, then the rest."""
+        stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await stream.prepare(request)
+        await send(stream, "message_start", message_start(body["model"]))
+        await self._first_token_wait()
+        words = [w + " " for w in " ".join(reply_text(reply)).split()]
+        await send_text_block(stream, 0, words[: fault.stall_after], stop=False)
+        try:
+            await asyncio.wait_for(self._closing.wait(), fault.stall_secs)
+        except TimeoutError:
+            pass
+        if self._closing.is_set():
+            return stream
+        for word in words[fault.stall_after :]:
+            delta = {"type": "text_delta", "text": word}
+            await send(
+                stream,
+                "content_block_delta",
+                {"type": "content_block_delta", "index": 0, "delta": delta},
+            )
+        await send(stream, "content_block_stop", {"type": "content_block_stop", "index": 0})
+        await send_message_end(stream, "end_turn")
         return stream
 
     async def _stream(

@@ -168,7 +168,18 @@ class FakeCartesia:
         if generation["transcript"]:
             first = context_id not in self._spoken
             self._spoken.add(context_id)
-            if first and fault is not None and fault.kind == "stall":
+            if first and fault is not None and fault.kind == "stall" and fault.stall_after:
+                # A stall mid-reply: the first words, then nothing for `stall_secs`.
+                await asyncio.sleep(self._timing.first_audio_secs)
+                head = {
+                    **generation,
+                    "transcript": " ".join(generation["transcript"].split()[: fault.stall_after]),
+                }
+                await send_speech(ws, head, offset=self._said(head))
+                await asyncio.sleep(fault.stall_secs)
+                rest = " ".join(generation["transcript"].split()[fault.stall_after :])
+                generation = {**generation, "transcript": rest}
+            elif first and fault is not None and fault.kind == "stall":
                 await asyncio.sleep(fault.stall_secs)
             elif first and self._timing.first_audio_secs:
                 await asyncio.sleep(self._timing.first_audio_secs)

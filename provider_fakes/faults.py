@@ -28,7 +28,9 @@ class Fault:
 
     - refuse: the connection is closed before any answer (no HTTP response, no handshake);
     - 500, 429: an HTTP error with the provider's error body (the handshake, for websockets);
-    - stall: nothing for `stall_secs` before the first byte, then a normal answer;
+    - stall: nothing for `stall_secs` before the first byte, then a normal answer; with
+      `stall_after`, the first that many tokens/audio chunks come first (a stall mid-answer;
+      LLM and TTS fakes);
     - drop: the stream starts, `after` tokens/frames come, then the connection drops;
     - trickle: every piece comes `trickle_secs` after the last one;
     - malformed: the answer is not the provider's format.
@@ -38,6 +40,7 @@ class Fault:
     stall_secs: float = 30.0
     after: int = 1
     trickle_secs: float = 1.0
+    stall_after: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ service and owns the switch itself):
 
 - detection: any non-fatal error of the active service but an application one
   (a refused connection, a 5xx or 429, a dropped stream: each is an ErrorFrame),
-  and a deadline for the first result of a turn (`Replay.deadline_secs`);
+  a deadline for the first result of a turn (`Replay.deadline_secs`), and one
+  for a stream that goes quiet after it (`Replay.idle_secs`: a stall mid-answer,
+  which no error reports and the clients notice only after their own timeouts);
 - replay: the stage's `Replay` keeps what the turn needs (the LLM context, the
   unspoken text, the turn's audio) and hands it to the next service, and it
   drops what a failed service says after the switch;
@@ -58,6 +60,9 @@ class Replay(Protocol):
 
     deadline_secs: float | None
     """The longest wait for a turn's first result before the service counts as failed."""
+    idle_secs: float | None
+    """After the first result: the longest quiet while the service still owes the turn
+    more (`owes`) before it counts as failed."""
     interrupt_on_error: bool
     """Interrupt a service that failed with an error, to drop what it still holds."""
 
@@ -79,6 +84,10 @@ class Replay(Protocol):
     async def on_output(self, frame: Frame, push: Push) -> Outcome:
         """Pass on (or hold, or drop) a result of the active service; FIRST for the turn's
         first result, WAITING when the service has started on the turn."""
+
+    def owes(self) -> bool:
+        """After the turn's first result: whether the service still has to say more of it
+        (the idle deadline runs only then)."""
 
     def swallows(self, frame: Frame) -> bool:
         """Whether `frame`, on its way out of the switcher upstream, is one the replay made
@@ -157,9 +166,13 @@ class FailoverMixin:
         self._clock = clock
         self._health = {s: ServiceHealth(self._policy, clock) for s in services}
         self._deadline: asyncio.Task | None = None
+        self._idle = False
+        """The running deadline is the idle one (the turn's first result came)."""
         self._probes: dict[FrameProcessor, asyncio.Task] = {}
         self._failed_this_turn: set[FrameProcessor] = set()
         self._attempt_started: float | None = None
+        self._answered = False
+        """The turn's first result came from the active service."""
         self._open_failover: Switch | None = None
         self.switches: list[Switch] = []
         self._register_event_handler("on_switch")
@@ -202,6 +215,7 @@ class FailoverMixin:
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         if not self._replay.in_turn or self._replay.starts_turn(frame):
             self._failed_this_turn.clear()
+            self._answered = False
             await self._maybe_recover()
         arm = self._replay.on_input(frame, direction)
         if isinstance(frame, InterruptionFrame):
@@ -210,6 +224,10 @@ class FailoverMixin:
         if arm:
             self._attempt_started = self._clock()
             self._arm_deadline()
+        elif self._idle or (self._deadline is None and self._answered):
+            # New work for a service that is answering (the TTS's next sentence) restarts
+            # its idle wait.
+            self._watch_idle()
 
     async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
         if isinstance(frame, (StartFrame, EndFrame, CancelFrame)):
@@ -226,12 +244,16 @@ class FailoverMixin:
         outcome = await self._replay.on_output(frame, push)
         if outcome == FIRST:
             await self._first_result()
-        elif outcome == WAITING and (self._deadline is None or self._deadline.done()):
+        elif outcome == WAITING and (self._idle or self._deadline is None or self._deadline.done()):
             self._attempt_started = self._clock()
             self._arm_deadline()
+            return
+        if self._answered and (self._idle or self._deadline is None or self._deadline.done()):
+            self._watch_idle()
 
     async def _first_result(self):
         await self._cancel_deadline()
+        self._answered = True
         if self._open_failover is not None and self._attempt_started is not None:
             switch, self._open_failover = self._open_failover, None
             switch.answered_secs = self._clock() - switch.at + switch.duration_secs
@@ -261,24 +283,45 @@ class FailoverMixin:
                 return
         await super().push_frame(frame, direction)
 
-    def _arm_deadline(self):
-        if self._replay.deadline_secs is None:
-            return
-        service = self.strategy.active_service
+    def _arm_deadline(self, idle: bool = False):
+        """Start the wait for the turn's first result, or (`idle`) for more of it."""
+        secs = self._replay.idle_secs if idle else self._replay.deadline_secs
+        if not idle:
+            self._answered = False
         if self._deadline is not None and not self._deadline.done():
             self._deadline.cancel()
-        self._deadline = self.create_task(self._expire(service), "failover_deadline")
+        self._deadline, self._idle = None, False
+        if secs is None:
+            return
+        service = self.strategy.active_service
+        self._deadline = self.create_task(self._expire(service, secs, idle), "failover_deadline")
+        self._idle = idle
 
-    async def _expire(self, service: FrameProcessor):
-        await asyncio.sleep(self._replay.deadline_secs)
+    def _watch_idle(self):
+        """Restart the idle wait while the answering service owes more; else stop it."""
+        if self._replay.idle_secs is None:
+            return
+        if self._replay.in_turn and self._replay.owes():
+            self._arm_deadline(idle=True)
+        elif self._idle:
+            self._deadline.cancel()
+            self._deadline, self._idle = None, False
+
+    async def _expire(self, service: FrameProcessor, secs: float, idle: bool):
+        await asyncio.sleep(secs)
         if service is self.strategy.active_service and self._replay.in_turn:
-            reason = f"no first result within {self._replay.deadline_secs:g} s"
+            if idle:
+                if not self._replay.owes() or self._next_service(service) is None:
+                    return
+                reason = f"stalled mid-answer: nothing for {secs:g} s"
+            else:
+                reason = f"no first result within {secs:g} s"
             if await self._fail(service, reason):
                 # Stop whatever it is still doing; its late words are dropped anyway.
                 await service.queue_frame(InterruptionFrame())
 
     async def _cancel_deadline(self):
-        task, self._deadline = self._deadline, None
+        task, self._deadline, self._idle = self._deadline, None, False
         if task is not None and task is not asyncio.current_task() and not task.done():
             await self.cancel_task(task)
 
@@ -312,6 +355,7 @@ class FailoverMixin:
         if self._replay.in_turn:
             self._failed_this_turn.add(failed)
         await self._cancel_deadline()
+        self._answered = False
         now = self._clock()
         started = self._attempt_started if self._replay.in_turn else None
         switch = Switch(

@@ -102,6 +102,7 @@ def create_llm(
         llms,
         names=names,
         first_token_deadline_secs=settings.llm_first_token_deadline_secs,
+        idle_deadline_secs=settings.llm_idle_deadline_secs,
         policy=recovery_policy(settings),
     )
 

@@ -42,8 +42,9 @@ class LLMReplay:
     interrupt_on_error = False
     """An LLM that failed with an error has ended its answer already."""
 
-    def __init__(self, deadline_secs: float | None):
+    def __init__(self, deadline_secs: float | None, idle_secs: float | None = None):
         self.deadline_secs = deadline_secs
+        self.idle_secs = idle_secs
         self._context: LLMContext | None = None
         self._held = ""
         self._said: set[str] = set()
@@ -70,6 +71,10 @@ class LLMReplay:
         if isinstance(frame, InterruptionFrame):
             self._context, self._held, self._in_turn = None, "", False
         return False
+
+    def owes(self) -> bool:
+        """A reply under way owes the rest of it, up to its end."""
+        return self._in_turn
 
     def swallows(self, frame: Frame) -> bool:
         return False
@@ -130,6 +135,7 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         *,
         names: Sequence[str],
         first_token_deadline_secs: float,
+        idle_deadline_secs: float | None = None,
         policy: RecoveryPolicy | None = None,
         probe_timeout_secs: float = 5.0,
     ):
@@ -138,6 +144,8 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         names: Each LLM's provider name.
         first_token_deadline_secs: The longest wait for a turn's first token (or tool call)
             before the LLM counts as failed; it includes the SDK's own retries.
+        idle_deadline_secs: After the first token, the longest quiet before the reply's
+            end (a stream stalled mid-answer); None: no such deadline.
         policy: Probing and flapping of failed LLMs.
         probe_timeout_secs: The longest a probe may take.
         """
@@ -151,7 +159,7 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
             list(llms),
             stage="llm",
             names=names,
-            replay=LLMReplay(first_token_deadline_secs),
+            replay=LLMReplay(first_token_deadline_secs, idle_deadline_secs),
             policy=policy,
             probe=probe,
             strategy_type=ServiceSwitcherStrategyManual,

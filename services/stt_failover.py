@@ -37,6 +37,8 @@ class STTReplay:
     """Keeps the turn's audio, bounded, and the words already finalized in it."""
 
     interrupt_on_error = False
+    idle_secs = None
+    """The turn's one result is its final: the deadline from the turn's end covers a stall."""
 
     def __init__(self, deadline_secs: float | None, max_secs: float = 30.0):
         self.deadline_secs = deadline_secs
@@ -77,6 +79,9 @@ class STTReplay:
     def _trim(self, limit: float):
         while self._audio and self._audio_secs - _secs(self._audio[0]) >= limit:
             self._audio_secs -= _secs(self._audio.popleft())
+
+    def owes(self) -> bool:
+        return False
 
     def swallows(self, frame: Frame) -> bool:
         if frame.id in self._replayed:

@@ -29,6 +29,7 @@ def create_tts(settings: Settings) -> TTSService | TTSFailover:
         services,
         names=names,
         first_audio_deadline_secs=settings.tts_first_audio_deadline_secs,
+        idle_deadline_secs=settings.tts_idle_deadline_secs,
         policy=recovery_policy(settings),
         probe=cartesia_probe(settings),
     )

@@ -37,8 +37,9 @@ class TTSReplay:
     interrupt_on_error = True
     """A TTS keeps the failed reply's audio context open until it times out."""
 
-    def __init__(self, deadline_secs: float | None):
+    def __init__(self, deadline_secs: float | None, idle_secs: float | None = None):
         self.deadline_secs = deadline_secs
+        self.idle_secs = idle_secs
         self._reset()
 
     def _reset(self):
@@ -49,6 +50,7 @@ class TTSReplay:
         self._waiting = False
         self._started_out = False
         self._ended_out = False
+        self._whole = False
 
     @property
     def in_turn(self) -> bool:
@@ -67,11 +69,17 @@ class TTSReplay:
             self._open = True
         elif isinstance(frame, (LLMTextFrame, TTSSpeakFrame)):
             self._words += frame.text.split()
+            # A TTS speaks whole sentences: one still being written is not owed yet.
+            self._whole = isinstance(frame, TTSSpeakFrame) or _ends_sentence(frame.text)
             if isinstance(frame, TTSSpeakFrame) and not self._open:
                 self._open = self._ended = True  # a reply of its own
         elif isinstance(frame, LLMFullResponseEndFrame):
             self._ended = True
         return False
+
+    def owes(self) -> bool:
+        """Words it was given and has not spoken, and no sentence still being written."""
+        return self._spoken < len(self._words) and (self._whole or self._ended)
 
     def swallows(self, frame: Frame) -> bool:
         return False
@@ -132,6 +140,10 @@ class TTSReplay:
         return frames
 
 
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip()[-1:] in (".", "!", "?", ";", ":", "…")
+
+
 class TTSFailover(FailoverMixin, ServiceSwitcher):
     """`ServiceSwitcher` of TTS services that fails over mid-reply; see the module."""
 
@@ -141,6 +153,7 @@ class TTSFailover(FailoverMixin, ServiceSwitcher):
         *,
         names: Sequence[str],
         first_audio_deadline_secs: float,
+        idle_deadline_secs: float | None = None,
         policy: RecoveryPolicy | None = None,
         probe: Probe | None = None,
     ):
@@ -148,6 +161,8 @@ class TTSFailover(FailoverMixin, ServiceSwitcher):
         services: The chain, first choice first.
         names: Each TTS's provider name.
         first_audio_deadline_secs: The longest wait from a reply's start to its first audio.
+        idle_deadline_secs: After the first audio, the longest quiet (no audio, no word)
+            while words it was given are unspoken; None: no such deadline.
         policy: Probing and flapping of failed services.
         probe: Checks that a failed TTS answers again.
         """
@@ -155,7 +170,7 @@ class TTSFailover(FailoverMixin, ServiceSwitcher):
             list(services),
             stage="tts",
             names=names,
-            replay=TTSReplay(first_audio_deadline_secs),
+            replay=TTSReplay(first_audio_deadline_secs, idle_deadline_secs),
             policy=policy,
             probe=probe,
             strategy_type=ServiceSwitcherStrategyManual,

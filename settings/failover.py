@@ -33,6 +33,12 @@ class FailoverSettings(BaseModel):
     tts_first_audio_deadline_secs: float = Field(0.8, gt=0, le=60)
     # STT: the final transcript, from the end of the caller's turn.
     stt_final_deadline_secs: float = Field(1.0, gt=0, le=60)
+    # After the first result, the longest quiet of a stream that owes more of the answer
+    # (a stall mid-answer, which no error reports). LLM: between tokens, up to the reply's
+    # end; TTS: between audio chunks or spoken words while a whole sentence is unspoken.
+    # STT needs none: its one result, the final, is under the deadline above.
+    llm_idle_deadline_secs: float = Field(1.5, gt=0, le=60)
+    tts_idle_deadline_secs: float = Field(1.0, gt=0, le=60)
 
     # Recovery: a failed service is probed after this wait, doubled after each failed
     # probe up to the maximum, and switched back to between turns once it answers.

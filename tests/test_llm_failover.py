@@ -240,3 +240,21 @@ async def test_a_replay_after_a_booking_the_gate_ran_books_once(tmp_path):
     first = local.requests[0]["messages"]
     assert any(m.get("tool_calls") for m in first if m["role"] == "assistant")
     assert any(m["role"] == "tool" for m in first)
+
+
+async def test_a_stream_that_stalls_mid_answer_is_finished_by_the_next_llm():
+    # Claude's first two words come, then nothing: the idle deadline, not the client's
+    # own timeout (5 s here), moves the turn on; the unfinished sentence is said once.
+    fault = Fault("stall", stall_after=2, stall_secs=30)
+    async with (
+        FakeAnthropic(always(Text(ANSWER)), faults=Faults({0: fault})) as claude,
+        FakeOpenAI(always(Text(ANSWER))) as local,
+    ):
+        chain = build_chain(claude.base_url, local.base_url, llm_idle_deadline_secs=0.3)
+        async with Call(chain) as call:
+            await call.turn("When do you open?")
+
+    assert said(call.heard) == "".join(ANSWER)
+    (switch,) = chain.switches
+    assert switch.to_service == "openai"
+    assert switch.reason.startswith("stalled mid-answer")

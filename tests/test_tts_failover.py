@@ -105,3 +105,18 @@ async def test_cartesia_is_probed_and_speaks_again_from_the_next_reply():
     assert [r["transcript"].strip() for r in fake.requests if r.get("transcript")][-1] == (
         "Goodbye now."
     )
+
+
+async def test_a_reply_that_stalls_mid_audio_is_finished_by_piper():
+    # Cartesia speaks two words, then nothing: the idle deadline hands the rest to Piper
+    # long before Pipecat's own audio-context timeout would end the reply unspoken.
+    fault = Fault("stall", stall_after=2, stall_secs=30)
+    async with FakeCartesia(faults=Faults({0: fault})) as fake:
+        tts = build_chain(fake.url, tts_idle_deadline_secs=0.3)
+        async with PipelineRun([tts]) as run:
+            await speak(run, *REPLY)
+
+    assert words(run) == "".join(REPLY).split()
+    (switch,) = tts.switches
+    assert switch.to_service == "piper"
+    assert switch.reason.startswith("stalled mid-answer")
