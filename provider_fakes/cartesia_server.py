@@ -16,7 +16,7 @@ Cartesia does.
 import asyncio
 import base64
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,7 @@ class FakeCartesia:
         self._contexts: dict[str, Fault | None] = {}
         self._spoken: set[str] = set()
         self._words: dict[str, int] = {}
+        self._cancelled: set[str] = set()
         self.connections: list[Connection] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -126,7 +127,11 @@ class FakeCartesia:
                     continue
                 generation = message.json()
                 connection.requests.append(generation)
-                if isinstance(behaviour, Stall) or generation.get("cancel"):
+                if generation.get("cancel"):
+                    # A reply still trickling out stops, as Cartesia's does.
+                    self._cancelled.add(generation.get("context_id"))
+                    continue
+                if isinstance(behaviour, Stall):
                     continue
                 queue.put_nowait(generation)
         finally:
@@ -188,7 +193,13 @@ class FakeCartesia:
                 await ws.close(code=1011, message=b"fake drop")
                 return False
             pause = fault.trickle_secs if fault is not None and fault.kind == "trickle" else 0
-            await send_speech(ws, generation, pause=pause, offset=self._said(generation))
+            await send_speech(
+                ws,
+                generation,
+                pause=pause,
+                offset=self._said(generation),
+                cancelled=lambda: context_id in self._cancelled,
+            )
         if not generation["continue"]:
             await ws.send_json(
                 {"type": "done", "done": True, "status_code": 200, "context_id": context_id}
@@ -218,12 +229,14 @@ async def send_speech(
     limit: int | None = None,
     pause: float = 0.0,
     offset: int = 0,
+    cancelled: Callable[[], bool] = lambda: False,
 ):
     """One `chunk` per word (a tone, so it is not silence), each followed by its word's
     `timestamps`, as Cartesia interleaves them.
 
     `limit`: send only that many words (a drop); `pause`: seconds before each chunk;
-    `offset`: words the context already said (its timestamps run on from them)."""
+    `offset`: words the context already said (its timestamps run on from them);
+    `cancelled`: whether the client cancelled the context (the rest is not sent)."""
     context_id = generation["context_id"]
     sample_rate = generation["output_format"]["sample_rate"]
     words = generation["transcript"].split()
@@ -232,6 +245,8 @@ async def send_speech(
             return
         if pause:
             await asyncio.sleep(pause)
+        if cancelled():
+            return
         await ws.send_json(
             {
                 "type": "chunk",

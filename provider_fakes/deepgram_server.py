@@ -11,6 +11,10 @@ refuse, 500 and 429 at the handshake; stall (no result for `stall_secs`), drop
 (after `after` results), trickle (each result `trickle_secs` late) and malformed
 once connected. `timing.final_secs` answers a `Finalize` with the final
 (from_finalize) result that long after it, as a healthy Deepgram does.
+
+A conversation (`say`) scripts the caller's utterances one at a time instead, with
+a fault at any moment of the call: interim results while the audio comes, the
+final with the words once asked to finalize (the end of the turn).
 """
 
 import asyncio
@@ -22,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from provider_fakes import serve_on_loopback
-from provider_fakes.faults import INSTANT, Faults, Timing
+from provider_fakes.faults import INSTANT, Fault, Faults, Timing
 
 API_KEY = "dg-fake-key"
 
@@ -45,6 +49,19 @@ class Reject:
 
 
 Behaviour = Listen | Reject
+
+
+@dataclass
+class Utterance:
+    """What the caller says next (`FakeDeepgram.say`), and how far the fake got with it."""
+
+    transcript: str
+    fault: Fault | None = None
+    bytes_per_interim: int = 3200
+    heard: int = 0
+    interims: int = 0
+    started: float | None = None
+    done: bool = False
 
 
 @dataclass
@@ -75,6 +92,16 @@ class FakeDeepgram:
         self.connections: list[Connection] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self._utterance: Utterance | None = None
+        self._handshake_fault: Fault | None = None
+
+    def say(self, transcript: str, fault: Fault | None = None):
+        """The caller's next utterance is `transcript`: from now on each connection is a
+        conversation. `fault` spoils this one utterance: refuse, 500, 429 (the socket drops
+        in the middle of it and the reconnection meets the fault), stall (no result for
+        `stall_secs` from its first audio), drop (after `after` interim results), trickle
+        (each result `trickle_secs` late), malformed (every result is not JSON)."""
+        self._utterance = Utterance(transcript, fault)
 
     async def __aenter__(self) -> "FakeDeepgram":
         app = web.Application()
@@ -94,6 +121,8 @@ class FakeDeepgram:
             return web.Response(status=401, text="invalid credentials")
         behaviour = self._behaviours.pop(0) if self._behaviours else Listen(())
         fault = self.faults.next()
+        if self._handshake_fault is not None:
+            fault, self._handshake_fault = self._handshake_fault, None
         if fault is not None and fault.kind == "refuse":
             request.transport.close()
             return web.Response(status=500)
@@ -104,6 +133,8 @@ class FakeDeepgram:
 
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        if self._utterance is not None:
+            return await self._converse(ws, connection)
         pending = list(behaviour.transcripts)
         heard = 0
         sent = 0
@@ -139,6 +170,79 @@ class FakeDeepgram:
                     await ws.close()
                     break
         return ws
+
+    async def _converse(self, ws: web.WebSocketResponse, connection: Connection):
+        """A conversation's connection: see `say`. Results go out from a task of their own,
+        so a trickle never stops the fake from reading; those of an utterance the caller has
+        moved on from are dropped."""
+        loop = asyncio.get_running_loop()
+        outbox: asyncio.Queue[tuple[Utterance | None, str, bool]] = asyncio.Queue()
+        sender = asyncio.create_task(self._send_all(ws, outbox))
+        try:
+            async for message in ws:
+                now, said = loop.time(), self._utterance
+                fault = said.fault if said is not None and not said.done else None
+                stalled = (
+                    fault is not None
+                    and fault.kind == "stall"
+                    and said.started is not None
+                    and now < said.started + fault.stall_secs
+                )
+                if message.type == WSMsgType.BINARY:
+                    connection.audio_bytes += len(message.data)
+                    if said is None or said.done:
+                        continue
+                    said.started = now if said.started is None else said.started
+                    said.heard += len(message.data)
+                    if said.heard < (said.interims + 1) * said.bytes_per_interim or stalled:
+                        continue
+                    if fault is not None and fault.kind in ("refuse", "500", "429"):
+                        # The server goes away cleanly; the client's reconnection meets it.
+                        self._handshake_fault, said.fault = fault, None
+                        await ws.close(code=1001, message=b"fake restart")
+                        break
+                    said.interims += 1
+                    words = said.transcript.split()
+                    outbox.put_nowait((said, " ".join(words[: said.interims]), False))
+                    if fault is not None and fault.kind == "drop" and said.interims >= fault.after:
+                        await outbox.join()
+                        await ws.close(code=1011, message=b"fake drop")
+                        break
+                elif message.type == WSMsgType.TEXT:
+                    control = json.loads(message.data)
+                    connection.controls.append(control)
+                    if control.get("type") == "Finalize" and not stalled:
+                        text = said.transcript if said is not None and not said.done else ""
+                        outbox.put_nowait((said, text, True))
+                        if said is not None:
+                            said.done = True
+                    elif control.get("type") == "CloseStream":
+                        await ws.send_json(metadata(connection))
+                        await ws.close()
+                        break
+        finally:
+            sender.cancel()
+        return ws
+
+    async def _send_all(self, ws: web.WebSocketResponse, outbox: asyncio.Queue):
+        while True:
+            said, text, final = await outbox.get()
+            fault = said.fault if said is not None else None
+            try:
+                if said is not None and said is not self._utterance:
+                    continue  # the caller has moved on: a late result of theirs is dropped
+                if fault is not None and fault.kind == "trickle":
+                    await asyncio.sleep(fault.trickle_secs)
+                if final:
+                    await asyncio.sleep(self._timing.final_secs)
+                if fault is not None and fault.kind == "malformed":
+                    await ws.send_str("{not json")
+                else:
+                    await ws.send_json(results(text, is_final=final, from_finalize=final))
+            except ConnectionError:
+                return
+            finally:
+                outbox.task_done()
 
 
 async def send_results(ws: web.WebSocketResponse, transcript: str):

@@ -115,6 +115,9 @@ class Switch:
     answered_secs: float | None = None
     """Failover during a turn: from the start of the failed attempt to the next service's
     first result."""
+    quiet_secs: float | None = None
+    """Failover in the middle of an answer (a drop, a stall): how long before the switch
+    the failed service's last result came."""
 
 
 class _OutputGate(FrameProcessor):
@@ -173,6 +176,7 @@ class FailoverMixin:
         self._attempt_started: float | None = None
         self._answered = False
         """The turn's first result came from the active service."""
+        self._last_result = 0.0
         self._open_failover: Switch | None = None
         self.switches: list[Switch] = []
         self._register_event_handler("on_switch")
@@ -241,6 +245,7 @@ class FailoverMixin:
         if not self._replay.is_output(frame):
             await push(frame)
             return
+        self._last_result = self._clock()
         outcome = await self._replay.on_output(frame, push)
         if outcome == FIRST:
             await self._first_result()
@@ -355,7 +360,7 @@ class FailoverMixin:
         if self._replay.in_turn:
             self._failed_this_turn.add(failed)
         await self._cancel_deadline()
-        self._answered = False
+        mid_answer, self._answered = self._answered, False
         now = self._clock()
         started = self._attempt_started if self._replay.in_turn else None
         switch = Switch(
@@ -366,6 +371,7 @@ class FailoverMixin:
             reason=reason + (" (flapping: kept off for a cool-down)" if health.flapping else ""),
             at=now,
             duration_secs=now - started if started is not None else 0.0,
+            quiet_secs=now - self._last_result if mid_answer and started is not None else None,
         )
         await self._switch_to(target, switch)
         self._open_failover = switch if started is not None else None

@@ -36,8 +36,9 @@ class FailoverSettings(BaseModel):
     # After the first result, the longest quiet of a stream that owes more of the answer
     # (a stall mid-answer, which no error reports). LLM: between tokens, up to the reply's
     # end; TTS: between audio chunks or spoken words while a whole sentence is unspoken.
-    # STT needs none: its one result, the final, is under the deadline above.
-    llm_idle_deadline_secs: float = Field(1.5, gt=0, le=60)
+    # STT needs none: its one result, the final, is under the deadline above. Shorter than
+    # the LLM's first-token deadline: no SDK retries happen in the middle of a stream.
+    llm_idle_deadline_secs: float = Field(1.0, gt=0, le=60)
     tts_idle_deadline_secs: float = Field(1.0, gt=0, le=60)
 
     # Recovery: a failed service is probed after this wait, doubled after each failed
