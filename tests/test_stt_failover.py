@@ -45,14 +45,14 @@ def caller_line() -> list[InputAudioRawFrame]:
     ]
 
 
-def build_chain(url: str) -> STTFailover:
+def build_chain(url: str, probe_secs: float = 60) -> STTFailover:
     stt = create_stt(
         Settings(
             _env_file=None,
             deepgram_api_key=API_KEY,
             deepgram_base_url=url,
             stt_final_deadline_secs=0.5,
-            failover_probe_secs=60,
+            failover_probe_secs=probe_secs,
         )
     )
     assert isinstance(stt, STTFailover)
@@ -86,6 +86,31 @@ async def test_each_deepgram_fault_leaves_the_turn_transcribed_once(kind):
     assert "sunday" in text.lower()
     (switch,) = stt.switches
     assert (switch.from_service, switch.to_service) == ("deepgram", "whisper")
+
+
+async def test_deepgram_back_after_a_failure_transcribes_from_the_next_turn():
+    # Deepgram's first handshake fails, before any turn: Whisper stands in; Pipecat's
+    # Deepgram reconnects, and the next turn is Deepgram's again. Deepgram's fake does not
+    # listen to the audio, so silence stands for the caller (no Whisper work at all).
+    behaviours = [Listen(()), Listen(["We open at noon."])]
+    async with FakeDeepgram(behaviours, faults=Faults({0: Fault("500")})) as fake:
+        stt = build_chain(fake.base_url, probe_secs=0.05)
+        async with PipelineRun([stt]) as run:
+            await run.wait_until(lambda: stt.switches, "a failover")
+            await run.wait_until(lambda: stt.healthy("deepgram"), "Deepgram to reconnect")
+            silence = InputAudioRawFrame(
+                bytes(FRAME_BYTES), sample_rate=SAMPLE_RATE, num_channels=1
+            )
+            await run.send(
+                VADUserStartedSpeakingFrame(), *[silence] * 10, VADUserStoppedSpeakingFrame()
+            )
+            await run.wait_until(lambda: finals(run), "a final transcript")
+
+    assert finals(run) == ["We open at noon."]
+    assert [(s.kind, s.to_service) for s in stt.switches] == [
+        ("failover", "whisper"),
+        ("recovery", "deepgram"),
+    ]
 
 
 def test_the_turn_end_strategy_follows_the_stt_answering_now():
