@@ -3,7 +3,8 @@
 from pipecat.pipeline.worker import PipelineWorker
 
 from processors.conversation_recorder import ConversationRecorder
-from services.failover import FailoverMixin, Switch
+from services.failover import FailoverMixin
+from services.failover_replay import Switch
 
 
 def report_switches(recorder: ConversationRecorder | None, worker: PipelineWorker, *stages):

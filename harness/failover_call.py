@@ -48,7 +48,7 @@ from provider_fakes.cartesia_server import FakeCartesia
 from provider_fakes.deepgram_server import FakeDeepgram
 from provider_fakes.faults import HEALTHY, Fault, Faults, Timing
 from provider_fakes.openai_server import FakeOpenAI
-from services.failover import Switch
+from services.failover_replay import Switch
 from services.llm import create_llm
 from services.ondevice_llm import Dialogue, DialogueTurn, Reply
 from services.stt import create_stt

@@ -28,8 +28,9 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.llm_service import LLMService
 from pipecat.utils.string import match_endofsentence
 
-from services.failover import FIRST, FailoverMixin, Outcome, Push
+from services.failover import FailoverMixin
 from services.failover_health import RecoveryPolicy
+from services.failover_replay import FIRST, Outcome, Push
 
 
 def _normal(sentence: str) -> str:

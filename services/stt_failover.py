@@ -26,8 +26,9 @@ from pipecat.pipeline.service_switcher import ServiceSwitcher, ServiceSwitcherSt
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.stt_service import STTService
 
-from services.failover import FIRST, FailoverMixin, Outcome, Probe, Push
+from services.failover import FailoverMixin
 from services.failover_health import RecoveryPolicy
+from services.failover_replay import FIRST, Outcome, Probe, Push
 
 PRE_ROLL_SECS = 0.5
 """Audio kept from before the VAD heard speech start (it hears it late)."""

@@ -27,8 +27,9 @@ from pipecat.pipeline.service_switcher import ServiceSwitcher, ServiceSwitcherSt
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.tts_service import TTSService
 
-from services.failover import FIRST, WAITING, FailoverMixin, Outcome, Probe, Push
+from services.failover import FailoverMixin
 from services.failover_health import RecoveryPolicy
+from services.failover_replay import FIRST, WAITING, Outcome, Probe, Push
 
 
 class TTSReplay:
