@@ -250,7 +250,9 @@ async def test_a_stream_that_stalls_mid_answer_is_finished_by_the_next_llm():
         FakeAnthropic(always(Text(ANSWER)), faults=Faults({0: fault})) as claude,
         FakeOpenAI(always(Text(ANSWER))) as local,
     ):
-        chain = build_chain(claude.base_url, local.base_url, llm_idle_deadline_secs=0.3)
+        chain = build_chain(
+            claude.base_url, local.base_url, llm_idle_deadline_secs=0.3, failover_probe_secs=60
+        )
         async with Call(chain) as call:
             await call.turn("When do you open?")
 
