@@ -16,6 +16,7 @@ own first result instead (transcript, token, audio).
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 from collections import defaultdict
@@ -72,7 +73,9 @@ def to_result_ms(result: CallResult) -> list[float]:
     return [first for _, first in result.failover_ms()]
 
 
-def summarise(results: list[CallResult], wall_secs: float, concurrency: int) -> dict:
+def summarise(
+    results: list[CallResult], wall_secs: float, concurrency: int, load: list[float]
+) -> dict:
     by_fault: dict[str, list[CallResult]] = defaultdict(list)
     for result in results:
         by_fault[f"{result.stage}:{result.kind}"].append(result)
@@ -113,6 +116,12 @@ def summarise(results: list[CallResult], wall_secs: float, concurrency: int) -> 
         "caller_audio": "Piper's voice, each turn's audio sent at once (not paced in real time)",
         "concurrency": concurrency,
         "wall_secs": round(wall_secs, 1),
+        "load_avg_1min": {
+            "min": min(load),
+            "median": round(median(load), 2),
+            "max": max(load),
+            "samples": len(load),
+        },
         "machine": describe_machine(),
     }
 
@@ -143,11 +152,21 @@ async def measure(calls: int, concurrency: int, seed: int, only: str | None = No
             print(f"    said: {' '.join(result.words)}", file=sys.stderr)
         return result
 
+    load: list[float] = []
+
+    async def sample_load():
+        # Other jobs share the machine: its load is part of the figures.
+        while True:
+            load.append(round(os.getloadavg()[0], 2))
+            await asyncio.sleep(10)
+
+    sampler = asyncio.create_task(sample_load())
     started = asyncio.get_running_loop().time()
     plans = [p for p in plan(calls, seed) if only is None or p[0] == only]
     calls = len(plans)
     results = await asyncio.gather(*(one(*p) for p in plans))
-    return summarise(results, asyncio.get_running_loop().time() - started, concurrency)
+    sampler.cancel()
+    return summarise(results, asyncio.get_running_loop().time() - started, concurrency, load)
 
 
 def main():
