@@ -1,6 +1,8 @@
 """Opt-in tracing: Pipecat's conversation and turn spans for one call, our own spans, and no
 personal data in any exported attribute (app/tracing.py, conversation/span_redaction.py)."""
 
+import asyncio
+import contextvars
 import time
 
 import pytest
@@ -23,6 +25,12 @@ LINES = [
     f"My name is {NAME}.",
     f"My number is {PHONE}.",
 ]
+
+
+async def in_a_new_context(coro):
+    """Run `coro` as a call's own task would: no call that an earlier test bound in this
+    task's context (the log call a span is tagged with) leaks into it."""
+    await asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
 
 
 @pytest.fixture
@@ -82,9 +90,12 @@ async def test_a_tool_call_through_the_gate_is_a_span_without_its_arguments(span
         return {"ok": True, "found": 1}
 
     gate = FunctionCallGate([GatedTool("find_booking", look_up)], session_id="s")
-    trace_call(CallTrace("call-1", lambda: None))
 
-    await gate.call("find_booking", {"phone": PHONE})
+    async def in_call_1():
+        trace_call(CallTrace("call-1", lambda: None))
+        await gate.call("find_booking", {"phone": PHONE})
+
+    await in_a_new_context(in_call_1())
 
     [span] = named(spans, "tool_call")
     assert span.attributes["tool.name"] == "find_booking"
@@ -94,10 +105,13 @@ async def test_a_tool_call_through_the_gate_is_a_span_without_its_arguments(span
 
 
 async def test_a_failover_is_a_span_as_long_as_the_switch_took(spans):
-    trace_call(CallTrace("call-1", lambda: None))
     switch = Switch("llm", "failover", "anthropic", "ondevice", "timeout", time.monotonic(), 1.5)
 
-    await _switch_span(None, switch)
+    async def in_call_1():
+        trace_call(CallTrace("call-1", lambda: None))
+        await _switch_span(None, switch)
+
+    await in_a_new_context(in_call_1())
 
     [span] = named(spans, "failover")
     assert span.attributes["failover.to"] == "ondevice"
