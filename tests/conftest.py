@@ -59,6 +59,19 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("CONVERSATIONS_DATABASE_URL", f"sqlite:///{tmp_path}/conversations.db")
 
 
+@pytest.fixture(autouse=True)
+def outside_any_call():
+    """Each test starts outside any call: a sync test that builds a worker binds its call
+    in the process's own context, where every later test of that worker would inherit it."""
+    from conversation import logs, tracing
+
+    logs_token = logs._current_call.set(None)
+    trace_token = tracing._trace.set(None)
+    yield
+    logs._current_call.reset(logs_token)
+    tracing._trace.reset(trace_token)
+
+
 @pytest.fixture
 def offline_settings() -> Settings:
     """The default, keyless configuration: Whisper, on-device brain, Piper."""

@@ -72,11 +72,10 @@ def talked_over(module_settings) -> dict[str, Round]:
                 answer = await call.ask(question)
                 assert answer is not None, "the bot did not start reading the menu"
                 made = await call.interject(sound, at=answer + AFTER_SECS)
-                # A pause may last from the sound's start until the gate's own timer
-                # after its end: quiet for longer than that is the end of the menu.
-                sound_secs = made.ended.result() - made.started.result()
-                quiet = sound_secs + resume_secs(settings) + SLACK_SECS
-                assert await call.wait_for_silence(quiet=max(2.5, quiet), timeout=40)
+                # A pause lasts at most INTERRUPTION_MAX_PAUSE_SECS, however busy the
+                # machine: quiet for longer than that is the end of the menu.
+                quiet = settings.interruption_max_pause_secs + SLACK_SECS
+                assert await call.wait_for_silence(quiet=quiet, timeout=40)
                 rounds[name] = Round(
                     answer,
                     made.started.result(),
@@ -90,22 +89,12 @@ def talked_over(module_settings) -> dict[str, Round]:
     return asyncio.run(run())
 
 
-def resume_secs(settings) -> float:
-    """The longest a pause lasts after the sound: the VAD's stop over the bot, then the
-    gate's INTERRUPTION_RESUME_SECS. The backchannel's transcript resumes it sooner
-    (0.4-1.6 s, README "Interruptions"), unless Whisper is slowed by a busy machine."""
-    return settings.vad_stop_secs_over_bot + settings.interruption_resume_secs
-
 
 def assert_kept(played: Round, settings):
     """The bot never stopped, or paused and played on by itself; the whole menu was
-    heard once, and nothing the caller made became a turn."""
-    heard, end = played.heard, played.end
-    longest = resume_secs(settings) + SLACK_SECS
-    pauses = [gap for gap in heard.gaps(played.onset) if played.answer < gap[0] < played.done]
-    pauses = [gap for gap in pauses if gap[0] < end + longest + 1]
-    for _, resumed in pauses:
-        assert resumed - end <= longest, f"resumed {resumed - end:.2f} s after the sound"
+    heard once, and nothing the caller made became a turn. How soon it plays on is
+    bench.interruptions' figure, not asserted here: it depends on the machine's load."""
+    heard = played.heard
     said = transcribe(
         heard_between(heard, played.answer - 0.05, played.done),
         heard.sample_rate,
