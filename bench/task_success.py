@@ -177,8 +177,10 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
             for _ in range(MAX_TURNS):
                 started = time.monotonic()
                 end = await call.transport.say(audio(line))
-                heard_at = await call.bot_audible_after(end, timeout=20)
-                await call.wait_for_silence(quiet=1.5, timeout=45)
+                # The bot's answer to this line, not the tail of an earlier one: a caller waits
+                # for it (at most a minute), then for the bot to finish.
+                heard_at = await call.bot_audible_after(end, timeout=60)
+                await call.wait_for_silence(quiet=2.0, timeout=60)
                 if heard_at is not None:
                     latencies.append(round((heard_at - end) * 1000))
                 reply = call.text_between(end, time.monotonic())
@@ -258,9 +260,7 @@ def summarise(results: list[dict]) -> dict:
             "turns": len(latencies),
         },
         "failures": [r for r in results if not r["completed"]],
-        "calls_detail": [
-            {k: r[k] for k in ("task", "voice", "noise", "completed", "seconds")} for r in results
-        ],
+        "calls_detail": results,
     }
 
 
