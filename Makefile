@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.interruptions
 	$(BIN)/python -m bench.context
 	$(BIN)/python -m bench.failover
+	$(BIN)/python -m bench.task_success
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
 retention: $(STAMP)

@@ -39,7 +39,7 @@ from harness.voices import espeak_speech, piper_speech
 from settings import Settings
 
 RESULTS = Path(__file__).parent / "results" / "task_success.json"
-MAX_TURNS = 7
+MAX_TURNS = 6
 SNR_DB = 10.0
 
 
@@ -178,8 +178,8 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
                 started = time.monotonic()
                 end = await call.transport.say(audio(line))
                 # The bot's answer to this line, not the tail of an earlier one: a caller waits
-                # for it (at most a minute), then for the bot to finish.
-                heard_at = await call.bot_audible_after(end, timeout=60)
+                # for it (20 s at most, then speaks again), then for the bot to finish.
+                heard_at = await call.bot_audible_after(end, timeout=20)
                 await call.wait_for_silence(quiet=2.0, timeout=60)
                 if heard_at is not None:
                     latencies.append(round((heard_at - end) * 1000))
