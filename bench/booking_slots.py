@@ -134,6 +134,8 @@ HELD_OUT = [
     for r in yaml.safe_load((Path(__file__).parent / "held_out_requests.yaml").read_text())
 ]
 
+SETS = {"tuned_on": REQUESTS, "held_out": HELD_OUT, "held_out_first": HELD_OUT_FIRST}
+
 PIPER_SPEEDS = (1.05,)
 # espeak-ng voices (`espeak-ng --voices=en`) and variants (`+f2`: a female variant).
 TUNING_VOICES = ("en-us", "en-gb", "en-gb-scotland", "en-us+f2")
@@ -279,8 +281,13 @@ def main():
     parser.add_argument(
         "--no-vocabulary", action="store_true", help="Whisper without the hotwords (a lever)"
     )
+    parser.add_argument("--whisper-model", help="another CTranslate2 Whisper (a lever)")
+    parser.add_argument("--sets", default="tuned_on,held_out,held_out_first")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     settings = Settings(_env_file=None)
+    if args.whisper_model:
+        settings = settings.model_copy(update={"whisper_model": Path(args.whisper_model)})
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
     vocabulary = None if args.no_vocabulary else Restaurant.from_settings(settings).vocabulary()
     transcribe = transcriber(settings, vocabulary)
@@ -288,9 +295,12 @@ def main():
     report = {
         "what": "share of spoken booking requests whose day, time and party size the "
         "on-device brain fills correctly on the first turn (voice -> Whisper tiny.en -> brain)",
-        "tuned_on": measure(REQUESTS, rules, settings, transcribe),
-        "held_out": measure(HELD_OUT, rules, settings, transcribe),
-        "held_out_first": measure(HELD_OUT_FIRST, rules, settings, transcribe),
+        **{
+            name: measure(requests, rules, settings, transcribe)
+            for name, requests in SETS.items()
+            if name in args.sets.split(",")
+        },
+        "whisper_model": Path(settings.whisper_model).name,
         "voices": {
             "piper_length_scales": PIPER_SPEEDS,
             "espeak_ng": ESPEAK_VOICES if espeak_available() else [],
@@ -301,10 +311,10 @@ def main():
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
     hidden = {f"espeak-ng {v}" for v in HELD_OUT_VOICES}
-    for name in ("tuned_on", "held_out", "held_out_first"):
+    for name in (n for n in SETS if n in report):
         summary = {k: v for k, v in report[name].items() if k != "failures"}
         print(name, json.dumps(summary))
         if name != "tuned_on":

@@ -175,8 +175,14 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
             await call.greet(timeout=30)
             line, asked = script.opening, Counter({"opening": 1})
             for _ in range(MAX_TURNS):
+                if call._run.done():
+                    break  # the bot ended the call
                 started = time.monotonic()
-                end = await call.transport.say(audio(line))
+                pcm = audio(line)
+                try:
+                    end = await asyncio.wait_for(call.transport.say(pcm), len(pcm) / 32000 + 15)
+                except TimeoutError:
+                    break  # the microphone stopped: the pipeline has ended
                 # The bot's answer to this line, not the tail of an earlier one: a caller waits
                 # for it (20 s at most, then speaks again), then for the bot to finish.
                 heard_at = await call.bot_audible_after(end, timeout=20)
@@ -268,6 +274,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=len(CALLS))
     parser.add_argument("--first", type=int, default=0, help="start at this call (a quick look)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--merge", nargs="+", type=Path, help="sum up the calls of these result files instead"
+    )
     parser.add_argument("--until", help="stop starting calls after this UTC time, HH:MM")
     args = parser.parse_args()
     deadline = None
@@ -278,17 +288,26 @@ def main():
     logger.remove()
     logger.add(lambda m: print(m, end=""), level="WARNING")
     started = time.monotonic()
+    if args.merge:
+        parts = [json.loads(path.read_text()) for path in args.merge]
+        measured = summarise([call for part in parts for call in part["calls_detail"]])
+        measured["ran_as"] = [
+            {k: part.get(k) for k in ("first", "planned_calls", "seconds")} for part in parts
+        ]
+    else:
+        measured = asyncio.run(measure(args.calls, deadline, args.first))
     report = {
         "what": "share of scripted offline calls by voice whose task (book, change, cancel) "
         "the database shows done afterwards",
-        **asyncio.run(measure(args.calls, deadline, args.first)),
+        **measured,
+        "first": args.first,
         "planned_calls": args.calls,
         "voices": VOICES,
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     summary = {k: report[k] for k in ("calls", "completed", "rate", "by_task", "per_voice")}
     print(json.dumps(summary | {"noisy": report["noisy"], "latency_ms": report["latency_ms"]}))
 
