@@ -2,8 +2,10 @@
 
 Coughs and breaths to mix into a call while the bot speaks: a cough is a
 broadband burst with a voiced tail (espeak-ng says its glottal part), a
-breath is quiet, band-limited noise with a slow swell. All are seeded, so a
-test hears the same sound every run.
+breath is quiet, band-limited noise with a slow swell. Pink noise and babble
+(five espeak-ng talkers at once) are mixed under a caller's line at a given
+SNR (`with_noise`, bench.task_success). All are seeded, so a test hears the
+same sound every run.
 """
 
 import subprocess
