@@ -89,7 +89,11 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     )
     if "was that" in low:
         return "No." if wrong_details(reply, want, today, rules) else "Yes, that's right."
-    asks_to_go_ahead = re.search(r"shall i|should i|go ahead|is that right|is that correct", low)
+    # A read-back's question ("Shall I book it?", "Shall I go ahead?"), not "What name should
+    # I put the booking under?".
+    asks_to_go_ahead = re.search(
+        r"shall i (?:book|go ahead|cancel|change|make)|go ahead\?|is that (?:right|correct)\?", low
+    )
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
     if script.task == "change" and asks_to_go_ahead and wrong_details(reply, want, today, rules):
