@@ -96,9 +96,13 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     )
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
-    if script.task == "change" and asks_to_go_ahead and wrong_details(reply, want, today, rules):
+    if "what would you like to change" in low:
+        return script.change_words
+    # A change's read-back names the booking as it was, then " to " what it becomes.
+    new = reply.rsplit(" to ", 1)[-1]
+    if script.task == "change" and asks_to_go_ahead and wrong_details(new, want, today, rules):
         return f"No. {script.change_words}"
-    if "under the name" in low and "?" in low and not asks_to_go_ahead:
+    if "is the booking under the name" in low:
         return "Yes." if script.name.split()[0].lower() in low else f"No, it's {script.name}."
     if "phone number" in low or "say the whole number" in low or "your number" in low:
         return again("phone")
@@ -114,8 +118,6 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         return again("time")
     if "how many" in low:
         return again("party")
-    if "what would you like to change" in low:
-        return script.change_words
     if "anything else" in low or "sent the details" in low:
         return "No, that's all, thank you."
     return again("opening")  # "Sorry, I did not catch that": say it again
