@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.failover
 	$(BIN)/python -m bench.routing
 	$(BIN)/python -m bench.robustness
+	$(BIN)/python -m bench.task_success
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
 retention: $(STAMP)

@@ -145,6 +145,14 @@ def _month_may(spoken: str, found: re.Match) -> bool:
 
 
 NOT_AFTER_MAY = {"i", "we", "name", "number", "phone", "be", "have", "book", "ask", "get", "come"}
+COMPANIONS = (
+    "wife", "husband", "partner", "friend", "boyfriend", "girlfriend", "fiance", "fiancee",
+    "fiancé", "fiancée", "mum", "mom", "mother", "dad", "father", "son", "daughter", "sister",
+    "brother", "colleague", "date",
+)  # fmt: skip
+COMPANION = f"(?:{'|'.join(COMPANIONS)})"
+# "May wife and I": Whisper's "my", not the month.
+NOT_AFTER_MAY |= set(COMPANIONS)
 
 
 def _next_month(day: date) -> date:
@@ -271,10 +279,6 @@ HOMOPHONES = [
 
 SOUND_ALIKE_NUMBERS = {"free": 3, "tree": 3, "for": 4, "to": 2, "too": 2}
 """Words heard for a number said alone."""
-COMPANION = (
-    r"(?:wife|husband|partner|friend|boyfriend|girlfriend|fianc[eé]e?|mum|mom|mother|dad|father"
-    r"|son|daughter|sister|brother|colleague|date)"
-)
 
 
 def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
@@ -291,9 +295,12 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         found = re.search(pattern, spoken)
         if found:
             return min(int(found[1]), MAX_PARTY)
-    # "My wife and I", "me and my partner": two, unless more are named after them.
+    # "My wife and I", "me and my partner": two, unless more are named after them. Whisper
+    # writes "my" as "May" now and then ("May wife and I").
+    my = "(?:my|may)" if hear_alike else "my"
     if re.search(
-        rf"\b(?:my {COMPANION} and (?:i|me|myself)|me and my {COMPANION})\b(?! and\b)", spoken
+        rf"\b(?:{my} {COMPANION} and (?:i|me|myself)|me and {my} {COMPANION})\b(?! and\b)",
+        spoken,
     ):
         return 2
     if bare:

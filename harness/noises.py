@@ -2,8 +2,10 @@
 
 Coughs and breaths to mix into a call while the bot speaks: a cough is a
 broadband burst with a voiced tail (espeak-ng says its glottal part), a
-breath is quiet, band-limited noise with a slow swell. All are seeded, so a
-test hears the same sound every run.
+breath is quiet, band-limited noise with a slow swell. Pink noise and babble
+(five espeak-ng talkers at once) are mixed under a caller's line at a given
+SNR (`with_noise`, bench.task_success). All are seeded, so a test hears the
+same sound every run.
 """
 
 import subprocess
@@ -59,6 +61,62 @@ def _espeak_phonemes(phonemes: str) -> bytes:
         raise RuntimeError("espeak-ng is not installed (apt espeak-ng)")
     wav = subprocess.run(
         ["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", phonemes],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return trim_silence(resample(np.frombuffer(wav[44:], np.int16), 22050))
+
+
+BABBLE_LINES = (
+    "The weather has been lovely this week, we went to the beach twice.",
+    "Did you see the match last night? It went to extra time.",
+    "I think the train leaves at half past, we should hurry up.",
+    "She said the new office is bigger but the coffee is worse.",
+    "Can you pass the salt please, and maybe some more bread.",
+)
+BABBLE_VOICES = ("en-us+m2", "en-gb+f3", "en-us+f4", "en-gb-x-gbcwmd+m4", "en-us+m6")
+
+
+def pink_noise(secs: float, seed: int = 3) -> np.ndarray:
+    """Pink (1/f) noise, unit RMS: a steady hiss with more low than high, like a busy room."""
+    rng = np.random.default_rng(seed)
+    n = max(2, int(SAMPLE_RATE * secs))
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    spectrum[1:] /= np.sqrt(freqs[1:])
+    spectrum[0] = 0
+    noise = np.fft.irfft(spectrum, n)
+    return noise / np.sqrt(np.mean(noise**2))
+
+
+def babble_noise(secs: float, seed: int = 4) -> np.ndarray:
+    """Babble: five espeak-ng talkers at once, each from a random point of its line, unit RMS."""
+    rng = np.random.default_rng(seed)
+    n = max(2, int(SAMPLE_RATE * secs))
+    mixed = np.zeros(n, np.float32)
+    for line, voice in zip(BABBLE_LINES, BABBLE_VOICES, strict=True):
+        talker = np.frombuffer(_espeak_line(line, voice), np.int16).astype(np.float32)
+        talker = np.roll(np.tile(talker, n // len(talker) + 2), -int(rng.integers(len(talker))))
+        mixed += talker[:n] / (np.sqrt(np.mean(talker**2)) + 1e-9)
+    return mixed / np.sqrt(np.mean(mixed**2))
+
+
+def with_noise(pcm: bytes, kind: str, snr_db: float, seed: int = 0, pad_secs: float = 0.3) -> bytes:
+    """`pcm` with `kind` ("pink" or "babble") noise at `snr_db` below the speech's RMS, the
+    noise starting `pad_secs` before the speech and ending as long after it."""
+    speech = np.frombuffer(pcm, np.int16).astype(np.float32)
+    pad = np.zeros(int(SAMPLE_RATE * pad_secs), np.float32)
+    speech = np.concatenate([pad, speech, pad])
+    make = {"pink": pink_noise, "babble": babble_noise}[kind]
+    noise = make(len(speech) / SAMPLE_RATE, seed)[: len(speech)]
+    level = np.sqrt(np.mean(np.frombuffer(pcm, np.int16).astype(np.float32) ** 2))
+    mixed = speech + noise * level / (10 ** (snr_db / 20))
+    return np.clip(mixed, -32768, 32767).astype(np.int16).tobytes()
+
+
+def _espeak_line(text: str, voice: str) -> bytes:
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", "165", "--stdout", text],
         check=True,
         capture_output=True,
     ).stdout

@@ -252,3 +252,16 @@ def test_one_sentence_fills_several_slots_and_a_phone_is_not_a_time():
 def test_newer_slots_overwrite_older_ones():
     older = Slots(day=TODAY, party_size=2)
     assert older.merged(Slots(party_size=6)) == Slots(day=TODAY, party_size=6)
+
+
+def test_may_heard_for_my_before_a_companion_is_two_people_to_confirm():
+    said = parse_slots("May wife and I would like to come at 8 tomorrow", TODAY, "GB")
+    assert (said.day, said.party_size, said.unsure) == (
+        date(2030, 1, 3),
+        2,
+        frozenset({"party_size"}),
+    )
+
+
+def test_may_before_a_companion_is_not_the_month():
+    assert parse_date("May husband and I, on the 19th", TODAY) == date(2030, 1, 19)
