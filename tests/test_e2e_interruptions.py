@@ -89,7 +89,6 @@ def talked_over(module_settings) -> dict[str, Round]:
     return asyncio.run(run())
 
 
-
 def assert_kept(played: Round, settings):
     """The bot never stopped, or paused and played on by itself; the whole menu was
     heard once, and nothing the caller made became a turn. How soon it plays on is
