@@ -77,7 +77,9 @@ def test_the_latency_of_each_turn_is_shown_as_a_number(call):
     replies = [reply for _, reply in turns(call) if reply]
     assert len(replies) == len(LINES), call["failure"]
     for reply in replies:
-        assert 0 < reply["latency_ms"] < 10_000
+        # A measured time, shown as the page says it; how long is the benchmarks' business
+        # (tests.browser_support.latency), not a bound a busy machine could miss.
+        assert reply["latency_ms"] > 0
         assert re.fullmatch(r"replied in \d+\.\d\d s", reply["latency_text"])
 
 
