@@ -21,9 +21,10 @@ run: $(STAMP)
 	@echo "Starting the bot: open http://localhost:7860 once it says it is ready."
 	$(BIN)/python bot.py $(ARGS)
 
-# Two workers, a file's tests on one of them, the longest files first (tests/conftest.py).
+# Three workers on two cores (most of the suite waits on real-time audio), a file's tests on
+# one of them, the longest files first (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile --no-loadscope-reorder
 
 # QA's scripted eval conversations: offline, in audio, one bot per scenario; writes
 # evals/reports/<timestamp>/ (docs/evals.md). E.g. ARGS="--repeat 3", ARGS="--modality text".
