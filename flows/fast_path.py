@@ -6,7 +6,7 @@ bench/routing_sets/tuning.tsv only; bench/routing.py measures them on the
 held-out set too (docs/fast-path.md).
 """
 
-from flows.ondevice_dialogue import MENU
+from flows.ondevice_dialogue import ADDRESS_ASKED, MENU, MENU_ASKED, REPEAT_ASKED
 from flows.restaurant import Restaurant
 from processors.fast_path import FastReply
 from services.fast_router import FastIntent, FastRouter
@@ -118,14 +118,7 @@ def fast_intents(restaurant: Restaurant) -> list[FastIntent]:
         FastIntent(
             "address",
             (
-                "address",
-                "where are you",
-                "where are you located",
-                "where is the restaurant",
-                "how do i get there",
-                "how do i find you",
-                "whats your location",
-                "directions",
+                *ADDRESS_ASKED,
                 "where can i find you",
                 "whereabouts are you",
                 "wheres the restaurant",
@@ -152,12 +145,7 @@ def fast_intents(restaurant: Restaurant) -> list[FastIntent]:
         FastIntent(
             "menu",
             (
-                "whats on the menu",
-                "what is on the menu",
-                "tell me about the menu",
-                "read me the menu",
-                "what food do you serve",
-                "what dishes do you have",
+                *MENU_ASKED,
                 "whats on your menu",
                 "what do you have on the menu",
                 "what kind of food",
@@ -228,14 +216,7 @@ def fast_intents(restaurant: Restaurant) -> list[FastIntent]:
         FastIntent(
             "repeat",
             (
-                "repeat that",
-                "can you repeat",
-                "say that again",
-                "come again",
-                "pardon",
-                "sorry what",
-                "i didnt catch that",
-                "one more time",
+                *REPEAT_ASKED,
                 "say again",
                 "i missed that",
                 "could you repeat",

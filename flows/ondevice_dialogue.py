@@ -22,6 +22,66 @@ OFFLINE_SCOPE_WITH_BOOKINGS = (
 )
 
 
+# How callers ask; the fast path in front of an LLM (flows/fast_path.py) starts from these.
+HOURS_ASKED = (
+    "opening hours",
+    "what are your hours",
+    "when are you open",
+    "when do you open",
+    "what time do you open",
+    "what time do you close",
+    "when do you close",
+    "are you open today",
+    "are you open tonight",
+    "are you open on sunday",
+    "how late are you open",
+    "until what time",
+)
+
+ADDRESS_ASKED = (
+    "address",
+    "where are you",
+    "where are you located",
+    "where is the restaurant",
+    "how do i get there",
+    "how do i find you",
+    "whats your location",
+    "directions",
+)
+
+REPEAT_ASKED = (
+    "repeat that",
+    "can you repeat",
+    "say that again",
+    "come again",
+    "pardon",
+    "sorry what",
+    "i didnt catch that",
+    "one more time",
+)
+
+GOODBYES = (
+    "goodbye",
+    "bye",
+    "bye bye",
+    "thats all thank you",
+    "thats all",
+    "thanks bye",
+    "have a good night",
+    "see you",
+    "talk to you later",
+)
+
+MENU_ASKED = (
+    "whats on the menu",
+    "what is on the menu",
+    "tell me about the menu",
+    "read me the menu",
+    "what food do you serve",
+    "what dishes do you have",
+)
+
+
 def restaurant_dialogue(
     restaurant: Restaurant,
     rules: BookingRules | None = None,
@@ -72,76 +132,28 @@ def restaurant_dialogue(
         ),
         Intent(
             "hours",
-            (
-                "opening hours",
-                "what are your hours",
-                "when are you open",
-                "when do you open",
-                "what time do you open",
-                "what time do you close",
-                "when do you close",
-                "are you open today",
-                "are you open tonight",
-                "are you open on sunday",
-                "how late are you open",
-                "until what time",
-            ),
+            HOURS_ASKED,
             hours,
         ),
         Intent(
             "address",
-            (
-                "address",
-                "where are you",
-                "where are you located",
-                "where is the restaurant",
-                "how do i get there",
-                "how do i find you",
-                "whats your location",
-                "directions",
-            ),
+            ADDRESS_ASKED,
             address,
         ),
         Intent(
             "repeat",
-            (
-                "repeat that",
-                "can you repeat",
-                "say that again",
-                "come again",
-                "pardon",
-                "sorry what",
-                "i didnt catch that",
-                "one more time",
-            ),
+            REPEAT_ASKED,
             repeat,
         ),
         Intent(
             "goodbye",
-            (
-                "goodbye",
-                "bye",
-                "bye bye",
-                "thats all thank you",
-                "thats all",
-                "thanks bye",
-                "have a good night",
-                "see you",
-                "talk to you later",
-            ),
+            GOODBYES,
             goodbye,
         ),
         # A long answer, read sentence by sentence (callers talk over it: docs/interruptions.md).
         Intent(
             "menu",
-            (
-                "whats on the menu",
-                "what is on the menu",
-                "tell me about the menu",
-                "read me the menu",
-                "what food do you serve",
-                "what dishes do you have",
-            ),
+            MENU_ASKED,
             lambda _: Reply(MENU),
         ),
     ]
