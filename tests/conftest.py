@@ -9,6 +9,9 @@ import pytest
 
 from settings import Settings
 
+# `rules` and `store` for the on-device brain's tests; a file that defines its own keeps it.
+pytest_plugins = ["tests.fakes.restaurant_store"]
+
 PROVIDER_VARIABLES = (
     "STT_PROVIDER",
     "LLM_PROVIDER",

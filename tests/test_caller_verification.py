@@ -4,14 +4,13 @@ The bookings here are made before the call (straight in the store), so the call 
 nothing of them; `flows/caller_verification.py` holds the rule.
 """
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 import pytest
 from pipecat.runner.types import DailyDialinRequest, DailyRunnerArguments, DialinSettings
 
 from app.call_parts import booking_session
 from app.caller_id import caller_phone
-from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from flows.call_tools import END_CALL
 from flows.caller_verification import names_match
@@ -20,10 +19,8 @@ from flows.restaurant import Restaurant
 from function_calls import Breakers
 from services.ondevice_llm import OnDeviceLLMService
 from settings import Settings
-from store import ReservationStore
 from tests.fakes.conversation import converse, turns
 
-NOW = datetime(2030, 1, 2, 10, 0)
 PHONE = "+447911123456"
 NO_MATCH = (
     "I can't find a matching booking. "
@@ -31,18 +28,6 @@ NO_MATCH = (
 )
 DETAILS = ("Maria", "Lopez", "4 people", "Friday", "7 pm", "19:00")
 """Anything of the seeded booking an unverified caller must not hear."""
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
-
-
-@pytest.fixture
-def store(tmp_path, rules):
-    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from flows.agents import AgentName
 from flows.escalation_monitor import EscalationMonitor, Trigger
 from processors.escalation_watch import EscalationWatch
 from settings import Settings
+from tests.fakes.cloud_settings import unreachable_cloud_settings
 from tests.fakes.scripted_llm import ScriptedLLM, Step
 from tests.test_agents import AgentsCall, tools  # noqa: F401 (a fixture)
 
@@ -153,19 +154,7 @@ def test_the_bots_pipeline_with_flow_agents_has_a_watch_that_can_escalate(tmp_pa
     from app.worker import build_worker
     from harness.audio_transport import ScriptedCallTransport
 
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{tmp_path}/r.db",
-        deepgram_api_key="dg",
-        deepgram_base_url="ws://127.0.0.1:1",
-        anthropic_api_key="sk",
-        anthropic_base_url="http://127.0.0.1:1",
-        cartesia_api_key="ca",
-        cartesia_url="ws://127.0.0.1:1/tts/websocket",
-        stt_chain="deepgram",
-        tts_chain="cartesia",
-        flow="agents",
-    )
+    settings = unreachable_cloud_settings(database_url=f"sqlite:///{tmp_path}/r.db", flow="agents")
     worker, _ = build_worker(ScriptedCallTransport(), settings)
 
     def watches(processor) -> list:

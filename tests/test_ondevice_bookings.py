@@ -1,40 +1,22 @@
 """The on-device brain books, changes and cancels a table with no LLM, through the gate."""
 
-from datetime import datetime
-
-import pytest
 from pipecat.tests.utils import SleepFrame
 
-from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from flows.call_tools import END_CALL
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from function_calls import Breakers
 from services.ondevice_llm import OnDeviceLLMService
-from settings import Settings
 from store import ReservationStore, StoreUnavailable
 from tests.fakes.conversation import converse, turns, user
 
-NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; "tomorrow" is Thursday 3 January
 RESTAURANT = Restaurant(name="Chez Test", hours="from noon to ten", address="1 Test Road")
 
 
 class FailingStore(ReservationStore):
     async def check_availability(self, *args, **kwargs):
         raise StoreUnavailable("database is locked")
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
-
-
-@pytest.fixture
-def store(tmp_path, rules):
-    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
-    yield opened
-    opened.close()
 
 
 async def talk(store, rules, *said, breakers=None, state=None, overlap=False):

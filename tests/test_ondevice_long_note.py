@@ -5,31 +5,12 @@ The on-device brain is driven turn by turn through the real gate and store
 """
 
 from dataclasses import replace
-from datetime import datetime
-
-import pytest
 
 from flows.booking_arguments import MAX_NOTES_CHARS
-from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
-from settings import Settings
-from store import ReservationStore
 from tests.fakes.offline_call import OfflineCall
 
-NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; "tomorrow" is Thursday 3 January
 LONG_NOTE = "One of us has a nut allergy, " + "and we would like a quiet corner please " * 14
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
-
-
-@pytest.fixture
-def store(tmp_path, rules):
-    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
-    yield opened
-    opened.close()
 
 
 async def test_a_note_too_long_is_dropped_with_the_caller_told_and_not_read_back(store, rules):

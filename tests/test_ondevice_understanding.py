@@ -4,25 +4,9 @@ details in one breath, answers to another question, replies that are not what wa
 import asyncio
 from datetime import date, time
 
-import pytest
-
 from conversation.state import ConversationState
-from flows.booking_rules import BookingRules
-from settings import Settings
 from store import ReservationStore
-from tests.test_ondevice_bookings import BOOK, NOW, talk
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
-
-
-@pytest.fixture
-def store(tmp_path, rules):
-    opened = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", (2, 4, 6), rules.seating)
-    yield opened
-    opened.close()
+from tests.test_ondevice_bookings import BOOK, talk
 
 
 async def test_every_detail_said_in_one_breath_is_taken(store, rules):

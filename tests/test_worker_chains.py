@@ -8,7 +8,7 @@ from harness.audio_transport import ScriptedCallTransport
 from services.llm_failover import LLMFailover
 from services.stt_failover import STTFailover
 from services.tts_failover import TTSFailover
-from settings import Settings
+from tests.fakes.cloud_settings import unreachable_cloud_settings
 
 CHAINS = (STTFailover, LLMFailover, TTSFailover)
 
@@ -22,17 +22,7 @@ def chains_in(processor) -> list:
 def test_the_keyed_pipeline_runs_the_llm_chain_down_to_the_ondevice_engine():
     from app.worker import build_worker
 
-    settings = Settings(
-        _env_file=None,
-        deepgram_api_key="dg",
-        deepgram_base_url="ws://127.0.0.1:1",
-        anthropic_api_key="sk",
-        anthropic_base_url="http://127.0.0.1:1",
-        cartesia_api_key="ca",
-        cartesia_url="ws://127.0.0.1:1/tts/websocket",
-        stt_chain="deepgram",
-        tts_chain="cartesia",
-    )
+    settings = unreachable_cloud_settings()
     worker, _ = build_worker(ScriptedCallTransport(), settings)
     (llm,) = chains_in(worker.pipeline)
     assert isinstance(llm, LLMFailover)
