@@ -87,7 +87,7 @@ class OfflineAgents:
 
     def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]:
         handed = [r for r in turn.tool_results if r.name in AGENT_OF_TOOL]
-        if handed:
+        if handed:  # a handoff's calls go alone (below), so its results come back alone
             held, self._held = self._held, None
             turn = replace(
                 turn, tool_results=tuple(r for r in turn.tool_results if r not in handed)
