@@ -11,7 +11,9 @@ passes as `--runner-body`) sets up what a scenario needs:
 - `fault: reservations_locked`: once the bot listens, another connection
   holds the database's write lock until the bot exits, so every store call
   fails with "database is locked": the outage the gate turns into an offer
-  of a human. Nothing in the bot is patched; it meets a real locked SQLite file.
+  of a human. Nothing in the bot is patched; it meets a real locked SQLite file;
+- `env`: settings for this bot, as environment variables (`{FLOW: agents}`),
+  only among SETTABLE: a scenario chooses how the bot is built, not its keys.
 
 Then it runs `bot.py` in this process with the rest of the command line.
 """
@@ -35,6 +37,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FAULTS = ("reservations_locked",)
+SETTABLE = ("FLOW", "FAST_PATH")
 
 
 def read_body(argv: list[str]) -> tuple[dict, int]:
@@ -50,6 +53,9 @@ def read_body(argv: list[str]) -> tuple[dict, int]:
     fault = body.get("fault")
     if fault is not None and fault not in FAULTS:
         raise SystemExit(f"eval bot: unknown fault {fault!r}; known: {', '.join(FAULTS)}")
+    unknown = set(body.get("env") or {}) - set(SETTABLE)
+    if unknown:
+        raise SystemExit(f"eval bot: env may set only {', '.join(SETTABLE)}, not {sorted(unknown)}")
     return body, args.port
 
 
@@ -103,6 +109,7 @@ def main() -> None:
         reservations = Path(data) / "reservations.db"
         os.environ["DATABASE_URL"] = f"sqlite:///{reservations}"
         os.environ["CONVERSATIONS_DATABASE_URL"] = f"sqlite:///{Path(data) / 'conversations.db'}"
+        os.environ.update({name: str(value) for name, value in (body.get("env") or {}).items()})
         sys.path[0] = str(ROOT)  # the bot's folder, as `python bot.py` has it
         if body.get("seed"):
             asyncio.run(seed(body["seed"]))

@@ -2,9 +2,12 @@
 
 reception greets, answers questions about the restaurant and routes; new_booking
 books a table; existing_booking finds, changes or cancels one; escalation hands
-the caller to a person. Each agent's prompt, tools and the agents it may hand
-over to are listed here once; flows/agents_flow.py builds the pipecat.flows nodes
-from them, and a test checks that no node offers a tool its agent does not list.
+the caller to a person. Each agent's prompt, tools, the caller's tasks it takes
+and the agents it may hand over to are listed here once: flows/agents_flow.py
+builds the pipecat.flows nodes from them (with a generative LLM), and
+flows/ondevice_agents.py follows the same boundaries over the on-device brain
+(offline). Tests check that no node, and no offline agent, calls a tool its agent
+does not list.
 
 A flows node has no model field: an agent's model (`AGENT_<NAME>_MODEL`) is set by
 its first node's pre-action on the chain's first LLM (flows/agents_flow.py).
@@ -36,6 +39,9 @@ class Agent:
     """The agents it may hand the call to (escalation and the goodbye are open to all)."""
     handoff_description: str
     """What the LLM is told about handing a call to this agent."""
+    tasks: tuple[str, ...] = ()
+    """The caller's tasks it takes (the state's intent, the on-device brain's booking task);
+    reception has the call when no task is under way."""
 
 
 AGENTS: dict[AgentName, Agent] = {
@@ -56,6 +62,7 @@ AGENTS: dict[AgentName, Agent] = {
             tools=("check_availability", "book_table", "send_confirmation"),
             handoffs=(AgentName.RECEPTION, AgentName.EXISTING_BOOKING),
             handoff_description="The caller wants to book a new table.",
+            tasks=("book",),
         ),
         Agent(
             AgentName.EXISTING_BOOKING,
@@ -63,6 +70,7 @@ AGENTS: dict[AgentName, Agent] = {
             tools=("find_booking", "change_booking", "cancel_booking", "send_confirmation"),
             handoffs=(AgentName.RECEPTION, AgentName.NEW_BOOKING),
             handoff_description="The caller wants to find, change or cancel a booking they have.",
+            tasks=("change", "cancel"),
         ),
         Agent(
             AgentName.ESCALATION,
@@ -71,12 +79,30 @@ AGENTS: dict[AgentName, Agent] = {
             tools=("transfer_to_human",),
             handoffs=(AgentName.RECEPTION,),
             handoff_description="The caller wants a person, or you cannot help them.",
+            tasks=("human",),
         ),
     )
 }
 
 HANDOFF_TOOL = {name: f"to_{name}" for name in AgentName}
 """The transition function that hands the call to each agent."""
+OPEN_TO_ALL = ("end_call",)
+"""Tools every agent may call besides its own (and the handoff to escalation)."""
+
+
+def agent_for(task: str | None) -> AgentName:
+    """The agent that takes `task`; reception when there is none, or none takes it."""
+    return next((a.name for a in AGENTS.values() if task in a.tasks), AgentName.RECEPTION)
+
+
+def handoff_path(source: AgentName, target: AgentName) -> list[AgentName]:
+    """The handoffs from `source` to `target` that `AGENTS` allows: straight there when
+    `source` may hand to it (anyone may hand to escalation), else through reception."""
+    if source == target:
+        return []
+    if target == AgentName.ESCALATION or target in AGENTS[source].handoffs:
+        return [target]
+    return [AgentName.RECEPTION, target]
 
 
 def agent_models(settings: Settings) -> dict[AgentName, str]:

@@ -2,7 +2,9 @@
 
 With the on-device brain the tools sit in the LLM context and the offline
 dialogue drives them; with a generative LLM the booking flow (pipecat.flows)
-sets the tools node by node. Both run every call through the same gate.
+sets the tools node by node. Both run every call through the same gate. With
+`FLOW=agents` the flow is the agents' (flows/agents_flow.py), and offline the
+dialogue is split between the same agents (flows/ondevice_agents.py).
 
 When the generative LLM's chain ends in the on-device engine (services/llm_failover.py),
 a failover hands the call to it mid-call: it reads the same conversation state,
@@ -11,7 +13,7 @@ in, its calls reach the gate.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 from pipecat.frames.frames import LLMRunFrame
@@ -27,10 +29,12 @@ from flows.agents_flow import AgentsFlow
 from flows.booking_flow import BookingFlow, booking_flow_manager
 from flows.booking_tools import BookingTools
 from flows.call_tools import call_tools
+from flows.ondevice_agents import OfflineAgents
+from flows.ondevice_bookings import OfflineBookings
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from function_calls import FunctionCallGate
-from services.ondevice_llm import Dialogue, OnDeviceLLMService
+from services.ondevice_llm import OnDeviceLLMService, Responder
 from settings import Settings
 
 
@@ -49,20 +53,41 @@ class BookingSession:
 
     escalation: Callable[[str], Awaitable[bool]] | None = None
     """Hands the call to the escalation agent (processors/escalation_watch.py); set by
-    `starter` for the agents flow."""
+    `starter` with `FLOW=agents`."""
+    _offline_agents: OfflineAgents | None = field(default=None, init=False, repr=False)
 
     @property
     def uses_flow(self) -> bool:
         return self.settings.llm != "ondevice"
 
-    def dialogue(self) -> Dialogue:
+    @property
+    def offline_agents(self) -> OfflineAgents | None:
+        """With `FLOW=agents` and the on-device brain alone: its answers split between the
+        agents (one per call, made on first use)."""
+        if self.uses_flow or self.settings.flow != "agents":
+            return None
+        if self._offline_agents is None:
+            caller = self.tools.verification.caller_phone
+            desk = OfflineBookings(self.tools.rules, self.state, caller)
+            dialogue = restaurant_dialogue(
+                self.restaurant, self.tools.rules, self.state, caller, bookings=desk
+            )
+            self._offline_agents = OfflineAgents(dialogue, desk, self.state)
+        return self._offline_agents
+
+    def dialogue(self) -> Responder:
         """The on-device brain's conversation for this call, bookings included."""
+        if self.offline_agents is not None:
+            return self.offline_agents
         caller = self.tools.verification.caller_phone
         return restaurant_dialogue(self.restaurant, self.tools.rules, self.state, caller)
 
     def context_tools(self) -> list[FunctionSchema]:
         """The tools the context starts with; the flow brings its own, node by node."""
-        return [] if self.uses_flow else call_tools(self.tools.schemas(self.gate))
+        if self.uses_flow:
+            return []
+        handoffs = self.offline_agents.tools() if self.offline_agents is not None else []
+        return call_tools([*self.tools.schemas(self.gate), *handoffs])
 
     def prepare_handover(self, llm: LLMService | LLMSwitcher):
         """Give an on-device engine behind the flow's LLM the tools it calls, through the gate."""
@@ -80,9 +105,11 @@ class BookingSession:
         aggregators: LLMContextAggregatorPair,
         worker: PipelineWorker,
     ) -> Callable[[], Awaitable[None]]:
-        """What to run when the caller is connected: the bot's first words. With the agents
-        flow (FLOW=agents) it also sets `escalation`, for the escalation watch."""
+        """What to run when the caller is connected: the bot's first words. With
+        `FLOW=agents` it also sets `escalation`, for the escalation watch."""
         self.prepare_handover(llm)
+        if self.offline_agents is not None:
+            self.escalation = self.offline_agents.escalate
         if self.uses_flow:
             parts = (self.tools, self.gate, self.restaurant, self.state)
             if self.settings.flow == "agents":

@@ -46,5 +46,8 @@ DID_NOT_UNDERSTAND = (
     "can you repeat",
     "sorry, what was that",
     "i'm sorry, i didn't get",
+    "i did not catch",
+    "i can only help with",
 )
-"""The bot's own words when a turn went over its head."""
+"""The bot's own words when a turn went over its head; the last two are the on-device
+brain's ("Sorry, I did not catch that.", "while I'm offline I can only help with ...")."""

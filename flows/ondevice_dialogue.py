@@ -87,11 +87,14 @@ def restaurant_dialogue(
     rules: BookingRules | None = None,
     state: ConversationState | None = None,
     caller_phone: str | None = None,
+    bookings: OfflineBookings | None = None,
 ) -> Dialogue:
     """The restaurant's offline conversation; with `rules`, it also takes bookings
     (one dialogue per call: it remembers where the booking stands), reading what the
-    caller said earlier from the call's `state`."""
-    bookings = OfflineBookings(rules, state, caller_phone) if rules is not None else None
+    caller said earlier from the call's `state`. `bookings`: that booking desk, when the
+    caller of this function needs it too (the offline agents read the task under way)."""
+    if bookings is None and rules is not None:
+        bookings = OfflineBookings(rules, state, caller_phone)
     scope = OFFLINE_SCOPE if bookings is None else OFFLINE_SCOPE_WITH_BOOKINGS
 
     def greeting(_: DialogueTurn) -> Reply:

@@ -2,10 +2,12 @@
 
 It sits between the user aggregator and the LLM, where every context the LLM will
 answer passes: the caller's turns, the bot's replies and the tools' results are
-all in it. When the monitor fires, the context is not passed on; the watch hands
-the call to the escalation agent instead (`on_trigger`, which sets the agents
-flow's escalation node), and that node's own LLM run answers the same turn. So
-the caller hears one reply, the offer of a person, not two.
+all in it. When the monitor fires, the watch hands the call to the escalation
+agent (`on_trigger`). With a generative LLM that sets the agents flow's
+escalation node, whose own LLM run answers the same turn, so the context is not
+passed on: the caller hears one reply, the offer of a person, not two. Offline
+the on-device brain answers the context it is passed as the escalation agent
+(flows/ondevice_agents.py).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,7 +22,9 @@ from processors.placement import Placement
 Monitor = Callable[[Sequence[Any]], str | None]
 """The context's messages -> why to offer a person now, or None (the rule lives in flows/)."""
 OnTrigger = Callable[[str], Awaitable[bool]]
-"""Hands the call to escalation; False when it need not (escalation has it already)."""
+"""Hands the call to escalation; True when that answers the turn itself (the context is held
+back), False when the context goes on to the LLM (escalation has the call already, or the
+on-device brain answers it as escalation)."""
 
 
 class EscalationWatch(FrameProcessor):
@@ -47,7 +51,8 @@ class EscalationWatch(FrameProcessor):
         await super().process_frame(frame, direction)
         if isinstance(frame, LLMContextFrame) and direction == FrameDirection.DOWNSTREAM:
             trigger = self.monitor(frame.context.get_messages())
-            if trigger and self.on_trigger is not None and await self.on_trigger(trigger):
+            if trigger and self.on_trigger is not None:
                 logger.info(f"escalation: {trigger}")
-                return
+                if await self.on_trigger(trigger):
+                    return
         await self.push_frame(frame, direction)

@@ -8,8 +8,9 @@ small fast model when the bot has a generative LLM (conversation/extraction.py).
 
 It never delays the reply. The frame is passed on at once; the reading of a
 caller turn waits until the bot has finished answering it (it stopped
-speaking, or its turn ended in a text pipeline), or `max_delay_secs`, whichever
-comes first, and then runs in the processor's own task, while the caller is
+speaking, or its turn ended in a text pipeline), the caller has spoken again
+(that turn will get no other answer), or `max_delay_secs`, whichever comes
+first, and then runs in the processor's own task, while the caller is
 listening or speaking. The state is needed only for turns older than the
 compiler's window, so a reading one turn late costs nothing.
 """
@@ -84,6 +85,8 @@ class StateExtractor(FrameProcessor):
         self._seen = NewMessages()
         self._pending: asyncio.Queue[CallerTurn] = asyncio.Queue()
         self._answered = asyncio.Event()
+        self._spoke_again = asyncio.Event()
+        """Set by each caller turn: the one being waited on will not be answered on its own."""
         self._worker: asyncio.Task | None = None
         self._reading: CallerTurn | None = None
         self._bot_text = ""
@@ -119,6 +122,7 @@ class StateExtractor(FrameProcessor):
         """Count the new caller turns now (the log lines need the number); read them later."""
         for text in caller_turns(self._seen(frame.context.get_messages())):
             self._call.state.turn += 1
+            self._spoke_again.set()
             self._answered.clear()
             self._pending.put_nowait(
                 CallerTurn(self._call.state.turn, text, self._asked, self._bot_text)
@@ -145,13 +149,22 @@ class StateExtractor(FrameProcessor):
         while True:
             turn = await self._pending.get()
             self._reading = turn
-            waited = time.monotonic() - turn.queued_at
-            try:
-                await asyncio.wait_for(self._answered.wait(), max(0.0, self._max_delay - waited))
-            except TimeoutError:
-                pass
+            if self._pending.empty():  # else the caller has spoken again: read it now
+                self._spoke_again.clear()
+                waited = time.monotonic() - turn.queued_at
+                await self._answer_or_next_turn(max(0.0, self._max_delay - waited))
             await self._read(turn)
             self._reading = None
+
+    async def _answer_or_next_turn(self, timeout: float):
+        """Until the bot has answered the caller's last turn, the caller speaks again, or
+        `timeout` passes."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (self._answered, self._spoke_again)]
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
 
     async def _read(self, turn: CallerTurn):
         started = time.monotonic()

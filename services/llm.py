@@ -13,7 +13,7 @@ from pipecat.utils.errors import ErrorCategory
 
 from services.failover_health import recovery_policy
 from services.llm_failover import LLMFailover
-from services.ondevice_llm import Dialogue, OnDeviceLLMService
+from services.ondevice_llm import OnDeviceLLMService, Responder
 from settings import Settings
 
 
@@ -87,7 +87,7 @@ def create_generative_llm(
 
 
 def create_llm(
-    settings: Settings, *, system_instruction: str, dialogue: Dialogue
+    settings: Settings, *, system_instruction: str, dialogue: Responder
 ) -> LLMService | LLMFailover:
     """Build the LLM chain that `settings` selects: one LLM, or their failover switcher.
 
@@ -108,7 +108,7 @@ def create_llm(
 
 
 def one_llm(
-    settings: Settings, provider: str, system_instruction: str, dialogue: Dialogue
+    settings: Settings, provider: str, system_instruction: str, dialogue: Responder
 ) -> LLMService:
     """One member of the chain."""
     if provider == "ondevice":

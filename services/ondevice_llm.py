@@ -23,7 +23,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from loguru import logger
 from pipecat.frames.frames import (
@@ -148,6 +148,12 @@ class Dialogue:
         return found.intent.respond(turn), found
 
 
+class Responder(Protocol):
+    """What the engine asks for an answer: a `Dialogue`, or something that wraps one."""
+
+    def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]: ...
+
+
 def normalise(text: str) -> str:
     """Lower case, apostrophes dropped, other punctuation to spaces."""
     text = text.lower().replace("'", "").replace("\u2019", "")
@@ -253,7 +259,7 @@ def fixed_llm_settings(model: str, system_instruction: str | None = None) -> LLM
 class OnDeviceLLMService(LLMService):
     """An `LLMService` whose answers come from a `Dialogue`, not a model."""
 
-    def __init__(self, *, dialogue: Dialogue, **kwargs):
+    def __init__(self, *, dialogue: Responder, **kwargs):
         super().__init__(
             settings=fixed_llm_settings("ondevice"),
             **kwargs,

@@ -171,8 +171,8 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     # With Claude or an OpenAI-compatible LLM, greetings, hours, the address, the menu, dietary
     # questions, "repeat that" and goodbye are answered on the device (docs/fast-path.md).
     fast_path: bool = True
-    # With Claude or an OpenAI-compatible LLM: one booking flow, or four specialist agents
-    # with handoffs and an escalation monitor (docs/agents.md).
+    # One booking flow, or four specialist agents with handoffs and an escalation monitor
+    # (docs/agents.md): on pipecat.flows with an LLM, over the on-device brain offline.
     flow: Literal["single", "agents"] = "single"
     # With FLOW=agents, each agent's model on the first LLM of the chain (e.g. a small fast one
     # for reception); empty: ANTHROPIC_MODEL or OPENAI_MODEL. The fallbacks behind keep theirs.

@@ -104,11 +104,12 @@ async def test_the_watch_holds_back_the_turn_it_escalates_and_passes_the_others(
     assert fired == [Trigger.FRUSTRATED]
 
 
-def test_the_watch_is_a_part_of_the_agents_flow_only():
+def test_the_watch_is_a_part_of_flow_agents_only_with_or_without_an_llm():
     claude = {"_env_file": None, "anthropic_api_key": "sk-test"}
     assert escalation_watch(Settings(**claude, flow="agents")) is not None
     assert escalation_watch(Settings(**claude)) is None  # FLOW=single, the default
-    assert escalation_watch(Settings(_env_file=None, flow="agents")) is None  # on-device
+    assert escalation_watch(Settings(_env_file=None, flow="agents")) is not None  # on-device
+    assert escalation_watch(Settings(_env_file=None)) is None
 
 
 async def test_a_frustrated_caller_is_handed_to_escalation_which_answers_the_turn(tools):  # noqa: F811

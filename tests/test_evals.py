@@ -269,3 +269,17 @@ def test_a_backchannel_reported_twice_is_heard_once():
         Moment(1.0, "event", event={"type": "user_backchannel", "text": "Okay, yeah."}),
     ]
     assert heard(segment) == "Okay, yeah."
+
+
+def test_a_runner_body_may_choose_how_the_bot_is_built_but_not_its_keys(tmp_path):
+    from evals.eval_bot import read_body
+
+    body = tmp_path / "body.yaml"
+    body.write_text(yaml.safe_dump({"env": {"FLOW": "agents"}}))
+    assert read_body(["--runner-body", str(body), "--port", "9301"]) == (
+        {"env": {"FLOW": "agents"}},
+        9301,
+    )
+    body.write_text(yaml.safe_dump({"env": {"ANTHROPIC_API_KEY": "sk-x"}}))
+    with pytest.raises(SystemExit, match="env may set only FLOW, FAST_PATH"):
+        read_body(["--runner-body", str(body)])

@@ -202,6 +202,18 @@ async def test_a_turn_the_bot_never_answers_is_read_after_the_longest_wait(call,
     assert slot_values(call)["party_size"] == "2"
 
 
+async def test_a_turn_is_read_once_the_caller_speaks_again_unanswered(call, reader):
+    extractor = parser_extractor(call, reader, max_delay_secs=30)
+    dialogue = Dialogue()
+    async with PipelineRun([extractor]) as run:
+        await run.send(dialogue.caller("A table for two tomorrow at eight."))
+        await run.wait_until(lambda: call.state.turn == 1, "the turn to be counted")
+        await run.send(dialogue.caller("Under the name Anna Smith."))
+        await run.wait_until(lambda: call.state.slots, "the first turn to be read")
+        assert slot_values(call)["party_size"] == "2"
+        assert "name" not in call.state.slots  # the second waits for the bot's answer
+
+
 async def test_a_personal_question_marks_the_answer_for_redaction_until_it_is_read(call, reader):
     extractor = parser_extractor(call, reader, max_delay_secs=30)
     dialogue = Dialogue()
