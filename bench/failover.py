@@ -110,6 +110,8 @@ def summarise(
             "llm_first_token_deadline_s": 1.5,
             "tts_first_audio_deadline_s": 0.8,
             "stt_final_deadline_s": 1.0,
+            "stt_hedge_s": 0.5,
+            "stt_replay_encode_pad_s": 2.0,
             "llm_idle_deadline_s": 1.0,
             "tts_idle_deadline_s": 1.0,
         },

@@ -117,8 +117,8 @@ class FailoverMixin:
         return [self._branch(service, strategy) for service in services]
 
     def _branch(self, service: FrameProcessor, strategy) -> list[FrameProcessor]:
-        async def active(_: Frame) -> bool:
-            return service == strategy.active_service
+        async def active(frame: Frame) -> bool:
+            return self._routes_to(service, frame)
 
         def gate(direction: FrameDirection) -> FunctionFilter:
             return FunctionFilter(
@@ -134,6 +134,10 @@ class FailoverMixin:
             _OutputGate(self, service),
             gate(FrameDirection.UPSTREAM),
         ]
+
+    def _routes_to(self, service: FrameProcessor, frame: Frame) -> bool:
+        """Whether `frame` goes into (or back out of) `service`'s branch: the active one's."""
+        return service is self.strategy.active_service
 
     @property
     def active_name(self) -> str:
@@ -278,10 +282,18 @@ class FailoverMixin:
                 return service
         return None
 
-    async def _fail(self, failed: FrameProcessor, reason: str) -> bool:
-        """Switch away from `failed` and replay the turn; False when no service is left
-        (the last one standing is then kept, and its failure not held against it)."""
-        target = self._next_service(failed)
+    async def _fail(
+        self,
+        failed: FrameProcessor,
+        reason: str,
+        target: FrameProcessor | None = None,
+        blame: bool = True,
+    ) -> bool:
+        """Switch away from `failed` (to `target`, or the next service) and replay the turn;
+        False when no service is left (the last one standing is then kept, and its failure
+        not held against it). Without `blame` the failure is not recorded against `failed`
+        (no probing, no flapping): another service simply answered first."""
+        target = target or self._next_service(failed)
         if target is None:
             logger.error(
                 f"failover {self.stage}: {self._names[failed]} failed ({reason}); "
@@ -289,7 +301,8 @@ class FailoverMixin:
             )
             return False
         health = self._health[failed]
-        health.record_failure()
+        if blame:
+            health.record_failure()
         if self._replay.in_turn:
             self._failed_this_turn.add(failed)
         await self._cancel_deadline()
@@ -308,14 +321,19 @@ class FailoverMixin:
         )
         await self._switch_to(target, switch)
         self._open_failover = switch if started is not None else None
-        self._start_probing(failed)
+        if blame:
+            self._start_probing(failed)
+        await self._hand_over(target, now)
+        return True
+
+    async def _hand_over(self, target: FrameProcessor, now: float):
+        """Give `target`, now active, what it needs to answer the turn, and its deadline."""
         frames = self._replay.replay()
         for frame, direction in frames:
             await super().process_frame(frame, direction)
         if frames:
             self._attempt_started = now
             self._arm_deadline()
-        return True
 
     async def _switch_to(self, target: FrameProcessor, switch: Switch):
         await self.strategy.handle_frame(

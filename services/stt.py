@@ -3,7 +3,7 @@ Whisper: with more than one STT in `STT_CHAIN` the stage is their `STTFailover`
 (services/stt_failover.py)."""
 
 from loguru import logger
-from pipecat.services.stt_service import STTService
+from pipecat.services.stt_service import SegmentedSTTService, STTService
 from pipecat.transcriptions.language import Language
 
 from services.failover_health import recovery_policy
@@ -27,17 +27,22 @@ def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService 
     services = [one_stt(settings, name, vocabulary) for name in names]
     if len(services) == 1:
         return services[0]
+    hedge = settings.stt_hedge_secs
     return STTFailover(
         services,
         names=names,
         final_deadline_secs=settings.stt_final_deadline_secs,
+        hedge_secs=hedge if 0 < hedge < settings.stt_final_deadline_secs else None,
         policy=recovery_policy(settings),
         probe=_connected,
     )
 
 
 async def _connected(service) -> bool:
-    """A Deepgram that has reconnected (Pipecat retries by itself) counts as back."""
+    """A Deepgram that has reconnected (Pipecat retries by itself) counts as back; Whisper,
+    on this machine, is always there (it was only slow)."""
+    if isinstance(service, SegmentedSTTService):
+        return True
     return getattr(service, "_connection", None) is not None
 
 
@@ -46,7 +51,9 @@ def one_stt(settings: Settings, provider: str, vocabulary: str | None = None) ->
     if provider == "deepgram":
         from pipecat.services.deepgram.stt import DeepgramSTTService
 
-        return DeepgramSTTService(
+        from services.deepgram_stt import DropReportingDeepgramSTTService
+
+        return DropReportingDeepgramSTTService(
             api_key=settings.deepgram_api_key.get_secret_value(),
             base_url=settings.deepgram_base_url,
             settings=DeepgramSTTService.Settings(
@@ -60,6 +67,7 @@ def one_stt(settings: Settings, provider: str, vocabulary: str | None = None) ->
     logger.info(f"Whisper on {device} ({compute_type}) from {settings.whisper_model}")
     return SpeechLengthWhisperSTTService(
         encode_pad_secs=settings.whisper_encode_pad_secs,
+        replay_encode_pad_secs=settings.stt_replay_encode_pad_secs,
         device=device,
         compute_type=compute_type,
         ttfs_p99_latency=WHISPER_TTFS_P99_SECS,

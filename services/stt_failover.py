@@ -9,9 +9,11 @@ transcribes the turn. Words the failed STT already finalized in the turn are
 not passed on again. The replayed frames themselves never leave the switcher.
 """
 
+import asyncio
 from collections import deque
 from collections.abc import Sequence
 
+from loguru import logger
 from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
@@ -23,7 +25,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.metrics.metrics import TTFBMetricsData
 from pipecat.pipeline.service_switcher import ServiceSwitcher, ServiceSwitcherStrategyManual
-from pipecat.processors.frame_processor import FrameDirection
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.services.stt_service import STTService
 
 from services.failover import FailoverMixin
@@ -51,10 +53,18 @@ class STTReplay:
         self._finalized_words = 0
         self._skip_words = 0
         self._replayed: set[int] = set()
+        self.from_replay = False
+        """The output being handled comes from the STT the turn's audio was replayed to
+        (only its transcript repeats words already finalized)."""
 
     @property
     def in_turn(self) -> bool:
         return self._speaking or self._awaiting_final
+
+    @property
+    def awaiting_final(self) -> bool:
+        """The caller's turn ended and no final transcript has gone on yet."""
+        return self._awaiting_final
 
     def starts_turn(self, frame: Frame) -> bool:
         return isinstance(frame, VADUserStartedSpeakingFrame)
@@ -110,7 +120,7 @@ class STTReplay:
             return None
         if isinstance(frame, TranscriptionFrame):
             text = frame.text
-            if self._skip_words:
+            if self._skip_words and self.from_replay:
                 words = text.split()
                 text = " ".join(words[self._skip_words :])
                 self._skip_words = max(0, self._skip_words - len(words))
@@ -151,7 +161,16 @@ def _copy(frame: InputAudioRawFrame) -> InputAudioRawFrame:
 
 
 class STTFailover(FailoverMixin, ServiceSwitcher):
-    """`ServiceSwitcher` of STT services that fails over mid-turn; see the module."""
+    """`ServiceSwitcher` of STT services that fails over mid-turn; see the module.
+
+    Added to the failover: a hedge. When the active STT's final has not come
+    `hedge_secs` after the caller's turn ended, the next STT starts on the turn's
+    kept audio alongside it, without a switch. The first final of either goes on
+    and the other's is dropped; the hedge's final winning is a failover. A late
+    final of an STT already switched away from in this turn still answers the
+    turn when no other came first (a slow Whisper is not thrown away for a
+    Deepgram that says nothing).
+    """
 
     def __init__(
         self,
@@ -159,6 +178,7 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
         *,
         names: Sequence[str],
         final_deadline_secs: float,
+        hedge_secs: float | None = None,
         policy: RecoveryPolicy | None = None,
         probe: Probe | None = None,
     ):
@@ -166,6 +186,8 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
         services: The chain, first choice first.
         names: Each STT's provider name.
         final_deadline_secs: The longest wait, from the VAD's stop, for the final transcript.
+        hedge_secs: From the VAD's stop, when the next STT starts on the turn alongside;
+            None: never (it starts only at the switch).
         policy: Probing and flapping of failed services.
         probe: Checks that a failed STT answers again.
         """
@@ -178,3 +200,109 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
             probe=probe,
             strategy_type=ServiceSwitcherStrategyManual,
         )
+        self._hedge_secs = hedge_secs
+        self._hedge_task: asyncio.Task | None = None
+        self._hedging: FrameProcessor | None = None
+        """The STT given this turn's audio alongside the active one."""
+        self._hedge_frames: set[int] = set()
+        self._adopting = False
+        self._replayed_to: FrameProcessor | None = None
+        """The STT that got this turn's kept audio (hedge or switch)."""
+
+    def _routes_to(self, service: FrameProcessor, frame: Frame) -> bool:
+        if frame.id in self._hedge_frames:
+            return service is self._hedging
+        return super()._routes_to(service, frame)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        if self._replay.starts_turn(frame):
+            await self._end_hedge()
+        await super().process_frame(frame, direction)
+        if (
+            isinstance(frame, VADUserStoppedSpeakingFrame)
+            and self._hedge_secs is not None
+            and self._replay.awaiting_final
+            and self._hedge_task is None
+        ):
+            self._hedge_task = self.create_task(self._hedge_after(self._hedge_secs), "stt_hedge")
+
+    async def _hedge_after(self, secs: float):
+        await asyncio.sleep(secs)
+        active = self.strategy.active_service
+        chain = list(self._names)
+        later = chain[chain.index(active) + 1 :]
+        # Only towards the fallback: the next healthy STT after the active one.
+        target = next((s for s in later if s is self._next_service(active)), None)
+        if not self._replay.awaiting_final or self._hedging is not None or target is None:
+            return
+        if getattr(target, "replaying", False):
+            return  # still on an earlier turn's audio: its transcript would pass for this one
+        frames = self._replay.replay()
+        if not frames:
+            return
+        self._hedging = target
+        self._hedge_frames = {frame.id for frame, _ in frames}
+        self._give_replay(target)
+        logger.info(
+            f"failover stt: no final {secs:g} s after the turn ended; "
+            f"{self._names[target]} transcribes it alongside {self._names[active]}"
+        )
+        for frame, direction in frames:
+            await ServiceSwitcher.process_frame(self, frame, direction)
+
+    def _give_replay(self, target: FrameProcessor):
+        self._replayed_to = target
+        # A replayed turn is speech the caller waits on: Whisper may take its short window.
+        expect = getattr(target, "expect_replay", None)
+        if expect is not None:
+            expect()
+
+    async def _end_hedge(self):
+        task, self._hedge_task = self._hedge_task, None
+        if task is not None and task is not asyncio.current_task() and not task.done():
+            await self.cancel_task(task)
+        self._replay._replayed -= self._hedge_frames
+        self._hedging, self._hedge_frames, self._replayed_to = None, set(), None
+
+    async def _hand_over(self, target: FrameProcessor, now: float):
+        if self._adopting:
+            return  # its final is here: nothing to replay, nothing to wait for
+        if target is self._hedging:
+            # It has the turn's audio already: only its deadline starts.
+            self._attempt_started = now
+            self._arm_deadline()
+            return
+        if self._replay.in_turn:
+            self._give_replay(target)
+        await super()._hand_over(target, now)
+
+    async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
+        active = self.strategy.active_service
+        if frame.id in self._hedge_frames:
+            self._hedge_frames.discard(frame.id)
+            self._replay._replayed.discard(frame.id)
+            return  # the hedge's copy of the caller's audio goes no further
+        if (
+            service is not active
+            and isinstance(frame, TranscriptionFrame)
+            and self._replay.awaiting_final
+            and (service is self._hedging or service in self._failed_this_turn)
+        ):
+            # The first final of the turn, from an STT that has its audio: it answers.
+            late = service in self._failed_this_turn
+            reason = (
+                f"its late final came first ({self._names[service]})"
+                if late
+                else f"no final; {self._names[service]}'s came first"
+            )
+            self._adopting = True
+            try:
+                await self._fail(active, reason, target=service, blame=not late)
+            finally:
+                self._adopting = False
+        self._replay.from_replay = service is self._replayed_to
+        await super()._on_output(service, frame, push)
+
+    async def cleanup(self):
+        await self._end_hedge()
+        await super().cleanup()

@@ -17,6 +17,7 @@ exactly as faster-whisper does by default.
 
 import re
 import threading
+from contextvars import ContextVar
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -37,6 +38,12 @@ MAX_SHORT_PASS_TOKENS = 200
 # Above this many words a second of audio, a transcript repeats itself.
 MAX_WORDS_PER_SEC = 6.0
 COMPRESSION_RATIO_THRESHOLD = 2.4  # faster-whisper's own default
+
+
+PAD_FOR_THIS_SEGMENT: ContextVar[tuple[int | None] | None] = ContextVar(
+    "whisper_pad_for_this_segment", default=None
+)
+"""Set around one transcription: its pad instead of the model's (a replayed turn's)."""
 
 
 def pad_frames_for(pad_secs: float) -> int | None:
@@ -93,18 +100,20 @@ class SpeechLengthWhisperModel(WhisperModel):
         self.full_window_retries = 0
         self._full_window = threading.local()
 
+    def _pad(self) -> int | None:
+        override = PAD_FOR_THIS_SEGMENT.get()
+        return self.pad_frames if override is None else override[0]
+
     def encode(self, features: np.ndarray):
-        if self.pad_frames is None or getattr(self._full_window, "on", False):
+        pad = self._pad()
+        if pad is None or getattr(self._full_window, "on", False):
             return super().encode(features)
-        return super().encode(trimmed(features, self.pad_frames))
+        return super().encode(trimmed(features, pad))
 
     def transcribe(self, audio, *args, **kwargs):
         secs = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else None
-        if (
-            self.pad_frames is None
-            or secs is None
-            or secs * FRAMES_PER_SEC + self.pad_frames >= FULL_WINDOW_FRAMES
-        ):
+        pad = self._pad()
+        if pad is None or secs is None or secs * FRAMES_PER_SEC + pad >= FULL_WINDOW_FRAMES:
             # Off, a file, or more than one window: faster-whisper's own way.
             segments, info = super().transcribe(audio, *args, **kwargs)
             return list(segments), info
@@ -126,11 +135,55 @@ class SpeechLengthWhisperModel(WhisperModel):
 
 
 class SpeechLengthWhisperSTTService(WhisperSTTService):
-    """Pipecat's Whisper service on a `SpeechLengthWhisperModel`."""
+    """Pipecat's Whisper service on a `SpeechLengthWhisperModel`.
 
-    def __init__(self, *, encode_pad_secs: float, **kwargs):
+    A turn replayed to it by a failover (`expect_replay`) is encoded with
+    `replay_encode_pad_secs`: the caller is already waiting on it, and the VAD and the
+    failed STT took it for speech, so the short window's faster pass pays there.
+    """
+
+    def __init__(
+        self, *, encode_pad_secs: float, replay_encode_pad_secs: float | None = None, **kwargs
+    ):
+        """Args:
+        encode_pad_secs: What the encoder sees after the speech (30: the full window).
+        replay_encode_pad_secs: The same for a turn replayed by a failover; None: as above.
+        **kwargs: For `WhisperSTTService`.
+        """
         self._pad_frames = pad_frames_for(encode_pad_secs)
+        self._replay_pad_frames = (
+            self._pad_frames
+            if replay_encode_pad_secs is None
+            else pad_frames_for(replay_encode_pad_secs)
+        )
+        self._replays_due = 0
+        self._replay_running = False
         super().__init__(**kwargs)
+
+    def expect_replay(self):
+        """The next segment is a turn a failover replays."""
+        self._replays_due += 1
+
+    async def run_stt(self, audio: bytes):
+        # Segments are transcribed one at a time, in order: the replay's is the next one.
+        replay, self._replays_due = self._replays_due > 0, max(0, self._replays_due - 1)
+        # The transcription thread inherits this task's context (asyncio.to_thread).
+        token = PAD_FOR_THIS_SEGMENT.set((self._replay_pad_frames,) if replay else None)
+        self._replay_running = replay
+        try:
+            async for frame in super().run_stt(audio):
+                yield frame
+        finally:
+            self._replay_running = False
+            try:
+                PAD_FOR_THIS_SEGMENT.reset(token)
+            except ValueError:  # closed from another context: that one never had it set
+                pass
+
+    @property
+    def replaying(self) -> bool:
+        """A replayed turn is queued or being transcribed (its transcript is still to come)."""
+        return self._replays_due > 0 or self._replay_running
 
     def _load(self):
         # As WhisperSTTService._load, on the model that trims the encoder's input.

@@ -33,6 +33,13 @@ class FailoverSettings(BaseModel):
     tts_first_audio_deadline_secs: float = Field(0.8, gt=0, le=60)
     # STT: the final transcript, from the end of the caller's turn.
     stt_final_deadline_secs: float = Field(1.0, gt=0, le=60)
+    # STT: when the final has not come this long after the turn's end, the next STT starts
+    # on the turn's kept audio alongside (the first final wins). Deepgram's published final
+    # is 247/298/326 ms (p50/p95/p99) after the turn's end; 0 or more than the deadline: off.
+    stt_hedge_secs: float = Field(0.5, ge=0, le=60)
+    # Whisper's encoder window for a turn a failover replays to it (WHISPER_ENCODE_PAD_SECS
+    # for its own turns): 2 s, the pad measured best in docs/benchmarks.md; 30: full window.
+    stt_replay_encode_pad_secs: float = Field(2.0, ge=0, le=30)
     # After the first result, the longest quiet of a stream that owes more of the answer
     # (a stall mid-answer, which no error reports). LLM: between tokens, up to the reply's
     # end; TTS: between audio chunks or spoken words while a whole sentence is unspoken.

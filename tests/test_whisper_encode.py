@@ -114,6 +114,22 @@ def test_the_bot_builds_whisper_with_the_configured_pad(offline_settings):
     )
 
 
+async def test_a_turn_a_failover_replays_is_encoded_with_the_replay_pad(monkeypatch):
+    service = create_stt(Settings(_env_file=None, stt_replay_encode_pad_secs=2))
+    model = service._model
+    pads = []
+
+    def transcribe(audio, **kwargs):
+        pads.append(model._pad())
+        return [], None
+
+    monkeypatch.setattr(model, "transcribe", transcribe)
+    service.expect_replay()
+    for _ in range(2):  # the replayed turn, then the service's own next one
+        [frame async for frame in service.run_stt(bytes(3200))]
+    assert pads == [200, None]
+
+
 def test_a_pad_out_of_range_is_one_clear_line():
     with pytest.raises(Exception) as caught:
         Settings(_env_file=None, whisper_encode_pad_secs=31)
