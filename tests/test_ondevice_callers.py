@@ -2,9 +2,13 @@
 level, in phrasings written for these tests: names said in passing, a phone number that
 Whisper keeps hearing a digit short, and no caller turn answered with nothing."""
 
+from datetime import date
+
 from flows.booking_names import parse_name
+from flows.booking_slots import parse_slots
 from tests.test_ondevice_bookings import talk
 
+TODAY = date(2030, 1, 2)
 ASKED_FOR_PHONE = ("Could we have a table for two on Friday at 8pm?", "Chloe Martin.")
 
 
@@ -89,3 +93,12 @@ async def test_no_caller_turn_gets_an_empty_reply(store, rules):
     call = await talk(store, rules, *said)
     assert len(call.replies) >= len(said)
     assert all(reply.strip() for reply in call.replies)
+
+
+def test_to_between_digits_of_an_asked_for_number_is_two():
+    said = parse_slots("zero to zero seven nine four six one one two two", TODAY, "GB", "phone")
+    assert said.phone == "+442079461122"
+
+
+def test_to_between_numbers_elsewhere_stays_a_word():
+    assert parse_slots("from six to eight people", TODAY, "GB").phone is None
