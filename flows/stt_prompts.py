@@ -34,6 +34,7 @@ TURN_PROMPTS = {
     QUESTIONS["party_size"]: "Four people.",
     QUESTIONS["changes"]: "Can you move it to eight o'clock on Friday?",
     "Shall I book it?": "Yes, please book it.",
+    "Shall I go ahead?": "Yes, please go ahead.",
     "Was that": "Yes, that's right.",
     "Can we reach you on": "Yes, that's right.",
 }

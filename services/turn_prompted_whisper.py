@@ -1,5 +1,7 @@
 """Whisper whose prompt follows the question the bot just asked (services/turn_prompts.py)."""
 
+from loguru import logger
+
 from services.turn_prompts import TurnPrompts
 from services.whisper_stt import SpeechLengthWhisperSTTService
 
@@ -25,3 +27,4 @@ class TurnPromptedWhisperSTTService(SpeechLengthWhisperSTTService):
     def bot_said(self, text: str) -> None:
         """The bot has said `text`: the next caller turn answers its last question."""
         self._settings.initial_prompt = self._prompts.after(text)
+        logger.debug(f"{self}: the next turn's prompt: {self._settings.initial_prompt!r}")
