@@ -24,11 +24,12 @@ from app.tracing import follow_call, start_tracing, worker_tracing
 from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
+from flows.stt_prompts import CALLER_PROMPTS
 from processors.conversation_recorder import ConversationRecorder
 from processors.escalation_watch import EscalationWatch
 from services.failover import FailoverMixin
 from services.llm import create_llm
-from services.stt import create_stt
+from services.stt import create_stt, follow_bot_questions
 from services.tts import create_tts
 from settings import Settings
 from turns.silence_watch import SilenceWatch
@@ -57,7 +58,7 @@ def build_worker(
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     call = new_call(settings, own, bookings.state)
-    stt = create_stt(settings, vocabulary=restaurant.vocabulary())
+    stt = create_stt(settings, vocabulary=restaurant.vocabulary(), prompts=CALLER_PROMPTS)
     llm = create_llm(
         settings,
         system_instruction=system_prompt(restaurant),
@@ -80,6 +81,7 @@ def build_worker(
     assembly = assemble(chosen, kit, stages)
     logger.info(assembly.description)
     aggregators = assembly.aggregators
+    follow_bot_questions(stt, aggregators.assistant())
     SilenceWatch(settings.silence_reprompt_secs, settings.silence_hangup_secs).attach(
         aggregators.user()
     )

@@ -37,6 +37,7 @@ from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
+from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn
 from settings import Settings
@@ -166,16 +167,19 @@ def speak(voice: tuple[str, object], text: str, settings: Settings) -> bytes:
     return espeak_speech(text, voice=str(option))
 
 
-def transcriber(settings: Settings, vocabulary: str | None):
-    """Whisper as the bot's STT runs it: same model, int8 on CPU, same no-speech cut-off, and
-    the restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None."""
+def transcriber(settings: Settings, vocabulary: str | None, prompt: str | None = None):
+    """Whisper as the bot's STT runs it: same model, int8 on CPU, same no-speech cut-off, the
+    restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None, and
+    `prompt` as its initial prompt: the bot's prompt after the greeting (flows/stt_prompts.py)."""
     from faster_whisper import WhisperModel
 
     model = WhisperModel(str(settings.whisper_model), device="cpu", compute_type="int8")
 
     def transcribe(pcm: bytes) -> str:
         audio = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
-        segments, _ = model.transcribe(audio, language="en", hotwords=vocabulary)
+        segments, _ = model.transcribe(
+            audio, language="en", hotwords=vocabulary, initial_prompt=prompt
+        )
         kept = [s.text for s in segments if s.no_speech_prob < settings.whisper_no_speech_prob]
         return " ".join(t.strip() for t in kept)
 
@@ -281,6 +285,9 @@ def main():
     parser.add_argument(
         "--no-vocabulary", action="store_true", help="Whisper without the hotwords (a lever)"
     )
+    parser.add_argument(
+        "--no-turn-prompt", action="store_true", help="Whisper without the turn's prompt (a lever)"
+    )
     parser.add_argument("--whisper-model", help="another CTranslate2 Whisper (a lever)")
     parser.add_argument("--sets", default="tuned_on,held_out,held_out_first")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -290,7 +297,8 @@ def main():
         settings = settings.model_copy(update={"whisper_model": Path(args.whisper_model)})
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
     vocabulary = None if args.no_vocabulary else Restaurant.from_settings(settings).vocabulary()
-    transcribe = transcriber(settings, vocabulary)
+    prompt = None if args.no_turn_prompt else CALLER_PROMPTS.after(GREETING)
+    transcribe = transcriber(settings, vocabulary, prompt)
     started = time.monotonic()
     report = {
         "what": "share of spoken booking requests whose day, time and party size the "
@@ -307,6 +315,7 @@ def main():
             "never_tuned_on": [f"espeak-ng {v}" for v in HELD_OUT_VOICES],
         },
         "whisper_hotwords": vocabulary,
+        "whisper_initial_prompt": prompt,
         "restaurant_clock": NOW.isoformat(),
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),

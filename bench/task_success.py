@@ -13,6 +13,7 @@ from the end of each caller utterance to the bot's first audible reply.
 
     .venv/bin/python -m bench.task_success            # writes bench/results/task_success.json
     .venv/bin/python -m bench.task_success --calls 6  # a quick look
+    .venv/bin/python -m bench.task_success --tuning   # the tuning callers and voices instead
 """
 
 import argparse
@@ -220,13 +221,15 @@ def percentile(values: list[int], q: int) -> float | None:
     return round(quantiles(values, n=100, method="inclusive")[q - 1], 1)
 
 
-async def measure(count: int, deadline: float | None, first: int = 0) -> dict:
+async def measure(
+    count: int, deadline: float | None, first: int = 0, calls=CALLS, voices=VOICES
+) -> dict:
     results = []
-    for index, script in list(enumerate(CALLS))[first : first + count]:
+    for index, script in list(enumerate(calls))[first : first + count]:
         if deadline is not None and time.time() > deadline:
             logger.warning(f"deadline reached after {len(results)} calls")
             break
-        voice = VOICES[index % len(VOICES)]
+        voice = voices[index % len(voices)]
         # One call in three, each task in turn, pink and babble in turn.
         noisy = index % 3 == (index // 3) % 3
         noise = ("pink", "babble")[(index // 3) % 2] if noisy else None
@@ -285,7 +288,19 @@ def main():
         "--merge", nargs="+", type=Path, help="sum up the calls of these result files instead"
     )
     parser.add_argument("--until", help="stop starting calls after this UTC time, HH:MM")
+    parser.add_argument(
+        "--tuning",
+        action="store_true",
+        help="the tuning callers and voices (bench/task_success_tuning.py), not the held-out ones",
+    )
     args = parser.parse_args()
+    calls, voices = CALLS, VOICES
+    if args.tuning:
+        from bench import task_success_tuning
+
+        calls, voices = task_success_tuning.CALLS, task_success_tuning.VOICES
+        if args.out == RESULTS:
+            args.out = RESULTS.with_name("task_success_tuning.json")
     deadline = None
     if args.until:
         now = time.gmtime()
@@ -301,14 +316,15 @@ def main():
             {k: part.get(k) for k in ("first", "planned_calls", "seconds")} for part in parts
         ]
     else:
-        measured = asyncio.run(measure(args.calls, deadline, args.first))
+        measured = asyncio.run(measure(args.calls, deadline, args.first, calls, voices))
     report = {
         "what": "share of scripted offline calls by voice whose task (book, change, cancel) "
         "the database shows done afterwards",
         **measured,
         "first": args.first,
         "planned_calls": args.calls,
-        "voices": VOICES,
+        "voices": voices,
+        "callers": "tuning (bench/task_success_tuning.py)" if args.tuning else "held out",
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }

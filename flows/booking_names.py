@@ -14,11 +14,17 @@ from text_to_num import alpha2digit
 NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
 INTRODUCTION = re.compile(
     r"(?:^|[.!?,;]\s*)(?:and\s+)?(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-Z])|\bunder\s+(?=[A-Z])",
+    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-Z])|\bunder\s+(?=[A-Z])"
+    r"|\bname[,:]?\s+(?=[A-Z])|\b(?:booking|reservation)\s+for\s+(?=[A-Z])",
     flags=re.IGNORECASE,
 )
-"""An introduction, or "under Smith"; what follows must be capitalised ("this is Maria",
-not "I'm looking")."""
+"""An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker"; what
+follows must be capitalised ("this is Maria", not "I'm looking")."""
+SIGNED = re.compile(
+    r"(?:^|[.!?,;]\s*)(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
+    r"((?:[A-Z][\w'-]*\s+){0,2}[A-Z][\w'-]*)\s+(?:speaking|here)\b"
+)
+"""A name said before "speaking" or "here" at the start of a sentence ("Hi, Tom Baker here")."""
 NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
     "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
@@ -26,7 +32,7 @@ NOT_NAMES = {
     # A reply to "what name?" that answers something else.
     "right", "correct", "fine", "good", "great", "perfect", "lovely", "cheers", "yep", "yup",
     "nope", "alright", "sorry", "pardon", "what", "that", "that's", "thats", "this", "sounds",
-    "book", "booked", "reserve", "confirm", "go", "ahead", "do", "it's", "its", "me", "my", "i",
+    "book", "booked", "reserve", "confirm", "go", "ahead", "do", "it's", "its", "me", "my", "i", "i'm",
     "we", "us", "our", "of", "in", "with", "name", "under", "people", "person", "guests",
     "today", "tonight", "tomorrow", "next", "day", "week", "morning", "afternoon", "evening",
     "half", "past", "quarter", "o'clock", "oclock", "am", "pm", "noon", "midday", "free",
@@ -53,10 +59,13 @@ def parse_name(text: str, bare: bool = False) -> str | None:
     words_said = _words(text)
     found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
     introduced = INTRODUCTION.search(text)
+    signed = SIGNED.search(text)
     if found:
         rest, cased = found[1], False
     elif introduced:
         rest, cased = _words(text[introduced.end() :]), True
+    elif signed:
+        rest, cased = _words(signed[1]), True
     elif bare:
         return _bare_name(text)
     else:

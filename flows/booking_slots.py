@@ -327,10 +327,21 @@ MIN_PHONE_DIGITS = 7
 """Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
 
 
+DIGIT_SOUND_ALIKES = re.compile(r"(?<=\d)\s+(to|too|for)\s+(?=\d)")
+"""Between digits of a number the bot asked for, "to" is 2 and "for" is 4 ("zero to zero")."""
+
+
+def _digits_heard(spoken: str, bare: bool) -> str:
+    if not bare:
+        return spoken
+    return DIGIT_SOUND_ALIKES.sub(lambda m: " 4 " if m[1] == "for" else " 2 ", spoken)
+
+
 def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     """The number as E.164, and the words it was said in: a run of digit groups that makes
     a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
     Extra digits after a number make it no number: the caller is asked again."""
+    spoken = _digits_heard(spoken, bare)
     for run in PHONE_RUN.findall(spoken):
         groups = [*re.finditer(r"\+?\d+", run)]
         for first, group in enumerate(groups):
@@ -362,7 +373,7 @@ def unusable_phone(text: str, region: str, bare: bool = False) -> str:
     ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
     every digit said is part of it; otherwise a long run of digits, or digits after
     "my number is", are a try at one."""
-    spoken = with_digits(text)
+    spoken = _digits_heard(with_digits(text), bare)
     if _find_phone(spoken, region, bare) is not None:
         return ""
     if bare:

@@ -33,7 +33,7 @@ from flows.booking_slots import (
     parse_slots,
 )
 from flows.impossible_dates import date_problem
-from flows.ondevice_booking_results import ANYTHING_ELSE, BookingResults
+from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
@@ -90,6 +90,18 @@ class OfflineBookings(BookingResults):
     # -- caller turns -------------------------------------------------------------
 
     def interpret(self, turn: DialogueTurn, found: Match) -> Reply | None:
+        """The answer to a caller turn, or None to leave it to the intent it matched; never
+        an answer that says nothing and calls nothing, unless a check already under way
+        answers it."""
+        reply = self._interpret(turn, found)
+        silent = reply is not None and not reply.text.strip() and not reply.calls
+        if silent and self.progress.checking is None:
+            asked = self.progress.asked
+            question = self._question(asked) if asked else "How can I help?"
+            return Reply(f"Sorry, I did not catch that. {question}")
+        return reply
+
+    def _interpret(self, turn: DialogueTurn, found: Match) -> Reply | None:
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
@@ -120,8 +132,11 @@ class OfflineBookings(BookingResults):
             return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:
             again = desk.phone.answer(text, self.rules.phone_region, waited)
+            if again is not None and desk.phone.gave_up:
+                desk.awaiting = "human"
+                return Reply(f"{again} {OFFER_A_PERSON}")
             if again is not None:
-                return Reply(again)  # "" lets them finish the number
+                return Reply(again)
         if not heard and desk.asked:
             return Reply(f"Sorry, I did not catch that. {self._question(desk.asked)}")
         return self._next()

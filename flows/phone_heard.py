@@ -1,10 +1,16 @@
 """What the bot heard of a caller's phone number, and what it says when that is no number.
 
 A caller who pauses in the middle of a number ("oh seven nine one one, ...")
-is heard as two turns: the first ends mid-number, and the bot waits for the
-rest, once. Any other turn whose digits make no valid number is answered at
-once with what was heard, so the caller is never met with silence: "I heard
+is heard as two turns: the first ends mid-number, and the bot says only "Go on,
+I'm listening." (never nothing) and joins the two, once. Any other turn whose
+digits make no valid number is answered at once with what was heard: "I heard
 0 7 1 2 3 — could you say the whole number again, digit by digit?"
+
+Whisper tiny.en now and then merges a repeated digit ("six six" -> "6"), and
+does so again when the whole number is said again. So after a second whole
+number that is no number, the bot asks for it in two parts, which it joins;
+when the parts make no number either, it says so and offers a member of staff
+rather than asking the same thing for ever.
 """
 
 import re
@@ -16,6 +22,11 @@ MAX_PHONE_DIGITS = 13
 """From this many digits, no longer the start of a number: ask again, whatever the pause."""
 STILL_SAYING = re.compile(r"(?:[,\-\u2013\u2014\u2026]|\.\.\.|\b(?:and|double|triple|then))\s*$")
 """How a turn cut off mid-number ends: a comma, a dash, an ellipsis, a joining word."""
+GO_ON = "Go on, I'm listening."
+FIRST_PART = "Let's take it in two parts. What are the first five digits?"
+REST = "Thank you. And the rest of the number?"
+WHOLE_TRIES = 2
+"""Whole numbers heard as no number before the bot asks for it in two parts."""
 
 
 @dataclass
@@ -26,6 +37,12 @@ class PhoneHeard:
     """The start of a number the caller paused in."""
     unusable: str = ""
     """Digits the caller said as their number that make no valid number."""
+    failures: int = 0
+    """Answers to "what number?" that made no valid number."""
+    in_parts: bool = False
+    """The bot asked for the number in two parts; the first is in `partial` once said."""
+    gave_up: bool = False
+    """The parts made no valid number either: the bot offers a person instead."""
 
     def joined(self, text: str, region: str) -> tuple[str, bool]:
         """The turn to read for a phone number: the paused start joined with this turn,
@@ -43,16 +60,27 @@ class PhoneHeard:
             self.unusable = digits
 
     def answer(self, text: str, region: str, waited: bool) -> str | None:
-        """After a turn answering "what number?" that gave no valid number: "" to wait for
-        the rest of the number, the question again with what was heard, or None if no
-        digits were said at all."""
+        """After a turn answering "what number?" that gave no valid number: what to say (a
+        short "go on" when it stopped mid-number, the question again with what was heard,
+        or, after two tries, a request for it in two parts), or None if no digits were
+        said at all."""
         digits = unusable_phone(text, region, bare=True)
         if not digits:
             return None
         self.unusable = digits
+        if self.in_parts and not waited:
+            self.partial = text  # the first part, joined to the next turn
+            return REST
         if not waited and len(digits) < MAX_PHONE_DIGITS and STILL_SAYING.search(text.strip()):
             self.partial = text
-            return ""
+            return GO_ON
+        if self.in_parts:
+            self.in_parts, self.gave_up = False, True
+            return f"I heard {said_back(digits)}, which is not a phone number I can use."
+        self.failures += 1
+        if self.failures >= WHOLE_TRIES:
+            self.in_parts = True
+            return f"I heard {said_back(digits)}. {FIRST_PART}"
         return self.ask_again()
 
     def ask_again(self) -> str:

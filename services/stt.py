@@ -3,11 +3,13 @@ Whisper: with more than one STT in `STT_CHAIN` the stage is their `STTFailover`
 (services/stt_failover.py)."""
 
 from loguru import logger
+from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.stt_service import SegmentedSTTService, STTService
 from pipecat.transcriptions.language import Language
 
 from services.failover_health import recovery_policy
 from services.stt_failover import STTFailover
+from services.turn_prompts import TurnPrompts
 from settings import Settings
 from settings.devices import resolve_device
 
@@ -16,15 +18,21 @@ from settings.devices import resolve_device
 WHISPER_TTFS_P99_SECS = 0.8
 
 
-def create_stt(settings: Settings, vocabulary: str | None = None) -> STTService | STTFailover:
+def create_stt(
+    settings: Settings, vocabulary: str | None = None, prompts: TurnPrompts | None = None
+) -> STTService | STTFailover:
     """Build the STT chain that `settings` selects: one service, or their failover switcher.
 
     `vocabulary`: words and phrases the callers are likely to say, space-separated, to bias
-    Whisper towards (its `hotwords`); Deepgram is left as it is. A failed Deepgram is tried
+    Whisper towards (its `hotwords`); Deepgram is left as it is. `prompts`: with
+    `WHISPER_TURN_PROMPTS`, Whisper's prompt follows the question the bot asked last
+    (`follow_bot_questions`). A failed Deepgram is tried
     again (probed) by the next turn itself, after the recovery wait: Pipecat's Deepgram
     service reconnects on its own, and a probe would cost a connection of its own for nothing."""
     names = settings.stt_services
-    services = [one_stt(settings, name, vocabulary) for name in names]
+    if not settings.whisper_turn_prompts:
+        prompts = None
+    services = [one_stt(settings, name, vocabulary, prompts) for name in names]
     if len(services) == 1:
         return services[0]
     hedge = settings.stt_hedge_secs
@@ -46,7 +54,12 @@ async def _connected(service) -> bool:
     return getattr(service, "_connection", None) is not None
 
 
-def one_stt(settings: Settings, provider: str, vocabulary: str | None = None) -> STTService:
+def one_stt(
+    settings: Settings,
+    provider: str,
+    vocabulary: str | None = None,
+    prompts: TurnPrompts | None = None,
+) -> STTService:
     """One member of the chain."""
     if provider == "deepgram":
         from pipecat.services.deepgram.stt import DeepgramSTTService
@@ -61,23 +74,45 @@ def one_stt(settings: Settings, provider: str, vocabulary: str | None = None) ->
             ),
         )
 
+    from services.turn_prompted_whisper import TurnPromptedWhisperSTTService
     from services.whisper_stt import SpeechLengthWhisperSTTService
 
     device, compute_type = whisper_runtime(settings.whisper_device)
     logger.info(f"Whisper on {device} ({compute_type}) from {settings.whisper_model}")
-    return SpeechLengthWhisperSTTService(
+    prompted = {}
+    cls = SpeechLengthWhisperSTTService
+    if prompts is not None:
+        cls = TurnPromptedWhisperSTTService
+        prompted = {"prompts": prompts}
+    return cls(
+        **prompted,
         encode_pad_secs=settings.whisper_encode_pad_secs,
         replay_encode_pad_secs=settings.stt_replay_encode_pad_secs,
         device=device,
         compute_type=compute_type,
         ttfs_p99_latency=WHISPER_TTFS_P99_SECS,
-        settings=SpeechLengthWhisperSTTService.Settings(
+        settings=cls.Settings(
             model=str(settings.whisper_model),
             language=Language.EN,
             no_speech_prob=settings.whisper_no_speech_prob,
             hotwords=vocabulary,
         ),
     )
+
+
+def follow_bot_questions(stt: STTService | STTFailover, assistant: FrameProcessor) -> int:
+    """Tell each Whisper of the chain that prompts by turn what the bot said, each time
+    `assistant` (the assistant aggregator) ends a bot turn; how many there are."""
+    members = stt.services if isinstance(stt, STTFailover) else [stt]
+    prompted = [s for s in members if callable(getattr(s, "bot_said", None))]
+    if prompted:
+
+        @assistant.event_handler("on_assistant_turn_stopped")
+        async def on_assistant_turn_stopped(aggregator, message):
+            for service in prompted:
+                service.bot_said(message.content or "")
+
+    return len(prompted)
 
 
 def whisper_runtime(choice: str) -> tuple[str, str]:

@@ -1,0 +1,87 @@
+"""Tuning callers for bench.task_success (`--tuning`): whole calls to tune on.
+
+The callers of bench/task_success_script.py and its voices are held out: never
+tuned on. These are written apart from them, with their own names, openings and
+numbers, and said by the five voices bench.booking_slots tunes on (Piper at length
+scale 1.05 and four espeak-ng voices). Like the held-out callers, they give the
+task, day, time, party, name and number in one breath, in their own order.
+"""
+
+from dataclasses import dataclass
+
+from bench.task_success_script import CallScript, phone_of
+
+VOICES = (
+    "piper x1.05",
+    "espeak-ng en-us",
+    "espeak-ng en-gb",
+    "espeak-ng en-gb-scotland",
+    "espeak-ng en-us+f2",
+)
+
+TASK_LINES = {
+    "book": "I'd like to make a booking, please.",
+    "change": "I need to change a reservation.",
+    "cancel": "I need to cancel a reservation.",
+}
+
+# (opening with {name} and {phone}, day, time, party, the booking before the call, change words)
+SCRIPTS = (
+    ("book", "Good evening, {name} speaking. Could I book a table for two on {day} at eight "
+     "pm? You can reach me on {phone}.", "saturday", "20:00", 2, None, ""),
+    ("book", "Hi there, table for four {day} at seven thirty please, the name's {name}, "
+     "number {phone}.", "tomorrow", "19:30", 4, None, ""),
+    ("book", "Hello, my number is {phone} and I'd like a table for six on {day} at seven, "
+     "it's {name}.", "friday", "19:00", 6, None, ""),
+    ("change", "Hi, {name} here, phone {phone}. I'd like to move my booking on {day} to eight "
+     "pm.", "thursday", "20:00", 2, ("thursday", "19:00", 2), "Eight pm, please."),
+    ("change", "Hello, it's {name}. Can I reschedule my booking for {day}, make it five "
+     "people instead? My number is {phone}.", "saturday", "19:30", 5, ("saturday", "19:30", 3),
+     "Five people, please."),
+    ("change", "I need to change my booking, it's under {name}, {phone}. Could we come at "
+     "eight thirty on {day} instead?", "friday", "20:30", 4, ("friday", "19:00", 4),
+     "Eight thirty, please."),
+    ("cancel", "Hi, this is {name}, I'd like to cancel my booking for {day}. My number is "
+     "{phone}.", "saturday", "20:00", 2, ("saturday", "20:00", 2), ""),
+    ("cancel", "Hello, could you cancel the reservation under {name} please, phone number "
+     "{phone}.", "tomorrow", "19:00", 3, ("tomorrow", "19:00", 3), ""),
+    ("cancel", "{name} speaking, my number's {phone}, please cancel our table on {day}.",
+     "sunday", "13:00", 4, ("sunday", "13:00", 4), ""),
+)  # fmt: skip
+NAMES = ("Oliver Grant", "Hannah Cole", "Rahul Mehta", "Grace Fletcher", "Lucas Moreau",
+         "Isla Campbell", "Ethan Price", "Zara Ahmed", "Felix Wagner")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TuningCallScript(CallScript):
+    """A tuning caller: says the task again in its own words when not understood."""
+
+    def again(self, asked: str, attempt: int) -> str:
+        if asked == "opening" and attempt % 3 == 1:
+            return TASK_LINES[self.task]
+        return super().again(asked, attempt)
+
+
+def _calls() -> list[TuningCallScript]:
+    calls = []
+    for i, (task, opening, day, at, party, booked, change) in enumerate(SCRIPTS):
+        e164, said = phone_of(500 + i)
+        spoken_day = day if day == "tomorrow" else day.capitalize()
+        calls.append(
+            TuningCallScript(
+                task,
+                NAMES[i],
+                e164,
+                said,
+                opening.format(name=NAMES[i], phone=said, day=spoken_day),
+                day,
+                at,
+                party,
+                booked=booked,
+                change_words=change,
+            )
+        )
+    return calls
+
+
+CALLS = _calls()

@@ -1,0 +1,104 @@
+"""The on-device brain with callers who do not answer in its order (issue 15), at the text
+level, in phrasings written for these tests: names said in passing, a phone number that
+Whisper keeps hearing a digit short, and no caller turn answered with nothing."""
+
+from datetime import date
+
+from flows.booking_names import parse_name
+from flows.booking_slots import parse_slots
+from tests.test_ondevice_bookings import talk
+
+TODAY = date(2030, 1, 2)
+ASKED_FOR_PHONE = ("Could we have a table for two on Friday at 8pm?", "Chloe Martin.")
+
+
+def test_a_name_said_before_speaking_is_taken():
+    assert parse_name("Good evening, Daniel Green speaking, a table for three please.") == (
+        "Daniel Green"
+    )
+
+
+def test_a_name_said_before_here_is_taken():
+    assert parse_name("Hi, Tom Baker here, phone 07712 345678.") == "Tom Baker"
+
+
+def test_a_name_after_the_bare_word_name_is_taken():
+    assert parse_name("My number is 07399 214887, name James Wilson, for two.") == "James Wilson"
+
+
+def test_the_booking_for_a_name_gives_the_name():
+    assert parse_name("Can you cancel the booking for Tom Baker please?") == "Tom Baker"
+
+
+def test_a_day_or_a_number_before_here_or_for_is_no_name():
+    assert parse_name("Yes, Friday here.") is None
+    assert parse_name("I have a reservation for Saturday.") is None
+
+
+async def test_name_phone_and_booking_in_one_breath_go_straight_to_the_read_back(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Good evening, Daniel Green speaking, I'd like a table for three on Saturday at "
+        "eight pm, you can reach me on 07958 317552.",
+    )
+    assert call.replies[-1].endswith(
+        "under the name Daniel Green, phone 07958 317552. Shall I book it?"
+    )
+
+
+async def test_a_number_heard_short_twice_is_asked_for_in_two_parts(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "oh seven four five two six one nine eight zero",
+        "zero seven four five two, six one nine eight zero",
+        "zero seven four five two",
+        "six six one, nine eight zero",
+    )
+    assert call.replies[-4].startswith("I heard 0 7 4 5 2 6 1 9 8 0 — could you say")
+    assert call.replies[-3] == (
+        "I heard 0 7 4 5 2 6 1 9 8 0. Let's take it in two parts. What are the first five digits?"
+    )
+    assert call.replies[-2] == "Thank you. And the rest of the number?"
+    assert call.replies[-1].endswith("phone 07452 661980. Shall I book it?")
+
+
+async def test_parts_that_make_no_number_offer_a_person_instead_of_asking_again(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "oh seven four five two six one nine eight zero",
+        "oh seven four five two six one nine eight zero",
+        "oh seven four five two",
+        "six one nine eight zero",
+    )
+    assert call.replies[-1] == (
+        "I heard 0 7 4 5 2 6 1 9 8 0, which is not a phone number I can use. "
+        "Would you like me to put you through to a member of staff?"
+    )
+
+
+async def test_no_caller_turn_gets_an_empty_reply(store, rules):
+    said = (
+        *ASKED_FOR_PHONE,
+        "It's oh seven four five two,",
+        "um,",
+        "six six one, nine eight zero.",
+        "Hmm.",
+        "Yes please.",
+    )
+    call = await talk(store, rules, *said)
+    assert len(call.replies) >= len(said)
+    assert all(reply.strip() for reply in call.replies)
+
+
+def test_to_between_digits_of_an_asked_for_number_is_two():
+    said = parse_slots("zero to zero seven nine four six one one two two", TODAY, "GB", "phone")
+    assert said.phone == "+442079461122"
+
+
+def test_to_between_numbers_elsewhere_stays_a_word():
+    assert parse_slots("from six to eight people", TODAY, "GB").phone is None
