@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.routing
 	$(BIN)/python -m bench.robustness
 	$(BIN)/python -m bench.task_success
+	$(BIN)/python -m bench.load
 
 # Delete recorded calls older than TRANSCRIPT_RETENTION_DAYS (run it daily, e.g. from cron).
 retention: $(STAMP)

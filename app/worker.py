@@ -29,6 +29,7 @@ from processors.conversation_recorder import ConversationRecorder
 from processors.escalation_watch import EscalationWatch
 from services.failover import FailoverMixin
 from services.llm import create_llm
+from services.shared_models import shared_onnx_sessions
 from services.stt import create_stt, follow_bot_questions
 from services.tts import create_tts
 from settings import Settings
@@ -43,7 +44,18 @@ def build_worker(
     caller_phone: str | None = None,
 ) -> tuple[PipelineWorker, LLMContext]:
     """The bot's pipeline on a worker, ready to run on any transport; `caller_phone`: the
-    caller's own number when the transport gives it (app/caller_id.py)."""
+    caller's own number when the transport gives it (app/caller_id.py). Its models' ONNX
+    sessions (VAD, Smart Turn, Piper) are the process's, shared by every call."""
+    with shared_onnx_sessions():
+        return _build_worker(transport, settings, observers, caller_phone)
+
+
+def _build_worker(
+    transport: BaseTransport,
+    settings: Settings,
+    observers: Sequence[BaseObserver],
+    caller_phone: str | None,
+) -> tuple[PipelineWorker, LLMContext]:
     chosen = choose_parts(settings.pipeline_parts)
     start_tracing(settings)  # once per process, when OTEL_EXPORTER_OTLP_ENDPOINT is set
     restaurant = Restaurant.from_settings(settings)

@@ -15,6 +15,9 @@ once connected. `timing.final_secs` answers a `Finalize` with the final
 A conversation (`say`) scripts the caller's utterances one at a time instead, with
 a fault at any moment of the call: interim results while the audio comes, the
 final with the words once asked to finalize (the end of the turn).
+
+`lines` makes every connection a conversation of its own instead (many calls at once,
+bench/load.py): each stretch of voiced audio is the connection's next line.
 """
 
 import asyncio
@@ -85,7 +88,15 @@ class FakeDeepgram:
         *,
         faults: Faults | None = None,
         timing: Timing = INSTANT,
+        lines: Sequence[str] = (),
     ):
+        """Args:
+        behaviours: what each connection does, in turn (`Listen` with no transcripts after).
+        faults: spoils connections (see the module).
+        timing: `final_secs` delays each answer to a Finalize.
+        lines: each connection says these lines in turn, whatever other calls say.
+        """
+        self._lines = tuple(lines)
         self._behaviours = list(behaviours)
         self.faults = faults or Faults()
         self._timing = timing
@@ -133,6 +144,8 @@ class FakeDeepgram:
 
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        if self._lines:
+            return await self._recite(ws, connection)
         if self._utterance is not None:
             return await self._converse(ws, connection)
         pending = list(behaviour.transcripts)
@@ -216,6 +229,40 @@ class FakeDeepgram:
                         outbox.put_nowait((said, text, True))
                         if said is not None:
                             said.done = True
+                    elif control.get("type") == "CloseStream":
+                        await ws.send_json(metadata(connection))
+                        await ws.close()
+                        break
+        finally:
+            sender.cancel()
+        return ws
+
+    async def _recite(self, ws: web.WebSocketResponse, connection: Connection):
+        """A connection with lines of its own (`lines`): voiced audio (the caller's silence is
+        zeros) is the next line, an interim result per `bytes_per_interim` of it; a Finalize
+        answers with the line's final, and the line after it is said next."""
+        outbox: asyncio.Queue[tuple[Utterance | None, str, bool]] = asyncio.Queue()
+        sender = asyncio.create_task(self._send_all(ws, outbox))
+        said, turn = Utterance(self._lines[0]), 0
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.BINARY:
+                    connection.audio_bytes += len(message.data)
+                    if not said.heard and not any(message.data):
+                        continue
+                    said.heard += len(message.data)
+                    if said.heard >= (said.interims + 1) * said.bytes_per_interim:
+                        said.interims += 1
+                        words = said.transcript.split()[: said.interims]
+                        outbox.put_nowait((None, " ".join(words), False))
+                elif message.type == WSMsgType.TEXT:
+                    control = json.loads(message.data)
+                    connection.controls.append(control)
+                    if control.get("type") == "Finalize":
+                        outbox.put_nowait((None, said.transcript if said.heard else "", True))
+                        if said.heard:
+                            turn += 1
+                            said = Utterance(self._lines[turn % len(self._lines)])
                     elif control.get("type") == "CloseStream":
                         await ws.send_json(metadata(connection))
                         await ws.close()

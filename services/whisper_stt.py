@@ -18,6 +18,7 @@ exactly as faster-whisper does by default.
 import re
 import threading
 from contextvars import ContextVar
+from functools import cache
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -186,16 +187,25 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         return self._replays_due > 0 or self._replay_running
 
     def _load(self):
-        # As WhisperSTTService._load, on the model that trims the encoder's input.
+        # As WhisperSTTService._load, on the process's model that trims the encoder's input.
         model_name = require_given(self._settings.model, "Whisper model")
-        self._model = SpeechLengthWhisperModel(
-            model_name,
-            device=self._device,
-            compute_type=self._compute_type,
-            pad_frames=self._pad_frames,
-        )
-        window = "30 s" if self._pad_frames is None else f"speech + {self._pad_frames} frames"
-        logger.debug(f"Loaded Whisper model; the encoder sees {window}")
+        self._model = shared_model(model_name, self._device, self._compute_type, self._pad_frames)
         unsupported = self._unsupported_language()
         if unsupported:
             raise ValueError(unsupported)
+
+
+@cache
+def shared_model(
+    name: str, device: str, compute_type: str, pad_frames: int | None
+) -> SpeechLengthWhisperModel:
+    """One model per process and configuration, shared by every call (and by Whisper as
+    Deepgram's fallback): loading it took each call 1.2 s of CPU and its own copy in memory
+    (bench/load.py). It keeps no state between transcriptions, and CTranslate2 lets several
+    threads transcribe with one model (they take turns)."""
+    model = SpeechLengthWhisperModel(
+        name, device=device, compute_type=compute_type, pad_frames=pad_frames
+    )
+    window = "30 s" if pad_frames is None else f"speech + {pad_frames} frames"
+    logger.debug(f"Loaded Whisper model; the encoder sees {window}")
+    return model

@@ -3,10 +3,10 @@ and each model loaded once per test process."""
 
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from services.shared_models import session_key
 from settings import Settings
 
 # `rules` and `store` for the on-device brain's tests; a file that defines its own keeps it.
@@ -115,22 +115,6 @@ def database_url(database, request, tmp_path):
     server.drop(url)
 
 
-def _session_key(model, sess_options=None, providers=None, **kwargs) -> tuple:
-    """What makes two ONNX sessions interchangeable: the model and how it runs."""
-    source = str(model) if isinstance(model, str | Path) else hash(bytes(model))
-    options = (
-        None
-        if sess_options is None
-        else (
-            sess_options.intra_op_num_threads,
-            sess_options.inter_op_num_threads,
-            sess_options.execution_mode,
-            sess_options.graph_optimization_level,
-        )
-    )
-    return source, options, repr(providers), repr(sorted(kwargs.items()))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def models_loaded_once():
     """Every call the e2e tests build loads Whisper, Piper, Silero VAD and Smart Turn
@@ -147,7 +131,7 @@ def models_loaded_once():
     real_whisper = faster_whisper.WhisperModel
 
     def inference_session(model, sess_options=None, providers=None, **kwargs):
-        key = _session_key(model, sess_options, providers, **kwargs)
+        key = session_key(model, sess_options, providers, **kwargs)
         if key not in sessions:
             sessions[key] = real_session(
                 model, sess_options=sess_options, providers=providers, **kwargs

@@ -6,6 +6,7 @@ socket) must surface as pipeline errors, never as a crash or a hang, and the
 pipeline must keep running.
 """
 
+import aiohttp
 import pytest
 from pipecat.frames.frames import InputAudioRawFrame, InterimTranscriptionFrame, TranscriptionFrame
 from pipecat.services.deepgram.stt import DeepgramSTTService
@@ -155,3 +156,30 @@ async def test_api_key_never_reaches_the_log():
 
     assert lines
     assert not [line for line in lines if API_KEY in line]
+
+
+async def _say_and_finalize(url: str, voiced: bool) -> list[tuple[str, bool]]:
+    """One connection: 0.2 s of audio (a tone, or zeros), a Finalize; the results it got."""
+    audio = (b"\x10\x20" if voiced else b"\0\0") * 3200
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{url}/v1/listen", headers={"Authorization": f"Token {API_KEY}"}) as ws,
+    ):
+        await ws.send_bytes(audio)
+        await ws.send_json({"type": "Finalize"})
+        results = []
+        while not results or not results[-1][1]:
+            message = await ws.receive_json(timeout=5)
+            alternative = message["channel"]["alternatives"][0]
+            results.append((alternative["transcript"], message["is_final"]))
+        return results
+
+
+async def test_with_lines_each_connection_says_its_own_lines_and_silence_is_no_speech():
+    async with FakeDeepgram(lines=["Table for two.", "Thanks."]) as fake:
+        first = await _say_and_finalize(fake.base_url, voiced=True)
+        second = await _say_and_finalize(fake.base_url, voiced=True)
+        silent = await _say_and_finalize(fake.base_url, voiced=False)
+    assert first[-1] == ("Table for two.", True) and first[0] == ("Table", False)
+    assert second[-1] == ("Table for two.", True)  # a new call starts its lines again
+    assert silent == [("", True)]
