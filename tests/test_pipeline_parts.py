@@ -32,7 +32,7 @@ from processors.conversation_recorder import ConversationRecorder
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import OnDeviceLLMService
-from services.whisper_stt import SpeechLengthWhisperSTTService
+from services.turn_prompted_whisper import TurnPromptedWhisperSTTService
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TODAY = [
     MicrophoneInput,
-    SpeechLengthWhisperSTTService,
+    TurnPromptedWhisperSTTService,
     LLMUserAggregator,
     StateExtractor,
     ConversationRecorder,
