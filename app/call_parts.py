@@ -5,6 +5,7 @@ breakers under them are the process's (app/resources.py).
 """
 
 import uuid
+from collections.abc import Callable
 
 from app.resources import booking_tools, shared_breakers
 from conversation.call import Call
@@ -12,8 +13,10 @@ from conversation.extraction import ModelExtraction, ParserExtraction, SlotReade
 from conversation.logs import bind_call
 from conversation.redaction import Redactor
 from conversation.state import ConversationState
+from flows.acknowledgements import tool_acknowledgement
 from flows.booking_session import BookingSession
 from flows.restaurant import Restaurant
+from processors.tool_call_acknowledger import ToolCallAcknowledger
 from services.llm import create_generative_llm
 from settings import Settings
 
@@ -73,3 +76,11 @@ def state_extraction(settings: Settings, reader: SlotReader) -> ParserExtraction
         timeout_secs=2 * settings.llm_first_token_deadline_secs,
         retry_after_secs=settings.failover_probe_secs,
     )
+
+
+def tool_acknowledger(generative: Callable[[], bool] | None) -> ToolCallAcknowledger | None:
+    """The restaurant's acknowledgement of a tool call, while a generative LLM answers
+    (`generative`: whether one answers now); None without one in the chain."""
+    if generative is None:
+        return None
+    return ToolCallAcknowledger(tool_acknowledgement, enabled=generative)

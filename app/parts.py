@@ -19,7 +19,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
 from pipecat.turns.user_stop import BaseUserTurnStopStrategy
 
-from app.call_parts import state_extraction
+from app.call_parts import state_extraction, tool_acknowledger
 from app.escalation_part import escalation_watch
 from app.fast_path_part import fast_path
 from app.resources import shared_call_records
@@ -35,6 +35,7 @@ from processors.fast_path import FastPathRouter
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.placement import NEEDS, PROCESSOR_SLOTS, SLOTS, Placement, placement_of
 from processors.state_extractor import StateExtractor
+from processors.tool_call_acknowledger import ToolCallAcknowledger
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
@@ -59,6 +60,8 @@ class CallKit:
     turn_analyzer: BaseTurnAnalyzer
     stt_segmented: Callable[[], bool] | None = None
     """With an STT chain, whether the STT answering now is segmented (Whisper)."""
+    llm_generative: Callable[[], bool] | None = None
+    """Whether the LLM answering now is generative; None: none in the chain is."""
 
     @property
     def state(self) -> ConversationState:
@@ -120,6 +123,11 @@ OUR_PARTS: dict[str, Part] = {
         ),
         _ours(EscalationWatch, "escalation_watch", lambda kit: escalation_watch(kit.settings)),
         _ours(FastPathRouter, "fast_path", lambda kit: fast_path(kit.settings)),
+        _ours(
+            ToolCallAcknowledger,
+            "tool_ack",
+            lambda kit: tool_acknowledger(kit.llm_generative),
+        ),
         _ours(
             BotSpeechGate,
             "speech_gate",

@@ -87,7 +87,13 @@ def _build_worker(
     # With Deepgram -> Whisper, the turn-end strategy follows the STT answering now.
     segmented = (lambda: stt.active_name == "whisper") if isinstance(stt, FailoverMixin) else None
     kit = CallKit(
-        settings, call, context, reader, turn_analyzer=smart_turn(settings), stt_segmented=segmented
+        settings,
+        call,
+        context,
+        reader,
+        turn_analyzer=smart_turn(settings),
+        stt_segmented=segmented,
+        llm_generative=llm_generative(settings, llm),
     )
     stages = Stages(transport.input(), stt, llm, tts, transport.output())
     assembly = assemble(chosen, kit, stages)
@@ -127,6 +133,16 @@ def _build_worker(
             logger.info(f"latency {line}")
 
     return worker, context
+
+
+def llm_generative(settings: Settings, llm: object) -> Callable[[], bool] | None:
+    """Whether the LLM answering now is generative (the on-device engine's tools are
+    instant); None when no LLM of the chain is."""
+    if all(name == "ondevice" for name in settings.llm_services):
+        return None
+    if isinstance(llm, FailoverMixin):
+        return lambda: llm.active_name != "ondevice"
+    return lambda: True
 
 
 async def run_bot(

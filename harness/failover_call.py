@@ -38,10 +38,12 @@ from pipecat.processors.aggregators.llm_response_universal import LLMContextAggr
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
+from flows.acknowledgements import CHECKING, tool_acknowledgement
 from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from harness.voices import piper_speech
+from processors.tool_call_acknowledger import ToolCallAcknowledger
 from provider_fakes import anthropic_server, cartesia_server, deepgram_server
 from provider_fakes.anthropic_server import FakeAnthropic, Text, ToolUse
 from provider_fakes.cartesia_server import FakeCartesia
@@ -77,8 +79,9 @@ ANSWERS = [
     ["We open at noon every day. ", "The kitchen closes at ten."],
     ["Thank you for calling. ", "Goodbye!"],
 ]
-SENTENCES = [sentence.split() for answer in ANSWERS for sentence in answer]
-"""What the bot says in a call, each sentence once, word by word."""
+SENTENCES = [sentence.split() for answer in ANSWERS for sentence in answer] + [CHECKING.split()]
+"""What the bot says in a call, each sentence once, word by word (the acknowledgement of the
+booking's tool call too: one booking turn)."""
 LOCAL_SERVER = Timing(first_token_secs=0.3)
 """A self-hosted OpenAI-compatible server's first token (a small model on a GPU)."""
 TURN_SECS = 10.0
@@ -333,8 +336,12 @@ async def _talk(chains: list, tools, result: CallResult, speaker: _Speaker | Non
     spoken = _Words(result.audio_at)
     turn_end = _TurnEnd(result.heard)
     front = [speaker.stt, turn_end] if speaker else []
+    # The product's acknowledgement of a tool call, while a generative LLM answers.
+    acknowledger = ToolCallAcknowledger(
+        tool_acknowledgement, enabled=lambda: llm.active_name != "ondevice"
+    )
     worker = PipelineWorker(
-        Pipeline([*front, user, llm, tts, spoken, assistant]),
+        Pipeline([*front, user, llm, acknowledger, tts, spoken, assistant]),
         enable_rtvi=False,
         cancel_on_idle_timeout=False,
     )

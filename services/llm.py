@@ -98,11 +98,14 @@ def create_llm(
     llms = [one_llm(settings, name, system_instruction, dialogue) for name in names]
     if len(llms) == 1:
         return llms[0]
+    hedge = settings.llm_hedge_secs
     return LLMFailover(
         llms,
         names=names,
         first_token_deadline_secs=settings.llm_first_token_deadline_secs,
         idle_deadline_secs=settings.llm_idle_deadline_secs,
+        hedge_secs=hedge if 0 < hedge < settings.llm_first_token_deadline_secs else None,
+        hedge_to=[name for name in names if name != "ondevice"],
         policy=recovery_policy(settings),
     )
 

@@ -11,9 +11,11 @@ function-call gate returns its first result if it is made again).
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+from loguru import logger
 from pipecat.frames.frames import (
+    ErrorFrame,
     Frame,
     InterruptionFrame,
     LLMContextFrame,
@@ -119,6 +121,12 @@ class LLMReplay:
             self._spaced = sentence[-1:].isspace()
             await push(LLMTextFrame(sentence))
 
+    def hedge(self) -> list[tuple[Frame, FrameDirection]]:
+        """The request's context for a second LLM alongside (nothing held is dropped)."""
+        if not self._in_turn or self._context is None:
+            return []
+        return [(LLMContextFrame(self._context), self._direction)]
+
     def replay(self) -> list[tuple[Frame, FrameDirection]]:
         """The same context again; the unfinished sentence of the failed reply is dropped."""
         self._held = ""
@@ -128,7 +136,18 @@ class LLMReplay:
 
 
 class LLMFailover(FailoverMixin, LLMSwitcher):
-    """`LLMSwitcher` that fails over mid-turn and replays the context; see the module."""
+    """`LLMSwitcher` that fails over mid-turn and replays the context; see the module.
+
+    Added to the failover: a hedge. When the active LLM has given no first
+    result (a token or a tool call) `hedge_secs` after a request, the next
+    generative LLM of the chain (`hedge_to`) starts on the same context
+    alongside, without a switch. The first to produce anything wins: the hedge,
+    and it is a failover; the active LLM, and the hedge is interrupted. The
+    loser's output never leaves the switcher, and its tool calls never run:
+    Pipecat runs a tool inside the LLM that asked for it, so each LLM's
+    `run_function_calls` asks the switcher first, which decides the winner
+    before any handler starts.
+    """
 
     def __init__(
         self,
@@ -137,6 +156,8 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         names: Sequence[str],
         first_token_deadline_secs: float,
         idle_deadline_secs: float | None = None,
+        hedge_secs: float | None = None,
+        hedge_to: Sequence[str] = (),
         policy: RecoveryPolicy | None = None,
         probe_timeout_secs: float = 5.0,
     ):
@@ -147,6 +168,9 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
             before the LLM counts as failed; it includes the SDK's own retries.
         idle_deadline_secs: After the first token, the longest quiet before the reply's
             end (a stream stalled mid-answer); None: no such deadline.
+        hedge_secs: From a request, when the next LLM starts on it alongside; None: never.
+        hedge_to: The names of the LLMs a hedge may start (generative ones: the
+            on-device engine takes a call over only by a switch).
         policy: Probing and flapping of failed LLMs.
         probe_timeout_secs: The longest a probe may take.
         """
@@ -165,3 +189,147 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
             probe=probe,
             strategy_type=ServiceSwitcherStrategyManual,
         )
+        self._hedge_secs = hedge_secs
+        self._hedge_to = {llm for llm, name in zip(llms, names, strict=True) if name in hedge_to}
+        self._hedge_timer: asyncio.Task | None = None
+        self._hedging: FrameProcessor | None = None
+        """The LLM given this request's context alongside the active one."""
+        self._hedge_frames: set[int] = set()
+        self._winner: FrameProcessor | None = None
+        """While hedging: the LLM whose output came first (set before anything is awaited)."""
+        self._adopting: FrameProcessor | None = None
+        for llm in llms:
+            _guard_tool_calls(llm, self._may_call_tools)
+
+    def _routes_to(self, service: FrameProcessor, frame: Frame) -> bool:
+        if frame.id in self._hedge_frames:
+            return service is self._hedging
+        if isinstance(frame, ErrorFrame) and service is self._hedging:
+            return True  # the switcher must hear a hedge fail
+        return super()._routes_to(service, frame)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        if self._replay.starts_turn(frame) or isinstance(frame, InterruptionFrame):
+            await self._end_hedge(interrupt=True)
+            self._winner = None
+        await super().process_frame(frame, direction)
+
+    def _arm_deadline(self, idle: bool = False):
+        super()._arm_deadline(idle)
+        self._stop_hedge_timer()
+        if not idle and self._hedge_secs is not None and self._deadline is not None:
+            active = self.strategy.active_service
+            self._hedge_timer = self.create_task(self._hedge_after(active), "llm_hedge")
+
+    def _stop_hedge_timer(self):
+        timer, self._hedge_timer = self._hedge_timer, None
+        if timer is not None and timer is not asyncio.current_task() and not timer.done():
+            timer.cancel()
+
+    async def _hedge_after(self, active: FrameProcessor):
+        await asyncio.sleep(self._hedge_secs)
+        self._hedge_timer = None
+        target = self._next_service(active)
+        if (
+            active is not self.strategy.active_service
+            or self._answered
+            or self._hedging is not None
+            or target not in self._hedge_to
+            or not self._replay.in_turn
+        ):
+            return
+        frames = self._replay.hedge()
+        if not frames:
+            return
+        self._hedging, self._winner = target, None
+        self._hedge_frames = {frame.id for frame, _ in frames}
+        logger.info(
+            f"failover llm: no first result {self._hedge_secs:g} s after the request; "
+            f"{self._names[target]} answers it alongside {self._names[active]}"
+        )
+        for frame, direction in frames:
+            await LLMSwitcher.process_frame(self, frame, direction)
+
+    async def _may_call_tools(self, llm: FrameProcessor) -> bool:
+        """Whether `llm` may run the tool calls it asked for: yes unless it lost a hedge."""
+        if self._hedging is None:
+            return self._winner is None or self._winner is llm
+        await self._first_out(llm)
+        return self._winner is llm
+
+    async def _first_out(self, llm: FrameProcessor):
+        """While hedging, `llm` produced something: the first to do so wins."""
+        if self._winner is not None or llm not in (self._hedging, self.strategy.active_service):
+            return
+        self._winner = llm
+        if llm is self._hedging:
+            await self._adopt(llm)
+        else:
+            await self._end_hedge(interrupt=True)
+
+    async def _adopt(self, hedge: FrameProcessor):
+        primary = self.strategy.active_service
+        self._hedging, self._hedge_frames, self._adopting = None, set(), hedge
+        self._stop_hedge_timer()
+        try:
+            reason = f"no first result; {self._names[hedge]}'s came first"
+            switched = await self._fail(primary, reason, target=hedge)
+        finally:
+            self._adopting = None
+        if switched:
+            # Stop its request; whatever it says later is dropped anyway.
+            await primary.queue_frame(InterruptionFrame())
+
+    async def _end_hedge(self, interrupt: bool):
+        self._stop_hedge_timer()
+        hedge, self._hedging, self._hedge_frames = self._hedging, None, set()
+        if hedge is not None and interrupt and hedge is not self.strategy.active_service:
+            await hedge.queue_frame(InterruptionFrame())
+
+    async def _hand_over(self, target: FrameProcessor, now: float):
+        # From now on only `target` may run tool calls in this request.
+        self._winner = target
+        if target is self._adopting or target is self._hedging:
+            # It has the request already (a hedge): only its deadline starts.
+            self._hedging, self._hedge_frames = None, set()
+            self._attempt_started = now
+            self._arm_deadline()
+            return
+        await super()._hand_over(target, now)
+
+    async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
+        if (
+            self._hedging is not None
+            and isinstance(frame, LLMTextFrame)
+            and frame.text
+            and service in (self._hedging, self.strategy.active_service)
+        ):
+            await self._first_out(service)
+        await super()._on_output(service, frame, push)
+
+    async def push_frame(self, frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM):
+        if isinstance(frame, ErrorFrame) and frame.processor is not None:
+            if frame.processor is self._hedging:
+                # A hedge that fails is dropped; a switch later replays the context to the next.
+                logger.warning(f"failover llm: the hedge {self._names[self._hedging]} failed")
+                self._failed_this_turn.add(self._hedging)
+                self._hedging, self._hedge_frames = None, set()
+                return
+        await super().push_frame(frame, direction)
+
+    async def cleanup(self):
+        await self._end_hedge(interrupt=False)
+        await super().cleanup()
+
+
+def _guard_tool_calls(llm: LLMService, allowed: Callable[[LLMService], Awaitable[bool]]):
+    """Makes `llm` ask `allowed` before it runs the tool calls of a response."""
+    run = llm.run_function_calls
+
+    async def run_function_calls(function_calls):
+        if function_calls and not await allowed(llm):
+            logger.info(f"failover llm: {llm.name}'s tool calls dropped: another LLM answered")
+            return
+        await run(function_calls)
+
+    llm.run_function_calls = run_function_calls

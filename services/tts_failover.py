@@ -66,7 +66,12 @@ class TTSReplay:
         if isinstance(frame, InterruptionFrame):
             self._reset()
         elif isinstance(frame, LLMFullResponseStartFrame):
-            self._reset()
+            if self._open and self._spoken < len(self._words):
+                # What came before (an acknowledgement said on its own) is not all spoken:
+                # this reply follows it, and both are owed.
+                self._ended = self._started_out = self._ended_out = False
+            else:
+                self._reset()
             self._open = True
         elif isinstance(frame, (LLMTextFrame, TTSSpeakFrame)):
             self._words += frame.text.split()

@@ -37,6 +37,11 @@ class FailoverSettings(BaseModel):
     # on the turn's kept audio alongside (the first final wins). Deepgram's published final
     # is 247/298/326 ms (p50/p95/p99) after the turn's end; 0 or more than the deadline: off.
     stt_hedge_secs: float = Field(0.5, ge=0, le=60)
+    # LLM: no first token or tool call this long after the request, the next generative LLM
+    # (the OpenAI-compatible server) starts on the same context alongside; the first to say
+    # anything wins, the other is stopped before any of its output or tool calls go on.
+    # Claude's published median first token is 0.64 s; 0 or more than the deadline: off.
+    llm_hedge_secs: float = Field(1.0, ge=0, le=60)
     # Whisper's encoder window for a turn a failover replays to it (WHISPER_ENCODE_PAD_SECS
     # for its own turns): 2 s, the pad measured best in docs/benchmarks.md; 30: full window.
     stt_replay_encode_pad_secs: float = Field(2.0, ge=0, le=30)

@@ -42,7 +42,7 @@ def build_chain(claude_url: str, local_url: str | None, **overrides) -> LLMFailo
         anthropic_timeout_secs=5,
         anthropic_max_retries=0,
         openai_base_url=local_url,
-        llm_first_token_deadline_secs=DEADLINE_SECS,
+        llm_first_token_deadline_secs=overrides.pop("llm_first_token_deadline_secs", DEADLINE_SECS),
         failover_probe_secs=overrides.pop("failover_probe_secs", 0.05),
         **overrides,
     )

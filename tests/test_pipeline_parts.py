@@ -268,6 +268,6 @@ def test_bot_py_stops_on_a_bad_part_before_the_server_starts():
     errors = [line for line in started.stderr.splitlines() if "configuration error" in line]
     assert errors == [
         "configuration error: PIPELINE_PARTS: unknown part 'interruptions' (known: barge_in, "
-        "segment_turn_stop, state_extractor, call_records, context_compiler, escalation_watch, fast_path, speech_gate, "
+        "segment_turn_stop, state_extractor, call_records, context_compiler, escalation_watch, fast_path, tool_ack, speech_gate, "
         "reply_trimmer; or package.module:Class)"
     ]

@@ -12,6 +12,7 @@ from pipecat.frames.frames import (
     LLMFullResponseStartFrame,
     LLMTextFrame,
     TTSAudioRawFrame,
+    TTSSpeakFrame,
     TTSStoppedFrame,
     TTSTextFrame,
 )
@@ -25,6 +26,7 @@ from tests.fakes.pipeline import PipelineRun
 
 DEADLINE_SECS = 0.8
 REPLY = ["We open at noon today. ", "See you soon."]
+ACKNOWLEDGEMENT = "Let me check on that."
 
 
 def build_chain(url: str, **overrides) -> TTSFailover:
@@ -117,6 +119,22 @@ async def test_a_reply_that_stalls_mid_audio_is_finished_by_piper():
             await speak(run, *REPLY)
 
     assert words(run) == "".join(REPLY).split()
+    (switch,) = tts.switches
+    assert switch.to_service == "piper"
+    assert switch.reason.startswith("stalled mid-answer")
+
+
+async def test_an_acknowledgement_that_stalls_then_the_reply_are_both_finished_by_piper():
+    # The acknowledgement of a tool call is a reply of its own, and the answer follows it at
+    # once: Cartesia stalls in the middle of the first, and Piper says the rest of both.
+    fault = Fault("stall", stall_after=2, stall_secs=30)
+    async with FakeCartesia(faults=Faults({0: fault})) as fake:
+        tts = build_chain(fake.url, tts_idle_deadline_secs=0.3)
+        async with PipelineRun([tts]) as run:
+            await run.send(TTSSpeakFrame(ACKNOWLEDGEMENT, append_to_context=False))
+            await speak(run, *REPLY)
+
+    assert words(run) == [*ACKNOWLEDGEMENT.split(), *"".join(REPLY).split()]
     (switch,) = tts.switches
     assert switch.to_service == "piper"
     assert switch.reason.startswith("stalled mid-answer")
