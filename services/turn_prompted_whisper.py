@@ -1,13 +1,28 @@
-"""Whisper whose prompt follows the question the bot just asked (services/turn_prompts.py)."""
+"""Whisper whose prompt follows the question the bot just asked (services/turn_prompts.py).
+
+Only a sound that began after the bot stopped speaking is an answer to its question. A
+sound that began while the bot spoke (a barge-in, a cough, a breath) is transcribed with no
+prompt: a prompt makes Whisper find words in noise (a cough clip: no-speech probability
+0.49-0.70 without one, 0.26-0.31 with the greeting's, under the 0.4 at which a segment is
+kept, so "Good." became a caller turn and ended the bot's).
+"""
 
 from loguru import logger
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    Frame,
+    VADUserStartedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection
 
 from services.turn_prompts import TurnPrompts
 from services.whisper_stt import SpeechLengthWhisperSTTService
 
 
 class TurnPromptedWhisperSTTService(SpeechLengthWhisperSTTService):
-    """`SpeechLengthWhisperSTTService` whose `initial_prompt` is set by `bot_said`."""
+    """`SpeechLengthWhisperSTTService` whose `initial_prompt` is set by `bot_said`, for
+    sounds that begin while the bot is silent."""
 
     def __init__(self, *, prompts: TurnPrompts, **kwargs):
         """
@@ -17,14 +32,36 @@ class TurnPromptedWhisperSTTService(SpeechLengthWhisperSTTService):
         """
         super().__init__(**kwargs)
         self._prompts = prompts
-        self._settings.initial_prompt = prompts.default
+        self._prompt = prompts.default
+        self._settings.initial_prompt = self._prompt
+        self._bot_speaking = False
+        self._began_over_the_bot = False
 
     @property
     def prompt(self) -> str | None:
-        """The prompt the next caller turn is transcribed with."""
-        return self._settings.initial_prompt
+        """The prompt the next caller turn is transcribed with, if it begins in silence."""
+        return self._prompt
+
+    @property
+    def segment_prompt(self) -> str | None:
+        """The prompt for the segment under way: none for a sound begun over the bot."""
+        return None if self._began_over_the_bot else self._prompt
 
     def bot_said(self, text: str) -> None:
         """The bot has said `text`: the next caller turn answers its last question."""
-        self._settings.initial_prompt = self._prompts.after(text)
-        logger.debug(f"{self}: the next turn's prompt: {self._settings.initial_prompt!r}")
+        self._prompt = self._prompts.after(text)
+        logger.debug(f"{self}: the next turn's prompt: {self._prompt!r}")
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        if isinstance(frame, BotStartedSpeakingFrame):
+            self._bot_speaking = True
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._bot_speaking = False
+        elif isinstance(frame, VADUserStartedSpeakingFrame):
+            self._began_over_the_bot = self._bot_speaking
+        await super().process_frame(frame, direction)
+
+    async def run_stt(self, audio: bytes):
+        self._settings.initial_prompt = self.segment_prompt
+        async for frame in super().run_stt(audio):
+            yield frame

@@ -1,11 +1,17 @@
 """Whisper's prompt follows the question the bot just asked (services/turn_prompts.py,
 services/turn_prompted_whisper.py, flows/stt_prompts.py)."""
 
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    VADUserStartedSpeakingFrame,
+)
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import (
     AssistantTurnStoppedMessage,
     LLMAssistantAggregator,
 )
+from pipecat.tests.utils import run_test
 
 from flows.booking_progress import QUESTIONS
 from flows.stt_prompts import CALLER_PROMPTS, NAME_PROMPT, PHONE_PROMPT, REQUEST_PROMPT
@@ -65,4 +71,17 @@ async def test_the_bot_turn_that_ends_sets_the_next_prompt(offline_settings):
     for _, task in list(assistant._event_tasks):
         await task
     assert service.prompt == "Jones"
-    assert service._settings.initial_prompt == "Jones"
+
+
+async def test_a_sound_begun_over_the_bot_is_transcribed_without_a_prompt(offline_settings):
+    service = create_stt(offline_settings, prompts=PROMPTS)
+    frames = [BotStartedSpeakingFrame(), VADUserStartedSpeakingFrame()]
+    await run_test(service, frames_to_send=frames, expected_down_frames=None)
+    assert service.segment_prompt is None
+
+
+async def test_a_sound_begun_after_the_bot_stopped_gets_the_prompt(offline_settings):
+    service = create_stt(offline_settings, prompts=PROMPTS)
+    frames = [BotStartedSpeakingFrame(), BotStoppedSpeakingFrame(), VADUserStartedSpeakingFrame()]
+    await run_test(service, frames_to_send=frames, expected_down_frames=None)
+    assert service.segment_prompt == "hi"
