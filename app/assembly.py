@@ -1,13 +1,15 @@
 """One call's pipeline, assembled from the services and the chosen parts, slot by slot.
 
 input | after_input | stt | after_stt | user aggregator [turn_start, turn_stop]
-  | before_llm | llm | after_llm | tts | after_tts | output | assistant aggregator
+  | before_llm | (caller audio stops) llm | after_llm | tts | after_tts | output | assistant aggregator
   | after_output
 """
 
 from dataclasses import dataclass
 
+from pipecat.frames.frames import Frame, InputAudioRawFrame
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.processors.filters.function_filter import FunctionFilter
 from pipecat.processors.frame_processor import FrameProcessor
 
 from app.part_choice import ChosenParts
@@ -56,6 +58,7 @@ def assemble(chosen: ChosenParts, kit: CallKit, stages: Stages) -> Assembly:
         *slot("after_stt"),
         user_aggregator,
         *slot("before_llm"),
+        caller_audio_stop(),
         stages.llm,
         *slot("after_llm"),
         stages.tts,
@@ -69,6 +72,18 @@ def assemble(chosen: ChosenParts, kit: CallKit, stages: Stages) -> Assembly:
         notes = ", ".join(f"{name}, which needs {missing}" for name, missing in chosen.left_out)
         description += f" (left out: {notes})"
     return Assembly(processors, aggregators, description)
+
+
+async def _not_caller_audio(frame: Frame) -> bool:
+    return not isinstance(frame, InputAudioRawFrame)
+
+
+def caller_audio_stop() -> FunctionFilter:
+    """Caller audio goes no further than the LLM: nothing from there on uses it (the STT,
+    the VAD and the turn strategies are upstream), and each of its 50 frames a second would
+    cross some 30 more processors, every hop handed to every observer (bench/load.py: a
+    third of the CPU of a call)."""
+    return FunctionFilter(_not_caller_audio, filter_system_frames=True)
 
 
 def describe(built: dict[str, list[tuple[str, object]]]) -> str:

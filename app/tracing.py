@@ -64,8 +64,13 @@ def stop_tracing() -> None:
 
 
 def worker_tracing(call: Call) -> dict[str, Any]:
-    """A call's `PipelineWorker` arguments: traced when tracing started, under its id."""
-    return {"enable_tracing": _started, "conversation_id": call.id}
+    """A call's `PipelineWorker` arguments: traced when tracing started, under its id. Turn
+    tracking only feeds the traces; untraced, its observer would still be handed every frame."""
+    return {
+        "enable_tracing": _started,
+        "enable_turn_tracking": _started,
+        "conversation_id": call.id,
+    }
 
 
 def follow_call(worker: PipelineWorker, call: Call, *stages) -> None:

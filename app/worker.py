@@ -17,6 +17,7 @@ from pipecat.workers.runner import WorkerRunner
 from app.assembly import Stages, assemble
 from app.call_parts import booking_session, new_call
 from app.call_start import start_when_caller_arrives
+from app.observer_fanout import lighten_observer_fanout
 from app.part_choice import choose_parts
 from app.parts import CallKit
 from app.switch_reports import report_switches
@@ -111,6 +112,7 @@ def _build_worker(
         observers=[latency, *observers],
         **worker_tracing(call),
     )
+    lighten_observer_fanout(worker)
     follow_call(worker, call, stt, llm, tts)
 
     start_conversation = bookings.starter(llm, context, aggregators, worker)

@@ -267,13 +267,15 @@ def by_calls(levels: list[Level], alone_p95: float) -> dict:
     }
 
 
-async def measure(parts: set[str], sequential: int, rounds: int) -> dict:
+async def measure(
+    parts: set[str], sequential: int, rounds: int, cloud_levels: tuple[int, ...] = CLOUD_LEVELS
+) -> dict:
     result: dict = {}
     started = time.monotonic()
     load = [load_now()]
     with tempfile.TemporaryDirectory() as data:
         if "cloud" in parts:
-            result["cloud_emulated"] = await measure_cloud(data, CLOUD_LEVELS)
+            result["cloud_emulated"] = await measure_cloud(data, cloud_levels)
             load.append(load_now())
         if "offline" in parts:
             result["offline"] = await measure_offline(data, OFFLINE_LEVELS)
@@ -293,13 +295,16 @@ async def measure(parts: set[str], sequential: int, rounds: int) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("cloud", "offline", "leaks"), action="append")
+    parser.add_argument(
+        "--levels", type=lambda v: tuple(int(n) for n in v.split(",")), help="cloud: e.g. 1,5,10"
+    )
     parser.add_argument("--sequential", type=int, default=200, help="leaks: calls one by one")
     parser.add_argument("--rounds", type=int, default=5, help="leaks: rounds of 20 calls")
     args = parser.parse_args()
     logger.remove()
     logger.add(sys.stderr, level="ERROR")
     parts = set(args.only or ("cloud", "offline", "leaks"))
-    result = asyncio.run(measure(parts, args.sequential, args.rounds))
+    result = asyncio.run(measure(parts, args.sequential, args.rounds, args.levels or CLOUD_LEVELS))
     if args.only:
         print(json.dumps(result, indent=1))
         return

@@ -17,6 +17,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
     LLMAssistantAggregator,
     LLMUserAggregator,
 )
+from pipecat.processors.filters.function_filter import FunctionFilter
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.piper.tts import PiperTTSService
 from pipecat.turns.user_start import TranscriptionUserTurnStartStrategy, VADUserTurnStartStrategy
@@ -46,6 +47,7 @@ TODAY = [
     StateExtractor,
     ConversationRecorder,
     ContextCompiler,
+    FunctionFilter,  # app/assembly.py's caller_audio_stop
     OnDeviceLLMService,
     PiperTTSService,
     BotSpeechGate,
@@ -53,7 +55,8 @@ TODAY = [
     LLMAssistantAggregator,
     InterruptedReplyTrimmer,
 ]
-"""The offline pipeline app/worker.py built before it was assembled from parts."""
+"""The offline pipeline app/worker.py built before it was assembled from parts, and the stop
+for caller audio before the LLM."""
 
 CLASS_OF = {
     "state_extractor": StateExtractor,
@@ -165,11 +168,12 @@ async def test_a_part_by_import_path_joins_the_call():
         processors = processors_of(call)
         names = [type(p).__name__ for p in processors]
         # No place of its own: between the user aggregator and the LLM, after ours.
-        assert names[3:8] == [
+        assert names[3:9] == [
             "StateExtractor",
             "ConversationRecorder",
             "ContextCompiler",
             "CallerLineLogger",
+            "FunctionFilter",  # caller audio stops
             "OnDeviceLLMService",
         ]
         assert names[names.index("OnDeviceLLMService") + 1] == "PoliteReplies"  # after_llm

@@ -1,0 +1,62 @@
+"""Processed-frame events reach only the observers that read them (app/observer_fanout.py)."""
+
+import asyncio
+
+from pipecat.frames.frames import TextFrame
+from pipecat.observers.base_observer import BaseObserver, FrameProcessed, FramePushed
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineWorker
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.utils.asyncio.task_manager import TaskManager
+
+from app.observer_fanout import ProcessedFramesOnDemand, lighten_observer_fanout
+
+
+class Reader(BaseObserver):
+    def __init__(self):
+        super().__init__()
+        self.processed: list[FrameProcessed] = []
+        self.pushed: list[FramePushed] = []
+
+    async def on_process_frame(self, data: FrameProcessed):
+        self.processed.append(data)
+
+    async def on_push_frame(self, data: FramePushed):
+        self.pushed.append(data)
+
+
+class PushesOnly(BaseObserver):
+    def __init__(self):
+        super().__init__()
+        self.pushed: list[FramePushed] = []
+
+    async def on_push_frame(self, data: FramePushed):
+        self.pushed.append(data)
+
+
+async def test_processed_frames_go_to_readers_only_and_pushes_to_all():
+    reader, pushes_only = Reader(), PushesOnly()
+    fanout = ProcessedFramesOnDemand(observers=[reader, pushes_only])
+    await fanout.setup(TaskManager())
+    processor, frame = FrameProcessor(), TextFrame("hi")
+    await fanout.on_process_frame(FrameProcessed(processor, frame, FrameDirection.DOWNSTREAM, 0))
+    # Queued, not yet handled (putting on an unbounded queue does not yield).
+    assert fanout._proxies[reader].queue.qsize() == 1
+    assert fanout._proxies[pushes_only].queue.qsize() == 0
+    await fanout.on_push_frame(
+        FramePushed(processor, processor, frame, FrameDirection.DOWNSTREAM, 0)
+    )
+    for proxy in fanout._proxies.values():
+        await asyncio.wait_for(proxy.queue.join(), 5)
+    assert [d.frame for d in reader.processed] == [frame]
+    assert [d.frame for d in reader.pushed] == [frame]
+    assert [d.frame for d in pushes_only.pushed] == [frame]
+    await fanout.cleanup()
+
+
+def test_a_worker_gets_the_fanout_with_its_observers():
+    observer = PushesOnly()
+    worker = PipelineWorker(Pipeline([FrameProcessor()]), observers=[observer])
+    lighten_observer_fanout(worker)
+    assert isinstance(worker._observer, ProcessedFramesOnDemand)
+    assert observer in worker._observer._observers
