@@ -150,6 +150,13 @@ of is still a run of digits, and `_DIGIT_RUN` redacts it as [NUMBER]."""
 SHORT_ANSWER_WORDS = 4
 """A bare answer to "what name?" is this many words at most."""
 _PAYLOAD = re.compile(r"\[[^\[\]]*\]|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_PART_OF_A_NUMBER = re.compile(
+    rf"\b{_DIGIT_WORD}(?:[\s,.-]+{_DIGIT_WORD}){{3,}}\b|(?<![\w.])\d(?:[\s,-]*\d){{3,}}(?!\w|\.\d)",
+    re.IGNORECASE,
+)
+"""Four digits or more in a row, in words or figures: in a log line's payload, part of a
+number said in pieces (a pause split "oh seven nine one two" from the rest of the phone
+number, and each piece was too short to look like one)."""
 
 
 class Redactor:
@@ -211,11 +218,12 @@ class Redactor:
 
     def redact_log(self, message: str) -> str:
         """A log line: like `redact`, and while the caller is answering a personal
-        question, every quoted or bracketed payload (a transcript) is dropped whole."""
+        question, every quoted or bracketed payload (a transcript) is dropped whole; in
+        any other payload, four digits or more in a row are [NUMBER]."""
         message = self.redact(message)
-        if self.answering in ("name", "address"):
-            message = _PAYLOAD.sub(REDACTED, message)
-        return message
+        if self.answering is not None:
+            return _PAYLOAD.sub(REDACTED, message)
+        return _PAYLOAD.sub(_without_parts_of_numbers, message)
 
     def _redact_patterns(self, text: str) -> str:
         # E-mail addresses before known values: a known name inside one
@@ -293,6 +301,11 @@ def _shield(text: str, pattern: re.Pattern) -> tuple[str, list[str]]:
 
 def _unshield(text: str, kept: list[str]) -> str:
     return Redactor._restore(text, kept, "D")
+
+
+def _without_parts_of_numbers(payload: re.Match) -> str:
+    text, dates = _shield(payload[0], _NOT_PERSONAL)
+    return _unshield(_PART_OF_A_NUMBER.sub(NUMBER, text), dates)
 
 
 def _token(slot: str) -> str:

@@ -188,6 +188,22 @@ def test_a_log_line_drops_transcripts_while_the_caller_answers_a_personal_questi
     assert redactor.redact_log("Transcription: [ Zofia Nowak. ]") == f"Transcription: {REDACTED}"
 
 
+def test_a_log_line_drops_transcripts_while_the_caller_answers_the_phone_question(redactor):
+    redactor.answering = "phone"
+    line = "Transcription: [ three four five six seven eight. ]"
+    assert redactor.redact_log(line) == f"Transcription: {REDACTED}"
+
+
+def test_a_log_line_hides_part_of_a_number_said_in_pieces(redactor):
+    line = "Transcription: [ It's oh seven nine one two, it's oh seven nine one two. ]"
+    assert redactor.redact_log(line) == f"Transcription: [ It's {NUMBER}, it's {NUMBER}. ]"
+
+
+def test_a_log_line_keeps_a_date_and_a_time_in_its_payload(redactor):
+    line = "Tool args: [ 2030-01-04 at 19:30 for 4 ]"
+    assert redactor.redact_log(line) == line
+
+
 def test_a_long_reply_to_what_name_is_not_taken_for_a_name(redactor):
     said = "Sorry, what are your opening hours on Sunday evening?"
     assert redactor.redact(said, answering="name") == said
