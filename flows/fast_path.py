@@ -6,7 +6,7 @@ bench/routing_sets/tuning.tsv only; bench/routing.py measures them on the
 held-out set too (docs/fast-path.md).
 """
 
-from flows.ondevice_dialogue import ADDRESS_ASKED, MENU, MENU_ASKED, REPEAT_ASKED
+from flows.ondevice_dialogue import ADDRESS_ASKED, GOODBYES, MENU, MENU_ASKED, REPEAT_ASKED
 from flows.restaurant import Restaurant
 from processors.fast_path import FastReply
 from services.fast_router import FastIntent, FastRouter
@@ -227,18 +227,10 @@ def fast_intents(restaurant: Restaurant) -> list[FastIntent]:
         FastIntent(
             "goodbye",
             (
-                "goodbye",
-                "bye",
-                "bye bye",
-                "thats all thank you",
-                "thats all",
-                "thanks bye",
-                "have a good night",
+                *GOODBYES,
                 "have a good evening",
                 "have a good day",
-                "see you",
                 "see you soon",
-                "talk to you later",
                 "thats it",
                 "thats everything",
             ),  # fmt: skip
