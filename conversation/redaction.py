@@ -192,13 +192,16 @@ class Redactor:
     def redact(self, text: str, answering: str | None = None) -> str:
         """`text` with personal data replaced by [PHONE], [EMAIL], [CARD], [ADDRESS],
         [NAME] or [NUMBER]. `answering`: the slot the caller was asked for, so a bare
-        answer ("Anna Kowalski", "Baker Street") is redacted whole."""
+        answer ("Anna Kowalski", "Baker Street") is redacted whole, and in an answer to
+        "what number?" four digits or more in a row are [NUMBER] (a piece of the number)."""
         if not text:
             return text
         text, kept = self._protect(text)
         text = self._redact_patterns(text)
         if answering in ("name", "address") and _token(answering) not in text:
             text = _mask_answer(text, _token(answering))
+        elif answering in ("phone", "card"):
+            text = _without_parts_of_numbers(text)
         return self._restore(text, kept)
 
     def redact_data(self, value: Any) -> Any:
@@ -303,8 +306,8 @@ def _unshield(text: str, kept: list[str]) -> str:
     return Redactor._restore(text, kept, "D")
 
 
-def _without_parts_of_numbers(payload: re.Match) -> str:
-    text, dates = _shield(payload[0], _NOT_PERSONAL)
+def _without_parts_of_numbers(text: str | re.Match) -> str:
+    text, dates = _shield(text if isinstance(text, str) else text[0], _NOT_PERSONAL)
     return _unshield(_PART_OF_A_NUMBER.sub(NUMBER, text), dates)
 
 

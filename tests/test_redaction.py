@@ -199,6 +199,11 @@ def test_a_log_line_hides_part_of_a_number_said_in_pieces(redactor):
     assert redactor.redact_log(line) == f"Transcription: [ It's {NUMBER}, it's {NUMBER}. ]"
 
 
+def test_an_answer_to_what_number_hides_a_piece_of_the_number(redactor):
+    said = "It's oh seven nine one two it's oh seven nine one two three four five six seven eight."
+    assert redactor.redact(said, answering="phone") == f"It's {NUMBER} it's {NUMBER}."
+
+
 def test_a_log_line_keeps_a_date_and_a_time_in_its_payload(redactor):
     line = "Tool args: [ 2030-01-04 at 19:30 for 4 ]"
     assert redactor.redact_log(line) == line
