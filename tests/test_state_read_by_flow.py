@@ -2,8 +2,6 @@
 extractor keeps: what the caller said earlier is not asked again, and a tool takes from
 the state what the LLM left out."""
 
-from datetime import datetime
-
 import pytest
 
 from conversation.call import Call
@@ -11,7 +9,6 @@ from conversation.extraction import ParserExtraction
 from conversation.redaction import Redactor
 from conversation.state import ConversationState
 from flows.booking_flow import BookingFlow
-from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from flows.call_tools import END_CALL
 from flows.ondevice_dialogue import restaurant_dialogue
@@ -20,20 +17,13 @@ from flows.restaurant_slot_reader import RestaurantSlotReader
 from function_calls import Breakers
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import OnDeviceLLMService
-from settings import Settings
 from store import ReservationStore
 from tests.fakes.conversation import converse, turns
 from tests.fakes.scripted_llm import Step
 from tests.test_booking_flow import FlowCall
 
-NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; "tomorrow" is Thursday 3 January
 RESTAURANT = Restaurant(name="Chez Test", hours="from noon to ten", address="1 Test Road")
 TOMORROW = "2030-01-03"
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -9,13 +9,10 @@ import pytest
 from loguru import logger
 
 from conversation.call_records import CallRecordStore, CallRecordStoreError
-from flows.booking_rules import BookingRules
 from flows.booking_tools import BookingTools
 from function_calls import Breakers
-from settings import Settings
 from store import ReservationStore, StoreUnavailable
 
-NOW = datetime(2030, 1, 2, 10, 0)
 BOOKING = {
     "name": "Ada Lovelace",
     "phone": "+447911123456",
@@ -29,11 +26,6 @@ BOOKING = {
 @pytest.fixture
 def database(tmp_path):
     return tmp_path / "r.db"
-
-
-@pytest.fixture
-def rules():
-    return BookingRules.from_settings(Settings(_env_file=None), clock=lambda: NOW)
 
 
 @pytest.fixture
