@@ -226,7 +226,7 @@ class Redactor:
         message = self.redact(message)
         if self.answering is not None:
             return _PAYLOAD.sub(REDACTED, message)
-        return _PAYLOAD.sub(_without_parts_of_numbers, message)
+        return _PAYLOAD.sub(lambda payload: _without_parts_of_numbers(payload[0]), message)
 
     def _redact_patterns(self, text: str) -> str:
         # E-mail addresses before known values: a known name inside one
@@ -306,8 +306,8 @@ def _unshield(text: str, kept: list[str]) -> str:
     return Redactor._restore(text, kept, "D")
 
 
-def _without_parts_of_numbers(text: str | re.Match) -> str:
-    text, dates = _shield(text if isinstance(text, str) else text[0], _NOT_PERSONAL)
+def _without_parts_of_numbers(text: str) -> str:
+    text, dates = _shield(text, _NOT_PERSONAL)
     return _unshield(_PART_OF_A_NUMBER.sub(NUMBER, text), dates)
 
 
