@@ -110,6 +110,15 @@ def _user_turns(messages: Sequence[Any]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _CallerTurn:
+    """The caller's turn a call answers, read once when the call arrives: the
+    conversation goes on while the call waits on a backend."""
+
+    number: int
+    said: str
+
+
+@dataclass(frozen=True)
 class _PendingConsent:
     user_turns: int
     """The caller's turn number when the read-back was asked for."""
@@ -213,7 +222,7 @@ class FunctionCallGate:
                 "tool.backend": tool.backend,
             },
         ) as span:
-            result = await self._run(tool, arguments, messages, speak)
+            result = await self._run(tool, arguments, self._caller_turn(messages), speak)
             if span is not None:
                 span.set_attribute("tool.ok", bool(result.get("ok")))
                 span.set_attribute("tool.error", str(result.get("error") or ""))
@@ -223,7 +232,7 @@ class FunctionCallGate:
         self,
         tool: GatedTool,
         arguments: Mapping[str, Any],
-        messages: Sequence[Any],
+        turn: _CallerTurn,
         speak: Speak | None,
     ) -> Result:
         name = tool.name
@@ -234,7 +243,7 @@ class FunctionCallGate:
         try:
             if earlier:
                 await asyncio.gather(*earlier)
-            return await self._call(tool, arguments, messages, speak)
+            return await self._call(tool, arguments, turn, speak)
         finally:
             finished.set()
             self._in_flight[name].discard(finished)
@@ -243,7 +252,7 @@ class FunctionCallGate:
         self,
         tool: GatedTool,
         arguments: Mapping[str, Any],
-        messages: Sequence[Any],
+        turn: _CallerTurn,
         speak: Speak | None,
     ) -> Result:
         name = tool.name
@@ -262,11 +271,11 @@ class FunctionCallGate:
             logger.warning(f"gate: {tool.backend} circuit open, {name} not attempted")
             return {"ok": False, "error": "unavailable", "message": tool.unavailable_message}
 
-        filler = self._start_filler(messages, speak)
+        filler = self._start_filler(turn, speak)
         try:
             if not tool.side_effect:
                 return await self._guarded(tool, args, self.idempotency_key(name, args))
-            return await self._side_effect(tool, args, messages)
+            return await self._side_effect(tool, args, turn)
         finally:
             if filler is not None:
                 filler.cancel()
@@ -289,7 +298,7 @@ class FunctionCallGate:
             logger.warning(f"gate: {tool.name} arguments unreadable: {type(error).__name__}")
             raise InvalidArguments("arguments", UNREADABLE_ARGUMENTS) from None
 
-    async def _side_effect(self, tool: GatedTool, args: Any, messages: Sequence[Any]) -> Result:
+    async def _side_effect(self, tool: GatedTool, args: Any, turn: _CallerTurn) -> Result:
         try:
             extra = await tool.fingerprint(args) if tool.fingerprint else ""
         except Exception as error:
@@ -300,7 +309,7 @@ class FunctionCallGate:
         # meanwhile waits for the same result instead of running again.
         task = self._running.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._settle(tool, args, key, messages))
+            task = asyncio.ensure_future(self._settle(tool, args, key, turn))
             self._running[key] = task
             task.add_done_callback(lambda done: self._forget(key, done))
         return await asyncio.shield(task)
@@ -309,13 +318,11 @@ class FunctionCallGate:
         if self._running.get(key) is task:
             del self._running[key]
 
-    async def _settle(
-        self, tool: GatedTool, args: Any, key: str, messages: Sequence[Any]
-    ) -> Result:
+    async def _settle(self, tool: GatedTool, args: Any, key: str, turn: _CallerTurn) -> Result:
         try:
             first = await self._records.get_result(key)
             read_back = None
-            if first is None and tool.read_back is not None and not self._consented(key, messages):
+            if first is None and tool.read_back is not None and not self._consented(key, turn):
                 read_back = await tool.read_back(args)
         except Exception as error:
             return self._failed(tool, error)
@@ -323,7 +330,7 @@ class FunctionCallGate:
             logger.info(f"gate: {tool.name} repeated, answering with its first result")
             return first
         if read_back is not None:
-            self._pending[key] = _PendingConsent(self._turn(messages))
+            self._pending[key] = _PendingConsent(turn.number)
             logger.info(f"gate: {tool.name} held until the caller confirms")
             return {
                 "ok": False,
@@ -341,22 +348,19 @@ class FunctionCallGate:
                 logger.warning(f"gate: {tool.name} result not recorded: {type(error).__name__}")
         return result
 
-    def _consented(self, key: str, messages: Sequence[Any]) -> bool:
+    def _consented(self, key: str, turn: _CallerTurn) -> bool:
         """Whether the caller's own last turn said yes to the read-back of exactly this call."""
         pending = self._pending.get(key)
-        turns = _user_turns(messages)
         return (
             pending is not None
-            and bool(turns)
-            and self._turn(messages) == pending.user_turns + 1
-            and self._consents(turns[-1])
+            and turn.number == pending.user_turns + 1
+            and self._consents(turn.said)
         )
 
-    def _turn(self, messages: Sequence[Any]) -> int:
-        """The number of the caller's current turn."""
-        if self._caller_turns is not None:
-            return self._caller_turns()
-        return len(_user_turns(messages))
+    def _caller_turn(self, messages: Sequence[Any]) -> _CallerTurn:
+        turns = _user_turns(messages)
+        number = self._caller_turns() if self._caller_turns is not None else len(turns)
+        return _CallerTurn(number, turns[-1] if turns else "")
 
     async def _guarded(self, tool: GatedTool, args: Any, key: str) -> Result:
         breaker = self._breakers[tool.backend]
@@ -389,15 +393,14 @@ class FunctionCallGate:
                     return await tool.run(args, key)
         raise AssertionError("unreachable: tenacity reraises the last failure")
 
-    def _start_filler(self, messages: Sequence[Any], speak: Speak | None) -> asyncio.Task | None:
+    def _start_filler(self, turn: _CallerTurn, speak: Speak | None) -> asyncio.Task | None:
         if speak is None:
             return None
-        turn = self._turn(messages)
 
         async def filler():
             await asyncio.sleep(self._filler_after)
-            if self._filler_turn != turn:
-                self._filler_turn = turn
+            if self._filler_turn != turn.number:
+                self._filler_turn = turn.number
                 try:
                     await speak(self._filler_text)
                 except Exception as error:  # a filler that fails must not fail the call

@@ -33,6 +33,7 @@ class ControlledStore(ReservationStore):
     """The real store, with delays and failures injected where a test asks."""
 
     delays: dict[str, float]
+    holds: dict[str, asyncio.Event]
     failures: dict[str, list[Exception]]
     spans: dict[str, list[tuple[float, float]]]
 
@@ -40,6 +41,8 @@ class ControlledStore(ReservationStore):
         started = clock.monotonic()
         self.attempts[name] = self.attempts.get(name, 0) + 1
         await asyncio.sleep(self.delays.get(name, 0))
+        if name in self.holds:
+            await self.holds[name].wait()
         if self.failures.get(name):
             raise self.failures[name].pop(0)
         result = await work()
@@ -54,13 +57,17 @@ class ControlledStore(ReservationStore):
     async def book(self, **kwargs):
         return await self._controlled("book", lambda: super(ControlledStore, self).book(**kwargs))
 
+    async def find(self, **kwargs):
+        return await self._controlled("find", lambda: super(ControlledStore, self).find(**kwargs))
+
 
 @pytest.fixture
 def store(database_url):
     settings = Settings(_env_file=None)
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
     opened = ControlledStore.open(database_url, (2, 4, 6), rules.seating)
-    opened.delays, opened.failures, opened.spans, opened.attempts = {}, {}, {}, {}
+    opened.delays, opened.holds, opened.failures, opened.spans = {}, {}, {}, {}
+    opened.attempts = {}
     yield opened
     opened.close()
 
@@ -202,6 +209,25 @@ async def test_a_yes_from_an_earlier_turn_is_stale(tools, store):
             SleepFrame(0.4),
         ],
     )
+    assert (await store.booking(made.reference)).status == "confirmed"
+
+
+async def test_a_turn_taken_while_a_read_back_is_looked_up_is_not_the_answer_to_it(tools, store):
+    """The read-back belongs to the turn the call answered, however long the lookup takes."""
+    made = await booked(store)
+    cancel = {"reference": made.reference}
+    gate = make_gate(tools)
+    conversation = [{"role": "user", "content": "Cancel it."}]
+    store.holds["find"] = asyncio.Event()
+    asked = asyncio.create_task(gate.call("cancel_booking", cancel, messages=conversation))
+    while not store.attempts.get("find"):
+        await asyncio.sleep(0.01)
+    conversation.append({"role": "user", "content": "What time do you open?"})
+    store.holds.pop("find").set()
+    assert (await asked)["status"] == "confirmation_required"
+    conversation.append({"role": "user", "content": "Hmm, okay."})
+    again = await gate.call("cancel_booking", cancel, messages=conversation)
+    assert again["status"] == "confirmation_required"
     assert (await store.booking(made.reference)).status == "confirmed"
 
 
