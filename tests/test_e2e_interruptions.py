@@ -1,7 +1,9 @@
 """Interruptions on real audio through the real offline pipeline (Whisper, on-device brain, Piper).
 
 The bot reads the menu (about 12 s); the caller talks over it at a known
-offset: a barge-in, a backchannel, a cough and a breath. Timing comes from the
+offset: a barge-in, a backchannel and a breath. (A cough is bench.interruptions'
+alone: whether the bot plays on depends on whether Whisper writes words for it, which
+tiny.en does for some framings, "hug, hug." once in six runs.) Timing comes from the
 caller's loudspeaker (when each bot frame played); what was said comes from a
 Whisper transcript of that audio, compared with the context. The benchmark
 (bench/interruptions.py) measures the same over many trials against the
@@ -18,8 +20,8 @@ from flows.ondevice_dialogue import MENU
 from harness.audio_transport import SAMPLE_RATE, HeardAudio
 from harness.call import ScriptedCall
 from harness.listener import heard_between, transcribe
-from harness.noises import breath, cough
-from harness.voices import espeak_available, piper_speech
+from harness.noises import breath
+from harness.voices import piper_speech
 from processors.interrupted_reply_trimmer import INTERRUPTED_NOTE
 from tests.fakes.spelling import says_word
 
@@ -59,8 +61,6 @@ def talked_over(module_settings) -> dict[str, Round]:
     settings = module_settings
     question = piper_speech(QUESTION, settings.piper_voice, length_scale=1.15)
     sounds = {"backchannel": piper_speech("Yeah, okay.", settings.piper_voice), "breath": breath()}
-    if espeak_available():
-        sounds["cough"] = cough()
 
     async def run() -> dict[str, Round]:
         rounds = {}
@@ -141,11 +141,6 @@ async def test_a_barge_in_silences_the_bot_and_the_context_keeps_only_what_was_h
 
 def test_a_backchannel_does_not_end_the_bots_turn(talked_over, module_settings):
     assert_kept(talked_over["backchannel"], module_settings)
-
-
-@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed (apt espeak-ng)")
-def test_a_cough_does_not_end_the_bots_turn(talked_over, module_settings):
-    assert_kept(talked_over["cough"], module_settings)
 
 
 def test_a_breath_does_not_end_the_bots_turn(talked_over, module_settings):
