@@ -20,7 +20,7 @@ from settings import Settings
 from store import ReservationStore, StoreUnavailable
 from store.reservations import StoreError
 from tests.fakes.conversation import converse as run_conversation
-from tests.fakes.conversation import user
+from tests.fakes.conversation import turns, user
 from tests.fakes.scripted_llm import ScriptedLLM, Step
 from tests.postgres_server import BOTH_DATABASES  # the tests whose store work differs by database
 
@@ -154,7 +154,7 @@ async def test_cancel_runs_once_the_caller_says_yes_to_its_read_back(tools, stor
         make_gate(tools),
         tools,
         [Step(calls=[cancel]), say_the_last_result, Step(calls=[cancel]), say_the_last_result],
-        [user("Cancel it."), SleepFrame(0.4), user("Yes please, go ahead."), SleepFrame(0.4)],
+        turns("Cancel it.", "Yes please, go ahead."),
     )
     assert tool_results(llm.seen[-1])[-1]["booking"]["status"] == "cancelled"
     assert (await store.booking(made.reference)).status == "cancelled"
@@ -172,7 +172,7 @@ async def test_a_yes_to_one_read_back_does_not_consent_to_another_call(tools, st
             Step(calls=[("cancel_booking", {"reference": second.reference})]),
             say_the_last_result,
         ],
-        [user("Cancel my booking."), SleepFrame(0.4), user("Yes."), SleepFrame(0.4)],
+        turns("Cancel my booking.", "Yes."),
     )
     assert tool_results(llm.seen[-1])[-1]["status"] == "confirmation_required"
     assert {b.status for b in await store.bookings()} == {"confirmed"}
@@ -188,7 +188,7 @@ async def test_anything_but_a_yes_in_the_last_turn_is_no_consent(tools, store, s
         make_gate(tools),
         tools,
         [Step(calls=[cancel]), say_the_last_result, Step(calls=[cancel]), say_the_last_result],
-        [user("Cancel it."), SleepFrame(0.4), user(second_turn), SleepFrame(0.4)],
+        turns("Cancel it.", second_turn),
     )
     assert (await store.booking(made.reference)).status == "confirmed"
 
@@ -200,14 +200,7 @@ async def test_a_yes_from_an_earlier_turn_is_stale(tools, store):
         make_gate(tools),
         tools,
         [Step(calls=[cancel]), say_the_last_result, Step("We open at noon."), Step(calls=[cancel])],
-        [
-            user("Cancel it."),
-            SleepFrame(0.4),
-            user("What time do you open?"),
-            SleepFrame(0.3),
-            user("Hmm, okay."),
-            SleepFrame(0.4),
-        ],
+        turns("Cancel it.", "What time do you open?", "Hmm, okay."),
     )
     assert (await store.booking(made.reference)).status == "confirmed"
 
