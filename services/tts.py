@@ -11,6 +11,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.tts_service import TTSService
 
 from services.failover_health import recovery_policy
+from services.first_clause_text_aggregator import FirstClauseTextAggregator
 from services.tts_failover import TTSFailover
 from settings import Settings
 from settings.devices import onnx_cuda_available, resolve_device
@@ -54,18 +55,28 @@ def cartesia_probe(settings: Settings):
 
 def one_tts(settings: Settings, provider: str) -> TTSService:
     """One member of the chain."""
-    if provider == "cartesia":
-        from services.cartesia_tts import DropReportingCartesiaTTSService
-
-        return DropReportingCartesiaTTSService(
-            api_key=settings.cartesia_api_key.get_secret_value(),
-            url=settings.cartesia_url,
-            settings=DropReportingCartesiaTTSService.Settings(
-                voice=settings.cartesia_voice_id, model=settings.cartesia_model
-            ),
+    service = _cartesia_tts(settings) if provider == "cartesia" else piper_tts(settings)
+    if settings.tts_first_clause_min_words:
+        # TTSService takes no aggregator argument; this is the one it builds, replaced.
+        built = service._text_aggregator
+        service._text_aggregator = FirstClauseTextAggregator(
+            min_words=settings.tts_first_clause_min_words,
+            aggregation_type=built.aggregation_type,
+            language=built.language,
         )
+    return service
 
-    return piper_tts(settings)
+
+def _cartesia_tts(settings: Settings) -> TTSService:
+    from services.cartesia_tts import DropReportingCartesiaTTSService
+
+    return DropReportingCartesiaTTSService(
+        api_key=settings.cartesia_api_key.get_secret_value(),
+        url=settings.cartesia_url,
+        settings=DropReportingCartesiaTTSService.Settings(
+            voice=settings.cartesia_voice_id, model=settings.cartesia_model
+        ),
+    )
 
 
 def piper_tts(settings: Settings) -> TTSService:

@@ -89,6 +89,9 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     whisper_turn_prompts: bool = True
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
     piper_device: Device = "auto"
+    # A reply's first clause goes to the TTS alone once it has this many words (0: whole
+    # sentences only; services/first_clause_text_aggregator.py).
+    tts_first_clause_min_words: int = Field(4, ge=0, le=50)
 
     # How callers reach the bot. Pipecat's runner reads the Daily variables itself;
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).

@@ -1,5 +1,6 @@
 """Every provider constructs from settings; `auto` devices resolve as specified."""
 
+import pytest
 from pipecat.services.anthropic.llm import AnthropicLLMService
 from pipecat.services.cartesia.tts import CartesiaTTSService
 from pipecat.services.deepgram.stt import DeepgramSTTService
@@ -10,6 +11,7 @@ from pipecat.services.whisper.stt import WhisperSTTService
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
 from services import stt, tts
+from services.first_clause_text_aggregator import FirstClauseTextAggregator
 from services.llm import create_llm
 from services.llm_failover import LLMFailover
 from services.ondevice_llm import OnDeviceLLMService
@@ -55,6 +57,18 @@ def test_piper_is_built_from_the_bundled_voice(offline_settings):
     service = create_tts(offline_settings)
     assert isinstance(service, PiperTTSService)
     assert service._settings.voice == "en_US-joe-medium"
+
+
+@pytest.mark.parametrize("min_words, cuts_first_clause", [(4, True), (0, False)])
+def test_the_tts_sends_a_first_clause_alone_unless_switched_off(min_words, cuts_first_clause):
+    settings = Settings(
+        _env_file=None,
+        cartesia_api_key="ca-test",
+        tts_chain="cartesia",
+        tts_first_clause_min_words=min_words,
+    )
+    aggregator = create_tts(settings)._text_aggregator
+    assert isinstance(aggregator, FirstClauseTextAggregator) is cuts_first_clause
 
 
 def test_cartesia_is_built_with_its_key_and_voice():
