@@ -17,14 +17,18 @@ import phonenumbers
 from text_to_num import alpha2digit
 
 from flows.booking_names import parse_name
-
-WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+from flows.heard_alike import (
+    AM_PM,
+    DAYS_HEARD,
+    MONTHS,
+    PARTY_HEARD,
+    SOUND_ALIKE_NUMBERS,
+    TIMES_HEARD,
+    WEEKDAYS,
+    meant,
 )
+
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
-AM_PM = r"(a\.?\s?m\.?|p\.?\s?m\.?)"
 MAX_PARTY = 200
 NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -41,7 +45,8 @@ DATE_PHRASES = [
     r"\bthis (?:evening|afternoon|lunchtime)\b",
     r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"
     # "of" is often heard as "and" or "on": "the 14th and February".
-    rf"\b(?:the )?{ORDINAL} (?:of |and |on )?(?:{MONTHS})\b",
+    # Not "room for 8 on January 30th": a bare number before "on <month>" is no day.
+    rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
     # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
     rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
@@ -97,9 +102,12 @@ def _among_digits(text: str, found: re.Match) -> bool:
     return any(word in DIGIT_WORDS or word.isdigit() for word in before + after)
 
 
-def parse_date(text: str, today: date) -> date | None:
-    """The day a sentence names, read relative to `today`; None if it names none."""
-    spoken = with_digits(text)
+def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
+    """The day a sentence names, read relative to `today`; None if it names none.
+    `hear_alike`: read words that sound like a day where one belongs ("to model")."""
+    spoken = _tens_and_ordinal(with_digits(text))
+    if hear_alike:
+        spoken = meant(spoken, DAYS_HEARD)
     for pattern in DATE_PHRASES:
         found = re.search(pattern, spoken)
         if found is None:
@@ -126,11 +134,26 @@ def parse_date(text: str, today: date) -> date | None:
         if parsed is None:
             continue
         day = parsed.date()
+        if day == _next_year(today) and not re.search(r"\d{3,}", phrase):
+            day = today  # dateparser's "future" takes today's own date for next year's
         if day < today:
             # "the 3rd" said on the 20th means next month's; "3rd of May" said in June, next year's.
             day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
+        around = spoken[max(0, found.start() - 12) : found.end()]
+        named = re.search(rf"\b({WEEKDAYS}),? (?:the )?\d", around)
+        if named and named[1] != day.strftime("%A").lower() and not hear_alike:
+            return None  # "Monday the 9th", a Wednesday: one of them misheard, so a guess
         return day
     return None
+
+
+def _tens_and_ordinal(spoken: str) -> str:
+    """ "the 20 2nd": Whisper wrote the tens of "twenty second" apart from the ordinal."""
+    return re.sub(
+        r"\b([23])0 ([1-9])(st|nd|rd|th)\b",
+        lambda m: f"{m[1]}{m[2]}{m[3]}" if int(m[1] + m[2]) <= 31 else m[0],
+        spoken,
+    )
 
 
 def _month_may(spoken: str, found: re.Match) -> bool:
@@ -197,8 +220,13 @@ TIME_PATTERNS = [
         lambda m: _clock(int(m[1]), int(m[2]), None if m[3] is None else m[3]),
     ),
     (r"\b(?:a )?quarter to (\d{1,2})\b", lambda m: _clock(int(m[1]) - 1, 45, None)),
+    # "twenty to eight", "ten past seven": minutes to or past an hour, never a party.
+    (
+        r"\b(5|10|20|25) to (\d{1,2})\b(?! (?:people|of us))",
+        lambda m: _clock(int(m[2]) - 1, 60 - int(m[1]), None),
+    ),
     (r"\b(\d{1,2}) past (\d{1,2})\b", lambda m: _clock(int(m[2]), int(m[1]), None)),
-    (rf"\b(\d{{1,2}}) (\d{{2}})\s*{AM_PM}", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
+    (rf"\b(\d{{1,2}}),? (\d{{2}})\s*{AM_PM}", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
     (r"\b(?:at|about|around) (\d{1,2}) (\d{2})\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (rf"\b(\d{{1,2}})\s*(?:o'?clock\s*)?{AM_PM}", lambda m: _clock(int(m[1]), 0, m[2])),
     (r"\b(\d{1,2}) o'?clock\b", lambda m: _clock(int(m[1]), 0, None)),
@@ -206,29 +234,34 @@ TIME_PATTERNS = [
     (r"\bhalf (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
     # "seven thirty" (tomorrow, in the evening...): minutes on the quarter, not in a longer number.
     (r"(?<!\d )\b(\d{1,2}) (00|15|30|45)\b(?! \d)", lambda m: _clock(int(m[1]), int(m[2]), None)),
-    (r"\b(?:noon|midday)\b", lambda m: time(12, 0)),
+    (r"(?<!after )\b(?:noon|midday)\b", lambda m: time(12, 0)),
     (
-        r"\b(?:at|about|around) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
+        r"\b(?:at|about|around|say) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
         lambda m: _clock(int(m[1]), 0, None),
     ),
 ]
 
 
-def parse_time(text: str, bare: bool = False) -> time | None:
+def parse_time(text: str, bare: bool = False, hear_alike: bool = True) -> time | None:
     """The time of day a sentence names. `bare`: the caller was just asked for a time,
-    so "seven thirty" or "eight" alone counts."""
-    return _read_time(text, bare)[0]
+    so "seven thirty" or "eight" alone counts; `hear_alike`: read words that sound like
+    a time where one belongs ("at seven thirteen" is 7:30)."""
+    return _read_time(text, bare, hear_alike)[0]
 
 
-def _read_time(text: str, bare: bool = False) -> tuple[time | None, bool]:
-    """The time, and whether it is a guess: digits run together without their colon, whose
-    minutes could be either of "fifteen" and "fifty" ("at 815", "at 850")."""
+def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[time | None, bool]:
+    """The time, and whether it is a guess: minutes that could be either of "fifteen" and
+    "fifty", run together without their colon ("at 815", "at 850"), or any 50 ("eight fifty"
+    is as often a misheard "eight fifteen")."""
     spoken = with_digits(text)
+    if hear_alike:
+        spoken = meant(meant(spoken, DAYS_HEARD), TIMES_HEARD)
     for pattern, read in TIME_PATTERNS:
         found = re.search(pattern, spoken)
         if found and (at := read(found)) is not None:
             run_together = pattern in RUN_TOGETHER_TIMES
-            return at, run_together and at.minute in TEEN_OR_TY
+            said_fifty = at.minute == 50 and re.search(r"\b50\b", found[0]) is not None
+            return at, (run_together and at.minute in TEEN_OR_TY) or said_fifty
     if bare:
         found = re.fullmatch(r"\W*(?:at\s+)?(\d{1,2})(?:\s+(\d{2}))?\W*(?:please)?\W*", spoken)
         if found:
@@ -242,55 +275,29 @@ TEEN_OR_TY = {13, 14, 15, 50}
 make a time one books for; 13 and 14 are more likely "thirty" and "forty" misheard."""
 
 
+ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
 PARTY_PATTERNS = [
     r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b",
     r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
-    r"\b(?:table|booking|reservation|party|group) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
-    r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|,|\.|$|at\b|on\b|tomorrow|today|tonight|next|this))",
+    r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
+    r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this))",
 ]
-
-
-HOMOPHONES = [
-    # Speech recognition hears "four" and "two" as their homophones after "for".
-    (
-        r"\bfor (?:for|4)(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
-        "for 4",
-    ),
-    (
-        r"\bfor (?:to|too)(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
-        "for 2",
-    ),
-    (r"(?:^|(?<=[,.] ))for people\b", "4 people"),
-    (r"(?:^|(?<=[,.] ))(?:to|too) people\b", "2 people"),
-    # ... and "three" as "free" where a number belongs ("a table for free"), not "gluten free".
-    (r"\b(table|booking|reservation|party|group) (for|of) free\b", r"\1 \2 3"),
-    (
-        r"\bfor free(?= people\b| of us\b| tomorrow\b| today\b| tonight\b| on\b| at\b|[,.]|$)",
-        "for 3",
-    ),
-    (
-        r"(?<![-\w])(?<!gluten )(?<!dairy )(?<!nut )free (?=people\b|of us\b|guests\b|persons\b)",
-        "3 ",
-    ),
-    (r"\btable for for\b", "table for 4"),
-    (r"\btable for (?:to|too)\b", "table for 2"),
-]
-
-
-SOUND_ALIKE_NUMBERS = {"free": 3, "tree": 3, "for": 4, "to": 2, "too": 2}
-"""Words heard for a number said alone."""
 
 
 def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
     """How many people a sentence books for. `bare`: the caller was just asked how many;
     `hear_alike`: read words that sound like a number where one belongs ("for free")."""
     spoken = with_digits(text)
-    for heard, meant in HOMOPHONES if hear_alike else ():
-        spoken = re.sub(heard, meant, spoken)
+    if hear_alike:
+        spoken = meant(meant(spoken, DAYS_HEARD), PARTY_HEARD)
     if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
         return 1
     if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):
         return 2
+    if found := re.search(rf"\b(\d{{1,2}}) {ADULTS}(?:,| and) (\d{{1,2}}) {CHILDREN}", spoken):
+        return int(found[1]) + int(found[2])  # "two adults and two children"
+    if found := re.search(r"\b(?:me|myself) and (\d{1,2}) (?:friends|others|colleagues)\b", spoken):
+        return int(found[1]) + 1
     for pattern in PARTY_PATTERNS:
         found = re.search(pattern, spoken)
         if found:
@@ -411,15 +418,21 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
     at, time_guessed = _read_time(rest, bare=asked == "at")
+    time_guessed |= at != _read_time(rest, bare=asked == "at", hear_alike=False)[0]
     size = parse_party_size(rest, bare=asked == "party_size")
     size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
-    unsure = {"at"} if time_guessed else set()
+    day = parse_date(rest, today)
+    guessed = {
+        "day": day != parse_date(rest, today, hear_alike=False),
+        "at": time_guessed,
+        "party_size": size_guessed,
+    }
     return Slots(
-        day=parse_date(rest, today),
+        day=day,
         at=at,
         party_size=size,
         name=parse_name(text, bare=asked == "name"),
         phone=phone,
         notes=parse_notes(text),
-        unsure=frozenset(unsure | ({"party_size"} if size_guessed else set())),
+        unsure=frozenset(slot for slot, guess in guessed.items() if guess),
     )

@@ -40,6 +40,7 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("on Sunday, 13th at eight", date(2030, 1, 13)),
         ("the 4th of May", date(2030, 5, 4)),
         ("May the 4th", date(2030, 5, 4)),
+        ("room for 8 on January 30th", date(2030, 1, 30)),  # 8 is the party, not the day
     ],
 )
 def test_dates(said, day):
@@ -88,6 +89,9 @@ def test_the_two_of_us_is_not_the_2nd():
         ("Saturday at 815", time(20, 15)),  # "eight fifteen" without its colon
         ("at 850", time(20, 50)),
         ("at about eight", time(20, 0)),
+        ("at twenty to eight", time(19, 40)),
+        ("five to eight", time(19, 55)),
+        ("on Saturday night, say eight?", time(20, 0)),
     ],
 )
 def test_times(said, at):
@@ -122,6 +126,10 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("a party of six", 6),
         ("a table for free", 3),  # Whisper's "three"
         ("for free people on Saturday", 3),
+        ("a family of five", 5),
+        ("two adults and two children", 4),
+        ("me and three friends", 4),
+        ("anything at ten past seven tomorrow for two?", 2),
     ],
 )
 def test_party_sizes(said, size):
@@ -265,3 +273,56 @@ def test_may_heard_for_my_before_a_companion_is_two_people_to_confirm():
 
 def test_may_before_a_companion_is_not_the_month():
     assert parse_date("May husband and I, on the 19th", TODAY) == date(2030, 1, 19)
+
+
+@pytest.mark.parametrize(
+    ("said", "slot", "value"),
+    [
+        ("a table for 2 at seven thirteen", "at", time(19, 30)),  # "-thirty" heard as "-teen"
+        ("on Sunday two thirteen after noon", "at", time(14, 30)),
+        ("for ten on Friday and eight", "at", time(20, 0)),  # "at" heard as "and"
+        ("for ten on Friday, eight.", "at", time(20, 0)),
+        ("on the 14th on February 8th at o'clock", "at", time(20, 0)),  # the hour as a day
+        ("the 3rd on February 6th, PM", "at", time(18, 0)),
+        ("on the 18th on January 8th for the 5pm", "at", time(20, 45)),  # "forty-five"
+        ("a table for 6 at eight fifty one Friday night", "at", time(20, 50)),  # or fifteen
+        ("a table for four to model at half past seven", "day", date(2030, 1, 3)),
+        ("a table for 2 this three day at eight pm", "day", date(2030, 1, 4)),  # "Friday"
+        ("two people on Friday, mid 11th at 9pm", "day", date(2030, 1, 11)),
+        ("a group of eight, Thursday, 10 at seven pm", "day", date(2030, 1, 10)),
+        ("a table for four to date at one o'clock", "day", TODAY),
+        ("a table for two on Monday the 9th at 7:30", "day", date(2030, 1, 9)),  # a Wednesday
+        ("can I book four seven on the 18th", "party_size", 7),  # "for" heard as "four"
+        ("a table for a party on 12 on the 3rd", "party_size", 12),  # "of" heard as "on"
+        ("we are a group of made, Thursday", "party_size", 8),  # "of eight"
+        ("a table for ate at 8pm", "party_size", 8),
+        ("can I work for free to model at one", "party_size", 3),
+    ],
+)
+def test_a_detail_read_from_words_that_sound_like_it_is_a_guess_to_confirm(said, slot, value):
+    slots = parse_slots(said, TODAY, "GB")
+    assert (getattr(slots, slot), slot in slots.unsure) == (value, True)
+
+
+@pytest.mark.parametrize(
+    ("said", "slot", "value"),
+    [
+        ("at six, 30pm tomorrow", "at", time(18, 30)),  # a comma in the time
+        ("a table for one tomorrow afternoon", "at", None),  # not noon
+        ("on the 20 second at seven", "day", date(2030, 1, 22)),  # "twenty second"
+        ("on the 2nd of January", "day", TODAY),  # today's own date, not next year's
+        ("a table for 2 in three days", "day", date(2030, 1, 5)),  # not "Friday"
+        ("a table for 2 for the 5pm sitting", "at", time(17, 0)),  # not "forty-five"
+        ("a party on 12 February at 8", "party_size", None),  # a date, not 12 people
+        ("on Friday, 4 people", "at", None),  # a party, not an hour
+        ("tomorrow, 2 of us at 8", "at", time(20, 0)),  # the hour said later wins
+    ],
+)
+def test_words_that_sound_like_a_detail_only_where_one_belongs(said, slot, value):
+    slots = parse_slots(said, TODAY, "GB")
+    assert (getattr(slots, slot), slot in slots.unsure) == (value, False)
+
+
+def test_a_weekday_and_a_date_that_disagree_are_no_date_unless_guessing():
+    assert parse_date("on Monday the 9th", TODAY, hear_alike=False) is None
+    assert parse_date("on Wednesday the 9th", TODAY, hear_alike=False) == date(2030, 1, 9)
