@@ -7,6 +7,7 @@ Used by the end-to-end tests and by `make bench`: the pipeline is the one
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -21,7 +22,10 @@ from pipecat.frames.frames import (
     VADUserStoppedSpeakingFrame,
 )
 from pipecat.observers.base_observer import BaseObserver, FramePushed
+from pipecat.pipeline.worker import PipelineWorker
+from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection
+from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
 from harness.audio_transport import ScriptedCallTransport, Utterance
@@ -90,6 +94,8 @@ class Turn:
     first_text: float | None
     first_audio: float | None
     user_turns: int = 1
+    spoken: tuple[float, float] | None = None
+    """When the caller's utterance started and ended playing (`time.monotonic()`)."""
 
     def breakdown(self) -> dict[str, float | None]:
         return {
@@ -101,6 +107,11 @@ class Turn:
         }
 
 
+Builder = Callable[
+    [BaseTransport, Settings, Sequence[BaseObserver]], tuple[PipelineWorker, LLMContext]
+]
+
+
 @dataclass
 class ScriptedCall:
     """Runs the bot on a scripted transport; `say()` plays one caller utterance."""
@@ -108,13 +119,15 @@ class ScriptedCall:
     settings: Settings
     transport: ScriptedCallTransport = field(default_factory=ScriptedCallTransport)
     timeline: FrameTimeline = field(default_factory=FrameTimeline)
+    build: Builder | None = None
+    """Builds the call's worker; None: the bot's own (`app.worker.build_worker`). A benchmark
+    passes another pipeline to measure it on the same transport and clock."""
 
     async def __aenter__(self) -> "ScriptedCall":
         from app.worker import build_worker
 
-        self.worker, self.context = build_worker(
-            self.transport, self.settings, observers=[self.timeline]
-        )
+        build = self.build or build_worker
+        self.worker, self.context = build(self.transport, self.settings, [self.timeline])
         self._runner = WorkerRunner(handle_sigint=False)
         await self._runner.add_workers(self.worker)
         self._run = asyncio.create_task(self._runner.run())
@@ -132,14 +145,21 @@ class ScriptedCall:
         await self.timeline.wait_for(started, BotStoppedSpeakingFrame, timeout)
         return self._text_between(started, time.monotonic())
 
-    async def say(self, pcm: bytes, reply_timeout: float = 20) -> Turn:
-        """Speak `pcm`, wait for the bot to answer and finish speaking."""
+    async def say(self, pcm: bytes, reply_timeout: float = 20, whole_reply: bool = True) -> Turn:
+        """Speak `pcm`, wait for the bot to answer and finish speaking (`whole_reply=False`:
+        only until its answer is heard, for a call that ends there)."""
         started = time.monotonic()
-        end = await self.transport.say(pcm)
+        utterance = self.transport.speak(pcm)
+        end = await utterance.ended
         first_audio_frame = await self.timeline.wait_for(end, TTSAudioRawFrame, reply_timeout)
         heard = self.transport.heard.first_voiced_after(end)
         if first_audio_frame is not None:
-            await self.timeline.wait_for(first_audio_frame, BotStoppedSpeakingFrame, reply_timeout)
+            if whole_reply:
+                await self.timeline.wait_for(
+                    first_audio_frame, BotStoppedSpeakingFrame, reply_timeout
+                )
+            else:
+                await self.bot_audible_after(end, reply_timeout)
             # The loudspeaker plays the first frame once it is written; wait for that.
             await asyncio.sleep(0.1)
             heard = self.transport.heard.first_voiced_after(end)
@@ -157,6 +177,7 @@ class ScriptedCall:
             first_text=since_end(self.timeline.first_after(end, LLMTextFrame)),
             first_audio=since_end(heard),
             user_turns=len(self.timeline.after(started, UserStoppedSpeakingFrame)),
+            spoken=(utterance.started.result(), end),
         )
 
     async def ask(self, pcm: bytes, timeout: float = 20) -> float | None:
