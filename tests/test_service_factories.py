@@ -10,7 +10,7 @@ from pipecat.services.whisper.stt import WhisperSTTService
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
 from services import stt, tts
-from services.llm import create_llm
+from services.llm import AnthropicLLM, OpenAILLM, create_llm
 from services.llm_failover import LLMFailover
 from services.ondevice_llm import OnDeviceLLMService
 from services.stt import create_stt, whisper_runtime
@@ -133,8 +133,4 @@ def test_a_keyed_llm_is_a_failover_chain_down_to_the_ondevice_engine():
         )
     )
     assert isinstance(service, LLMFailover)
-    assert [type(llm) for llm in service.llms] == [
-        AnthropicLLMService,
-        OpenAILLMService,
-        OnDeviceLLMService,
-    ]
+    assert [type(llm) for llm in service.llms] == [AnthropicLLM, OpenAILLM, OnDeviceLLMService]
