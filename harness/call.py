@@ -22,7 +22,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.observers.base_observer import BaseObserver, FramePushed
 from pipecat.processors.frame_processor import FrameDirection
-from pipecat.workers.runner import WorkerRunner
 
 from harness.audio_transport import ScriptedCallTransport, Utterance
 from settings import Settings
@@ -110,14 +109,14 @@ class ScriptedCall:
     timeline: FrameTimeline = field(default_factory=FrameTimeline)
 
     async def __aenter__(self) -> "ScriptedCall":
-        from app.worker import build_worker
+        from app.upkeep import prepare_process
+        from app.worker import build_worker, run_call
 
+        prepare_process()
         self.worker, self.context = build_worker(
             self.transport, self.settings, observers=[self.timeline]
         )
-        self._runner = WorkerRunner(handle_sigint=False)
-        await self._runner.add_workers(self.worker)
-        self._run = asyncio.create_task(self._runner.run())
+        self._run = asyncio.create_task(run_call(self.worker))
         return self
 
     async def __aexit__(self, *exc):
