@@ -14,6 +14,7 @@ Both only on glibc (Linux); elsewhere the allocator is left as it is.
 """
 
 import asyncio
+import atexit
 import ctypes
 import gc
 import os
@@ -64,6 +65,7 @@ def freeze_loaded_objects() -> None:
     of every later garbage collection, which then walks what the calls made."""
     gc.collect()
     gc.freeze()
+    atexit.register(gc.unfreeze)  # so the exit's own collection still reaches them
 
 
 def started_pool(size: int = POOL_THREADS) -> ThreadPoolExecutor:
