@@ -22,6 +22,7 @@ from app.part_choice import choose_parts
 from app.parts import CallKit
 from app.switch_reports import report_switches
 from app.tracing import follow_call, start_tracing, worker_tracing
+from app.upkeep import call_in_progress, prepare_process
 from conversation.logs import install_log_privacy
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
@@ -153,11 +154,18 @@ async def run_bot(
     handle_sigint: bool = False,
     caller_phone: str | None = None,
 ):
+    prepare_process()
     worker, _ = build_worker(transport, settings, caller_phone=caller_phone)
-    runner = WorkerRunner(handle_sigint=handle_sigint)
-    await runner.add_workers(worker)
-    await runner.run()
+    await run_call(worker, handle_sigint=handle_sigint)
     logger.info("Session finished")
+
+
+async def run_call(worker: PipelineWorker, handle_sigint: bool = False):
+    """Run one call's worker to its end, then give back what it freed (app/upkeep.py)."""
+    with call_in_progress():
+        runner = WorkerRunner(handle_sigint=handle_sigint)
+        await runner.add_workers(worker)
+        await runner.run()
 
 
 def transport_params() -> dict[str, Callable[[], TransportParams]]:

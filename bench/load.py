@@ -16,6 +16,9 @@
 - `offline`: the same with Whisper, the on-device engine and Piper, until the p95 passes
   1.5 s, with each stage's median to say what bounds it.
 - `leaks`: bench/load_leaks.py.
+
+`--only PART` measures one part and prints it; with `--merge` it also replaces that part
+in bench/results/load.json, keeping the others (with its own load average and time).
 """
 
 import argparse
@@ -292,6 +295,21 @@ async def measure(
     return result
 
 
+def merged(result: dict) -> dict:
+    """The results file with the parts in `result` replaced, each noting its own run."""
+    kept = json.loads(RESULT.read_text()) if RESULT.exists() else {}
+    for part, figures in result.items():
+        if part in ("cloud_emulated", "offline", "leaks"):
+            kept[part] = {
+                **figures,
+                "measured_alone": {
+                    "load_avg_1min": result["load_avg_1min"],
+                    "measured_at": result["machine"]["measured_at"],
+                },
+            }
+    return kept
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("cloud", "offline", "leaks"), action="append")
@@ -300,6 +318,9 @@ def main():
     )
     parser.add_argument("--sequential", type=int, default=200, help="leaks: calls one by one")
     parser.add_argument("--rounds", type=int, default=5, help="leaks: rounds of 20 calls")
+    parser.add_argument(
+        "--merge", action="store_true", help="with --only: replace those parts in the results"
+    )
     args = parser.parse_args()
     logger.remove()
     logger.add(sys.stderr, level="ERROR")
@@ -307,6 +328,8 @@ def main():
     result = asyncio.run(measure(parts, args.sequential, args.rounds, args.levels or CLOUD_LEVELS))
     if args.only:
         print(json.dumps(result, indent=1))
+        if args.merge:
+            RESULT.write_text(json.dumps(merged(result), indent=2) + "\n")
         return
     RESULT.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))

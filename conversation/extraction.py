@@ -66,6 +66,9 @@ class ParserExtraction:
     ) -> Reading:
         return self.reader.read(caller_text, asked, state)
 
+    async def close(self):
+        """Nothing to release."""
+
 
 class ModelSlot(BaseModel):
     name: str
@@ -124,6 +127,11 @@ class ModelExtraction:
     @property
     def llm(self) -> LLMService:
         return self._llm
+
+    async def close(self):
+        """Cleans the model's service up at the call's end: it answers through `run_inference`,
+        outside the pipeline, so the pipeline's teardown does not reach it."""
+        await self._llm.cleanup()
 
     async def read(
         self, state: ConversationState, caller_text: str, asked: str | None, bot_text: str

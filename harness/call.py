@@ -26,7 +26,6 @@ from pipecat.pipeline.worker import PipelineWorker
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_transport import BaseTransport
-from pipecat.workers.runner import WorkerRunner
 
 from harness.audio_transport import ScriptedCallTransport, Utterance
 from settings import Settings
@@ -124,13 +123,13 @@ class ScriptedCall:
     passes another pipeline to measure it on the same transport and clock."""
 
     async def __aenter__(self) -> "ScriptedCall":
-        from app.worker import build_worker
+        from app.upkeep import prepare_process
+        from app.worker import build_worker, run_call
 
+        prepare_process()
         build = self.build or build_worker
         self.worker, self.context = build(self.transport, self.settings, [self.timeline])
-        self._runner = WorkerRunner(handle_sigint=False)
-        await self._runner.add_workers(self.worker)
-        self._run = asyncio.create_task(self._runner.run())
+        self._run = asyncio.create_task(run_call(self.worker))
         return self
 
     async def __aexit__(self, *exc):

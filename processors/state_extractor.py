@@ -222,6 +222,10 @@ class StateExtractor(FrameProcessor):
             except TimeoutError:
                 logger.warning(f"{self}: turn {turn.turn} was not read before the call ended")
 
+    async def cleanup(self):
+        await super().cleanup()
+        await self._extraction.close()
+
     async def _stop(self):
         if self._worker is not None:
             await self.cancel_task(self._worker)

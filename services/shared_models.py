@@ -6,6 +6,12 @@ sessions, about 1 s of CPU to build, and 20 calls at once left the process 1.6 G
 larger after they had ended (bench/load.py). The sessions keep no state between runs
 (Silero's recurrent state lives in its Python wrapper, one per call), and onnxruntime
 runs one session from several threads at once.
+
+They are built without onnxruntime's CPU memory arena: a session run from several calls'
+threads at once grows its arena to their peak together and never gives it back (some 50 MB
+after a round of 20 cloud calls, `python -m bench.load --only leaks`); without it each run's
+buffers go back to malloc, for no measurable CPU (Smart Turn v3: 45-54 ms a run either way,
+Silero 0.13-0.14 ms, 2-core Xeon).
 """
 
 import threading
@@ -46,9 +52,9 @@ def shared_onnx_sessions() -> Iterator[None]:
         key = session_key(model, sess_options, providers, **kwargs)
         with _lock:
             if key not in _sessions:
-                _sessions[key] = build(
-                    model, sess_options=sess_options, providers=providers, **kwargs
-                )
+                options = sess_options or onnxruntime.SessionOptions()
+                options.enable_cpu_mem_arena = False
+                _sessions[key] = build(model, sess_options=options, providers=providers, **kwargs)
             return _sessions[key]
 
     onnxruntime.InferenceSession = shared

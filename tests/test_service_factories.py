@@ -12,7 +12,7 @@ from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant, system_prompt
 from services import stt, tts
 from services.first_clause_text_aggregator import FirstClauseTextAggregator
-from services.llm import create_llm
+from services.llm import AnthropicLLM, OpenAILLM, create_llm
 from services.llm_failover import LLMFailover
 from services.ondevice_llm import OnDeviceLLMService
 from services.stt import create_stt, whisper_runtime
@@ -147,8 +147,4 @@ def test_a_keyed_llm_is_a_failover_chain_down_to_the_ondevice_engine():
         )
     )
     assert isinstance(service, LLMFailover)
-    assert [type(llm) for llm in service.llms] == [
-        AnthropicLLMService,
-        OpenAILLMService,
-        OnDeviceLLMService,
-    ]
+    assert [type(llm) for llm in service.llms] == [AnthropicLLM, OpenAILLM, OnDeviceLLMService]

@@ -28,6 +28,6 @@ def test_the_keyed_pipeline_runs_the_llm_chain_down_to_the_ondevice_engine():
     assert isinstance(llm, LLMFailover)
     assert llm.active_name == "anthropic"
     assert [type(member).__name__ for member in llm.llms] == [
-        "AnthropicLLMService",
+        "AnthropicLLM",
         "OnDeviceLLMService",
     ]

@@ -1,0 +1,35 @@
+"""The process's upkeep around calls (app/upkeep.py): a pool started at full size, and
+memory given back at each call's end, collected only when no other call runs."""
+
+import asyncio
+import threading
+
+from app import upkeep
+
+
+def test_the_started_pool_has_all_its_threads_before_any_work():
+    before = threading.active_count()
+    pool = upkeep.started_pool(3)
+    try:
+        assert threading.active_count() - before == 3
+    finally:
+        pool.shutdown(wait=True)
+
+
+async def test_the_loops_default_pool_is_set_once_per_loop():
+    upkeep.prepare_process()
+    first = threading.active_count()
+    upkeep.prepare_process()
+    assert threading.active_count() == first
+    name = await asyncio.to_thread(lambda: threading.current_thread().name)
+    assert name.startswith("asyncio")
+
+
+def test_a_calls_end_collects_only_when_no_other_call_runs(monkeypatch):
+    collected = []
+    monkeypatch.setattr(upkeep.gc, "collect", lambda: collected.append(True))
+    with upkeep.call_in_progress():
+        with upkeep.call_in_progress():
+            pass
+        assert collected == []
+    assert collected == [True]
