@@ -33,6 +33,7 @@ evals: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.latency
+	$(BIN)/python -m bench.first_clause
 	$(BIN)/python -m bench.interruptions
 	$(BIN)/python -m bench.context
 	$(BIN)/python -m bench.failover

@@ -74,6 +74,7 @@ async def measure(rounds: int) -> dict:
     speech = {line: piper_speech(line, base.piper_voice, length_scale=1.15) for line in LINES}
     sides = {"whole_sentences": 0, "first_clause": base.tts_first_clause_min_words}
     turns: dict[str, list[dict]] = {side: [] for side in sides}
+    await one_round(base, speech)  # warm-up, not counted: the first call loads the models
     for _ in range(rounds):
         for side, min_words in sides.items():
             settings = base.model_copy(update={"tts_first_clause_min_words": min_words})
