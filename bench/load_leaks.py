@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 from app import upkeep
 from app.resources import shared_call_records, shared_store
@@ -59,6 +60,9 @@ def state(settings: Settings) -> dict:
         "threads_by_name": dict(sorted(names.items())),
         "open_fds": len(fds),
         "open_fds_databases": sum(1 for target in fds if DATABASE_FILE.search(target)),
+        "open_database_files": dict(
+            sorted(Counter(Path(t).name for t in fds if DATABASE_FILE.search(t)).items())
+        ),
         "rss_mb": round(rss_kb / 1024, 1),
         "db_connections_checked_out": sum(pool.checkedout() for pool in pools),
         "db_connections_open": sum(pool.checkedout() + pool.checkedin() for pool in pools),

@@ -6,6 +6,7 @@ import sqlite3
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from store.database import create_engine_for
 from store.transactions import ATTEMPTS, run_with_retries
 
 
@@ -45,3 +46,11 @@ def test_a_clash_that_keeps_happening_is_raised_after_a_few_runs():
     with pytest.raises(IntegrityError):
         run_with_retries(transaction)
     assert len(runs) == ATTEMPTS
+
+
+def test_a_sqlite_file_keeps_one_idle_connection_after_a_burst(tmp_path):
+    engine = create_engine_for(f"sqlite:///{tmp_path}/burst.db")
+    burst = [engine.connect() for _ in range(4)]
+    for connection in burst:
+        connection.close()
+    assert engine.pool.checkedin() == 1
