@@ -10,6 +10,12 @@ often the short window fell back to the full one.
 
     .venv/bin/python -m bench.whisper_encode                 # the tuning set
     .venv/bin/python -m bench.whisper_encode --held-out      # once, to confirm
+    .venv/bin/python -m bench.whisper_encode --noise         # coughs, bursts, breath, hiss
+
+`--noise` frames the test harness's noises the same way and transcribes each with the
+full window and with each pad (whose doubt check may send it back to the full window),
+with the bot's first-turn prompt and vocabulary (a sound in silence) and with neither (a
+sound over the bot), and records what the bot would keep as the caller's words.
 
 Synthesised audio is cached in bench/.audio-cache, so every pad hears the same
 clips (Piper's output varies from run to run).
@@ -31,6 +37,9 @@ import numpy as np
 from bench.booking_slots import HELD_OUT_FIRST as HELD_OUT
 from bench.booking_slots import REQUESTS, speak, voices
 from bench.machine import describe_machine
+from flows.restaurant import Restaurant
+from flows.stt_prompts import REQUEST_PROMPT
+from harness import noises
 from harness.voices import silence
 from services.whisper_stt import SAMPLE_RATE, SpeechLengthWhisperModel, pad_frames_for
 from settings import Settings
@@ -159,12 +168,71 @@ def summarise(run: Run, clips, today: Run) -> dict:
     }
 
 
+def noise_clips(settings: Settings) -> list[tuple[str, bytes]]:
+    """The harness's noises, framed as a VAD segment."""
+    sounds = [(f"cough {seed}", noises.cough(seed=seed)) for seed in range(1, 9)]
+    sounds += [(f"noise burst {seed}", noises.noise_burst(seed=seed)) for seed in range(1, 5)]
+    sounds.append(("breath", noises.breath()))
+    for secs in (0.5, 1.0):
+        hiss = np.clip(noises.pink_noise(secs) * 3000, -32768, 32767).astype(np.int16)
+        sounds.append((f"pink noise {secs:g} s", hiss.tobytes()))
+    trailing = silence(settings.vad_stop_secs + PIPECAT_TRAILING_SILENCE_SECS)
+    return [(name, silence(PRE_ROLL_SECS) + pcm + trailing) for name, pcm in sounds]
+
+
+def measure_noise(model, settings: Settings, pads: list[float]) -> dict:
+    """What the bot keeps as words for each noise, by pad, prompted (in silence) or not."""
+    vocabulary = Restaurant.from_settings(settings).vocabulary()
+    contexts = {
+        "in_silence": {"hotwords": vocabulary, "initial_prompt": REQUEST_PROMPT},
+        "over_the_bot": {"hotwords": vocabulary, "initial_prompt": None},
+    }
+    rows = []
+    for name, pcm in noise_clips(settings):
+        audio = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
+        row = {"noise": name}
+        for context, prompt in contexts.items():
+            for pad in [FULL, *pads]:
+                model.pad_frames = pad_frames_for(pad)
+                segments, _ = model.transcribe(audio, language="en", beam_size=5, **prompt)
+                kept = [s for s in segments if s.no_speech_prob < settings.whisper_no_speech_prob]
+                row[f"{context}_pad_{pad:g}"] = " ".join(s.text.strip() for s in kept)
+        rows.append(row)
+        print(json.dumps(row))
+    same = {
+        f"{context}_pad_{pad:g}": sum(
+            row[f"{context}_pad_{pad:g}"] == row[f"{context}_pad_{FULL:g}"] for row in rows
+        )
+        for context in contexts
+        for pad in pads
+    }
+    keys = [key for key in rows[0] if key != "noise"]
+    return {
+        "clips": len(rows),
+        "heard_as_words": {key: sum(bool(row[key]) for row in rows) for key in keys},
+        "same_words_as_the_full_window": same,
+        "heard": rows,
+        "full_window_retries": model.full_window_retries,
+        "machine": describe_machine(),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-out", action="store_true", help="the held-out requests (once)")
     parser.add_argument("--pads", type=float, nargs="+", default=[1.0], help="seconds")
+    parser.add_argument("--noise", action="store_true", help="the harness's noises")
     args = parser.parse_args()
     settings = Settings(_env_file=None)
+    if args.noise:
+        model = SpeechLengthWhisperModel(
+            str(settings.whisper_model), device="cpu", compute_type="int8", cpu_threads=2
+        )
+        report = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        report["noise"] = measure_noise(model, settings, args.pads)
+        RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+        print(json.dumps({k: report["noise"][k] for k in ("heard_as_words", "clips")}))
+        return
     requests = HELD_OUT if args.held_out else REQUESTS
     clips = [
         (said, f"{voice[0]} {voice[1]}", segment(said, voice, settings))

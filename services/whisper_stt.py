@@ -12,7 +12,11 @@ short pass decodes (beam 5) at temperature 0 only, with a token budget that
 fits the speech's length, and a transcript that looks like a loop (more words
 a second than anyone says, a repeated three-word run, or a high compression
 ratio) is thrown away and the segment is transcribed again on the full window,
-exactly as faster-whisper does by default.
+exactly as faster-whisper does by default. So is a transcript Whisper doubts by
+its own measures (`is_doubtful`): on noise the short window writes words ("Kirk?
+Kirk?" for a cough, "Thank you." for a burst) where the full window writes none or
+fewer, and those come with a low average log-probability or a high no-speech
+probability; speech seldom does, so most turns keep the faster pass.
 """
 
 import re
@@ -39,6 +43,10 @@ MAX_SHORT_PASS_TOKENS = 200
 # Above this many words a second of audio, a transcript repeats itself.
 MAX_WORDS_PER_SEC = 6.0
 COMPRESSION_RATIO_THRESHOLD = 2.4  # faster-whisper's own default
+# Whisper's own thresholds for a doubtful decode (faster-whisper's `log_prob_threshold`
+# and `no_speech_threshold` defaults): not tuned here.
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
 
 
 PAD_FOR_THIS_SEGMENT: ContextVar[tuple[int | None] | None] = ContextVar(
@@ -87,6 +95,15 @@ def looks_like_a_loop(segments: list, audio_secs: float) -> bool:
     return any(s.compression_ratio > COMPRESSION_RATIO_THRESHOLD for s in segments)
 
 
+def is_doubtful(segments: list) -> bool:
+    """Whether Whisper doubts a short-window transcript: a segment it decoded with a low
+    average log-probability, or that it thinks may be no speech."""
+    return any(
+        s.avg_logprob < LOG_PROB_THRESHOLD or s.no_speech_prob > NO_SPEECH_THRESHOLD
+        for s in segments
+    )
+
+
 class SpeechLengthWhisperModel(WhisperModel):
     """A faster-whisper model whose encoder sees the speech plus `pad_frames`, not 30 s.
 
@@ -123,10 +140,14 @@ class SpeechLengthWhisperModel(WhisperModel):
         self.short_passes += 1
         segments, info = super().transcribe(audio, *args, **short)
         segments = list(segments)
-        if not looks_like_a_loop(segments, secs):
+        if looks_like_a_loop(segments, secs):
+            why = "looped"
+        elif is_doubtful(segments):
+            why = "was doubtful"
+        else:
             return segments, info
         self.full_window_retries += 1
-        logger.debug("Whisper: the short window looped; transcribing on the full 30 s window")
+        logger.debug(f"Whisper: the short window {why}; transcribing on the full 30 s window")
         self._full_window.on = True
         try:
             segments, info = super().transcribe(audio, *args, **kwargs)

@@ -83,8 +83,9 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     whisper_model: Path = Field(default_factory=_bundled_whisper_model)
     whisper_device: Device = "auto"
     whisper_no_speech_prob: float = Field(0.7, gt=0, le=1)
-    # The encoder sees the speech plus this much; 30 = the full 30 s window (as before).
-    whisper_encode_pad_secs: float = Field(30.0, ge=0, le=30)
+    # The encoder sees the speech plus this much; 30 = the full 30 s window. A transcript
+    # Whisper doubts or that loops is done again on the full window (services/whisper_stt.py).
+    whisper_encode_pad_secs: float = Field(2.0, ge=0, le=30)
     # Whisper's prompt follows the question the bot just asked (services/turn_prompted_whisper.py).
     whisper_turn_prompts: bool = True
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)

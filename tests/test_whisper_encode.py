@@ -11,6 +11,7 @@ from services.stt import create_stt
 from services.whisper_stt import (
     SpeechLengthWhisperModel,
     SpeechLengthWhisperSTTService,
+    is_doubtful,
     looks_like_a_loop,
     pad_frames_for,
     speech_frames,
@@ -48,6 +49,36 @@ def test_a_transcript_that_repeats_itself_is_a_loop():
     assert not looks_like_a_loop(said(" Just me, tomorrow at 2 p.m."), audio_secs=3.5)
     assert looks_like_a_loop(said(" Just me tomorrow at 2 p.m.", " Tomorrow at 2 p.m."), 3.5)
     assert looks_like_a_loop(said(" a b c d e f g h i j k l m n o p q r s t u"), 2.0)
+
+
+def test_a_transcript_whisper_doubts_is_doubtful():
+    def segment(avg_logprob, no_speech_prob):
+        return SimpleNamespace(avg_logprob=avg_logprob, no_speech_prob=no_speech_prob)
+
+    assert not is_doubtful([segment(-0.3, 0.05)])
+    assert is_doubtful([segment(-0.3, 0.05), segment(-1.6, 0.2)])  # "Kirk? Kirk?"
+    assert is_doubtful([segment(-0.95, 0.65)])  # "Thank you." for a noise burst
+
+
+def test_a_doubtful_short_pass_is_done_again_on_the_full_window(model, monkeypatch):
+    windows = []
+
+    def transcribe(self, audio, **kwargs):
+        full = getattr(self._full_window, "on", False)
+        windows.append("full" if full else "short")
+        heard = SimpleNamespace(
+            text=" Okay." if full else " Kirk? Kirk?",
+            compression_ratio=1.0,
+            avg_logprob=-0.9 if full else -1.6,
+            no_speech_prob=0.35 if full else 0.2,
+        )
+        return [heard], None
+
+    monkeypatch.setattr(WhisperModel, "transcribe", transcribe)
+    monkeypatch.setattr(model, "pad_frames", pad_frames_for(2.0))
+    segments, _ = model.transcribe(np.zeros(16000 * 2, np.float32), language="en")
+    assert windows == ["short", "full"]
+    assert [s.text for s in segments] == [" Okay."]
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +146,9 @@ def test_the_bot_builds_whisper_with_the_configured_pad(offline_settings):
 
 
 async def test_a_turn_a_failover_replays_is_encoded_with_the_replay_pad(monkeypatch):
-    service = create_stt(Settings(_env_file=None, stt_replay_encode_pad_secs=2))
+    service = create_stt(
+        Settings(_env_file=None, whisper_encode_pad_secs=30, stt_replay_encode_pad_secs=2)
+    )
     model = service._model
     pads = []
 
