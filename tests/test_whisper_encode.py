@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from faster_whisper import WhisperModel
+from faster_whisper.transcribe import Segment
 
 from harness.voices import piper_speech, silence
 from services.stt import create_stt
@@ -13,6 +14,7 @@ from services.whisper_stt import (
     SpeechLengthWhisperSTTService,
     is_doubtful,
     looks_like_a_loop,
+    one_copy,
     pad_frames_for,
     speech_frames,
     trimmed,
@@ -66,13 +68,10 @@ def test_a_doubtful_short_pass_is_done_again_on_the_full_window(model, monkeypat
     def transcribe(self, audio, **kwargs):
         full = getattr(self._full_window, "on", False)
         windows.append("full" if full else "short")
-        heard = SimpleNamespace(
-            text=" Okay." if full else " Kirk? Kirk?",
-            compression_ratio=1.0,
-            avg_logprob=-0.9 if full else -1.6,
-            no_speech_prob=0.35 if full else 0.2,
-        )
-        return [heard], None
+        [said] = heard(" Okay." if full else " Kirk? Kirk?")
+        said.avg_logprob = -0.9 if full else -1.6
+        said.no_speech_prob = 0.35 if full else 0.2
+        return [said], None
 
     monkeypatch.setattr(WhisperModel, "transcribe", transcribe)
     monkeypatch.setattr(model, "pad_frames", pad_frames_for(2.0))
@@ -180,3 +179,35 @@ def test_audio_longer_than_a_window_is_transcribed_as_before(model, monkeypatch)
     model.transcribe(np.zeros(16000 * 31, np.float32), language="en")
     assert asked[0]["max_new_tokens"] == 40 and asked[0]["temperature"] == 0.0
     assert asked[1] == {"language": "en"}
+
+
+def heard(*texts: str) -> list[Segment]:
+    return [
+        Segment(
+            id=i,
+            seek=0,
+            start=float(i),
+            end=float(i + 1),
+            text=text,
+            tokens=[],
+            avg_logprob=-0.3,
+            compression_ratio=2.2,
+            no_speech_prob=0.05,
+            words=None,
+            temperature=0.0,
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+def test_the_utterance_said_again_whole_is_cut_to_one_copy():
+    [kept] = one_copy(heard(" Where are you located? Where are you located? Where are you"))
+    assert kept.text == " Where are you located?"
+    assert not looks_like_a_loop([kept], audio_secs=2.0)
+    [kept] = one_copy(heard(" Table for two. At eight.", " Table for two. At eight."))
+    assert kept.text == " Table for two. At eight." and kept.end == 2.0
+
+
+def test_a_transcript_with_different_sentences_is_kept_as_it_is():
+    segments = heard(" Table for two. Table for two at eight.")
+    assert one_copy(segments) == segments
