@@ -24,6 +24,7 @@ from app.switch_reports import report_switches
 from app.tracing import follow_call, start_tracing, worker_tracing
 from app.upkeep import call_in_progress, prepare_process
 from conversation.logs import install_log_privacy
+from flows.heard_best import BookingHypothesisChooser
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
 from flows.stt_prompts import CALLER_PROMPTS
@@ -72,7 +73,12 @@ def _build_worker(
     own = (restaurant.name, restaurant.address)
     install_log_privacy(settings.restaurant_phone_region, own)
     call = new_call(settings, own, bookings.state)
-    stt = create_stt(settings, vocabulary=restaurant.vocabulary(), prompts=CALLER_PROMPTS)
+    stt = create_stt(
+        settings,
+        vocabulary=restaurant.vocabulary(),
+        prompts=CALLER_PROMPTS,
+        choose=BookingHypothesisChooser(bookings.tools.rules),
+    )
     llm = create_llm(
         settings,
         system_instruction=system_prompt(restaurant),

@@ -30,6 +30,7 @@ from pipecat.transports.base_transport import BaseTransport
 
 from app.call_parts import booking_session
 from app.call_start import start_when_caller_arrives
+from flows.heard_best import BookingHypothesisChooser
 from flows.restaurant import Restaurant, system_prompt
 from flows.stt_prompts import CALLER_PROMPTS
 from services.llm import create_llm
@@ -47,7 +48,12 @@ def build_baseline_worker(
     with shared_onnx_sessions():
         restaurant = Restaurant.from_settings(settings)
         bookings = booking_session(settings, restaurant, extractor_counts_turns=False)
-        stt = create_stt(settings, vocabulary=restaurant.vocabulary(), prompts=CALLER_PROMPTS)
+        stt = create_stt(
+            settings,
+            vocabulary=restaurant.vocabulary(),
+            prompts=CALLER_PROMPTS,
+            choose=BookingHypothesisChooser(bookings.tools.rules),
+        )
         llm = create_llm(
             settings, system_instruction=system_prompt(restaurant), dialogue=bookings.dialogue()
         )

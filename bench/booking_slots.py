@@ -35,11 +35,14 @@ import yaml
 from bench.machine import describe_machine
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
+from flows.heard_best import BookingHypothesisChooser
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn
+from services.whisper_hypotheses import Chooser, choosing
+from services.whisper_stt import SpeechLengthWhisperModel
 from settings import Settings
 
 NOW = datetime(2030, 1, 2, 10, 0)  # a Wednesday
@@ -167,19 +170,24 @@ def speak(voice: tuple[str, object], text: str, settings: Settings) -> bytes:
     return espeak_speech(text, voice=str(option))
 
 
-def transcriber(settings: Settings, vocabulary: str | None, prompt: str | None = None):
+def transcriber(
+    settings: Settings,
+    vocabulary: str | None,
+    prompt: str | None = None,
+    choose: Chooser | None = None,
+):
     """Whisper as the bot's STT runs it: same model, int8 on CPU, same no-speech cut-off, the
-    restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None, and
-    `prompt` as its initial prompt: the bot's prompt after the greeting (flows/stt_prompts.py)."""
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(str(settings.whisper_model), device="cpu", compute_type="int8")
+    restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None,
+    `prompt` as its initial prompt: the bot's prompt after the greeting (flows/stt_prompts.py),
+    and `choose` picking among `WHISPER_HYPOTHESES` of its beam (flows/heard_best.py)."""
+    model = SpeechLengthWhisperModel(str(settings.whisper_model), device="cpu", compute_type="int8")
 
     def transcribe(pcm: bytes) -> str:
         audio = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
-        segments, _ = model.transcribe(
-            audio, language="en", hotwords=vocabulary, initial_prompt=prompt
-        )
+        with choosing(settings.whisper_hypotheses, choose):
+            segments, _ = model.transcribe(
+                audio, language="en", hotwords=vocabulary, initial_prompt=prompt
+            )
         kept = [s.text for s in segments if s.no_speech_prob < settings.whisper_no_speech_prob]
         return " ".join(t.strip() for t in kept)
 
@@ -289,6 +297,9 @@ def main():
         "--no-turn-prompt", action="store_true", help="Whisper without the turn's prompt (a lever)"
     )
     parser.add_argument("--whisper-model", help="another CTranslate2 Whisper (a lever)")
+    parser.add_argument(
+        "--no-nbest", action="store_true", help="Whisper's best transcript only (a lever)"
+    )
     parser.add_argument("--sets", default="tuned_on,held_out,held_out_first")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -298,7 +309,8 @@ def main():
     rules = BookingRules.from_settings(settings, clock=lambda: NOW)
     vocabulary = None if args.no_vocabulary else Restaurant.from_settings(settings).vocabulary()
     prompt = None if args.no_turn_prompt else CALLER_PROMPTS.after(GREETING)
-    transcribe = transcriber(settings, vocabulary, prompt)
+    choose = None if args.no_nbest else BookingHypothesisChooser(rules)
+    transcribe = transcriber(settings, vocabulary, prompt, choose)
     started = time.monotonic()
     report = {
         "what": "share of spoken booking requests whose day, time and party size the "
@@ -316,6 +328,7 @@ def main():
         },
         "whisper_hotwords": vocabulary,
         "whisper_initial_prompt": prompt,
+        "whisper_hypotheses": settings.whisper_hypotheses if choose else 1,
         "restaurant_clock": NOW.isoformat(),
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),

@@ -10,6 +10,7 @@ from pipecat.transcriptions.language import Language
 from services.failover_health import recovery_policy
 from services.stt_failover import STTFailover
 from services.turn_prompts import TurnPrompts
+from services.whisper_hypotheses import Chooser
 from settings import Settings
 from settings.devices import resolve_device
 
@@ -19,20 +20,24 @@ WHISPER_TTFS_P99_SECS = 0.8
 
 
 def create_stt(
-    settings: Settings, vocabulary: str | None = None, prompts: TurnPrompts | None = None
+    settings: Settings,
+    vocabulary: str | None = None,
+    prompts: TurnPrompts | None = None,
+    choose: Chooser | None = None,
 ) -> STTService | STTFailover:
     """Build the STT chain that `settings` selects: one service, or their failover switcher.
 
     `vocabulary`: words and phrases the callers are likely to say, space-separated, to bias
     Whisper towards (its `hotwords`); Deepgram is left as it is. `prompts`: with
     `WHISPER_TURN_PROMPTS`, Whisper's prompt follows the question the bot asked last
-    (`follow_bot_questions`). A failed Deepgram is tried
+    (`follow_bot_questions`). `choose`: picks Whisper's transcript among the
+    `WHISPER_HYPOTHESES` best of its beam (services/whisper_hypotheses.py). A failed Deepgram is tried
     again (probed) by the next turn itself, after the recovery wait: Pipecat's Deepgram
     service reconnects on its own, and a probe would cost a connection of its own for nothing."""
     names = settings.stt_services
     if not settings.whisper_turn_prompts:
         prompts = None
-    services = [one_stt(settings, name, vocabulary, prompts) for name in names]
+    services = [one_stt(settings, name, vocabulary, prompts, choose) for name in names]
     if len(services) == 1:
         return services[0]
     hedge = settings.stt_hedge_secs
@@ -59,6 +64,7 @@ def one_stt(
     provider: str,
     vocabulary: str | None = None,
     prompts: TurnPrompts | None = None,
+    choose: Chooser | None = None,
 ) -> STTService:
     """One member of the chain."""
     if provider == "deepgram":
@@ -88,6 +94,8 @@ def one_stt(
         **prompted,
         encode_pad_secs=settings.whisper_encode_pad_secs,
         replay_encode_pad_secs=settings.stt_replay_encode_pad_secs,
+        hypotheses=settings.whisper_hypotheses,
+        choose=choose,
         device=device,
         compute_type=compute_type,
         ttfs_p99_latency=WHISPER_TTFS_P99_SECS,

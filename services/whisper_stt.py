@@ -34,6 +34,8 @@ from loguru import logger
 from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.utils.types import require_given
 
+from services.whisper_hypotheses import Chooser, NBestWhisper, choosing, decoding_with
+
 SAMPLE_RATE = 16000
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window: 100 log-mel frames a second
 FRAMES_PER_SEC = 100
@@ -140,11 +142,14 @@ class SpeechLengthWhisperModel(WhisperModel):
     """A faster-whisper model whose encoder sees the speech plus `pad_frames`, not 30 s.
 
     `transcribe` returns its segments as a list (already decoded), not a generator.
-    `short_passes` and `full_window_retries` count what it did, for benchmarks.
+    `short_passes` and `full_window_retries` count what it did, for benchmarks. Inside
+    `services.whisper_hypotheses.choosing`, a caller's function picks among the beam's
+    hypotheses.
     """
 
     def __init__(self, *args, pad_frames: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.model = NBestWhisper(self.model)
         self.pad_frames = pad_frames
         self.short_passes = 0
         self.full_window_retries = 0
@@ -159,6 +164,10 @@ class SpeechLengthWhisperModel(WhisperModel):
         if pad is None or getattr(self._full_window, "on", False):
             return super().encode(features)
         return super().encode(trimmed(features, pad))
+
+    def generate_with_fallback(self, encoder_output, prompt, tokenizer, options):
+        with decoding_with(tokenizer.decode):
+            return super().generate_with_fallback(encoder_output, prompt, tokenizer, options)
 
     def transcribe(self, audio, *args, **kwargs):
         secs = len(audio) / SAMPLE_RATE if isinstance(audio, np.ndarray) else None
@@ -197,13 +206,24 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
     """
 
     def __init__(
-        self, *, encode_pad_secs: float, replay_encode_pad_secs: float | None = None, **kwargs
+        self,
+        *,
+        encode_pad_secs: float,
+        replay_encode_pad_secs: float | None = None,
+        hypotheses: int = 1,
+        choose: Chooser | None = None,
+        **kwargs,
     ):
         """Args:
         encode_pad_secs: What the encoder sees after the speech (30: the full window).
         replay_encode_pad_secs: The same for a turn replayed by a failover; None: as above.
+        hypotheses: How many of the beam's hypotheses `choose` sees (1: only the best).
+        choose: Picks the transcript among them (services/whisper_hypotheses.py); None:
+            the best, as faster-whisper does.
         **kwargs: For `WhisperSTTService`.
         """
+        self._hypotheses = hypotheses
+        self._choose = choose
         self._pad_frames = pad_frames_for(encode_pad_secs)
         self._replay_pad_frames = (
             self._pad_frames
@@ -225,8 +245,9 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         token = PAD_FOR_THIS_SEGMENT.set((self._replay_pad_frames,) if replay else None)
         self._replay_running = replay
         try:
-            async for frame in super().run_stt(audio):
-                yield frame
+            with choosing(self._hypotheses, self._choose):
+                async for frame in super().run_stt(audio):
+                    yield frame
         finally:
             self._replay_running = False
             try:

@@ -88,6 +88,9 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     whisper_encode_pad_secs: float = Field(2.0, ge=0, le=30)
     # Whisper's prompt follows the question the bot just asked (services/turn_prompted_whisper.py).
     whisper_turn_prompts: bool = True
+    # How many of its beam's transcripts Whisper offers the app to choose from (1: the best
+    # only; at most 5, faster-whisper's beam): services/whisper_hypotheses.py.
+    whisper_hypotheses: int = Field(5, ge=1, le=5)
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
     piper_device: Device = "auto"
     # A reply's first clause goes to the TTS alone once it has this many words (0: whole
