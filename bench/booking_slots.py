@@ -42,7 +42,7 @@ from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn
 from services.whisper_hypotheses import Chooser, choosing
-from services.whisper_stt import SpeechLengthWhisperModel
+from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for
 from settings import Settings
 
 NOW = datetime(2030, 1, 2, 10, 0)  # a Wednesday
@@ -179,8 +179,14 @@ def transcriber(
     """Whisper as the bot's STT runs it: same model, int8 on CPU, same no-speech cut-off, the
     restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None,
     `prompt` as its initial prompt: the bot's prompt after the greeting (flows/stt_prompts.py),
-    and `choose` picking among `WHISPER_HYPOTHESES` of its beam (flows/heard_best.py)."""
-    model = SpeechLengthWhisperModel(str(settings.whisper_model), device="cpu", compute_type="int8")
+    `choose` picking among `WHISPER_HYPOTHESES` of its beam (flows/heard_best.py), and the
+    encoder seeing the speech plus `WHISPER_ENCODE_PAD_SECS` (services/whisper_stt.py)."""
+    model = SpeechLengthWhisperModel(
+        str(settings.whisper_model),
+        device="cpu",
+        compute_type="int8",
+        pad_frames=pad_frames_for(settings.whisper_encode_pad_secs),
+    )
 
     def transcribe(pcm: bytes) -> str:
         audio = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
