@@ -21,7 +21,6 @@ from pipecat.processors.filters.function_filter import FunctionFilter
 from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.services.piper.tts import PiperTTSService
 from pipecat.turns.user_start import TranscriptionUserTurnStartStrategy, VADUserTurnStartStrategy
-from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 
 from app.part_choice import choose_parts, choose_parts_or_exit
 from app.parts import ENTRY_POINT_GROUP, OUR_PARTS
@@ -37,6 +36,7 @@ from services.turn_prompted_whisper import TurnPromptedWhisperSTTService
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
+from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,8 +151,8 @@ async def test_each_part_can_be_left_out_and_the_bot_still_books(name):
                 VADUserTurnStartStrategy,
                 TranscriptionUserTurnStartStrategy,
             ]
-        if name == "segment_turn_stop":
-            assert [type(s) for s in stop] == [TurnAnalyzerUserTurnStopStrategy]
+        if name == "segment_turn_stop":  # Smart Turn's own, with the floor of silence
+            assert [type(s) for s in stop] == [SilenceFloorUserTurnStopStrategy]
 
         assert "How can I help" in await call.greet()
         assert "noon" in await call.say("What are your opening hours?")

@@ -21,12 +21,12 @@ from collections.abc import Callable
 
 from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
 from pipecat.turns.types import ProcessFrameResult
-from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 
 from processors.placement import Placement
+from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 
 
-class SegmentTurnAnalyzerUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
+class SegmentTurnAnalyzerUserTurnStopStrategy(SilenceFloorUserTurnStopStrategy):
     """Smart Turn ends the turn, once the words of all its segments are in."""
 
     placement = Placement(
@@ -47,6 +47,7 @@ class SegmentTurnAnalyzerUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
             transcript_wait_secs: The longest the turn waits for a segment's
                 words after the segment ended.
             segmented: Whether the STT answering now is segmented; None: always.
+            **kwargs: As `SilenceFloorUserTurnStopStrategy`.
         """
         super().__init__(**kwargs)
         self._transcript_wait_secs = transcript_wait_secs

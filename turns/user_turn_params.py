@@ -27,12 +27,13 @@ from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregatorParams
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
-from pipecat.turns.user_stop import BaseUserTurnStopStrategy, TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_stop import BaseUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
+from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 
 
 def create_user_turn_params(
@@ -54,12 +55,18 @@ def user_turn_params(
     stop: list[BaseUserTurnStopStrategy],
 ) -> LLMUserAggregatorParams:
     """The user aggregator's parameters with these strategies. No start strategy: Pipecat's
-    defaults (any speech interrupts the bot); no stop strategy: Pipecat's Smart Turn one."""
+    defaults (any speech interrupts the bot); no stop strategy: Smart Turn's, never before
+    `TURN_MIN_SILENCE_SECS` of silence (turns/turn_end_floor.py)."""
     return LLMUserAggregatorParams(
         vad_analyzer=SileroVADAnalyzer(params=vad_params(settings)),
         user_turn_strategies=UserTurnStrategies(
             start=list(start) or None,
-            stop=list(stop) or [TurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)],
+            stop=list(stop)
+            or [
+                SilenceFloorUserTurnStopStrategy(
+                    turn_analyzer=turn_analyzer, min_silence_secs=settings.turn_min_silence_secs
+                )
+            ],
         ),
         # Pipecat times the caller's silence; turns/silence_watch.py answers it.
         user_idle_timeout=settings.silence_reprompt_secs,
@@ -99,10 +106,13 @@ def segment_turn_stop(
     """The `segment_turn_stop` part: only a segmented STT (Whisper) needs it. With an STT
     chain of a streaming and a segmented STT (Deepgram -> Whisper), `stt_segmented` says
     whether the STT answering now is segmented, and the strategy follows it."""
+    floor = settings.turn_min_silence_secs
     if settings.stt == "whisper":
-        return SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer)
+        return SegmentTurnAnalyzerUserTurnStopStrategy(
+            turn_analyzer=turn_analyzer, min_silence_secs=floor
+        )
     if "whisper" in settings.stt_services and stt_segmented is not None:
         return SegmentTurnAnalyzerUserTurnStopStrategy(
-            turn_analyzer=turn_analyzer, segmented=stt_segmented
+            turn_analyzer=turn_analyzer, segmented=stt_segmented, min_silence_secs=floor
         )
     return None
