@@ -157,7 +157,7 @@ class FailoverMixin:
         arm = self._replay.on_input(frame, direction)
         if isinstance(frame, InterruptionFrame):
             await self._cancel_deadline()
-        await super().process_frame(frame, direction)
+        await self._pass_in(frame, direction)
         if arm:
             self._attempt_started = self._clock()
             self._arm_deadline()
@@ -165,6 +165,10 @@ class FailoverMixin:
             # New work for a service that is answering (the TTS's next sentence) restarts
             # its idle wait.
             self._watch_idle()
+
+    async def _pass_in(self, frame: Frame, direction: FrameDirection):
+        """Hand `frame` to the switcher: into every branch, the active one's lets it in."""
+        await super().process_frame(frame, direction)
 
     async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
         if isinstance(frame, (StartFrame, EndFrame, CancelFrame)):

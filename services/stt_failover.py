@@ -145,7 +145,8 @@ class STTReplay:
         frames += [(_copy(f), down) for f in self._audio]
         if not self._speaking:
             frames.append((VADUserStoppedSpeakingFrame(), up))
-        self._replayed.update(frame.id for frame, _ in frames)
+        # The audio stops in the STT (`STTFailover`: no passthrough); the VAD frames come back.
+        self._replayed.update(frame.id for frame, direction in frames if direction is up)
         self._skip_words = self._finalized_words
         return frames
 
@@ -170,6 +171,16 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
     final of an STT already switched away from in this turn still answers the
     turn when no other came first (a slow Whisper is not thrown away for a
     Deepgram that says nothing).
+
+    The caller's audio goes on from here, not out of the STT's branch: the STTs
+    keep the audio they are given (no passthrough) and the switcher pushes each
+    caller frame downstream once it has handed it to the branch. Every 20 ms frame
+    then no longer crosses the branch's way out (the service's push, the output
+    gate, the filter, the branch's sink, the parallel pipeline's de-duplication),
+    nor enters the branches that would drop it: the bulk of the frames through
+    the switcher, for nothing any of them does with the audio. The same audio,
+    in the same order, reaches the same processors after the switcher; an STT
+    given a turn's kept audio (a switch, a hedge) never passed it on anyway.
     """
 
     def __init__(
@@ -208,6 +219,8 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
         self._adopting = False
         self._replayed_to: FrameProcessor | None = None
         """The STT that got this turn's kept audio (hedge or switch)."""
+        for service in services:
+            service._audio_passthrough = False  # the switcher passes the audio on (see above)
 
     def _routes_to(self, service: FrameProcessor, frame: Frame) -> bool:
         if frame.id in self._hedge_frames:
@@ -225,6 +238,20 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
             and self._hedge_task is None
         ):
             self._hedge_task = self.create_task(self._hedge_after(self._hedge_secs), "stt_hedge")
+
+    async def _pass_in(self, frame: Frame, direction: FrameDirection):
+        """The caller's audio into the branch of the STT it goes to only (the others' filters
+        would drop it), then on downstream; anything else as the switcher takes it."""
+        if not (isinstance(frame, InputAudioRawFrame) and direction == FrameDirection.DOWNSTREAM):
+            await super()._pass_in(frame, direction)
+            return
+        # What Pipecat 1.14's ParallelPipeline.process_frame does with a frame that is not
+        # a StartFrame, EndFrame or CancelFrame, but for the branches that would drop it.
+        await FrameProcessor.process_frame(self, frame, direction)
+        for service, branch in zip(self._names, self._pipelines, strict=True):
+            if self._routes_to(service, frame):
+                await branch.queue_frame(frame, direction)
+        await self.push_frame(frame, direction)
 
     async def _hedge_after(self, secs: float):
         await asyncio.sleep(secs)
