@@ -172,15 +172,17 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
     turn when no other came first (a slow Whisper is not thrown away for a
     Deepgram that says nothing).
 
-    The caller's audio goes on from here, not out of the STT's branch: the STTs
-    keep the audio they are given (no passthrough) and the switcher pushes each
-    caller frame downstream once it has handed it to the branch. Every 20 ms frame
-    then no longer crosses the branch's way out (the service's push, the output
-    gate, the filter, the branch's sink, the parallel pipeline's de-duplication),
-    nor enters the branches that would drop it: the bulk of the frames through
-    the switcher, for nothing any of them does with the audio. The same audio,
-    in the same order, reaches the same processors after the switcher; an STT
-    given a turn's kept audio (a switch, a hedge) never passed it on anyway.
+    The caller's audio goes straight into the STT it is routed to and on from
+    here, not through the STT's branch: the STTs keep the audio they are given
+    (no passthrough) and the switcher pushes each caller frame downstream once it
+    has queued it into the STT. A 20 ms frame then no longer crosses the branch's
+    way in (its pipeline, source and filter) and out (the service's push, the
+    output gate, the filter, the sink, the parallel pipeline's de-duplication),
+    nor enters the branches whose filters would drop it: these hops were most of
+    the switcher's work, for frames none of them does anything with. The same
+    audio, in the same order, reaches the same STT and the processors after the
+    switcher; an STT given a turn's kept audio (a switch, a hedge) never passed it
+    on anyway.
     """
 
     def __init__(
@@ -240,17 +242,18 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
             self._hedge_task = self.create_task(self._hedge_after(self._hedge_secs), "stt_hedge")
 
     async def _pass_in(self, frame: Frame, direction: FrameDirection):
-        """The caller's audio into the branch of the STT it goes to only (the others' filters
-        would drop it), then on downstream; anything else as the switcher takes it."""
+        """The caller's audio straight into the STT it goes to, then on downstream; anything
+        else as the switcher takes it (into every branch, through the branch's filter)."""
         if not (isinstance(frame, InputAudioRawFrame) and direction == FrameDirection.DOWNSTREAM):
             await super()._pass_in(frame, direction)
             return
-        # What Pipecat 1.14's ParallelPipeline.process_frame does with a frame that is not
-        # a StartFrame, EndFrame or CancelFrame, but for the branches that would drop it.
+        # Pipecat 1.14's ParallelPipeline.process_frame queues a frame that is not a
+        # StartFrame, EndFrame or CancelFrame into each branch, whose filter lets it into
+        # the service or drops it: the same, without the hops.
         await FrameProcessor.process_frame(self, frame, direction)
-        for service, branch in zip(self._names, self._pipelines, strict=True):
+        for service in self._names:
             if self._routes_to(service, frame):
-                await branch.queue_frame(frame, direction)
+                await service.queue_frame(frame, direction)
         await self.push_frame(frame, direction)
 
     async def _hedge_after(self, secs: float):
