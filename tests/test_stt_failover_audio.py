@@ -1,7 +1,8 @@
 """The caller's audio through the STT chain: into the active STT only, and on downstream from
-the switcher, each frame once and in order (services/stt_failover.py)."""
+the switcher, each frame once and in order (services/stt_failover.py); a message for the
+transport straight through (services/failover.py)."""
 
-from pipecat.frames.frames import Frame, InputAudioRawFrame
+from pipecat.frames.frames import Frame, InputAudioRawFrame, OutputTransportMessageUrgentFrame
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.stt_service import SegmentedSTTService
 
@@ -15,10 +16,13 @@ class Listening(SegmentedSTTService):
     def __init__(self):
         super().__init__(sample_rate=16000)
         self.heard: list[InputAudioRawFrame] = []
+        self.messages: list[OutputTransportMessageUrgentFrame] = []
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         if isinstance(frame, InputAudioRawFrame):
             self.heard.append(frame)
+        if isinstance(frame, OutputTransportMessageUrgentFrame):
+            self.messages.append(frame)
         await super().process_frame(frame, direction)
 
     async def run_stt(self, audio: bytes):
@@ -41,3 +45,19 @@ async def test_the_callers_audio_goes_into_the_active_stt_only_and_on_once_in_or
     assert [f.id for f in active.heard] == [f.id for f in audio]
     assert standby.heard == []
     assert [f.id for f in audio_out(run)] == [f.id for f in audio]
+
+
+async def test_a_message_for_the_transport_passes_the_chain_once_without_entering_an_stt():
+    active, standby = Listening(), Listening()
+    stt = STTFailover([active, standby], names=["active", "standby"], final_deadline_secs=5.0)
+    message = OutputTransportMessageUrgentFrame(message={"type": "bot-llm-text"})
+
+    def out(run: PipelineRun) -> list[Frame]:
+        return [f for f in run.frames if isinstance(f, OutputTransportMessageUrgentFrame)]
+
+    async with PipelineRun([stt]) as run:
+        await run.send(message)
+        await run.wait_until(lambda: out(run), "the message downstream")
+
+    assert [f.id for f in out(run)] == [message.id]
+    assert active.messages == standby.messages == []
