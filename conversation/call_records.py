@@ -2,7 +2,7 @@
 
 Methods are synchronous and short: the recorder (processors/conversation_recorder.py)
 runs them in a worker thread, one at a time, off the audio path. Transient
-SQLite errors ("database is locked") are retried with backoff (tenacity).
+SQLite errors ("database is locked", or its one connection busy) are retried with backoff (tenacity).
 """
 
 import json
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -22,7 +23,7 @@ from store.database import DatabaseFile, create_engine_for, migrate, shown_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 transient = retry(
-    retry=retry_if_exception_type(OperationalError),
+    retry=retry_if_exception_type((OperationalError, PoolTimeout)),
     stop=stop_after_attempt(4),
     wait=wait_exponential(multiplier=0.05, max=1.0),
     reraise=True,

@@ -37,6 +37,7 @@ from pipecat.frames.frames import (
     Frame,
     InterruptionFrame,
     ManuallySwitchServiceFrame,
+    OutputTransportMessageUrgentFrame,
     StartFrame,
 )
 from pipecat.processors.filters.function_filter import FunctionFilter
@@ -157,7 +158,7 @@ class FailoverMixin:
         arm = self._replay.on_input(frame, direction)
         if isinstance(frame, InterruptionFrame):
             await self._cancel_deadline()
-        await super().process_frame(frame, direction)
+        await self._pass_in(frame, direction)
         if arm:
             self._attempt_started = self._clock()
             self._arm_deadline()
@@ -165,6 +166,23 @@ class FailoverMixin:
             # New work for a service that is answering (the TTS's next sentence) restarts
             # its idle wait.
             self._watch_idle()
+
+    async def _pass_in(self, frame: Frame, direction: FrameDirection):
+        """Hand `frame` to the switcher: into every branch, the active one's lets it in; a
+        message for the transport straight on.
+
+        RTVI's messages to the page (transcripts, bot text, metrics: some 20 a second in a
+        call) are urgent frames that no service reads: each went into every branch of each
+        of the three switchers, through the active service and out of its branch, about
+        ten hops a switcher, for the same frame to come out (half the frame pushes of a call,
+        counted in bench/load.py's machinery). An urgent frame is for sending at once: it no
+        longer waits in the active service's input queue behind other system frames.
+        """
+        if isinstance(frame, OutputTransportMessageUrgentFrame):
+            await FrameProcessor.process_frame(self, frame, direction)
+            await self.push_frame(frame, direction)
+            return
+        await super().process_frame(frame, direction)
 
     async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
         if isinstance(frame, (StartFrame, EndFrame, CancelFrame)):

@@ -145,7 +145,8 @@ class STTReplay:
         frames += [(_copy(f), down) for f in self._audio]
         if not self._speaking:
             frames.append((VADUserStoppedSpeakingFrame(), up))
-        self._replayed.update(frame.id for frame, _ in frames)
+        # The audio stops in the STT (`STTFailover`: no passthrough); the VAD frames come back.
+        self._replayed.update(frame.id for frame, direction in frames if direction is up)
         self._skip_words = self._finalized_words
         return frames
 
@@ -170,6 +171,18 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
     final of an STT already switched away from in this turn still answers the
     turn when no other came first (a slow Whisper is not thrown away for a
     Deepgram that says nothing).
+
+    The caller's audio goes straight into the STT it is routed to and on from
+    here, not through the STT's branch: the STTs keep the audio they are given
+    (no passthrough) and the switcher pushes each caller frame downstream once it
+    has queued it into the STT. A 20 ms frame then no longer crosses the branch's
+    way in (its pipeline, source and filter) and out (the service's push, the
+    output gate, the filter, the sink, the parallel pipeline's de-duplication),
+    nor enters the branches whose filters would drop it: these hops were most of
+    the switcher's work, for frames none of them does anything with. The same
+    audio, in the same order, reaches the same STT and the processors after the
+    switcher; an STT given a turn's kept audio (a switch, a hedge) never passed it
+    on anyway.
     """
 
     def __init__(
@@ -208,6 +221,8 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
         self._adopting = False
         self._replayed_to: FrameProcessor | None = None
         """The STT that got this turn's kept audio (hedge or switch)."""
+        for service in services:
+            service._audio_passthrough = False  # the switcher passes the audio on (see above)
 
     def _routes_to(self, service: FrameProcessor, frame: Frame) -> bool:
         if frame.id in self._hedge_frames:
@@ -225,6 +240,21 @@ class STTFailover(FailoverMixin, ServiceSwitcher):
             and self._hedge_task is None
         ):
             self._hedge_task = self.create_task(self._hedge_after(self._hedge_secs), "stt_hedge")
+
+    async def _pass_in(self, frame: Frame, direction: FrameDirection):
+        """The caller's audio straight into the STT it goes to, then on downstream; anything
+        else as the switcher takes it (into every branch, through the branch's filter)."""
+        if not (isinstance(frame, InputAudioRawFrame) and direction == FrameDirection.DOWNSTREAM):
+            await super()._pass_in(frame, direction)
+            return
+        # Pipecat 1.14's ParallelPipeline.process_frame queues a frame that is not a
+        # StartFrame, EndFrame or CancelFrame into each branch, whose filter lets it into
+        # the service or drops it: the same, without the hops.
+        await FrameProcessor.process_frame(self, frame, direction)
+        for service in self._names:
+            if self._routes_to(service, frame):
+                await service.queue_frame(frame, direction)
+        await self.push_frame(frame, direction)
 
     async def _hedge_after(self, secs: float):
         await asyncio.sleep(secs)

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.database import DatabaseFile, create_engine_for, migrate, shown_url
@@ -411,6 +412,8 @@ class ReservationStore:
             return run_with_retries(transaction)
         except OperationalError as error:
             raise StoreUnavailable(str(error.orig)) from error
+        except PoolTimeout as error:  # the process's one SQLite connection stayed busy
+            raise StoreUnavailable("the database is busy") from error
         except IntegrityError as error:
             raise StoreError(str(error.orig)) from error
         except SQLAlchemyError as error:

@@ -14,6 +14,7 @@ from pipecat.services.stt_service import STTService
 
 from provider_fakes import closed_port
 from provider_fakes.deepgram_server import API_KEY, FakeDeepgram, Listen, Reject
+from services.deepgram_stt import InflateOnly
 from services.stt import create_stt
 from settings import Settings
 from tests.fakes.log import captured_log
@@ -183,3 +184,16 @@ async def test_with_lines_each_connection_says_its_own_lines_and_silence_is_no_s
     assert first[-1] == ("Table for two.", True) and first[0] == ("Table", False)
     assert second[-1] == ("Table for two.", True)  # a new call starts its lines again
     assert silent == [("", True)]
+
+
+async def test_audio_goes_out_uncompressed_and_compressed_answers_are_read():
+    # The fake, like any aiohttp server, agrees to permessage-deflate and compresses its answers.
+    async with FakeDeepgram([Listen(["A table for two, please."])]) as fake:
+        service = build_deepgram(fake.base_url)
+        async with PipelineRun([service]) as run:
+            await run.send(*speech())
+            await run.wait_until(lambda: finals(run), "a final transcript")
+            extensions = service._connection._websocket.extensions
+
+    assert [type(e) for e in extensions] == [InflateOnly]
+    assert finals(run) == ["A table for two, please."]

@@ -2,12 +2,14 @@
 
 import asyncio
 
-from pipecat.frames.frames import TextFrame
+from pipecat.frames.frames import AggregatedTextFrame, InputAudioRawFrame, TextFrame
 from pipecat.observers.base_observer import BaseObserver, FrameProcessed, FramePushed
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineWorker
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frameworks.rtvi.observer import RTVIObserver
 from pipecat.utils.asyncio.task_manager import TaskManager
+from pipecat.utils.text.base_text_aggregator import TextType
 
 from app.observer_fanout import ProcessedFramesOnDemand, lighten_observer_fanout
 
@@ -60,3 +62,20 @@ def test_a_worker_gets_the_fanout_with_its_observers():
     lighten_observer_fanout(worker)
     assert isinstance(worker._observer, ProcessedFramesOnDemand)
     assert observer in worker._observer._observers
+
+
+async def test_rtvi_gets_no_audio_and_no_repeated_push_but_aggregated_texts():
+    rtvi = RTVIObserver()  # audio levels off, as a call has it
+    fanout = ProcessedFramesOnDemand(observers=[rtvi])
+    await fanout.setup(TaskManager())
+    a, b = FrameProcessor(), FrameProcessor()
+    audio = InputAudioRawFrame(audio=b"\0" * 640, sample_rate=16000, num_channels=1)
+    text, spoken = TextFrame("hi"), AggregatedTextFrame("Hello.", TextType.SENTENCE)
+    for frame in (audio, text, text, spoken, spoken):  # text and spoken pushed twice
+        await fanout.on_push_frame(FramePushed(a, b, frame, FrameDirection.DOWNSTREAM, 0))
+    queued = []
+    queue = fanout._proxies[rtvi].queue
+    while not queue.empty():
+        queued.append(queue.get_nowait().frame)
+    assert queued == [text, spoken, spoken]
+    await fanout.cleanup()

@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from store.database import create_engine_for
 from store.transactions import ATTEMPTS, run_with_retries
@@ -48,9 +49,9 @@ def test_a_clash_that_keeps_happening_is_raised_after_a_few_runs():
     assert len(runs) == ATTEMPTS
 
 
-def test_a_sqlite_file_keeps_one_idle_connection_after_a_burst(tmp_path):
-    engine = create_engine_for(f"sqlite:///{tmp_path}/burst.db")
-    burst = [engine.connect() for _ in range(4)]
-    for connection in burst:
-        connection.close()
+def test_a_sqlite_file_has_one_connection_that_a_second_transaction_waits_for(tmp_path):
+    engine = create_engine_for(f"sqlite:///{tmp_path}/one.db")
+    with engine.connect():
+        with pytest.raises(PoolTimeout):  # after POOL_WAIT_SECS, as "database is busy"
+            engine.connect()
     assert engine.pool.checkedin() == 1
