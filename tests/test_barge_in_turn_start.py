@@ -1,7 +1,6 @@
 """BargeInUserTurnStartStrategy: over the bot, words interrupt and backchannels do not."""
 
 import pytest
-from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, BaseTurnParams, EndOfTurnState
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
@@ -28,6 +27,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from processors.interruption_frames import ResumeBotSpeechFrame
 from settings import Settings
+from tests.turn_analyzers import AlwaysComplete
 from turns.barge_in_turn_start import Backchannels, BargeInUserTurnStartStrategy
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
@@ -146,27 +146,6 @@ async def test_vad_parameters_wait_for_the_caller_to_be_quiet():
 )
 def test_backchannel_phrases_are_told_from_words(text, content):
     assert Backchannels(BACKCHANNELS).content_words(text) == content
-
-
-class AlwaysComplete(BaseTurnAnalyzer):
-    """A turn analyzer that judges every pause the end of the turn."""
-
-    @property
-    def speech_triggered(self) -> bool:
-        return False
-
-    @property
-    def params(self) -> BaseTurnParams:
-        return BaseTurnParams()
-
-    def append_audio(self, buffer: bytes, is_speech: bool) -> EndOfTurnState:
-        return EndOfTurnState.INCOMPLETE
-
-    async def analyze_end_of_turn(self):
-        return EndOfTurnState.COMPLETE, None
-
-    def clear(self):
-        pass
 
 
 @pytest.mark.parametrize("first_words_after_the_rest_ended", [False, True])

@@ -2,7 +2,6 @@
 
 import time
 
-from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, BaseTurnParams, EndOfTurnState
 from pipecat.frames.frames import (
     STTMetadataFrame,
     TranscriptionFrame,
@@ -19,31 +18,11 @@ from pipecat.tests.utils import SleepFrame, run_test
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from settings import Settings
+from tests.turn_analyzers import AlwaysComplete
 from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 from turns.user_turn_params import create_user_turn_params
 
 VAD_STOP_SECS = 0.2
-
-
-class AlwaysComplete(BaseTurnAnalyzer):
-    """Judges every pause the end of the turn (as Smart Turn did at a comma)."""
-
-    @property
-    def speech_triggered(self) -> bool:
-        return False
-
-    @property
-    def params(self) -> BaseTurnParams:
-        return BaseTurnParams()
-
-    def append_audio(self, buffer: bytes, is_speech: bool) -> EndOfTurnState:
-        return EndOfTurnState.INCOMPLETE
-
-    async def analyze_end_of_turn(self):
-        return EndOfTurnState.COMPLETE, None
-
-    def clear(self):
-        pass
 
 
 def said(text: str) -> TranscriptionFrame:
