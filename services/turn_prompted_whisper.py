@@ -8,13 +8,6 @@ kept, so "Good." became a caller turn and ended the bot's).
 """
 
 from loguru import logger
-from pipecat.frames.frames import (
-    BotStartedSpeakingFrame,
-    BotStoppedSpeakingFrame,
-    Frame,
-    VADUserStartedSpeakingFrame,
-)
-from pipecat.processors.frame_processor import FrameDirection
 
 from services.turn_prompts import TurnPrompts
 from services.whisper_stt import SpeechLengthWhisperSTTService
@@ -34,8 +27,6 @@ class TurnPromptedWhisperSTTService(SpeechLengthWhisperSTTService):
         self._prompts = prompts
         self._prompt = prompts.default
         self._settings.initial_prompt = self._prompt
-        self._bot_speaking = False
-        self._began_over_the_bot = False
 
     @property
     def prompt(self) -> str | None:
@@ -51,15 +42,6 @@ class TurnPromptedWhisperSTTService(SpeechLengthWhisperSTTService):
         """The bot has said `text`: the next caller turn answers its last question."""
         self._prompt = self._prompts.after(text)
         logger.debug(f"{self}: the next turn's prompt: {self._prompt!r}")
-
-    async def process_frame(self, frame: Frame, direction: FrameDirection):
-        if isinstance(frame, BotStartedSpeakingFrame):
-            self._bot_speaking = True
-        elif isinstance(frame, BotStoppedSpeakingFrame):
-            self._bot_speaking = False
-        elif isinstance(frame, VADUserStartedSpeakingFrame):
-            self._began_over_the_bot = self._bot_speaking
-        await super().process_frame(frame, direction)
 
     async def run_stt(self, audio: bytes):
         self._settings.initial_prompt = self.segment_prompt

@@ -31,6 +31,13 @@ import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.transcribe import get_compression_ratio
 from loguru import logger
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    BotStoppedSpeakingFrame,
+    Frame,
+    VADUserStartedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.utils.types import require_given
 
@@ -202,7 +209,10 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
 
     A turn replayed to it by a failover (`expect_replay`) is encoded with
     `replay_encode_pad_secs`: the caller is already waiting on it, and the VAD and the
-    failed STT took it for speech, so the short window's faster pass pays there.
+    failed STT took it for speech, so the short window's faster pass pays there. A sound
+    begun while the bot spoke (a barge-in, a backchannel, a cough) is encoded on the full
+    window: there words interrupt the bot, and in `make evals` the short window heard a
+    backchannel's tail as "here here", which did.
     """
 
     def __init__(
@@ -232,7 +242,18 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         )
         self._replays_due = 0
         self._replay_running = False
+        self._bot_speaking = False
+        self._began_over_the_bot = False
         super().__init__(**kwargs)
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        if isinstance(frame, BotStartedSpeakingFrame):
+            self._bot_speaking = True
+        elif isinstance(frame, BotStoppedSpeakingFrame):
+            self._bot_speaking = False
+        elif isinstance(frame, VADUserStartedSpeakingFrame):
+            self._began_over_the_bot = self._bot_speaking
+        await super().process_frame(frame, direction)
 
     def expect_replay(self):
         """The next segment is a turn a failover replays."""
@@ -242,7 +263,13 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         # Segments are transcribed one at a time, in order: the replay's is the next one.
         replay, self._replays_due = self._replays_due > 0, max(0, self._replays_due - 1)
         # The transcription thread inherits this task's context (asyncio.to_thread).
-        token = PAD_FOR_THIS_SEGMENT.set((self._replay_pad_frames,) if replay else None)
+        if replay:
+            pad = (self._replay_pad_frames,)
+        elif self._began_over_the_bot:
+            pad = (None,)  # the full window
+        else:
+            pad = None  # the model's own
+        token = PAD_FOR_THIS_SEGMENT.set(pad)
         self._replay_running = replay
         try:
             with choosing(self._hypotheses, self._choose):

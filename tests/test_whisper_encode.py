@@ -211,3 +211,19 @@ def test_the_utterance_said_again_whole_is_cut_to_one_copy():
 def test_a_transcript_with_different_sentences_is_kept_as_it_is():
     segments = heard(" Table for two. Table for two at eight.")
     assert one_copy(segments) == segments
+
+
+async def test_a_sound_begun_over_the_bot_is_encoded_on_the_full_window(monkeypatch):
+    service = create_stt(Settings(_env_file=None, whisper_encode_pad_secs=2))
+    model = service._model
+    pads = []
+
+    def transcribe(audio, **kwargs):
+        pads.append(model._pad())
+        return [], None
+
+    monkeypatch.setattr(model, "transcribe", transcribe)
+    for over_the_bot in (True, False):
+        service._began_over_the_bot = over_the_bot
+        [frame async for frame in service.run_stt(bytes(3200))]
+    assert pads == [None, 200]
