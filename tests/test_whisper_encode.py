@@ -144,18 +144,23 @@ def test_the_bot_builds_whisper_with_the_configured_pad(offline_settings):
     )
 
 
-async def test_a_turn_a_failover_replays_is_encoded_with_the_replay_pad(monkeypatch):
-    service = create_stt(
-        Settings(_env_file=None, whisper_encode_pad_secs=30, stt_replay_encode_pad_secs=2)
-    )
-    model = service._model
-    pads = []
+def pads_transcribed_with(service, monkeypatch) -> list[int | None]:
+    """The pad of every segment `service` transcribes from now on (nothing is decoded)."""
+    model, pads = service._model, []
 
     def transcribe(audio, **kwargs):
         pads.append(model._pad())
         return [], None
 
     monkeypatch.setattr(model, "transcribe", transcribe)
+    return pads
+
+
+async def test_a_turn_a_failover_replays_is_encoded_with_the_replay_pad(monkeypatch):
+    service = create_stt(
+        Settings(_env_file=None, whisper_encode_pad_secs=30, stt_replay_encode_pad_secs=2)
+    )
+    pads = pads_transcribed_with(service, monkeypatch)
     service.expect_replay()
     for _ in range(2):  # the replayed turn, then the service's own next one
         [frame async for frame in service.run_stt(bytes(3200))]
@@ -215,14 +220,7 @@ def test_a_transcript_with_different_sentences_is_kept_as_it_is():
 
 async def test_a_sound_begun_over_the_bot_is_encoded_on_the_full_window(monkeypatch):
     service = create_stt(Settings(_env_file=None, whisper_encode_pad_secs=2))
-    model = service._model
-    pads = []
-
-    def transcribe(audio, **kwargs):
-        pads.append(model._pad())
-        return [], None
-
-    monkeypatch.setattr(model, "transcribe", transcribe)
+    pads = pads_transcribed_with(service, monkeypatch)
     for over_the_bot in (True, False):
         service._began_over_the_bot = over_the_bot
         [frame async for frame in service.run_stt(bytes(3200))]
