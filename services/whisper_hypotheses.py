@@ -79,7 +79,6 @@ class ChosenResult:
     scores: list[float]
     no_speech_prob: float
     sequences: list[list[str]]
-    chosen: int = 0
 
 
 def chosen_result(result, choice: _Choice) -> ChosenResult | object:
@@ -98,7 +97,6 @@ def chosen_result(result, choice: _Choice) -> ChosenResult | object:
         scores=[scores[i] for i in order],
         no_speech_prob=result.no_speech_prob,
         sequences=[sequences[i] for i in order] if len(sequences) == len(ids) else sequences,
-        chosen=picked,
     )
 
 

@@ -149,7 +149,7 @@ class SpeechLengthWhisperModel(WhisperModel):
     """A faster-whisper model whose encoder sees the speech plus `pad_frames`, not 30 s.
 
     `transcribe` returns its segments as a list (already decoded), not a generator.
-    `short_passes` and `full_window_retries` count what it did, for benchmarks. Inside
+    `full_window_retries` counts the short passes done again, for benchmarks. Inside
     `services.whisper_hypotheses.choosing`, a caller's function picks among the beam's
     hypotheses.
     """
@@ -158,7 +158,6 @@ class SpeechLengthWhisperModel(WhisperModel):
         super().__init__(*args, **kwargs)
         self.model = NBestWhisper(self.model)
         self.pad_frames = pad_frames
-        self.short_passes = 0
         self.full_window_retries = 0
         self._full_window = threading.local()
 
@@ -185,7 +184,6 @@ class SpeechLengthWhisperModel(WhisperModel):
             return list(segments), info
         budget = min(int(secs * TOKENS_PER_SEC) + EXTRA_TOKENS, MAX_SHORT_PASS_TOKENS)
         short = {**kwargs, "temperature": 0.0, "max_new_tokens": budget}
-        self.short_passes += 1
         segments, info = super().transcribe(audio, *args, **short)
         segments = one_copy(list(segments))
         if looks_like_a_loop(segments, secs):
