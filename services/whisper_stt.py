@@ -114,9 +114,9 @@ def _words(text: str) -> str:
 
 def one_copy(segments: list) -> list:
     """The segments as one segment of the first copy, when their text is one or more
-    sentences said again whole (the last copy may be cut short by the token budget);
-    else the segments as they are."""
-    sentences = re.split(r"(?<=[.?!])\s+", " ".join(s.text.strip() for s in segments))
+    sentences or clauses said again whole ("Thank you, thank you." for a short "thank you";
+    the last copy may be cut short by the token budget); else the segments as they are."""
+    sentences = re.split(r"(?<=[.?!,])\s+", " ".join(s.text.strip() for s in segments))
     sentences = [s for s in sentences if _words(s)]
     n = len(sentences)
     for period in range(1, n // 2 + 1):
@@ -124,7 +124,7 @@ def one_copy(segments: list) -> list:
         repeats = all(_words(sentences[i]) == first[i % period] for i in range(n - 1))
         last = _words(sentences[-1])
         if repeats and last and first[(n - 1) % period].startswith(last):
-            text = " " + " ".join(sentences[:period])
+            text = " " + " ".join(sentences[:period]).rstrip(",")
             return [
                 dataclasses.replace(
                     segments[0],

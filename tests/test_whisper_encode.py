@@ -213,6 +213,11 @@ def test_the_utterance_said_again_whole_is_cut_to_one_copy():
     assert kept.text == " Table for two. At eight." and kept.end == 2.0
 
 
+def test_a_clause_said_again_is_cut_to_one_copy():
+    [kept] = one_copy(heard(" Thank you, thank you."))
+    assert kept.text == " Thank you"
+
+
 def test_a_transcript_with_different_sentences_is_kept_as_it_is():
     segments = heard(" Table for two. Table for two at eight.")
     assert one_copy(segments) == segments
