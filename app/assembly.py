@@ -1,7 +1,7 @@
 """One call's pipeline, assembled from the services and the chosen parts, slot by slot.
 
 input | after_input | stt | after_stt | user aggregator [turn_start, turn_stop]
-  | before_llm | (caller audio stops) llm | after_llm | tts | after_tts | output | assistant aggregator
+  | before_llm | (caller audio stops) (a turn answered speculatively stops) llm | after_llm | tts | after_tts | output | assistant aggregator
   | after_output
 """
 
@@ -14,6 +14,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 
 from app.part_choice import ChosenParts
 from app.parts import CallKit
+from processors.speculated_turn import SpeculatedTurnFilter
 from turns.user_turn_params import user_turn_params
 
 
@@ -59,6 +60,7 @@ def assemble(chosen: ChosenParts, kit: CallKit, stages: Stages) -> Assembly:
         user_aggregator,
         *slot("before_llm"),
         caller_audio_stop(),
+        SpeculatedTurnFilter(),
         stages.llm,
         *slot("after_llm"),
         stages.tts,

@@ -16,6 +16,7 @@ from conversation.state import ConversationState
 from flows.acknowledgements import tool_acknowledgement
 from flows.booking_session import BookingSession
 from flows.restaurant import Restaurant
+from processors.speculative_reply_hold import SpeculativeReplyHold, hold_after_tts
 from processors.tool_call_acknowledger import ToolCallAcknowledger
 from services.llm import create_generative_llm
 from settings import Settings
@@ -84,3 +85,13 @@ def tool_acknowledger(generative: Callable[[], bool] | None) -> ToolCallAcknowle
     if generative is None:
         return None
     return ToolCallAcknowledger(tool_acknowledgement, enabled=generative)
+
+
+def speculative_hold(settings: Settings, llm: object) -> SpeculativeReplyHold | None:
+    """With `SPECULATIVE_REPLY`, the hold of a reply made before the caller's turn end is
+    confirmed, after the TTS: the LLM then lets it through (without this part the LLM holds
+    its text itself, as Pipecat does)."""
+    if not settings.speculative_reply:
+        return None
+    hold_after_tts(llm)
+    return SpeculativeReplyHold()

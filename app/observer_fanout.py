@@ -11,6 +11,9 @@ hop, 50 caller audio frames a second each crossing some 30 processors), then dro
 (without audio levels) and every push but a frame's first (except aggregated text). Those
 events are not queued for it: in a profile of three calls (py-spy, bench/load.py) the
 queueing and the wake-ups were about a tenth of the event loop's time.
+
+RTVI's observer gets a speculative reply's frames only once its turn end confirms it
+(app/speculative_events.py).
 """
 
 from pipecat.frames.frames import AggregatedTextFrame, AggregatedTextProgressFrame, AudioRawFrame
@@ -18,6 +21,8 @@ from pipecat.observers.base_observer import BaseObserver, FrameProcessed, FrameP
 from pipecat.pipeline.worker import PipelineWorker
 from pipecat.pipeline.worker_observer import WorkerObserver
 from pipecat.processors.frameworks.rtvi.observer import RTVIObserver
+
+from app.speculative_events import SpeculativeEvents
 
 
 def reads_processed_frames(observer: BaseObserver) -> bool:
@@ -41,20 +46,31 @@ class ProcessedFramesOnDemand(WorkerObserver):
     """A `WorkerObserver` that queues a processed frame only for observers that read it,
     and a pushed one not for an observer that would drop it on arrival."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._speculative = SpeculativeEvents()
+
     async def on_push_frame(self, data: FramePushed):
-        # As WorkerObserver.on_push_frame (Pipecat 1.14), with `drops_on_arrival`.
+        # As WorkerObserver.on_push_frame (Pipecat 1.14), with `drops_on_arrival`, and RTVI's
+        # pushes routed through `SpeculativeEvents`.
         if not self._proxies:
             return
         frame = data.frame
         data.first_push = frame.id not in self._frames_pushed
         if data.first_push:
             self._frames_pushed[frame.id] = frame
+        routed = None
         for proxy in self._proxies.values():
             observer = proxy.observer
-            if (data.first_push or observer.observe_every_push) and not drops_on_arrival(
-                observer, data
-            ):
-                await proxy.queue.put(data)
+            pushes = [data]
+            if type(observer) is RTVIObserver:
+                routed = self._speculative.route(data) if routed is None else routed
+                pushes = routed
+            for push in pushes:
+                if (push.first_push or observer.observe_every_push) and not drops_on_arrival(
+                    observer, push
+                ):
+                    await proxy.queue.put(push)
 
     async def on_process_frame(self, data: FrameProcessed):
         for proxy in (self._proxies or {}).values():

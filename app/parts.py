@@ -19,7 +19,7 @@ from pipecat.processors.frame_processor import FrameProcessor
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
 from pipecat.turns.user_stop import BaseUserTurnStopStrategy
 
-from app.call_parts import state_extraction, tool_acknowledger
+from app.call_parts import speculative_hold, state_extraction, tool_acknowledger
 from app.escalation_part import escalation_watch
 from app.fast_path_part import fast_path
 from app.resources import shared_call_records
@@ -34,6 +34,7 @@ from processors.escalation_watch import EscalationWatch
 from processors.fast_path import FastPathRouter
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.placement import NEEDS, PROCESSOR_SLOTS, SLOTS, Placement, placement_of
+from processors.speculative_reply_hold import SpeculativeReplyHold
 from processors.state_extractor import StateExtractor
 from processors.tool_call_acknowledger import ToolCallAcknowledger
 from settings import Settings
@@ -62,6 +63,8 @@ class CallKit:
     """With an STT chain, whether the STT answering now is segmented (Whisper)."""
     llm_generative: Callable[[], bool] | None = None
     """Whether the LLM answering now is generative; None: none in the chain is."""
+    llm: object | None = None
+    """The call's LLM (or its failover chain)."""
 
     @property
     def state(self) -> ConversationState:
@@ -127,6 +130,11 @@ OUR_PARTS: dict[str, Part] = {
             ToolCallAcknowledger,
             "tool_ack",
             lambda kit: tool_acknowledger(kit.llm_generative),
+        ),
+        _ours(
+            SpeculativeReplyHold,
+            "speculative_hold",
+            lambda kit: speculative_hold(kit.settings, kit.llm),
         ),
         _ours(
             BotSpeechGate,

@@ -102,6 +102,7 @@ def _build_worker(
         turn_analyzer=smart_turn(settings),
         stt_segmented=segmented,
         llm_generative=llm_generative(settings, llm),
+        llm=llm,
     )
     stages = Stages(transport.input(), stt, llm, tts, transport.output())
     assembly = assemble(chosen, kit, stages)

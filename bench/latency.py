@@ -28,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,8 @@ from statistics import median
 
 import yaml
 from loguru import logger
-from pipecat.frames.frames import LLMTextFrame, UserStoppedSpeakingFrame
+from pipecat.frames.frames import UserStoppedSpeakingFrame
+from pipecat.pipeline.pipeline import Pipeline
 
 from bench.baseline_pipeline import build_baseline_worker
 from bench.latency_figures import (
@@ -50,6 +52,7 @@ from bench.latency_figures import (
 from bench.machine import describe_machine
 from harness.call import Builder, ScriptedCall, Turn, median_breakdown
 from harness.voices import espeak_available, espeak_speech, piper_speech, silence
+from processors.speculative_reply_hold import SpeculativeReplyHold
 from settings import Settings
 
 LINES = [
@@ -140,8 +143,11 @@ def load_now() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-async def run_block(settings: Settings, build: Builder, block: Block) -> list[dict]:
-    """One call: the greeting, then each utterance once the bot has answered the last."""
+async def run_block(
+    settings: Settings, build: Builder, block: Block, speculation: Counter
+) -> list[dict]:
+    """One call: the greeting, then each utterance once the bot has answered the last.
+    Adds the call's speculative replies, used and discarded, to `speculation`."""
     async with ScriptedCall(settings, build=build) as call:
         if not block.alone:
             await call.greet()
@@ -151,13 +157,26 @@ async def run_block(settings: Settings, build: Builder, block: Block) -> list[di
             turns.append(record(call, said, turn))
             if not block.alone:
                 await call.wait_for_silence(quiet=0.5, timeout=10)
+        for hold in processors_of_type(call.worker.pipeline, SpeculativeReplyHold):
+            speculation.update(used=hold.used, discarded=hold.discarded)
     return turns
+
+
+def processors_of_type(pipeline: Pipeline, kind: type) -> list:
+    found = []
+    for processor in pipeline.processors:
+        if isinstance(processor, Pipeline):
+            found += processors_of_type(processor, kind)
+        elif isinstance(processor, kind):
+            found.append(processor)
+    return found
 
 
 def record(call: ScriptedCall, said: Said, turn: Turn) -> dict:
     start, _ = turn.spoken
+    # A turn end or audible audio: reply text made speculatively (held until the turn
+    # end, dropped if the caller goes on) is neither.
     events = [at for at, _ in call.timeline.after(start, UserStoppedSpeakingFrame)]
-    events += [at for at, _ in call.timeline.after(start, LLMTextFrame)]
     heard = call.transport.heard.first_voiced_after(start)
     if heard is not None:
         events.append(heard)
@@ -174,7 +193,9 @@ def record(call: ScriptedCall, said: Said, turn: Turn) -> dict:
     }
 
 
-async def side_by_side(settings: Settings, blocks: list[Block]) -> dict[str, list[dict]]:
+async def side_by_side(
+    settings: Settings, blocks: list[Block], speculation: Counter
+) -> dict[str, list[dict]]:
     """Every block through both pipelines, the first one alternating from block to block."""
     builders = {"ours": None, "baseline": build_baseline_worker}
     results: dict[str, list[dict]] = {name: [] for name in PIPELINES}
@@ -182,7 +203,7 @@ async def side_by_side(settings: Settings, blocks: list[Block]) -> dict[str, lis
         order = PIPELINES if index % 2 == 0 else PIPELINES[::-1]
         for name in order:
             before, wall = load_now(), time.monotonic()
-            turns = await run_block(settings, builders[name], block)
+            turns = await run_block(settings, builders[name], block, speculation)
             for turn in turns:
                 turn["load_1min"] = [before, load_now()]
             results[name] += turns
@@ -262,9 +283,10 @@ async def measure(quick: bool) -> dict:
     with tempfile.TemporaryDirectory() as data:
         settings = bench_settings(data)
         blocks, comma_blocks = plan(settings, quick)
-        lines = await side_by_side(settings, blocks)
+        speculation = Counter(used=0, discarded=0)
+        lines = await side_by_side(settings, blocks, speculation)
         load.append(load_now())
-        commas = await side_by_side(settings, comma_blocks)
+        commas = await side_by_side(settings, comma_blocks, speculation)
         load.append(load_now())
         cloud_result = await cloud(data, 2 if quick else CLOUD_TURNS)
         load.append(load_now())
@@ -294,9 +316,10 @@ async def measure(quick: bool) -> dict:
         "false_turn_ends": false_ends(commas["ours"]),
         "split_turns": sum(t["turn_ends"] > 1 for t in ours),
         "speculation": {
-            "used": 0,
-            "discarded": 0,
-            "note": "no speculative reply exists yet (issue 11): nothing was run speculatively",
+            **speculation,
+            "what": "replies made before our turn end was confirmed: used once it was, "
+            "discarded when the caller went on (wasted work); all turns, comma sentences too",
+            "speculative_reply": settings.speculative_reply,
         },
         "cloud_emulated": cloud_result,
         "load_1min": {
@@ -334,6 +357,7 @@ def main():
         "ratio_detail",
         "false_turn_ends",
         "split_turns",
+        "speculation",
         "load_1min",
         "wall_secs",
     )

@@ -27,8 +27,8 @@ def p95(values: Sequence[float]) -> float | None:
 
 
 def answered_early(spoken: tuple[float, float], bot_events: Iterable[float]) -> bool:
-    """Whether the bot answered before the caller's sentence ended: a turn end, reply text
-    or audible bot audio (`bot_events`) after the sentence started and before it ended."""
+    """Whether the bot answered before the caller's sentence ended: a turn end or audible
+    bot audio (`bot_events`) after the sentence started and before it ended."""
     start, end = spoken
     return any(start <= at < end for at in bot_events)
 

@@ -85,6 +85,18 @@ class OfflineAgents:
             self._pending = trigger
         return False
 
+    def save(self) -> object:
+        """What a speculative reply may change (services/ondevice_llm.py)."""
+        mine = (self.agent, self._why, self._held, self._pending, len(self.handoffs))
+        return mine, len(self.calls), self._dialogue.save()
+
+    def restore(self, saved: object):
+        (self.agent, self._why, self._held, pending, handoffs), calls, dialogue = saved
+        # The escalation watch may have fired since: its reason stays.
+        self._pending = self._pending or pending
+        del self.handoffs[handoffs:], self.calls[calls:]
+        self._dialogue.restore(dialogue)
+
     def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]:
         handed = [r for r in turn.tool_results if r.name in AGENT_OF_TOOL]
         if handed:  # a handoff's calls go alone (below), so its results come back alone

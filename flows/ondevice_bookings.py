@@ -13,6 +13,7 @@ with the same parser: the extractor reads it only after the bot has answered.
 """
 
 import re
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any
 
@@ -86,6 +87,14 @@ class OfflineBookings(BookingResults):
         """Lookups of an existing booking that found nothing (or nothing verified)."""
         self.date_problem: str | None = None
         """What is wrong with a date the caller just named ("There is no 31st of February.")."""
+
+    # -- what a speculative reply may change (services/ondevice_llm.py) -----------
+
+    def save(self) -> object:
+        return deepcopy((self.progress, self.recent, self.failed_lookups, self.date_problem))
+
+    def restore(self, saved: object):
+        self.progress, self.recent, self.failed_lookups, self.date_problem = saved
 
     # -- caller turns -------------------------------------------------------------
 

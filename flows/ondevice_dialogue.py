@@ -228,4 +228,5 @@ def restaurant_dialogue(
         fallback=offline,
         interpret=bookings.interpret,
         on_tool_results=bookings.on_tool_results,
+        memory=bookings,
     )

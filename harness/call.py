@@ -28,6 +28,7 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_transport import BaseTransport
 
 from harness.audio_transport import ScriptedCallTransport, Utterance
+from processors.speculative_reply_hold import SPECULATION, SpeculativeReplyHold
 from settings import Settings
 
 WATCHED = (
@@ -173,7 +174,7 @@ class ScriptedCall:
             vad_stop=since_end(self.timeline.first_after(end, VADUserStoppedSpeakingFrame)),
             turn_end=since_end(self.timeline.first_after(end, UserStoppedSpeakingFrame)),
             transcribed=since_end(self.timeline.first_after(end, TranscriptionFrame)),
-            first_text=since_end(self.timeline.first_after(end, LLMTextFrame)),
+            first_text=since_end(next((at for at, _ in self._replies_after(end)), None)),
             first_audio=since_end(heard),
             user_turns=len(self.timeline.after(started, UserStoppedSpeakingFrame)),
             spoken=(utterance.started.result(), end),
@@ -231,7 +232,26 @@ class ScriptedCall:
         return self._text_between(start, end)
 
     def _text_between(self, start: float, end: float) -> str:
-        return "".join(f.text for at, f in self.timeline.after(start, LLMTextFrame) if at <= end)
+        return "".join(f.text for at, f in self._replies_after(start) if at <= end)
+
+    def _replies_after(self, t: float) -> list[tuple[float, LLMTextFrame]]:
+        """The reply text the LLM produced after `t`, less that of speculative replies
+        the caller never heard (made before the turn end was confirmed, then dropped)."""
+        released = set().union(*(h.released for h in self._holds()))
+        return [
+            (at, f)
+            for at, f in self.timeline.after(t, LLMTextFrame)
+            if f.metadata.get(SPECULATION) in released or SPECULATION not in f.metadata
+        ]
+
+    def _holds(self) -> list[SpeculativeReplyHold]:
+        found, todo = [], [self.worker.pipeline]
+        while todo:
+            processor = todo.pop()
+            if isinstance(processor, SpeculativeReplyHold):
+                found.append(processor)
+            todo += getattr(processor, "processors", [])
+        return found
 
 
 def median_breakdown(turns: list[Turn]) -> dict[str, float | None]:

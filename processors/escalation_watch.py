@@ -49,7 +49,11 @@ class EscalationWatch(FrameProcessor):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
-        if isinstance(frame, LLMContextFrame) and direction == FrameDirection.DOWNSTREAM:
+        if (
+            isinstance(frame, LLMContextFrame)
+            and direction == FrameDirection.DOWNSTREAM
+            and not frame.speculation  # a turn not yet confirmed
+        ):
             trigger = self.monitor(frame.context.get_messages())
             if trigger and self.on_trigger is not None:
                 logger.info(f"escalation: {trigger}")

@@ -31,6 +31,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from conversation.messages import message_text
 from processors.placement import Placement
+from processors.speculated_turn import SpeculatedTurn
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,15 @@ class FastPathRouter(FrameProcessor):
         self._answer = answer
         self._skip_tts: bool | None = None
         self._last_turn: object | None = None
+        self._speculated = SpeculatedTurn()
         self._register_event_handler("on_fast_reply")
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
         if isinstance(frame, LLMConfigureOutputFrame):
             self._skip_tts = frame.skip_tts  # as the LLM does, for the replies said here
+        elif self._speculated.repeats(frame, direction):
+            pass  # the LLM answered this turn while it was being confirmed
         elif (
             isinstance(frame, LLMContextFrame)
             and direction == FrameDirection.DOWNSTREAM

@@ -16,6 +16,10 @@ A dialogue may keep its own per-call state (one engine serves one call):
 slots, or to read a "yes" as the answer to its last question), and
 `on_tool_results` answers once the tools it called have returned, whether
 the results settle in place or arrive late, after a barge-in.
+
+A reply made before the caller's turn end is confirmed (a speculation,
+turns/turn_end_floor.py) changes that state too, so the engine saves the dialogue's
+`memory` first and puts it back if the speculation is withdrawn.
 """
 
 import json
@@ -27,11 +31,14 @@ from typing import Any, Protocol
 
 from loguru import logger
 from pipecat.frames.frames import (
+    EagerEndOfTurnCancelFrame,
     Frame,
     FunctionCallFromLLM,
+    InterruptionFrame,
     LLMContextFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
+    UserStoppedSpeakingFrame,
 )
 from pipecat.processors.aggregators import async_tool_messages
 from pipecat.processors.aggregators.llm_context import LLMContext
@@ -92,6 +99,14 @@ class Match:
     example: str | None = None
 
 
+class Memory(Protocol):
+    """What a dialogue keeps between turns, saved and put back around a speculative reply."""
+
+    def save(self) -> object: ...
+
+    def restore(self, saved: object): ...
+
+
 @dataclass
 class Dialogue:
     """A domain's intents and its replies for the start and the unknown."""
@@ -105,6 +120,8 @@ class Dialogue:
     answers; a Reply takes over the answer, None leaves it to the intent."""
     on_tool_results: Callable[[DialogueTurn], Reply] | None = None
     """Answers when tools the dialogue called have returned."""
+    memory: Memory | None = None
+    """What `interpret` and `on_tool_results` change as they answer (None: nothing)."""
     _normalised: list[tuple[Intent, str]] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -147,8 +164,15 @@ class Dialogue:
             return self.fallback(turn), found
         return found.intent.respond(turn), found
 
+    def save(self) -> object:
+        return self.memory.save() if self.memory is not None else None
 
-class Responder(Protocol):
+    def restore(self, saved: object):
+        if self.memory is not None:
+            self.memory.restore(saved)
+
+
+class Responder(Memory, Protocol):
     """What the engine asks for an answer: a `Dialogue`, or something that wraps one."""
 
     def respond(self, turn: DialogueTurn) -> tuple[Reply, Match]: ...
@@ -266,6 +290,8 @@ class OnDeviceLLMService(LLMService):
         )
         self._dialogue = dialogue
         self._answered_tool_calls: set[str] = set()
+        self._saved: tuple[object, set[str]] | None = None
+        """The dialogue as it was before a speculative reply not yet confirmed."""
 
     def can_generate_metrics(self) -> bool:
         return True
@@ -275,15 +301,40 @@ class OnDeviceLLMService(LLMService):
         if isinstance(frame, LLMContextFrame):
             await self._answer(frame.context)
         else:
+            if direction == FrameDirection.DOWNSTREAM:
+                self._settle(frame)
             await self.push_frame(frame, direction)
+
+    def _settle(self, frame: Frame):
+        """Keep a speculative reply's changes once its turn ends; undo them if it is void."""
+        if self._saved is None:
+            return
+        if isinstance(frame, UserStoppedSpeakingFrame):
+            self._saved = None
+        elif isinstance(frame, (EagerEndOfTurnCancelFrame, InterruptionFrame)):
+            self._rewind()
+
+    def _rewind(self):
+        if self._saved is not None:
+            memory, answered = self._saved
+            self._saved = None
+            self._dialogue.restore(memory)
+            self._answered_tool_calls = answered
 
     @traced_llm  # an `llm` span, as Pipecat's own LLM services have, when the call is traced
     async def _answer(self, context: LLMContext):
         await self.push_frame(LLMFullResponseStartFrame())
         await self.start_processing_metrics()
         await self.start_ttfb_metrics()
+        # Set by Pipecat's gate from the context frame: a turn not yet confirmed.
+        if self._speculation_gate.is_speculating:
+            self._saved = (self._dialogue.save(), set(self._answered_tool_calls))
         turn = read_turn(context, self._answered_tool_calls)
         reply, found = self._dialogue.respond(turn)
+        if reply.calls:
+            # Pipecat withdraws a speculative reply that wants a tool (the turn end runs
+            # it anew), so nothing it changed may stay.
+            self._rewind()
         intent = found.intent.name if found.intent else "fallback"
         logger.debug(f"{self}: intent {intent} (score {found.score:.0f})")
         await self.stop_ttfb_metrics()

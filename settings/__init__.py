@@ -109,11 +109,14 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     webrtc_loopback: Literal["auto", "on", "off"] = "auto"
 
     # Turn-taking, tuned on real audio on 2 CPU cores (docs/turn-taking.md).
-    vad_stop_secs: float = Field(0.4, ge=0.1, le=2.0)
+    vad_stop_secs: float = Field(0.2, ge=0.1, le=2.0)
     smart_turn_stop_secs: float = Field(1.2, ge=0.3, le=5.0)
     # The caller's turn never ends before this much silence after their last speech
     # (turns/turn_end_floor.py): a pause at a comma is not the end.
     turn_min_silence_secs: float = Field(0.6, ge=0.0, le=3.0)
+    # Make the reply while that floor runs, and hold its audio until the turn ends
+    # (turns/turn_end_floor.py, processors/speculative_reply_hold.py).
+    speculative_reply: bool = True
 
     # Interruptions (turns/barge_in_turn_start.py, processors/bot_speech_gate.py).
     # Speech (s) before the VAD says the caller started: the bot pauses then.

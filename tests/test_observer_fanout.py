@@ -2,7 +2,14 @@
 
 import asyncio
 
-from pipecat.frames.frames import AggregatedTextFrame, InputAudioRawFrame, TextFrame
+from pipecat.frames.frames import (
+    AggregatedTextFrame,
+    EagerEndOfTurnCancelFrame,
+    InputAudioRawFrame,
+    LLMTextFrame,
+    TextFrame,
+    UserStoppedSpeakingFrame,
+)
 from pipecat.observers.base_observer import BaseObserver, FrameProcessed, FramePushed
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineWorker
@@ -12,6 +19,7 @@ from pipecat.utils.asyncio.task_manager import TaskManager
 from pipecat.utils.text.base_text_aggregator import TextType
 
 from app.observer_fanout import ProcessedFramesOnDemand, lighten_observer_fanout
+from processors.speculative_reply_hold import CONFIRMED, SPECULATION, WITHDRAWN
 
 
 class Reader(BaseObserver):
@@ -79,3 +87,40 @@ async def test_rtvi_gets_no_audio_and_no_repeated_push_but_aggregated_texts():
         queued.append(queue.get_nowait().frame)
     assert queued == [text, spoken, spoken]
     await fanout.cleanup()
+
+
+def queued_for(fanout: ProcessedFramesOnDemand, observer) -> list:
+    queue = fanout._proxies[observer].queue
+    return [queue.get_nowait().frame for _ in range(queue.qsize())]
+
+
+async def rtvi_sees(frames: list) -> list:
+    """What RTVI's observer is handed of these frames, each pushed once by the LLM."""
+    rtvi = RTVIObserver()
+    fanout = ProcessedFramesOnDemand(observers=[rtvi])
+    await fanout.setup(TaskManager())
+    llm, tts = FrameProcessor(), FrameProcessor()
+    for frame in frames:
+        await fanout.on_push_frame(FramePushed(llm, tts, frame, FrameDirection.DOWNSTREAM, 0))
+    seen = queued_for(fanout, rtvi)
+    await fanout.cleanup()
+    return seen
+
+
+def speculative_text(number: int) -> LLMTextFrame:
+    frame = LLMTextFrame("You said: Just to check,")
+    frame.metadata[SPECULATION] = number
+    return frame
+
+
+async def test_rtvi_gets_a_speculative_reply_once_its_turn_end_confirms_it():
+    reply, turn_end = speculative_text(7), UserStoppedSpeakingFrame()
+    turn_end.metadata[CONFIRMED] = 7
+    assert await rtvi_sees([reply, turn_end]) == [turn_end, reply]
+
+
+async def test_rtvi_never_gets_a_withdrawn_speculative_reply():
+    # Its text would reach the page, or an eval, as words the caller never heard.
+    reply, withdrawal, later = speculative_text(7), EagerEndOfTurnCancelFrame(), TextFrame("Hi")
+    withdrawal.metadata[WITHDRAWN] = 7
+    assert await rtvi_sees([reply, withdrawal, later]) == [withdrawal, later]

@@ -30,6 +30,8 @@ from processors.bot_speech_gate import BotSpeechGate
 from processors.context_compiler import ContextCompiler
 from processors.conversation_recorder import ConversationRecorder
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
+from processors.speculated_turn import SpeculatedTurnFilter
+from processors.speculative_reply_hold import SpeculativeReplyHold
 from processors.state_extractor import StateExtractor
 from services.ondevice_llm import OnDeviceLLMService
 from services.turn_prompted_whisper import TurnPromptedWhisperSTTService
@@ -48,20 +50,23 @@ TODAY = [
     ConversationRecorder,
     ContextCompiler,
     FunctionFilter,  # app/assembly.py's caller_audio_stop
+    SpeculatedTurnFilter,
     OnDeviceLLMService,
     PiperTTSService,
+    SpeculativeReplyHold,
     BotSpeechGate,
     LoudspeakerOutput,
     LLMAssistantAggregator,
     InterruptedReplyTrimmer,
 ]
-"""The offline pipeline app/worker.py built before it was assembled from parts, and the stop
-for caller audio before the LLM."""
+"""The offline pipeline app/worker.py built before it was assembled from parts, the stop
+for caller audio before the LLM, and the speculative reply's hold."""
 
 CLASS_OF = {
     "state_extractor": StateExtractor,
     "call_records": ConversationRecorder,
     "context_compiler": ContextCompiler,
+    "speculative_hold": SpeculativeReplyHold,
     "speech_gate": BotSpeechGate,
     "reply_trimmer": InterruptedReplyTrimmer,
     "barge_in": BargeInUserTurnStartStrategy,
@@ -132,8 +137,8 @@ def test_the_pipeline_is_logged_in_one_line(offline_settings):
     line = next(line for line in log if "pipeline:" in line)
     assert line.rstrip().endswith(
         "pipeline: input | stt | user_aggregator[barge_in, segment_turn_stop] | state_extractor, "
-        "call_records, context_compiler | llm | tts | speech_gate | output | assistant_aggregator "
-        "| reply_trimmer"
+        "call_records, context_compiler | llm | tts | speculative_hold, speech_gate | output | "
+        "assistant_aggregator | reply_trimmer"
     )
 
 
@@ -168,12 +173,13 @@ async def test_a_part_by_import_path_joins_the_call():
         processors = processors_of(call)
         names = [type(p).__name__ for p in processors]
         # No place of its own: between the user aggregator and the LLM, after ours.
-        assert names[3:9] == [
+        assert names[3:10] == [
             "StateExtractor",
             "ConversationRecorder",
             "ContextCompiler",
             "CallerLineLogger",
             "FunctionFilter",  # caller audio stops
+            "SpeculatedTurnFilter",
             "OnDeviceLLMService",
         ]
         assert names[names.index("OnDeviceLLMService") + 1] == "PoliteReplies"  # after_llm
@@ -272,6 +278,6 @@ def test_bot_py_stops_on_a_bad_part_before_the_server_starts():
     errors = [line for line in started.stderr.splitlines() if "configuration error" in line]
     assert errors == [
         "configuration error: PIPELINE_PARTS: unknown part 'interruptions' (known: barge_in, "
-        "segment_turn_stop, state_extractor, call_records, context_compiler, escalation_watch, fast_path, tool_ack, speech_gate, "
-        "reply_trimmer; or package.module:Class)"
+        "segment_turn_stop, state_extractor, call_records, context_compiler, escalation_watch, fast_path, tool_ack, "
+        "speculative_hold, speech_gate, reply_trimmer; or package.module:Class)"
     ]

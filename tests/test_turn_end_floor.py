@@ -2,6 +2,8 @@
 
 import time
 
+from pipecat.audio.vad.silero import SileroVADAnalyzer
+from pipecat.audio.vad.vad_analyzer import VADState
 from pipecat.frames.frames import (
     STTMetadataFrame,
     TranscriptionFrame,
@@ -77,3 +79,34 @@ def test_the_bot_keeps_the_configured_floor():
     (stop,) = params.user_turn_strategies.stop
     assert isinstance(stop, SilenceFloorUserTurnStopStrategy)
     assert stop._min_silence_secs == 0.7
+
+
+class StartingVAD:
+    """A VAD that has begun to hear speech and not reported it yet, as Silero is for its
+    `start_secs` after a caller goes on."""
+
+    _vad_state = VADState.STARTING
+
+
+async def test_speech_the_vad_has_begun_to_hear_holds_the_turn_at_the_floor():
+    stop = SilenceFloorUserTurnStopStrategy(turn_analyzer=AlwaysComplete(), min_silence_secs=0.05)
+    stop.hear_speech_starting(StartingVAD())
+    params = LLMUserAggregatorParams(user_turn_strategies=UserTurnStrategies(stop=[stop]))
+    user = LLMContextAggregatorPair(LLMContext(), user_params=params).user()
+    frames = [
+        STTMetadataFrame(service_name="whisper", ttfs_p99_latency=0.8),
+        VADUserStartedSpeakingFrame(),
+        said("Before I forget,"),
+        stopped(),
+        SleepFrame(0.2),  # the floor has passed; the VAD is still starting
+        VADUserStartedSpeakingFrame(),  # and reports the caller going on
+        said("what is your address?"),
+    ]
+    down, _ = await run_test(user, frames_to_send=frames)
+    assert not any(isinstance(frame, UserStoppedSpeakingFrame) for frame in down)
+
+
+def test_the_floor_reads_the_state_silero_keeps():
+    vad = SileroVADAnalyzer()
+    vad.set_sample_rate(16000)  # as the pipeline's start does
+    assert vad._vad_state == VADState.QUIET  # Pipecat 1.14's private state, read at the floor

@@ -1,10 +1,12 @@
 """How the bot decides the caller has started and finished: Silero VAD, then Smart Turn.
 
 Tuned on real audio on 2 CPU cores (docs/turn-taking.md):
-- VAD `stop_secs` 0.2 (Pipecat's default) split sentences at commas in 3 of 10
-  runs; 0.4 keeps a comma pause inside one VAD segment.
+- VAD `stop_secs` 0.2 (Pipecat's default): Whisper starts 0.2 s after the last word,
+  and the reply is made, held, while the turn-end floor (`TURN_MIN_SILENCE_SECS`)
+  keeps a comma pause inside the turn (turns/turn_end_floor.py).
 - Smart Turn rejects some finished synthetic sentences and then waits its own
-  `stop_secs` (3 s by default); 1.2 s caps that wait.
+  `stop_secs` (3 s by default); 1.2 s caps that wait, and it is asked again as the
+  floor passes.
 
 And for interruptions (docs/interruptions.md):
 - VAD `start_secs` 0.2 with `min_volume` 0.6 (Pipecat's defaults) heard speech
@@ -57,17 +59,20 @@ def user_turn_params(
     """The user aggregator's parameters with these strategies. No start strategy: Pipecat's
     defaults (any speech interrupts the bot); no stop strategy: Smart Turn's, never before
     `TURN_MIN_SILENCE_SECS` of silence (turns/turn_end_floor.py)."""
+    vad = SileroVADAnalyzer(params=vad_params(settings))
+    stop = list(stop) or [
+        SilenceFloorUserTurnStopStrategy(
+            turn_analyzer=turn_analyzer,
+            min_silence_secs=settings.turn_min_silence_secs,
+            speculate=settings.speculative_reply,
+        )
+    ]
+    for strategy in stop:
+        if isinstance(strategy, SilenceFloorUserTurnStopStrategy):
+            strategy.hear_speech_starting(vad)
     return LLMUserAggregatorParams(
-        vad_analyzer=SileroVADAnalyzer(params=vad_params(settings)),
-        user_turn_strategies=UserTurnStrategies(
-            start=list(start) or None,
-            stop=list(stop)
-            or [
-                SilenceFloorUserTurnStopStrategy(
-                    turn_analyzer=turn_analyzer, min_silence_secs=settings.turn_min_silence_secs
-                )
-            ],
-        ),
+        vad_analyzer=vad,
+        user_turn_strategies=UserTurnStrategies(start=list(start) or None, stop=stop),
         # Pipecat times the caller's silence; turns/silence_watch.py answers it.
         user_idle_timeout=settings.silence_reprompt_secs,
     )
@@ -106,13 +111,14 @@ def segment_turn_stop(
     """The `segment_turn_stop` part: only a segmented STT (Whisper) needs it. With an STT
     chain of a streaming and a segmented STT (Deepgram -> Whisper), `stt_segmented` says
     whether the STT answering now is segmented, and the strategy follows it."""
-    floor = settings.turn_min_silence_secs
+    floor = {
+        "min_silence_secs": settings.turn_min_silence_secs,
+        "speculate": settings.speculative_reply,
+    }
     if settings.stt == "whisper":
-        return SegmentTurnAnalyzerUserTurnStopStrategy(
-            turn_analyzer=turn_analyzer, min_silence_secs=floor
-        )
+        return SegmentTurnAnalyzerUserTurnStopStrategy(turn_analyzer=turn_analyzer, **floor)
     if "whisper" in settings.stt_services and stt_segmented is not None:
         return SegmentTurnAnalyzerUserTurnStopStrategy(
-            turn_analyzer=turn_analyzer, segmented=stt_segmented, min_silence_secs=floor
+            turn_analyzer=turn_analyzer, segmented=stt_segmented, **floor
         )
     return None

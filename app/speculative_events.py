@@ -1,0 +1,48 @@
+"""RTVI's events of a speculative reply wait for its turn end, as its audio does.
+
+RTVI's observer tells the page (and `pipecat eval`'s client) about the LLM's replies from
+the LLM's own frames, as the LLM pushes them: `bot-llm-started`, `bot-llm-text`,
+`bot-llm-stopped`. A reply made before the caller's turn end was confirmed
+(processors/speculative_reply_hold.py) is pushed then, and may be dropped: the page would
+show, and an eval would read, words the caller never heard. So those frames' pushes are
+held back from RTVI's observer, and handed to it when the turn end confirms the reply
+(after the turn end's own event), or dropped with the reply.
+"""
+
+from pipecat.observers.base_observer import FramePushed
+
+from processors.speculative_reply_hold import CONFIRMED, SPECULATION, WITHDRAWN
+
+
+class SpeculativeEvents:
+    """Decides which pushes RTVI's observer gets now, for one call."""
+
+    def __init__(self):
+        self._held: dict[int, list[FramePushed]] = {}
+        self._verdict: tuple[int, bool] = (0, False)
+        """The last verdict: up to which speculation number, and confirmed or void."""
+
+    def route(self, data: FramePushed) -> list[FramePushed]:
+        """The pushes to hand on now, `data` or none of it, and any it frees."""
+        metadata = data.frame.metadata
+        freed = []
+        for key, confirmed in ((CONFIRMED, True), (WITHDRAWN, False)):
+            if key in metadata and (metadata[key], confirmed) != self._verdict:
+                freed = self._settle(metadata[key], confirmed)
+        number = metadata.get(SPECULATION)
+        if number is None:
+            return [data, *freed]  # the turn end's own event first, as the hold sends it
+        upto, confirmed = self._verdict
+        if number <= upto:
+            return [*freed, data] if confirmed else freed
+        self._held.setdefault(number, []).append(data)
+        return freed
+
+    def _settle(self, upto: int, confirmed: bool) -> list[FramePushed]:
+        self._verdict = (upto, confirmed)
+        freed = []
+        for number in sorted(n for n in self._held if n <= upto):
+            pushes = self._held.pop(number)
+            if confirmed:
+                freed += pushes
+        return freed
