@@ -49,11 +49,10 @@ class EscalationWatch(FrameProcessor):
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
-        if (
-            isinstance(frame, LLMContextFrame)
-            and direction == FrameDirection.DOWNSTREAM
-            and not frame.speculation  # a turn not yet confirmed
-        ):
+        # A speculative context too (a reply made before the turn end is confirmed,
+        # turns/turn_end_floor.py): the reply made for it must be escalation's, and its
+        # confirmed twin does not reach the LLM.
+        if isinstance(frame, LLMContextFrame) and direction == FrameDirection.DOWNSTREAM:
             trigger = self.monitor(frame.context.get_messages())
             if trigger and self.on_trigger is not None:
                 logger.info(f"escalation: {trigger}")

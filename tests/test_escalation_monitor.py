@@ -104,6 +104,22 @@ async def test_the_watch_holds_back_the_turn_it_escalates_and_passes_the_others(
     assert fired == [Trigger.FRUSTRATED]
 
 
+async def test_the_watch_reads_a_turn_answered_before_its_end_is_confirmed():
+    # The speculative reply (turns/turn_end_floor.py) must be escalation's: its confirmed
+    # twin never reaches the LLM.
+    fired = []
+
+    async def on_trigger(trigger: Trigger) -> bool:
+        fired.append(trigger)
+        return False
+
+    watch = EscalationWatch(EscalationMonitor().observe)
+    watch.on_trigger = on_trigger
+    fed_up = LLMContextFrame(LLMContext([user("This is useless.")]), speculation=True)
+    await run_test(watch, frames_to_send=[fed_up], expected_down_frames=[LLMContextFrame])
+    assert fired == [Trigger.FRUSTRATED]
+
+
 def test_the_watch_is_a_part_of_flow_agents_only_with_or_without_an_llm():
     claude = {"_env_file": None, "anthropic_api_key": "sk-test"}
     assert escalation_watch(Settings(**claude, flow="agents")) is not None
