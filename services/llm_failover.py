@@ -22,6 +22,7 @@ from pipecat.frames.frames import (
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMTextFrame,
+    UserStoppedSpeakingFrame,
 )
 from pipecat.pipeline.llm_switcher import LLMSwitcher
 from pipecat.pipeline.service_switcher import ServiceSwitcherStrategyManual
@@ -55,6 +56,12 @@ class LLMReplay:
         self._spaced = False
         self._in_turn = False
         self._direction = FrameDirection.DOWNSTREAM
+        self._speculative = False
+        """The turn's context frame was speculative (made before the caller's turn end was
+        confirmed), and no turn end has passed since: a replay or a hedge is too."""
+        self._metadata: dict = {}
+        """The last text frame's metadata, carried to the sentences made from it (a
+        speculative reply's frames are tagged, processors/speculative_reply_hold.py)."""
 
     @property
     def in_turn(self) -> bool:
@@ -69,10 +76,12 @@ class LLMReplay:
         if isinstance(frame, LLMContextFrame):
             self._context, self._direction = frame.context, direction
             self._held, self._said, self._started, self._spaced = "", set(), False, False
-            self._in_turn = True
+            self._in_turn, self._speculative = True, frame.speculation
             return True
         if isinstance(frame, InterruptionFrame):
             self._context, self._held, self._in_turn = None, "", False
+        if isinstance(frame, UserStoppedSpeakingFrame):
+            self._speculative = False
         return False
 
     def owes(self) -> bool:
@@ -93,6 +102,7 @@ class LLMReplay:
             return None
         if isinstance(frame, LLMTextFrame):
             self._held += frame.text
+            self._metadata = dict(frame.metadata)
             await self._release(push, final=False)
             return FIRST
         # The end of the response: what is held is whole now.
@@ -119,20 +129,25 @@ class LLMReplay:
             if self._spaced:
                 sentence = sentence.lstrip()
             self._spaced = sentence[-1:].isspace()
-            await push(LLMTextFrame(sentence))
+            text = LLMTextFrame(sentence)
+            text.metadata.update(self._metadata)
+            await push(text)
 
     def hedge(self) -> list[tuple[Frame, FrameDirection]]:
         """The request's context for a second LLM alongside (nothing held is dropped)."""
         if not self._in_turn or self._context is None:
             return []
-        return [(LLMContextFrame(self._context), self._direction)]
+        return [(self._context_frame(), self._direction)]
 
     def replay(self) -> list[tuple[Frame, FrameDirection]]:
         """The same context again; the unfinished sentence of the failed reply is dropped."""
         self._held = ""
         if not self._in_turn or self._context is None:
             return []
-        return [(LLMContextFrame(self._context), self._direction)]
+        return [(self._context_frame(), self._direction)]
+
+    def _context_frame(self) -> LLMContextFrame:
+        return LLMContextFrame(self._context, speculation=self._speculative)
 
 
 class LLMFailover(FailoverMixin, LLMSwitcher):

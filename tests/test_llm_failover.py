@@ -8,18 +8,21 @@ short so the whole file runs in seconds.
 
 import pytest
 from pipecat.frames.frames import (
+    LLMContextFrame,
     LLMFullResponseEndFrame,
     LLMMessagesAppendFrame,
     LLMTextFrame,
+    UserStoppedSpeakingFrame,
 )
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.processors.frame_processor import FrameDirection
 
 from provider_fakes.anthropic_server import API_KEY, FakeAnthropic, Status, Text, ToolUse
 from provider_fakes.faults import FAULT_KINDS, Fault, Faults
 from provider_fakes.openai_server import FakeOpenAI
 from services.llm import create_llm
-from services.llm_failover import LLMFailover
+from services.llm_failover import LLMFailover, LLMReplay
 from services.ondevice_llm import Dialogue, DialogueTurn, Reply
 from settings import Settings
 from tests.fakes.pipeline import Collector, PipelineRun
@@ -260,3 +263,19 @@ async def test_a_stream_that_stalls_mid_answer_is_finished_by_the_next_llm():
     (switch,) = chain.switches
     assert switch.to_service == "openai"
     assert switch.reason.startswith("stalled mid-answer")
+
+
+def test_a_replay_of_a_turn_not_yet_confirmed_stays_speculative():
+    # Its reply must be held until the turn end, as the failed LLM's was.
+    replay = LLMReplay(deadline_secs=1.0)
+    replay.on_input(LLMContextFrame(LLMContext(), speculation=True), FrameDirection.DOWNSTREAM)
+    [(frame, _)] = replay.replay()
+    assert frame.speculation
+
+
+def test_a_replay_after_the_turn_end_is_not_speculative():
+    replay = LLMReplay(deadline_secs=1.0)
+    replay.on_input(LLMContextFrame(LLMContext(), speculation=True), FrameDirection.DOWNSTREAM)
+    replay.on_input(UserStoppedSpeakingFrame(), FrameDirection.DOWNSTREAM)
+    [(frame, _)] = replay.replay()
+    assert not frame.speculation
