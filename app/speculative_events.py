@@ -11,7 +11,7 @@ held back from RTVI's observer, and handed to it when the turn end confirms the 
 
 from pipecat.observers.base_observer import FramePushed
 
-from processors.speculative_reply_hold import CONFIRMED, SPECULATION, WITHDRAWN
+from processors.speculative_reply_hold import SPECULATION, Verdicts
 
 
 class SpeculativeEvents:
@@ -19,30 +19,26 @@ class SpeculativeEvents:
 
     def __init__(self):
         self._held: dict[int, list[FramePushed]] = {}
-        self._verdict: tuple[int, bool] = (0, False)
-        """The last verdict: up to which speculation number, and confirmed or void."""
+        self._verdicts = Verdicts()
 
     def route(self, data: FramePushed) -> list[FramePushed]:
         """The pushes to hand on now, `data` or none of it, and any it frees."""
-        metadata = data.frame.metadata
-        freed = []
-        for key, confirmed in ((CONFIRMED, True), (WITHDRAWN, False)):
-            if key in metadata and (metadata[key], confirmed) != self._verdict:
-                freed = self._settle(metadata[key], confirmed)
-        number = metadata.get(SPECULATION)
+        freed = self._settle() if self._verdicts.note(data.frame) else []
+        number = data.frame.metadata.get(SPECULATION)
         if number is None:
             return [data, *freed]  # the turn end's own event first, as the hold sends it
-        upto, confirmed = self._verdict
-        if number <= upto:
-            return [*freed, data] if confirmed else freed
-        self._held.setdefault(number, []).append(data)
-        return freed
+        verdict = self._verdicts.of(number)
+        if verdict is None:
+            self._held.setdefault(number, []).append(data)
+            return freed
+        return [*freed, data] if verdict else freed
 
-    def _settle(self, upto: int, confirmed: bool) -> list[FramePushed]:
-        self._verdict = (upto, confirmed)
+    def _settle(self) -> list[FramePushed]:
         freed = []
-        for number in sorted(n for n in self._held if n <= upto):
-            pushes = self._held.pop(number)
-            if confirmed:
-                freed += pushes
+        for number in sorted(self._held):
+            verdict = self._verdicts.of(number)
+            if verdict is not None:
+                pushes = self._held.pop(number)
+                if verdict:
+                    freed += pushes
         return freed

@@ -56,6 +56,28 @@ def _next_number() -> int:
     return _issued
 
 
+class Verdicts:
+    """The last verdict seen on a frame, and what it says of speculation number N: the one
+    rule the hold and RTVI's events (app/speculative_events.py) both follow."""
+
+    def __init__(self):
+        self.last: tuple[int, bool] = (0, False)
+        """Up to which speculation number, and confirmed (True) or void."""
+
+    def note(self, frame: Frame) -> bool:
+        """Take the verdict `frame` carries, if any; True when it is a new one."""
+        for key, confirmed in ((CONFIRMED, True), (WITHDRAWN, False)):
+            if key in frame.metadata and (frame.metadata[key], confirmed) != self.last:
+                self.last = (frame.metadata[key], confirmed)
+                return True
+        return False
+
+    def of(self, number: int) -> bool | None:
+        """Whether speculation `number` was confirmed (True), voided (False), or neither yet."""
+        upto, confirmed = self.last
+        return confirmed if number <= upto else None
+
+
 class PassingSpeculationGate(SpeculationGate):
     """The LLM's speculation gate, holding nothing: it tags the speculative reply and its
     verdict for `SpeculativeReplyHold`. `is_speculating` keeps Pipecat's meaning, so a
@@ -110,7 +132,6 @@ class SpeculativeReplyHold(FrameProcessor):
     placement = Placement(
         slot="after_tts",
         description="keeps a reply made before the caller's turn end was confirmed until it is; drops it if they go on",
-        needs=("settings",),
     )
 
     def __init__(self, **kwargs):
@@ -118,13 +139,15 @@ class SpeculativeReplyHold(FrameProcessor):
         self._held: list[GatedFrame] = []
         self._holding: int | None = None
         self._dropping: int | None = None
-        self._verdict: tuple[int, bool] = (0, False)
-        """The last verdict not yet applied: up to which number, and confirmed or void."""
-        self.used = 0
+        self._verdicts = Verdicts()
         self.discarded = 0
         self.released: set[int] = set()
         """The numbers of the speculative replies let through: a frame tagged with any
         other number was never heard."""
+
+    @property
+    def used(self) -> int:
+        return len(self.released)
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -150,12 +173,11 @@ class SpeculativeReplyHold(FrameProcessor):
 
     async def _start(self, frame: LLMFullResponseStartFrame, number: int):
         await self._drop()  # a new reply supersedes one still held
-        upto, confirmed = self._verdict
-        if number > upto:  # not settled yet
+        verdict = self._verdicts.of(number)
+        if verdict is None:  # not settled yet
             self._holding = number
             self._held.append((frame, FrameDirection.DOWNSTREAM))
-        elif confirmed:
-            self.used += 1
+        elif verdict:
             self.released.add(number)
             await self.push_frame(frame)
         else:
@@ -163,15 +185,11 @@ class SpeculativeReplyHold(FrameProcessor):
             self._dropping = number
 
     async def _settle(self, frame: SystemFrame):
-        confirmed = frame.metadata.get(CONFIRMED)
-        withdrawn = frame.metadata.get(WITHDRAWN)
-        if confirmed is not None:
-            self._verdict = (confirmed, True)
-            if self._holding is not None and self._holding <= confirmed:
+        if self._verdicts.note(frame) and self._holding is not None:
+            verdict = self._verdicts.of(self._holding)
+            if verdict:
                 await self._release()
-        elif withdrawn is not None:
-            self._verdict = (withdrawn, False)
-            if self._holding is not None and self._holding <= withdrawn:
+            elif verdict is False:
                 await self._drop()
         elif isinstance(frame, InterruptionFrame):
             await self._drop()
@@ -179,7 +197,6 @@ class SpeculativeReplyHold(FrameProcessor):
     async def _release(self):
         self.released.add(self._holding)
         held, self._held, self._holding = self._held, [], None
-        self.used += 1
         logger.debug(f"{self}: speculative reply confirmed ({len(held)} frames)")
         for frame, direction in held:
             await self.push_frame(frame, direction)
