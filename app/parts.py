@@ -34,6 +34,7 @@ from processors.escalation_watch import EscalationWatch
 from processors.fast_path import FastPathRouter
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
 from processors.placement import NEEDS, PROCESSOR_SLOTS, SLOTS, Placement, placement_of
+from processors.reply_lead_in_trimmer import ReplyLeadInTrimmer
 from processors.speculative_reply_hold import SpeculativeReplyHold
 from processors.state_extractor import StateExtractor
 from processors.tool_call_acknowledger import ToolCallAcknowledger
@@ -136,6 +137,7 @@ OUR_PARTS: dict[str, Part] = {
             "speculative_hold",
             lambda kit: speculative_hold(kit.settings, kit.llm),
         ),
+        _ours(ReplyLeadInTrimmer, "lead_in_trimmer", lambda kit: ReplyLeadInTrimmer()),
         _ours(
             BotSpeechGate,
             "speech_gate",

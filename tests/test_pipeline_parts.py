@@ -30,6 +30,7 @@ from processors.bot_speech_gate import BotSpeechGate
 from processors.context_compiler import ContextCompiler
 from processors.conversation_recorder import ConversationRecorder
 from processors.interrupted_reply_trimmer import InterruptedReplyTrimmer
+from processors.reply_lead_in_trimmer import ReplyLeadInTrimmer
 from processors.speculated_turn import SpeculatedTurnFilter
 from processors.speculative_reply_hold import SpeculativeReplyHold
 from processors.state_extractor import StateExtractor
@@ -54,19 +55,21 @@ TODAY = [
     OnDeviceLLMService,
     PiperTTSService,
     SpeculativeReplyHold,
+    ReplyLeadInTrimmer,
     BotSpeechGate,
     LoudspeakerOutput,
     LLMAssistantAggregator,
     InterruptedReplyTrimmer,
 ]
 """The offline pipeline app/worker.py built before it was assembled from parts, the stop
-for caller audio before the LLM, and the speculative reply's hold."""
+for caller audio before the LLM, the speculative reply's hold and the lead-in trimmer."""
 
 CLASS_OF = {
     "state_extractor": StateExtractor,
     "call_records": ConversationRecorder,
     "context_compiler": ContextCompiler,
     "speculative_hold": SpeculativeReplyHold,
+    "lead_in_trimmer": ReplyLeadInTrimmer,
     "speech_gate": BotSpeechGate,
     "reply_trimmer": InterruptedReplyTrimmer,
     "barge_in": BargeInUserTurnStartStrategy,
@@ -137,7 +140,7 @@ def test_the_pipeline_is_logged_in_one_line(offline_settings):
     line = next(line for line in log if "pipeline:" in line)
     assert line.rstrip().endswith(
         "pipeline: input | stt | user_aggregator[barge_in, segment_turn_stop] | state_extractor, "
-        "call_records, context_compiler | llm | tts | speculative_hold, speech_gate | output | "
+        "call_records, context_compiler | llm | tts | speculative_hold, lead_in_trimmer, speech_gate | output | "
         "assistant_aggregator | reply_trimmer"
     )
 
@@ -279,5 +282,5 @@ def test_bot_py_stops_on_a_bad_part_before_the_server_starts():
     assert errors == [
         "configuration error: PIPELINE_PARTS: unknown part 'interruptions' (known: barge_in, "
         "segment_turn_stop, state_extractor, call_records, context_compiler, escalation_watch, fast_path, tool_ack, "
-        "speculative_hold, speech_gate, reply_trimmer; or package.module:Class)"
+        "speculative_hold, lead_in_trimmer, speech_gate, reply_trimmer; or package.module:Class)"
     ]
