@@ -8,8 +8,9 @@ digits make no valid number is answered at once with what was heard: "I heard
 
 Whisper tiny.en now and then merges a repeated digit ("six six" -> "6"), and
 does so again when the whole number is said again. So after a second whole
-number that is no number, the bot asks for it in two parts, which it joins;
-when the parts make no number either, it says so and offers a member of staff
+number that is no number, the bot asks for it in two parts, which it joins (a
+caller who says the whole number again instead is asked once more for the first
+part, not told "and the rest"); when the parts make no number either, it says so and offers a member of staff
 rather than asking the same thing for ever.
 """
 
@@ -25,6 +26,9 @@ STILL_SAYING = re.compile(r"(?:[,\-\u2013\u2014\u2026]|\.\.\.|\b(?:and|double|tr
 GO_ON = "Go on, I'm listening."
 FIRST_PART = "Let's take it in two parts. What are the first five digits?"
 REST = "Thank you. And the rest of the number?"
+FIRST_PART_AGAIN = "Just the first five digits, please."
+MAX_FIRST_PART_DIGITS = 6
+"""More digits than this, asked for the first part: the caller said the whole number again."""
 WHOLE_TRIES = 2
 """Whole numbers heard as no number before the bot asks for it in two parts."""
 
@@ -68,6 +72,13 @@ class PhoneHeard:
         if not digits:
             return None
         self.unusable = digits
+        if self.in_parts and not waited and len(digits) > MAX_FIRST_PART_DIGITS:
+            # Not a first part to join to the rest, but the whole number heard short again.
+            self.failures += 1
+            if self.failures > WHOLE_TRIES + 1:
+                self.in_parts, self.gave_up = False, True
+                return f"I heard {said_back(digits)}, which is not a phone number I can use."
+            return f"I heard {said_back(digits)}. {FIRST_PART_AGAIN}"
         if self.in_parts and not waited:
             self.partial = text  # the first part, joined to the next turn
             return REST

@@ -65,6 +65,22 @@ async def test_a_number_heard_short_twice_is_asked_for_in_two_parts(store, rules
     assert call.replies[-1].endswith("phone 07452 661980. Shall I book it?")
 
 
+async def test_the_whole_number_said_again_for_the_first_part_is_not_taken_as_it(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "oh seven four five two six one nine eight zero",
+        "oh seven four five two six one nine eight zero",
+        "my number is oh seven four five two six one nine eight zero",
+        "zero seven four five two",
+        "six six one, nine eight zero",
+    )
+    assert call.replies[-3] == "I heard 0 7 4 5 2 6 1 9 8 0. Just the first five digits, please."
+    assert call.replies[-2] == "Thank you. And the rest of the number?"
+    assert call.replies[-1].endswith("phone 07452 661980. Shall I book it?")
+
+
 async def test_parts_that_make_no_number_offer_a_person_instead_of_asking_again(store, rules):
     call = await talk(
         store,
