@@ -99,8 +99,10 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         return correction
     if "what would you like to change" in low:
         return script.change_words
-    # A change's read-back names the booking as it was, then " to " what it becomes.
-    new = reply.rsplit(" to ", 1)[-1]
+    # A change's read-back names the booking as it was, then " to " what it becomes; a
+    # booking that replaces the caller's own says the new one before "will replace it".
+    replacing = re.search(r"([^.?!]*) will replace it", reply)
+    new = replacing.group(1) if replacing else reply.rsplit(" to ", 1)[-1]
     if script.task == "change" and asks_to_go_ahead and wrong_details(new, want, today, rules):
         return f"No. {script.change_words}"
     if "is the booking under the name" in low:
