@@ -2,7 +2,6 @@
 
 import time
 
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADState
 from pipecat.frames.frames import (
     STTMetadataFrame,
@@ -19,8 +18,10 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.tests.utils import SleepFrame, run_test
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
+from harness.voices import piper_speech, silence, trim_silence
 from settings import Settings
 from tests.turn_analyzers import AlwaysComplete
+from turns.heard_silence_vad import HeardSilenceVADAnalyzer
 from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 from turns.user_turn_params import create_user_turn_params
 
@@ -81,16 +82,27 @@ def test_the_bot_keeps_the_configured_floor():
     assert stop._min_silence_secs == 0.7
 
 
-class StartingVAD:
-    """A VAD that has begun to hear speech and not reported it yet, as Silero is for its
-    `start_secs` after a caller goes on."""
+class ListeningVAD:
+    """A VAD as the floor asks it: begun to hear speech it has not reported (as Silero is
+    for its `start_secs` after a caller goes on), or behind the audio, having heard only
+    `heard_secs` of the silence."""
 
-    _vad_state = VADState.STARTING
+    def __init__(self, starting: bool = False, heard_secs: float | None = None):
+        self.starting = starting
+        self.heard_secs = heard_secs
+
+    def speech_starting(self) -> bool:
+        return self.starting
+
+    def silence_heard_secs(self) -> float | None:
+        return self.heard_secs
 
 
-async def test_speech_the_vad_has_begun_to_hear_holds_the_turn_at_the_floor():
+async def turn_end_after_going_on(vad: ListeningVAD) -> bool:
+    """Whether the turn ended when the caller went on after the floor's wall-clock time,
+    before the VAD reported it."""
     stop = SilenceFloorUserTurnStopStrategy(turn_analyzer=AlwaysComplete(), min_silence_secs=0.05)
-    stop.hear_speech_starting(StartingVAD())
+    stop.listen_with(vad)
     params = LLMUserAggregatorParams(user_turn_strategies=UserTurnStrategies(stop=[stop]))
     user = LLMContextAggregatorPair(LLMContext(), user_params=params).user()
     frames = [
@@ -98,15 +110,38 @@ async def test_speech_the_vad_has_begun_to_hear_holds_the_turn_at_the_floor():
         VADUserStartedSpeakingFrame(),
         said("Before I forget,"),
         stopped(),
-        SleepFrame(0.2),  # the floor has passed; the VAD is still starting
-        VADUserStartedSpeakingFrame(),  # and reports the caller going on
+        SleepFrame(0.2),  # the floor's wall-clock time has passed
+        VADUserStartedSpeakingFrame(),  # and the VAD reports the caller going on
         said("what is your address?"),
     ]
     down, _ = await run_test(user, frames_to_send=frames)
-    assert not any(isinstance(frame, UserStoppedSpeakingFrame) for frame in down)
+    return any(isinstance(frame, UserStoppedSpeakingFrame) for frame in down)
+
+
+async def test_speech_the_vad_has_begun_to_hear_holds_the_turn_at_the_floor():
+    assert not await turn_end_after_going_on(ListeningVAD(starting=True, heard_secs=1.0))
+
+
+async def test_a_vad_behind_the_audio_holds_the_turn_until_it_has_heard_the_floor():
+    assert not await turn_end_after_going_on(ListeningVAD(heard_secs=0.01))
+
+
+async def test_a_vad_that_heard_the_floor_lets_the_turn_end():
+    assert await turn_end_after_going_on(ListeningVAD(heard_secs=0.06))
 
 
 def test_the_floor_reads_the_state_silero_keeps():
-    vad = SileroVADAnalyzer()
+    vad = HeardSilenceVADAnalyzer()
     vad.set_sample_rate(16000)  # as the pipeline's start does
     assert vad._vad_state == VADState.QUIET  # Pipecat 1.14's private state, read at the floor
+    assert not vad.speech_starting()
+
+
+async def test_the_vad_counts_the_silence_it_heard_after_speech():
+    vad = HeardSilenceVADAnalyzer()
+    vad.set_sample_rate(16000)
+    speech = trim_silence(piper_speech("Before I forget,", Settings().piper_voice))
+    for audio in (speech, silence(0.5)):
+        for start in range(0, len(audio), 640):  # 20 ms frames, as the transport sends
+            await vad.analyze_audio(audio[start : start + 640])
+    assert 0.35 <= vad.silence_heard_secs() <= 0.5

@@ -20,9 +20,10 @@ Flux) and replaces the detector chain; this one keeps Smart Turn and the floor.
 
 The VAD reports speech only after `start_secs` of it, so a caller who goes on after a
 0.5 s pause is reported 0.6 s after their last word, as the floor passes: in
-bench.latency two such comma sentences were cut. So at the floor the VAD's own state
-is asked too (`hear_speech_starting`): speech it has begun to hear, not yet reported,
-holds the turn until it is reported or found to be noise.
+bench.latency two such comma sentences were cut. So at the floor the VAD itself is
+asked (`listen_with`, turns/heard_silence_vad.py): the floor holds until the VAD has
+heard that much silence in the audio (under load it runs behind the wall clock), and
+while it has begun to hear speech it has not reported yet.
 
 When Smart Turn judged the turn unfinished at the VAD stop, it is asked once more
 as the floor passes, on the audio with the silence since: with a 0.2 s VAD stop it
@@ -34,7 +35,6 @@ import asyncio
 import time
 
 from pipecat.audio.turn.base_turn_analyzer import EndOfTurnState
-from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADState
 from pipecat.frames.frames import (
     EagerEndOfTurnCancelFrame,
     Frame,
@@ -45,10 +45,12 @@ from pipecat.turns.types import ProcessFrameResult, UserTurnSpeculation
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 from pipecat.utils.string import TextPartForConcatenation, concatenate_aggregated_text
 
-SPEECH_STARTING_CHECK_SECS = 0.03
-SPEECH_STARTING_CHECKS = 20
-"""How often, and how many times at most, the floor waits for speech the VAD has begun to
-hear (it is reported or dropped within the VAD's `start_secs`)."""
+from turns.heard_silence_vad import HeardSilenceVADAnalyzer
+
+FLOOR_CHECK_SECS = 0.02
+FLOOR_CHECKS = 50
+"""How often, and how many times at most, the floor waits past the wall clock for the VAD
+to have heard the silence, or to report or drop speech it has begun to hear."""
 
 
 class SilenceFloorUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
@@ -71,16 +73,20 @@ class SilenceFloorUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
         self._heard: list[TextPartForConcatenation] = []
         """The turn's transcripts, joined as the user aggregator joins them."""
         self._speculation: UserTurnSpeculation | None = None
-        self._vad: VADAnalyzer | None = None
+        self._vad: HeardSilenceVADAnalyzer | None = None
 
-    def hear_speech_starting(self, vad: VADAnalyzer):
-        """Let the floor ask `vad` whether it has begun to hear speech it has not reported."""
+    def listen_with(self, vad: HeardSilenceVADAnalyzer):
+        """Let the floor ask `vad` how much silence it has heard, and whether it has begun
+        to hear speech it has not reported."""
         self._vad = vad
 
-    def _speech_starting(self) -> bool:
-        # Pipecat 1.14 keeps the state in `_vad_state`, once the VAD has its sample rate
-        # (tests/test_turn_end_floor.py checks).
-        return getattr(self._vad, "_vad_state", None) == VADState.STARTING
+    def _vad_still_listening(self) -> bool:
+        if self._vad is None:
+            return False
+        if self._vad.speech_starting():
+            return True
+        heard = self._vad.silence_heard_secs()
+        return heard is not None and heard < self._min_silence_secs
 
     async def process_frame(self, frame: Frame) -> ProcessFrameResult:
         if isinstance(frame, EagerEndOfTurnCancelFrame):
@@ -153,13 +159,14 @@ class SilenceFloorUserTurnStopStrategy(TurnAnalyzerUserTurnStopStrategy):
             await self.trigger_user_turn_speculation_cancelled()
 
     async def _pass_floor(self, wait: float):
-        """Wait out the floor, and any speech the VAD has begun to hear; ask Smart Turn again
-        if it said unfinished. A caller who speaks meanwhile cancels this task."""
+        """Wait out the floor, until the VAD has heard it too and any speech it has begun to
+        hear is reported or dropped; ask Smart Turn again if it said unfinished. A caller
+        who speaks meanwhile cancels this task."""
         await asyncio.sleep(max(0.0, wait))
-        for _ in range(SPEECH_STARTING_CHECKS):
-            if not self._speech_starting():
+        for _ in range(FLOOR_CHECKS):
+            if not self._vad_still_listening():
                 break
-            await asyncio.sleep(SPEECH_STARTING_CHECK_SECS)
+            await asyncio.sleep(FLOOR_CHECK_SECS)
         if self._vad_stopped and not self._turn_complete:
             state, prediction = await self._turn_analyzer.analyze_end_of_turn()
             await self._handle_prediction_result(prediction)

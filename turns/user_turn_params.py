@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer
 from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
 from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
-from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregatorParams
 from pipecat.turns.user_start import BaseUserTurnStartStrategy
@@ -34,6 +33,7 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from settings import Settings
 from turns.barge_in_turn_start import BargeInUserTurnStartStrategy
+from turns.heard_silence_vad import HeardSilenceVADAnalyzer
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 
@@ -59,7 +59,7 @@ def user_turn_params(
     """The user aggregator's parameters with these strategies. No start strategy: Pipecat's
     defaults (any speech interrupts the bot); no stop strategy: Smart Turn's, never before
     `TURN_MIN_SILENCE_SECS` of silence (turns/turn_end_floor.py)."""
-    vad = SileroVADAnalyzer(params=vad_params(settings))
+    vad = HeardSilenceVADAnalyzer(params=vad_params(settings))
     stop = list(stop) or [
         SilenceFloorUserTurnStopStrategy(
             turn_analyzer=turn_analyzer,
@@ -69,7 +69,7 @@ def user_turn_params(
     ]
     for strategy in stop:
         if isinstance(strategy, SilenceFloorUserTurnStopStrategy):
-            strategy.hear_speech_starting(vad)
+            strategy.listen_with(vad)
     return LLMUserAggregatorParams(
         vad_analyzer=vad,
         user_turn_strategies=UserTurnStrategies(start=list(start) or None, stop=stop),
