@@ -36,6 +36,7 @@ NUMBER_WORD = (
     r"|eighty|ninety)"
 )
 DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+DIGIT_WORD = rf"(?:{'|'.join(sorted(DIGIT_WORDS))})"
 
 DATE_PHRASES = [
     r"\bday after tomorrow\b",
@@ -86,6 +87,9 @@ def with_digits(text: str) -> str:
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     # "fifty six thousand, seven hundred": one number, though Whisper put a comma in it.
     text = re.sub(rf"\b(thousand|hundred),\s+(?=(?:and )?{NUMBER_WORD}\b)", r"\1 ", text)
+    # "nine hundred, four five six": digits said one by one after it; "hundred" ends its
+    # number (not 904 5 6).
+    text = re.sub(rf"\bhundred,?\s+(?={DIGIT_WORD},?\s+{DIGIT_WORD}\b)", "hundred, ", text)
     text = re.sub(
         r"\b(double|triple) (\w+)",
         lambda m: " ".join([m[2]] * (2 if m[1] == "double" else 3)),

@@ -181,6 +181,17 @@ def test_a_phone_number_said_as_numbers_in_a_sentence_is_read(said):
 
 
 @pytest.mark.parametrize(
+    "said",
+    [
+        "zero seven seven one two, nine hundred, four five six",
+        "oh seven seven one two nine hundred four five six",
+    ],
+)
+def test_digits_said_one_by_one_after_hundred_are_not_added_to_it(said):
+    assert parse_phone(f"It's {said}", "GB") == "+447712900456"
+
+
+@pytest.mark.parametrize(
     ("said", "bare", "digits"),
     [
         ("My number is 07700 900123.", False, "07700900123"),  # a drama number: not valid
