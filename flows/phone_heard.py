@@ -10,8 +10,8 @@ Whisper tiny.en now and then merges a repeated digit ("six six" -> "6"), and
 does so again when the whole number is said again. So after a second whole
 number that is no number, the bot asks for it in two parts, which it joins (a
 caller who says the whole number again instead is asked once more for the first
-part, not told "and the rest"); when the parts make no number either, it says so and offers a member of staff
-rather than asking the same thing for ever.
+part, not told "and the rest"); when the parts make no number either, it says so
+and offers a member of staff rather than asking the same thing for ever.
 """
 
 import re

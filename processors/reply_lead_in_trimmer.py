@@ -40,8 +40,6 @@ class ReplyLeadInTrimmer(FrameProcessor):
         self._at_reply_start = True
         self._lead_in = b""
         self._cut_bytes = 0
-        self.trimmed_secs_total = 0.0
-        """Lead-in cut over the call, in seconds (for tests and benchmarks)."""
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -83,7 +81,6 @@ class ReplyLeadInTrimmer(FrameProcessor):
 
     def _finish(self, frame: TTSAudioRawFrame, audio: bytes, start: int) -> TTSAudioRawFrame:
         sample_bytes = 2 * frame.num_channels
-        self.trimmed_secs_total += (self._cut_bytes + start) / sample_bytes / frame.sample_rate
         self._at_reply_start = False
         self._lead_in = b""
         self._cut_bytes = 0
