@@ -76,8 +76,7 @@ class PhoneHeard:
             # Not a first part to join to the rest, but the whole number heard short again.
             self.failures += 1
             if self.failures > WHOLE_TRIES + 1:
-                self.in_parts, self.gave_up = False, True
-                return f"I heard {said_back(digits)}, which is not a phone number I can use."
+                return self._give_up(digits)
             return f"I heard {said_back(digits)}. {FIRST_PART_AGAIN}"
         if self.in_parts and not waited:
             self.partial = text  # the first part, joined to the next turn
@@ -86,13 +85,16 @@ class PhoneHeard:
             self.partial = text
             return GO_ON
         if self.in_parts:
-            self.in_parts, self.gave_up = False, True
-            return f"I heard {said_back(digits)}, which is not a phone number I can use."
+            return self._give_up(digits)
         self.failures += 1
         if self.failures >= WHOLE_TRIES:
             self.in_parts = True
             return f"I heard {said_back(digits)}. {FIRST_PART}"
         return self.ask_again()
+
+    def _give_up(self, digits: str) -> str:
+        self.in_parts, self.gave_up = False, True
+        return f"I heard {said_back(digits)}, which is not a phone number I can use."
 
     def ask_again(self) -> str:
         return f"I heard {said_back(self.unusable)} — could you say the whole number again, digit by digit?"

@@ -37,9 +37,7 @@ class ReplyLeadInTrimmer(FrameProcessor):
         self._keep_secs = keep_ms / 1000
         self._max_secs = max_ms / 1000
         self._threshold = int(32768 * 10 ** (SILENCE_DBFS / 20))
-        self._at_reply_start = True
-        self._lead_in = b""
-        self._cut_bytes = 0
+        self._restart()
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
@@ -81,9 +79,7 @@ class ReplyLeadInTrimmer(FrameProcessor):
 
     def _finish(self, frame: TTSAudioRawFrame, audio: bytes, start: int) -> TTSAudioRawFrame:
         sample_bytes = 2 * frame.num_channels
-        self._at_reply_start = False
-        self._lead_in = b""
-        self._cut_bytes = 0
+        self._at_reply_start = False  # the next reply starts over in `_restart`
         frame.audio = audio[start:]
         frame.num_frames = len(frame.audio) // sample_bytes
         return frame
