@@ -37,7 +37,7 @@ class BookingProgress:
     """The detail the bot asked for last, so a bare answer fills it."""
     awaiting: str | None = None
     """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers),
-    "unsure" (yes confirms the detail `asked`)."""
+    "unsure" (yes confirms the detail `asked`), "leaving" (yes ends the call)."""
     checked: tuple | None = None
     """The (day, time, party size) found free."""
     checking: tuple | None = None

@@ -39,6 +39,13 @@ from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
+UNFINISHED = {
+    "book": "Your table is not booked yet.",
+    "change": "Your booking is not changed yet.",
+    "cancel": "Your booking is not cancelled yet.",
+}
+LEAVING = Reply("", calls=(("end_call", {}),))
+"""The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {
@@ -117,6 +124,10 @@ class OfflineBookings(BookingResults):
         if desk.task is None and intent in (None, "book"):
             intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
+        if desk.awaiting == "leaving":
+            reply = self._answer_to_leaving(text, intent)
+            if reply is not None:
+                return reply
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             reply = self._answer_to_question(text)
             if reply is not None:
@@ -129,7 +140,7 @@ class OfflineBookings(BookingResults):
             if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
                 return self.start("book", text)
             return None
-        if intent in ("hours", "address", "goodbye", "human"):
+        if intent in ("hours", "address", "human"):
             return None  # answered by that intent; the booking waits where it was
 
         waited = False
@@ -137,6 +148,10 @@ class OfflineBookings(BookingResults):
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
+        if intent == "goodbye" and not heard:
+            # Mid-task, a goodbye may be Whisper's ("See you next time" from noise): asked.
+            desk.awaiting = "leaving"
+            return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if intent in ("greeting", "repeat") and not heard:
             return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:
@@ -204,6 +219,22 @@ class OfflineBookings(BookingResults):
                 return self._next()  # other details instead of a yes: read those back
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
+        return None
+
+    def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
+        """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
+        goodbye again, ends it; no goes back to the question; details carry on the task."""
+        desk = self.progress
+        desk.awaiting = None
+        if parse_slots(text, self.rules.today(), self.rules.phone_region, desk.asked).filled():
+            return None  # details: the task goes on
+        if intent == "goodbye" or is_affirmative(text):
+            self.progress = BookingProgress()
+            return LEAVING
+        if is_negative(text):
+            if desk.asked is None:
+                return self._next("No problem. ")
+            return Reply(f"No problem. {self._question(desk.asked)}")
         return None
 
     def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:

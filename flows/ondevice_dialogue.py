@@ -6,9 +6,9 @@ intents; the replies and their wording live here, with the domain.
 
 from conversation.state import ConversationState
 from flows.booking_rules import BookingRules
-from flows.ondevice_bookings import OfflineBookings
+from flows.ondevice_bookings import LEAVING, OfflineBookings
 from flows.restaurant import Restaurant
-from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Reply
+from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Match, Reply
 
 MENU = (
     "Our menu starts with bruschetta and cured meats. "
@@ -222,11 +222,16 @@ def restaurant_dialogue(
             lambda _: bookings.human(),
         ),
     ]
+
+    def interpret(turn: DialogueTurn, found: Match) -> Reply | None:
+        reply = bookings.interpret(turn, found)
+        return goodbye(turn) if reply is LEAVING else reply
+
     return Dialogue(
         intents=intents,
         opening=greeting,
         fallback=offline,
-        interpret=bookings.interpret,
+        interpret=interpret,
         on_tool_results=bookings.on_tool_results,
         memory=bookings,
     )

@@ -118,3 +118,29 @@ def test_to_between_digits_of_an_asked_for_number_is_two():
 
 def test_to_between_numbers_elsewhere_stays_a_word():
     assert parse_slots("from six to eight people", TODAY, "GB").phone is None
+
+
+async def test_a_goodbye_mid_booking_is_asked_about_not_obeyed(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "See you next time.")
+    assert call.replies[-1] == "Your table is not booked yet. Would you like to end the call?"
+
+
+async def test_no_to_ending_the_call_asks_the_question_again(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "See you next time.", "No.")
+    assert call.replies[-1] == "No problem. And what phone number can we reach you on?"
+
+
+async def test_details_after_a_goodbye_carry_the_booking_on(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "See you next time.", "07958 317552.")
+    assert call.replies[-1].endswith("phone 07958 317552. Shall I book it?")
+
+
+async def test_yes_to_ending_the_call_says_goodbye(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "Bye.", "Yes.")
+    assert call.replies[-1].endswith("Goodbye!")
+    assert await store.bookings() == []
+
+
+async def test_a_goodbye_with_the_details_is_no_goodbye(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "It's 07958 317552, see you then.")
+    assert call.replies[-1].endswith("phone 07958 317552. Shall I book it?")
