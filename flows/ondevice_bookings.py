@@ -56,14 +56,18 @@ CALLER_SLOTS = {
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
 TASK_WORDS = (
-    ("cancel", re.compile(r"\bcancel\s+(?:it|my|our|the|this)\b", re.IGNORECASE)),
+    ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
     (
         "change",
-        re.compile(r"\b(?:move|reschedule|postpone)\s+(?:it|my|our|the|this)\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:reschedule|postpone|(?:move|change)\s+(?:it|my|our|the|this))\b", re.IGNORECASE
+        ),
     ),
 )
 """Words that name a task for an existing booking outright, however the sentence goes on
-("I booked a table for Friday and I'd like to move it to 8pm")."""
+("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
+Sunday": Whisper's "cancel our table on Sunday")."""
+WHICH_TASK = "Would you like to book a table, or change or cancel a booking you have?"
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
 """A task on "it": the booking this call has just made or found, not another one."""
 
@@ -121,7 +125,7 @@ class OfflineBookings(BookingResults):
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
-        if desk.task is None and intent in (None, "book"):
+        if desk.task is None and intent in (None, "book", "greeting"):
             intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
         if desk.awaiting == "leaving":
@@ -139,6 +143,10 @@ class OfflineBookings(BookingResults):
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
             if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
                 return self.start("book", text)
+            if intent in (None, "greeting") and said.filled():
+                # Details with no task heard ("... my number is 07911 ..."): the task is asked
+                # for, not "I can only help with ..."; the name and phone stay in the state.
+                return Reply(f"Thank you. {WHICH_TASK}")
             return None
         if intent in ("hours", "address", "human"):
             return None  # answered by that intent; the booking waits where it was

@@ -144,3 +144,27 @@ async def test_yes_to_ending_the_call_says_goodbye(store, rules):
 async def test_a_goodbye_with_the_details_is_no_goodbye(store, rules):
     call = await talk(store, rules, *ASKED_FOR_PHONE, "It's 07958 317552, see you then.")
     assert call.replies[-1].endswith("phone 07958 317552. Shall I book it?")
+
+
+async def test_cancel_heard_in_a_garbled_sentence_starts_the_cancellation(store, rules):
+    call = await talk(store, rules, "Sure, I must cancel out a long Friday please.")
+    assert call.replies[-1] == "Of course. What phone number is the booking under?"
+
+
+async def test_reschedule_heard_alone_starts_a_change(store, rules):
+    call = await talk(store, rules, "Hello, I'm a reschedule by booking.")
+    assert call.replies[-1] == "Of course. What phone number is the booking under?"
+
+
+async def test_details_with_no_task_ask_which_task_not_offline_scope(store, rules):
+    call = await talk(
+        store, rules, "Hello there, it's Maya Lind, you can reach me on 07958 317552."
+    )
+    assert call.replies[-1] == (
+        "Thank you. Would you like to book a table, or change or cancel a booking you have?"
+    )
+
+
+async def test_a_cancellation_policy_question_is_no_cancellation(store, rules):
+    call = await talk(store, rules, "What is your cancellation policy?")
+    assert "phone number is the booking under" not in call.replies[-1]
