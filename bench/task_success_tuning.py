@@ -47,9 +47,32 @@ SCRIPTS = (
      "{phone}.", "tomorrow", "19:00", 3, ("tomorrow", "19:00", 3), ""),
     ("cancel", "{name} speaking, my number's {phone}, please cancel our table on {day}.",
      "sunday", "13:00", 4, ("sunday", "13:00", 4), ""),
+    # Written on 30 Nov 2026 after the first nine: other orders, "half seven", "the two of
+    # us", a change of day, a cancellation said before the day.
+    ("book", "Hiya, could I get a table for three people for {day} evening, half seven, "
+     "under {name}? My mobile is {phone}.", "friday", "19:30", 3, None, ""),
+    ("book", "Hello. I'm after a reservation. The two of us, {day}, around quarter past "
+     "eight. It's {name} and my number's {phone}.", "saturday", "20:15", 2, None, ""),
+    ("book", "Yes hello, {name} calling, I want to reserve for five people, {day} at six pm "
+     "please, my phone number is {phone}.", "tomorrow", "18:00", 5, None, ""),
+    ("change", "Hi, it's {name}, number {phone}. We booked for {day} but can we change it to "
+     "nine o'clock?", "friday", "21:00", 2, ("friday", "19:30", 2), "Nine o'clock, please."),
+    ("change", "Hello, I have a table booked on {day} under {name}. Could we make it a table "
+     "for six instead? My number's {phone}.", "saturday", "19:00", 6, ("saturday", "19:00", 4),
+     "Six people, please."),
+    ("change", "Good afternoon. {name}, {phone}. I want to move my reservation from Thursday "
+     "to {day}, same time.", "friday", "19:30", 2, ("thursday", "19:30", 2), "Friday, please."),
+    ("cancel", "Hi, I won't be able to make it on {day}, can you cancel it? Name's {name}, "
+     "number {phone}.", "saturday", "19:00", 2, ("saturday", "19:00", 2), ""),
+    ("cancel", "Hello, {name} here. I'd like to cancel, please. The booking's for {day}. My "
+     "number is {phone}.", "tomorrow", "20:00", 4, ("tomorrow", "20:00", 4), ""),
+    ("cancel", "Could you cancel my table for {day}? It's under {name}, {phone}.", "friday",
+     "18:30", 2, ("friday", "18:30", 2), ""),
 )  # fmt: skip
 NAMES = ("Oliver Grant", "Hannah Cole", "Rahul Mehta", "Grace Fletcher", "Lucas Moreau",
-         "Isla Campbell", "Ethan Price", "Zara Ahmed", "Felix Wagner")  # fmt: skip
+         "Isla Campbell", "Ethan Price", "Zara Ahmed", "Felix Wagner", "Megan Doyle",
+         "Sam Okafor", "Ruth Bennett", "Leo Marsh", "Nadia Karim", "Owen Hughes",
+         "Julia Novak", "Tom Ellis", "Priya Nair")  # fmt: skip
 
 
 @dataclass(frozen=True)
