@@ -83,6 +83,7 @@ class Slots:
 def with_digits(text: str) -> str:
     """Lower case, with spoken numbers as digits ("double oh seven" -> "0 0 7")."""
     text = text.lower().replace("\u2019", "'")
+    text = re.sub(r"\bo clock\b", "o'clock", text)  # not "oh" (0) then "clock"
     # "fifty-six", "zero-seven", "half-pass six": hyphenated words read as separate words.
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     # "fifty six thousand, seven hundred": one number, though Whisper put a comma in it.
@@ -112,6 +113,9 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     spoken = _tens_and_ordinal(with_digits(text))
     if hear_alike:
         spoken = meant(spoken, DAYS_HEARD)
+    moved = re.search(r"\bfrom\b.+?\bto\b(.+)", spoken)
+    if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
+        return new_day  # "move it from Thursday to Friday": the day it goes to
     for pattern in DATE_PHRASES:
         found = re.search(pattern, spoken)
         if found is None:

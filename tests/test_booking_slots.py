@@ -337,3 +337,22 @@ def test_words_that_sound_like_a_detail_only_where_one_belongs(said, slot, value
 def test_a_weekday_and_a_date_that_disagree_are_no_date_unless_guessing():
     assert parse_date("on Monday the 9th", TODAY, hear_alike=False) is None
     assert parse_date("on Wednesday the 9th", TODAY, hear_alike=False) == date(2030, 1, 9)
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("Can we move it from Thursday to Saturday, same time?", date(2030, 1, 5)),
+        ("Could you shift it from the 9th to the 10th?", date(2030, 1, 10)),
+    ],
+)
+def test_a_move_from_one_day_to_another_is_the_day_it_goes_to(said, day):
+    assert parse_date(said, TODAY) == day
+
+
+def test_a_range_of_times_alone_names_no_day():
+    assert parse_date("from seven to eight", TODAY) is None
+
+
+def test_o_clock_written_apart_is_a_time():
+    assert parse_time("Make it ten o clock please.") == time(22, 0)
