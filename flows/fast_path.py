@@ -254,6 +254,15 @@ def fast_intents(restaurant: Restaurant) -> list[FastIntent]:
     ]
 
 
+def asked_mid_task(last_bot_text: str | None) -> bool:
+    """Whether the bot's last words asked the caller something other than "anything else?"
+    or "how can I help?": a goodbye then may be Whisper's, heard from noise, mid-booking."""
+    words = normalise(last_bot_text or "")
+    if not (last_bot_text or "").rstrip().endswith("?"):
+        return False
+    return not any(done in words for done in ("anything else", "how can i help"))
+
+
 def restaurant_router(restaurant: Restaurant) -> FastRouter:
     return FastRouter(fast_intents(restaurant), fillers=FILLERS, vetoes=VETOES)
 
@@ -273,6 +282,8 @@ class RestaurantFastPath:
         route = self.router.route(text)
         if route.intent is None:
             return None
+        if route.intent == "goodbye" and asked_mid_task(last_bot_text):
+            return None  # the LLM, which knows the task is open, answers it
         return FastReply(route.intent, *self._reply(route.intent, last_bot_text))
 
     def _reply(self, intent: str, last_bot_text: str | None) -> tuple[str, bool]:

@@ -38,5 +38,6 @@ def system_prompt(restaurant: Restaurant) -> str:
         f"Opening hours: {restaurant.hours}. Address: {restaurant.address}. "
         "Your words are spoken aloud: answer in one or two short sentences, plain text, "
         "no lists, no markdown, no emoji. If you do not know something, say so. "
-        "When the caller says goodbye, say a short goodbye and call end_call."
+        "When the caller says goodbye, say a short goodbye and call end_call; if a booking, "
+        "change or cancellation is still under way, first ask whether they want to end the call."
     )

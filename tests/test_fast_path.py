@@ -203,3 +203,12 @@ async def test_with_claude_configured_the_bot_answers_hours_without_asking_claud
             assert len(claude.requests) == asked
             inner = next(p for p in call.worker.pipeline.processors if isinstance(p, Pipeline))
             assert any(isinstance(p, FastPathRouter) for p in inner.processors)
+
+
+def test_a_goodbye_after_a_booking_question_is_left_to_the_llm():
+    assert FAST("Okay, see you soon, bye.", "And what phone number can we reach you on?") is None
+
+
+def test_a_goodbye_after_anything_else_is_answered_fast():
+    reply = FAST("No thanks, bye.", "Is there anything else I can help you with?")
+    assert reply is not None and reply.ends_call
