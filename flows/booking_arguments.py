@@ -48,6 +48,7 @@ class FindArgs:
     reference: str | None
     phone: str | None
     name: str | None = None
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ class Validator:
             self.reference(args.get("reference"), required=False),
             self.phone(args.get("phone"), required=False),
             self.name(args["name"]) if args.get("name") else None,
+            self.day(args.get("date"), required=False),
         )
         if found.reference is None and found.phone is None:
             raise InvalidArguments(

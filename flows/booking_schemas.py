@@ -92,13 +92,18 @@ SCHEMAS = {
     ),
     "find_booking": ToolSchema(
         "Find the caller's upcoming bookings. Give two of: the phone number, the name the "
-        "booking is under, the booking reference (the caller's own line may count as one); "
+        "booking is under, the booking reference, the day the booking is for (the caller's "
+        "own line may count as one); "
         "with fewer it finds nothing. Before it finds a booking, tell the caller only that you "
         "cannot find a matching booking.",
         {
             "phone": PHONE,
             "name": {"type": "string", "description": "The name the booking is under."},
             "reference": REFERENCE,
+            "date": {
+                "type": "string",
+                "description": "The day the booking is for, YYYY-MM-DD, if the caller said it.",
+            },
         },
         [],
     ),

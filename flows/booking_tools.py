@@ -262,7 +262,12 @@ class BookingTools:
         found = await self.store.find(
             reference=args.reference, phone=args.phone, from_day=self.rules.today()
         )
-        facts = {"name": args.name, "phone": args.phone, "reference": args.reference}
+        facts = {
+            "name": args.name,
+            "phone": args.phone,
+            "reference": args.reference,
+            "day": args.day,
+        }
         bookings = [b for b in found if self.verification.check(b, **facts)]
         if not bookings:
             # The same words whether nothing is booked or the facts did not match.

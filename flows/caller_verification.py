@@ -5,10 +5,13 @@ the caller's when, for that booking:
 
 - the caller's own number, as the transport gives it (Daily dial-in's `From`), is the
   booking's phone; or
-- two of three facts the caller said match it: the phone number (exactly, both in E.164
+- two of four facts the caller said match it: the phone number (exactly, both in E.164
   after `phonenumbers` normalised them), the name (allowing for how speech recognition
   spells it: `rapidfuzz` ratio of at least `NAME_MATCH` on the whole name or on the
-  surname), the six-digit reference (exactly).
+  surname), the six-digit reference (exactly), the day the booking is for. The day is
+  there because speech recognition mangles names it has not heard before ("Owen Hughes"
+  heard as "all in views"), and a caller who knows their number and their booking's day
+  is as likely the booker as one who knows the number and the name.
 
 A booking the call itself made, or one already verified in this call, stays verified.
 Until then the tools say only `NO_MATCH`: no name, party, day or time, and the same
@@ -17,6 +20,7 @@ words whether there is no booking or the facts did not match.
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 from rapidfuzz import fuzz
 
@@ -66,6 +70,7 @@ class CallerVerification:
         name: str | None = None,
         phone: str | None = None,
         reference: str | None = None,
+        day: date | None = None,
     ) -> bool:
         """Whether what the caller said (or their own number) shows `booking` is theirs;
         if so it stays verified for the rest of the call."""
@@ -75,6 +80,7 @@ class CallerVerification:
             phone is not None and phone == booking.phone,
             names_match(name, booking.name),
             reference is not None and reference == booking.reference,
+            day is not None and day == booking.date,
         )
         if sum(facts) >= 2:
             self.verified.add(booking.reference)

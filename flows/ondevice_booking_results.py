@@ -18,6 +18,7 @@ ANYTHING_ELSE = "Is there anything else I can help with?"
 LOOKUPS_BEFORE_A_PERSON = 2
 """Lookups that found nothing in one call before the bot offers a person instead of asking again."""
 OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
+BOOKING_DAY_QUESTION = "What day is the booking for, and what phone number is it under?"
 
 
 class BookingResults:
@@ -134,6 +135,11 @@ class BookingResults:
                 # Asking forever helps no one: a person can check who is calling.
                 self.progress = BookingProgress(awaiting="human")
                 return Reply(f"{NO_MATCH} {OFFER_A_PERSON}")
+            if desk.slots.phone and desk.slots.day is None:
+                # The name may be what was misheard (the booking's day is a fact too), or
+                # the number: a number said again replaces it.
+                desk.booking, desk.asked = None, "phone"
+                return Reply(f"{NO_MATCH} {BOOKING_DAY_QUESTION}")
             # Nothing said about any booking: ask for both facts again, the phone first.
             desk.booking, desk.asked = None, "phone"
             desk.slots = replace(desk.slots, phone=None, name=None)

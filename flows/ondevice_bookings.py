@@ -143,7 +143,8 @@ class OfflineBookings(BookingResults):
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
             if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
                 return self.start("book", text)
-            if intent in (None, "greeting") and said.filled():
+            details = said.filled().keys() - {"notes"}  # "a vegan menu?" is no booking
+            if intent in (None, "greeting") and details:
                 # Details with no task heard ("... my number is 07911 ..."): the task is asked
                 # for, not "I can only help with ..."; the name and phone stay in the state.
                 return Reply(f"Thank you. {WHICH_TASK}")
@@ -357,7 +358,8 @@ class OfflineBookings(BookingResults):
                 ("time", slots.at.strftime("%H:%M") if slots.at else None),
                 ("party_size", slots.party_size),
             )
-            if value is not None
+            # "We booked for Friday": the day the booking already has is no change.
+            if value is not None and value != desk.booking.get(key)
         }
         if not changes:
             desk.asked = "changes"
@@ -410,9 +412,9 @@ class OfflineBookings(BookingResults):
 
     def _find_arguments(self) -> dict[str, Any]:
         slots = self.progress.slots
-        return {
-            key: value for key, value in (("phone", slots.phone), ("name", slots.name)) if value
-        }
+        day = slots.day.isoformat() if slots.day else None
+        facts = (("phone", slots.phone), ("name", slots.name), ("date", day))
+        return {key: value for key, value in facts if value}
 
     def _handoff(self, why: str) -> dict[str, Any]:
         phone = self.progress.slots.phone

@@ -13,7 +13,7 @@ from app.call_parts import booking_session
 from app.caller_id import caller_phone
 from flows.booking_tools import BookingTools
 from flows.call_tools import END_CALL
-from flows.caller_verification import names_match
+from flows.caller_verification import CallerVerification, names_match
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from function_calls import Breakers
@@ -210,7 +210,10 @@ async def talk(store, rules, *said, caller=None):
 async def test_offline_a_phone_and_a_wrong_name_hear_nothing_of_the_booking(store, rules, booking):
     call = await talk(store, rules, "Cancel my booking please.", "07911 123456", "John Smith.")
     assert call.replies[-2] == "And what name is the booking under?"
-    assert call.replies[-1] == NO_MATCH
+    assert call.replies[-1] == (
+        "I can't find a matching booking. "
+        "What day is the booking for, and what phone number is it under?"
+    )
     assert not any(word in reply for reply in call.replies for word in DETAILS)
     assert [b.status for b in await store.bookings()] == ["confirmed"]
 
@@ -222,8 +225,7 @@ async def test_offline_a_second_lookup_that_finds_nothing_offers_a_person(store,
         "Cancel my booking please.",
         "07911 123456",
         "John Smith.",
-        "07911 123456",
-        "Jane Smith.",
+        "It's on Saturday, 07911 123456.",
         "Yes please.",
     )
     assert call.replies[-2] == (
@@ -242,3 +244,24 @@ async def test_offline_the_phone_and_the_name_as_heard_find_it(store, rules, boo
 async def test_offline_the_callers_own_line_goes_straight_to_the_read_back(store, rules, booking):
     call = await talk(store, rules, "Cancel my booking please.", caller=PHONE)
     assert call.replies[-1].startswith("I will cancel the booking under the name Maria Lopez")
+
+
+async def test_offline_the_phone_and_the_bookings_day_find_it_when_the_name_was_misheard(
+    store, rules, booking
+):
+    call = await talk(
+        store, rules, "Cancel my booking please.", "07911 123456", "All in views.", "Friday."
+    )
+    assert call.replies[-1].startswith("I will cancel the booking under the name Maria Lopez")
+
+
+async def test_a_day_alone_with_a_wrong_name_finds_nothing(store, rules, booking):
+    verification = CallerVerification()
+    (found,) = await store.find(phone=PHONE)
+    assert not verification.check(found, name="John Smith", day=date(2030, 1, 4))
+
+
+async def test_the_phone_and_the_day_show_the_booking_is_the_callers(store, rules, booking):
+    verification = CallerVerification()
+    (found,) = await store.find(phone=PHONE)
+    assert verification.check(found, phone=PHONE, day=date(2030, 1, 4))

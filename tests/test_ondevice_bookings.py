@@ -158,7 +158,7 @@ async def test_an_unknown_phone_number_is_asked_again(store, rules):
     assert call.replies[-2] == "And what name is the booking under?"
     assert call.replies[-1] == (
         "I can't find a matching booking. "
-        "Could you tell me the name and the phone number the booking is under?"
+        "What day is the booking for, and what phone number is it under?"
     )
 
 
@@ -207,3 +207,17 @@ async def test_out_of_domain_requests_still_get_the_honest_offline_reply(store, 
         "Sorry, while I'm offline I can only help with booking, changing or cancelling a table, "
         "our opening hours and our address. Is there anything about those I can do for you?"
     ]
+
+
+async def test_the_day_the_booking_already_has_is_no_change(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *BOOK,
+        "I need to change my booking.",
+        "07911 123456",
+        "It's the Thursday one.",
+    )
+    assert call.replies[-1] == (
+        "What would you like to change: the day, the time or the number of people?"
+    )

@@ -168,3 +168,8 @@ async def test_details_with_no_task_ask_which_task_not_offline_scope(store, rule
 async def test_a_cancellation_policy_question_is_no_cancellation(store, rules):
     call = await talk(store, rules, "What is your cancellation policy?")
     assert "phone number is the booking under" not in call.replies[-1]
+
+
+async def test_a_question_with_a_dietary_word_is_no_booking_detail(store, rules):
+    call = await talk(store, rules, "Do you have a gluten-free pizza?")
+    assert call.replies[-1].startswith("Sorry, while I'm offline I can only help with")
