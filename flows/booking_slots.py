@@ -357,12 +357,18 @@ def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
     Extra digits after a number make it no number: the caller is asked again."""
     spoken = _digits_heard(spoken, bare)
+    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
     for run in PHONE_RUN.findall(spoken):
         groups = [*re.finditer(r"\+?\d+", run)]
         for first, group in enumerate(groups):
             if first and len(groups[first - 1][0]) > 2:
                 break  # only a short number is dropped from the front
             said = run[group.start() :]
+            if first and prefix == "0" and not said.startswith(("0", "+")):
+                # Where numbers are said with their 0, one without it is a number heard
+                # with a digit too many ("oh seven one six ...", twelve digits), not one to
+                # make valid by dropping its "oh seven".
+                continue
             if (e164 := _valid_phone(said, region)) is not None:
                 return e164, said
     if bare and (e164 := _valid_phone(spoken, region)) is not None:

@@ -356,3 +356,9 @@ def test_a_range_of_times_alone_names_no_day():
 
 def test_o_clock_written_apart_is_a_time():
     assert parse_time("Make it ten o clock please.") == time(22, 0)
+
+
+def test_a_number_heard_with_a_digit_too_many_is_not_made_valid_by_dropping_its_start():
+    said = "My number is oh seven one six one two eight four five five three nine."
+    assert parse_slots(said, TODAY, "GB").phone is None
+    assert unusable_phone(said, "GB") == "071612845539"
