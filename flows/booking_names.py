@@ -100,6 +100,10 @@ def _is_cased(text: str) -> bool:
     return any(c.isupper() for c in text)
 
 
+CONTRACTION = re.compile(r"\w+'(?:d|ve|ll|m|re|s|t)")
+""""I'd", "I've", "we're", "don't": no one's name (O'Brien and D'Arcy are)."""
+
+
 def _name_words(words: list[str], cased: bool) -> list[str]:
     """Up to three words of a name (besides particles): words that are not names are skipped before it and end it."""
     name: list[str] = []
@@ -108,7 +112,15 @@ def _name_words(words: list[str], cased: bool) -> list[str]:
         lower = plain.lower()
         lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)
         spelled_out = all(len(letter) == 1 for letter in lower.split("-"))  # "S M I T H"
-        if not plain or spelled_out or lower in NOT_NAMES or _is_number(lower) or lower_case_part:
+        contraction = CONTRACTION.fullmatch(lower) is not None
+        if (
+            not plain
+            or spelled_out
+            or contraction
+            or lower in NOT_NAMES
+            or _is_number(lower)
+            or lower_case_part
+        ):
             if name:
                 break
             continue

@@ -173,3 +173,12 @@ async def test_a_cancellation_policy_question_is_no_cancellation(store, rules):
 async def test_a_question_with_a_dietary_word_is_no_booking_detail(store, rules):
     call = await talk(store, rules, "Do you have a gluten-free pizza?")
     assert call.replies[-1].startswith("Sorry, while I'm offline I can only help with")
+
+
+def test_a_contraction_after_an_introduction_is_no_name():
+    assert parse_name("Hi, this is I'd like a table tomorrow.") is None
+    assert parse_name("The name is I'll.") is None
+
+
+def test_a_name_with_an_apostrophe_is_still_a_name():
+    assert parse_name("My name is Sean O'Brien.") == "Sean O'Brien"
