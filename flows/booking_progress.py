@@ -7,6 +7,7 @@ people?"), not the whole booking.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from flows.booking_slots import Slots
@@ -20,6 +21,7 @@ QUESTIONS = {
     "name": "What name should I put the booking under?",
     "phone": "And what phone number can we reach you on?",
     "changes": "What would you like to change: the day, the time or the number of people?",
+    "booking_day": "What day is the booking for, and what phone number is it under?",
 }
 FIND_QUESTION = "What phone number is the booking under?"
 FIND_NAME_QUESTION = "And what name is the booking under?"
@@ -44,6 +46,9 @@ class BookingProgress:
     """The (day, time, party size) being checked now: not checked twice at once."""
     booking: dict[str, Any] | None = None
     """The caller's booking, once found (change, cancel)."""
+    booking_day: date | None = None
+    """The day the caller says their booking is on ("from Thursday to Friday"): a fact that
+    shows it is theirs, and for a change not the day it goes to."""
     held: tuple[str, dict[str, Any]] | None = None
     """The call whose read-back the caller is answering."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)

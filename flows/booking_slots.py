@@ -155,6 +155,12 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     return None
 
 
+def parse_moved_from(text: str, today: date) -> date | None:
+    """The day a booking is moved from ("from Thursday to Friday": Thursday)."""
+    moved = re.search(r"\bfrom\b(.+?)\bto\b", _tens_and_ordinal(with_digits(text)))
+    return parse_date(moved[1], today) if moved else None
+
+
 def _tens_and_ordinal(spoken: str) -> str:
     """ "the 20 2nd": Whisper wrote the tens of "twenty second" apart from the ordinal."""
     return re.sub(

@@ -8,7 +8,7 @@ half reads caller turns. A lookup that finds nothing gets the tools' words alone
 from dataclasses import replace
 from typing import Any
 
-from flows.booking_progress import BookingProgress
+from flows.booking_progress import QUESTIONS, BookingProgress
 from flows.booking_schemas import SLOT_OF_ARGUMENT
 from flows.caller_verification import NO_MATCH
 from flows.speech import people
@@ -18,7 +18,6 @@ ANYTHING_ELSE = "Is there anything else I can help with?"
 LOOKUPS_BEFORE_A_PERSON = 2
 """Lookups that found nothing in one call before the bot offers a person instead of asking again."""
 OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
-BOOKING_DAY_QUESTION = "What day is the booking for, and what phone number is it under?"
 
 
 class BookingResults:
@@ -135,11 +134,12 @@ class BookingResults:
                 # Asking forever helps no one: a person can check who is calling.
                 self.progress = BookingProgress(awaiting="human")
                 return Reply(f"{NO_MATCH} {OFFER_A_PERSON}")
-            if desk.slots.phone and desk.slots.day is None:
+            day_unsaid = desk.slots.day is None or desk.task == "change"
+            if desk.slots.phone and desk.booking_day is None and day_unsaid:
                 # The name may be what was misheard (the booking's day is a fact too), or
                 # the number: a number said again replaces it.
-                desk.booking, desk.asked = None, "phone"
-                return Reply(f"{NO_MATCH} {BOOKING_DAY_QUESTION}")
+                desk.booking, desk.asked = None, "booking_day"
+                return Reply(f"{NO_MATCH} {QUESTIONS['booking_day']}")
             # Nothing said about any booking: ask for both facts again, the phone first.
             desk.booking, desk.asked = None, "phone"
             desk.slots = replace(desk.slots, phone=None, name=None)

@@ -29,6 +29,7 @@ from flows.booking_progress import (
 from flows.booking_rules import BookingRules
 from flows.booking_slots import (
     Slots,
+    parse_moved_from,
     parse_party_size,
     parse_reference,
     parse_slots,
@@ -275,10 +276,17 @@ class OfflineBookings(BookingResults):
             said = replace(said, day=None)
             desk.slots = replace(desk.slots, day=None)
         desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
+        booking_day = desk.asked == "booking_day" and said.day is not None
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None
             if desk.booking is None and reference is not None:
                 desk.booking = {"reference": reference, "unconfirmed": True}
+            if desk.booking is None and (moved_from := parse_moved_from(text, self.rules.today())):
+                desk.booking_day = moved_from
+            if booking_day:
+                desk.booking_day = said.day
+                if desk.task == "change":
+                    said = replace(said, day=None)  # the day it is on, not the day it goes to
             nothing_else = said.party_size is None and said.at is None and said.day is None
             if desk.booking is not None and desk.asked == "changes" and nothing_else:
                 # "Six, please" answers "what would you like to change?" with a party size.
@@ -287,6 +295,7 @@ class OfflineBookings(BookingResults):
         desk.slots = desk.slots.merged(said)
         return (
             bool(found)
+            or booking_day
             or self.date_problem is not None
             or (desk.booking or {}).get("unconfirmed", False)
         )
@@ -412,7 +421,8 @@ class OfflineBookings(BookingResults):
 
     def _find_arguments(self) -> dict[str, Any]:
         slots = self.progress.slots
-        day = slots.day.isoformat() if slots.day else None
+        day = self.progress.booking_day or slots.day
+        day = day.isoformat() if day else None
         facts = (("phone", slots.phone), ("name", slots.name), ("date", day))
         return {key: value for key, value in facts if value}
 

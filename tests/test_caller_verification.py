@@ -265,3 +265,33 @@ async def test_the_phone_and_the_day_show_the_booking_is_the_callers(store, rule
     verification = CallerVerification()
     (found,) = await store.find(phone=PHONE)
     assert verification.check(found, phone=PHONE, day=date(2030, 1, 4))
+
+
+async def test_offline_a_change_finds_the_booking_by_the_day_it_is_moved_from(
+    store, rules, booking
+):
+    call = await talk(
+        store,
+        rules,
+        "Please move my booking from Friday to Saturday.",
+        "07911 123456",
+        "All in views.",
+    )
+    assert call.replies[-2].startswith("I found your booking for 4 people on Friday 4 January")
+    assert call.replies[-1].endswith("to 4 people on Saturday 5 January at 7 pm. Shall I go ahead?")
+
+
+async def test_offline_the_day_given_for_a_change_lookup_is_not_the_new_day(store, rules, booking):
+    call = await talk(
+        store,
+        rules,
+        "I'd like to move my booking to Saturday.",
+        "07911 123456",
+        "All in views.",
+        "It's on Friday.",
+    )
+    assert call.replies[-3] == (
+        "I can't find a matching booking. "
+        "What day is the booking for, and what phone number is it under?"
+    )
+    assert call.replies[-1].endswith("to 4 people on Saturday 5 January at 7 pm. Shall I go ahead?")
