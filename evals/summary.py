@@ -27,7 +27,7 @@ from pipecat.evals.results import EvalScriptResult
 from pipecat.evals.script import EvalScriptScenario
 from pipecat.evals.suite import EvalRun
 
-from flows.booking_slots import with_digits
+from flows.spoken_numbers import with_digits
 
 TRACE_LINE = re.compile(r"^\s*(?P<at>\d+\.\d+)\s+\[\s*(?P<tag>[^\]]*)\]\s+(?P<message>.*)$")
 TURN_LINE = re.compile(r"^--- turn (?P<index>\d+):")

@@ -20,8 +20,9 @@ from typing import Any
 import dateparser
 
 from flows.booking_rules import BookingRules
-from flows.booking_slots import parse_phone, parse_time
+from flows.booking_slots import parse_time
 from flows.impossible_dates import date_problem, horizon_problem, iso_problem
+from flows.phone_numbers import parse_phone
 from flows.speech import spoken_date, spoken_time
 from function_calls import InvalidArguments
 

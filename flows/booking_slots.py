@@ -1,9 +1,8 @@
 """Booking details from free speech: date, time, party size, name, phone, reference.
 
-Numbers said in words become digits with text2num ("a table for four" ->
-"a table for 4", "oh seven nine one one" -> "0 7 9 1 1"); a date phrase found
-in the sentence is read by dateparser relative to the restaurant's today;
-phone numbers are checked and normalised by phonenumbers. What is left here
+Numbers said in words become digits first (flows/spoken_numbers.py, text2num); a date
+phrase found in the sentence is read by dateparser relative to the restaurant's today;
+phone numbers are found by flows/phone_numbers.py (phonenumbers). What is left here
 is the glue: finding which words are the date, the time or the party size,
 and the restaurant's reading of a bare hour ("at seven" is 7 pm).
 """
@@ -13,8 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 import dateparser
-import phonenumbers
-from text_to_num import alpha2digit
 
 from flows.booking_names import parse_name
 from flows.heard_alike import (
@@ -27,16 +24,11 @@ from flows.heard_alike import (
     WEEKDAYS,
     meant,
 )
+from flows.phone_numbers import find_phone
+from flows.spoken_numbers import with_digits
 
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 MAX_PARTY = 200
-NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
-    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety)"
-)
-DIGIT_WORDS = {"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
-DIGIT_WORD = rf"(?:{'|'.join(sorted(DIGIT_WORDS))})"
 
 DATE_PHRASES = [
     r"\bday after tomorrow\b",
@@ -78,33 +70,6 @@ class Slots:
 
     def filled(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "unsure"}
-
-
-def with_digits(text: str) -> str:
-    """Lower case, with spoken numbers as digits ("double oh seven" -> "0 0 7")."""
-    text = text.lower().replace("\u2019", "'")
-    text = re.sub(r"\bo clock\b", "o'clock", text)  # not "oh" (0) then "clock"
-    # "fifty-six", "zero-seven", "half-pass six": hyphenated words read as separate words.
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
-    # "fifty six thousand, seven hundred": one number, though Whisper put a comma in it.
-    text = re.sub(rf"\b(thousand|hundred),\s+(?=(?:and )?{NUMBER_WORD}\b)", r"\1 ", text)
-    # "nine hundred, four five six": digits said one by one after it; "hundred" ends its
-    # number (not 904 5 6).
-    text = re.sub(rf"\bhundred,?\s+(?={DIGIT_WORD},?\s+{DIGIT_WORD}\b)", "hundred, ", text)
-    text = re.sub(
-        r"\b(double|triple) (\w+)",
-        lambda m: " ".join([m[2]] * (2 if m[1] == "double" else 3)),
-        text,
-    )
-    # "oh" is a zero only next to other digits ("oh seven nine"), not in "oh, tomorrow".
-    text = re.sub(r"\boh\b", lambda m: "0" if _among_digits(text, m) else m[0], text)
-    return alpha2digit(text, "en", threshold=0)
-
-
-def _among_digits(text: str, found: re.Match) -> bool:
-    before = re.findall(r"[\w']+", text[: found.start()])[-2:]
-    after = re.findall(r"[\w']+", text[found.end() :])[:2]
-    return any(word in DIGIT_WORDS or word.isdigit() for word in before + after)
 
 
 def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
@@ -335,84 +300,6 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     return None
 
 
-def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
-    """A valid phone number in the sentence, as E.164; `bare`: every digit said is the number."""
-    found = _find_phone(with_digits(text), region, bare)
-    return found[0] if found else None
-
-
-PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
-"""Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
-PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
-MIN_PHONE_DIGITS = 7
-"""Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
-
-
-DIGIT_SOUND_ALIKES = re.compile(r"(?<=\d)\s+(to|too|for)\s+(?=\d)")
-"""Between digits of a number the bot asked for, "to" is 2 and "for" is 4 ("zero to zero")."""
-
-
-def _digits_heard(spoken: str, bare: bool) -> str:
-    if not bare:
-        return spoken
-    return DIGIT_SOUND_ALIKES.sub(lambda m: " 4 " if m[1] == "for" else " 2 ", spoken)
-
-
-def _find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
-    """The number as E.164, and the words it was said in: a run of digit groups that makes
-    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
-    Extra digits after a number make it no number: the caller is asked again."""
-    spoken = _digits_heard(spoken, bare)
-    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
-    for run in PHONE_RUN.findall(spoken):
-        groups = [*re.finditer(r"\+?\d+", run)]
-        for first, group in enumerate(groups):
-            if first and len(groups[first - 1][0]) > 2:
-                break  # only a short number is dropped from the front
-            said = run[group.start() :]
-            if first and prefix == "0" and not said.startswith(("0", "+")):
-                # Where numbers are said with their 0, one without it is a number heard
-                # with a digit too many ("oh seven one six ...", twelve digits), not one to
-                # make valid by dropping its "oh seven".
-                continue
-            if (e164 := _valid_phone(said, region)) is not None:
-                return e164, said
-    if bare and (e164 := _valid_phone(spoken, region)) is not None:
-        return e164, spoken
-    return None
-
-
-def _valid_phone(said: str, region: str) -> str | None:
-    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
-    if len(digits) < MIN_PHONE_DIGITS:
-        return None
-    try:
-        number = phonenumbers.parse(digits, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def unusable_phone(text: str, region: str, bare: bool = False) -> str:
-    """The digits of a phone number the caller tried to say that make no valid number
-    ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
-    every digit said is part of it; otherwise a long run of digits, or digits after
-    "my number is", are a try at one."""
-    spoken = _digits_heard(with_digits(text), bare)
-    if _find_phone(spoken, region, bare) is not None:
-        return ""
-    if bare:
-        return re.sub(r"[^\d+]", "", spoken)
-    for run in PHONE_RUN.finditer(spoken):
-        digits = re.sub(r"[^\d+]", "", run[0])
-        cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
-        if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
-            return digits
-    return ""
-
-
 def parse_reference(text: str) -> str | None:
     """A six-digit booking reference, said as one number or digit by digit."""
     digits = "".join(re.findall(r"\d", with_digits(text)))
@@ -433,7 +320,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
     spoken = with_digits(text)
-    found = _find_phone(spoken, region, bare=asked == "phone")
+    found = find_phone(spoken, region, bare=asked == "phone")
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text

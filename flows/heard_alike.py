@@ -2,7 +2,7 @@
 
 Each rule rewrites a sound-alike only where a booking detail belongs ("a group of ate"
 is 8 people, "at seven thirteen" is 7:30, "tomorrow" heard as "to model"), on text whose
-numbers are already digits (flows/booking_slots.py `with_digits`). A detail that reads
+numbers are already digits (flows/spoken_numbers.py `with_digits`). A detail that reads
 differently through these rules than without them is a guess: the brain confirms it
 alone ("Was that 8 people?") before it is used, so a wrong guess costs a question, never
 a wrong booking.

@@ -17,7 +17,7 @@ and offers a member of staff rather than asking the same thing for ever.
 import re
 from dataclasses import dataclass
 
-from flows.booking_slots import parse_phone, unusable_phone
+from flows.phone_numbers import parse_phone, unusable_phone
 
 MAX_PHONE_DIGITS = 13
 """From this many digits, no longer the start of a number: ask again, whatever the pause."""

@@ -20,14 +20,14 @@ from flows.booking_slots import (
     parse_date,
     parse_name,
     parse_party_size,
-    parse_phone,
     parse_reference,
     parse_slots,
     parse_time,
-    with_digits,
 )
 from flows.ondevice_dialogue import restaurant_dialogue
+from flows.phone_numbers import parse_phone
 from flows.restaurant import Restaurant
+from flows.spoken_numbers import with_digits
 
 SLOTS = {
     "day": "the date of the booking, as YYYY-MM-DD",

@@ -9,12 +9,11 @@ from flows.booking_slots import (
     parse_date,
     parse_name,
     parse_party_size,
-    parse_phone,
     parse_reference,
     parse_slots,
     parse_time,
-    unusable_phone,
 )
+from flows.phone_numbers import parse_phone, unusable_phone
 
 TODAY = date(2030, 1, 2)  # a Wednesday
 

@@ -1,0 +1,90 @@
+"""Phone numbers in what the caller said: found, checked and normalised by phonenumbers.
+
+A number is a run of digit groups that phonenumbers calls valid for the restaurant's
+region; digits that make no valid number are said back to the caller
+(flows/phone_heard.py).
+"""
+
+import re
+
+import phonenumbers
+
+from flows.spoken_numbers import with_digits
+
+
+def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
+    """A valid phone number in the sentence, as E.164; `bare`: every digit said is the number."""
+    found = find_phone(with_digits(text), region, bare)
+    return found[0] if found else None
+
+
+PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
+"""Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
+PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
+MIN_PHONE_DIGITS = 7
+"""Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
+
+
+DIGIT_SOUND_ALIKES = re.compile(r"(?<=\d)\s+(to|too|for)\s+(?=\d)")
+"""Between digits of a number the bot asked for, "to" is 2 and "for" is 4 ("zero to zero")."""
+
+
+def _digits_heard(spoken: str, bare: bool) -> str:
+    if not bare:
+        return spoken
+    return DIGIT_SOUND_ALIKES.sub(lambda m: " 4 " if m[1] == "for" else " 2 ", spoken)
+
+
+def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
+    """The number as E.164, and the words it was said in: a run of digit groups that makes
+    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
+    Extra digits after a number make it no number: the caller is asked again."""
+    spoken = _digits_heard(spoken, bare)
+    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+    for run in PHONE_RUN.findall(spoken):
+        groups = [*re.finditer(r"\+?\d+", run)]
+        for first, group in enumerate(groups):
+            if first and len(groups[first - 1][0]) > 2:
+                break  # only a short number is dropped from the front
+            said = run[group.start() :]
+            if first and prefix == "0" and not said.startswith(("0", "+")):
+                # Where numbers are said with their 0, one without it is a number heard
+                # with a digit too many ("oh seven one six ...", twelve digits), not one to
+                # make valid by dropping its "oh seven".
+                continue
+            if (e164 := _valid_phone(said, region)) is not None:
+                return e164, said
+    if bare and (e164 := _valid_phone(spoken, region)) is not None:
+        return e164, spoken
+    return None
+
+
+def _valid_phone(said: str, region: str) -> str | None:
+    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def unusable_phone(text: str, region: str, bare: bool = False) -> str:
+    """The digits of a phone number the caller tried to say that make no valid number
+    ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
+    every digit said is part of it; otherwise a long run of digits, or digits after
+    "my number is", are a try at one."""
+    spoken = _digits_heard(with_digits(text), bare)
+    if find_phone(spoken, region, bare) is not None:
+        return ""
+    if bare:
+        return re.sub(r"[^\d+]", "", spoken)
+    for run in PHONE_RUN.finditer(spoken):
+        digits = re.sub(r"[^\d+]", "", run[0])
+        cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
+        if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
+            return digits
+    return ""
