@@ -31,7 +31,7 @@ from loguru import logger
 from pipecat.frames.frames import TranscriptionFrame
 
 from bench.machine import describe_machine
-from bench.task_success_script import CALLS, VOICES, CallScript
+from bench.task_success_script import CALLS, DIGITS, VOICES, CallScript
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
 from harness.call import ScriptedCall
@@ -74,6 +74,18 @@ def wrong_details(reply: str, want: dict, today: date, rules: BookingRules) -> b
     )
 
 
+def said_digits(digits: str) -> str:
+    return " ".join(DIGITS[int(d)] for d in digits)
+
+
+def changed_detail(script: CallScript) -> str:
+    """What a change call changes: the time, the party or the day."""
+    day, at, party = script.booked
+    if at != script.at:
+        return "time"
+    return "party" if party != script.party else "day"
+
+
 def answer(reply: str, script: CallScript, today: date, rules: BookingRules, asked: Counter) -> str:
     """What the caller says back to the bot's `reply`, as the truth says; `asked` counts how
     often each detail was asked for, so a repeated question gets another wording."""
@@ -90,6 +102,15 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     )
     if "was that" in low:
         return "No." if wrong_details(reply, want, today, rules) else "Yes, that's right."
+    national = script.phone_e164.replace("+44", "0")
+    if "first five digits" in low:
+        return f"{said_digits(national[:5])}."
+    if "rest of the number" in low:
+        return f"{said_digits(national[5:])}."
+    if "what day is the booking for" in low:
+        booked_day = script.booked[0] if script.booked else script.day
+        day = "Tomorrow" if booked_day == "tomorrow" else f"It's on {booked_day.capitalize()}"
+        return f"{day}, and the number is {said_digits(national)}."
     # A read-back's question ("Shall I book it?", "Shall I go ahead?"), not "What name should
     # I put the booking under?".
     asks_to_go_ahead = re.search(
@@ -98,7 +119,10 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
     if "what would you like to change" in low:
-        return script.change_words
+        asked["changes"] += 1
+        if asked["changes"] == 1:
+            return script.change_words
+        return again(changed_detail(script))  # said another way, as a caller would
     # A change's read-back names the booking as it was, then " to " what it becomes; a
     # booking that replaces the caller's own says the new one before "will replace it".
     replacing = re.search(r"([^.?!]*) will replace it", reply)

@@ -17,6 +17,7 @@ and offers a member of staff rather than asking the same thing for ever.
 import re
 from dataclasses import dataclass
 
+from flows.booking_slots import parse_party_size, parse_time
 from flows.phone_numbers import parse_phone, unusable_phone
 
 MAX_PHONE_DIGITS = 13
@@ -78,6 +79,9 @@ class PhoneHeard:
             if self.failures > WHOLE_TRIES + 1:
                 return self._give_up(digits)
             return f"I heard {said_back(digits)}. {FIRST_PART_AGAIN}"
+        if self.in_parts and not waited and _booking_details(text):
+            # "No, it's three people at seven thirty": digits, but no part of a number.
+            return FIRST_PART_AGAIN
         if self.in_parts and not waited:
             self.partial = text  # the first part, joined to the next turn
             return REST
@@ -98,6 +102,11 @@ class PhoneHeard:
 
     def ask_again(self) -> str:
         return f"I heard {said_back(self.unusable)} — could you say the whole number again, digit by digit?"
+
+
+def _booking_details(text: str) -> bool:
+    """Whether a turn names a party size or a time of day, which a phone number never does."""
+    return parse_party_size(text) is not None or parse_time(text) is not None
 
 
 def said_back(digits: str) -> str:

@@ -182,3 +182,17 @@ def test_a_contraction_after_an_introduction_is_no_name():
 
 def test_a_name_with_an_apostrophe_is_still_a_name():
     assert parse_name("My name is Sean O'Brien.") == "Sean O'Brien"
+
+
+async def test_booking_details_given_for_the_first_part_of_a_number_are_not_taken_as_it(
+    store, rules
+):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "oh seven four five two six one nine eight zero",
+        "zero seven four five two, six one nine eight zero",
+        "No, it's for two people on Friday at eight pm.",
+    )
+    assert call.replies[-1] == "Just the first five digits, please."

@@ -4,6 +4,7 @@
 from collections import Counter
 
 from bench.task_success import answer
+from bench.task_success_script import DIGITS
 from bench.task_success_tuning import CALLS
 
 CHANGE_PARTY = next(c for c in CALLS if c.task == "change" and c.change_words.startswith("Five"))
@@ -22,3 +23,35 @@ def test_a_replacement_with_other_details_is_refused(rules):
     reply = REPLACEMENT.format(party=CHANGE_PARTY.party + 1)
     said = answer(reply, CHANGE_PARTY, rules.today(), rules, Counter())
     assert said == f"No. {CHANGE_PARTY.change_words}"
+
+
+def test_the_first_five_digits_are_said_when_asked_for(rules):
+    call = CALLS[0]
+    reply = (
+        "I heard 0 7 9 1 1 7 4 3 2 5. Let's take it in two parts. What are the first five digits?"
+    )
+    said = answer(reply, call, rules.today(), rules, Counter())
+    assert said.startswith("zero seven nine one one.")
+
+
+def test_the_rest_of_the_number_is_said_when_asked_for(rules):
+    call = CALLS[0]
+    rest = call.phone_e164.replace("+44", "0")[5:]
+    said = answer("Thank you. And the rest of the number?", call, rules.today(), rules, Counter())
+    assert [int(d) for d in rest] == [DIGITS.index(w) for w in said.rstrip(".").split()]
+
+
+def test_the_day_of_the_booking_is_said_with_the_number(rules):
+    call = CHANGE_PARTY
+    reply = "I can't find a matching booking. What day is the booking for, and what phone number is it under?"
+    said = answer(reply, call, rules.today(), rules, Counter())
+    assert said.startswith(f"It's on {call.booked[0].capitalize()}, and the number is zero seven")
+
+
+def test_what_to_change_asked_again_is_answered_another_way(rules):
+    asked = Counter()
+    question = "What would you like to change: the day, the time or the number of people?"
+    first = answer(question, CHANGE_PARTY, rules.today(), rules, asked)
+    second = answer(question, CHANGE_PARTY, rules.today(), rules, asked)
+    assert first == CHANGE_PARTY.change_words
+    assert second != first and "5" in second
