@@ -46,6 +46,8 @@ class BookingProgress:
     """The (day, time, party size) being checked now: not checked twice at once."""
     booking: dict[str, Any] | None = None
     """The caller's booking, once found (change, cancel)."""
+    name_misses: int = 0
+    """Answers to "what name is the booking under?" with no name heard in them."""
     booking_day: date | None = None
     """The day the caller says their booking is on ("from Thursday to Friday"): a fact that
     shows it is theirs, and for a change not the day it goes to."""

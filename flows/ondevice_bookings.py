@@ -15,6 +15,7 @@ with the same parser: the extractor reads it only after the bot has answered.
 import re
 from copy import deepcopy
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from conversation.state import ConversationState
@@ -47,6 +48,8 @@ UNFINISHED = {
 }
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
+NAME_TRIES = 2
+"""Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {
@@ -171,6 +174,12 @@ class OfflineBookings(BookingResults):
                 return Reply(f"{again} {OFFER_A_PERSON}")
             if again is not None:
                 return Reply(again)
+        if not heard and desk.asked == "name" and desk.task != "book" and desk.slots.phone:
+            desk.name_misses += 1
+            if desk.name_misses >= NAME_TRIES and self._day_fact() is None:
+                # A name Whisper cannot spell is not asked for ever: the day is a fact too.
+                desk.asked = "booking_day"
+                return Reply(f"Sorry, I did not catch that. {QUESTIONS['booking_day']}")
         if not heard and desk.asked:
             return Reply(f"Sorry, I did not catch that. {self._question(desk.asked)}")
         return self._next()
@@ -416,8 +425,17 @@ class OfflineBookings(BookingResults):
 
     def _name_needed(self, phone: str) -> bool:
         """A lookup by phone needs the name too (flows/caller_verification.py), unless the
-        phone is the caller's own line or the booking is one this call made or found."""
-        return phone != self.caller_phone and self.recent is None
+        phone is the caller's own line, the booking is one this call made or found, or the
+        caller said the day the booking is on."""
+        return phone != self.caller_phone and self.recent is None and self._day_fact() is None
+
+    def _day_fact(self) -> date | None:
+        """The day the caller says their booking is on; for a change, a day said without
+        "from" may be the day it goes to, so only `booking_day` counts."""
+        desk = self.progress
+        if desk.booking_day is not None or desk.task == "change":
+            return desk.booking_day
+        return desk.slots.day
 
     def _find_arguments(self) -> dict[str, Any]:
         slots = self.progress.slots

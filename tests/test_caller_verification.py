@@ -275,7 +275,6 @@ async def test_offline_a_change_finds_the_booking_by_the_day_it_is_moved_from(
         rules,
         "Please move my booking from Friday to Saturday.",
         "07911 123456",
-        "All in views.",
     )
     assert call.replies[-2].startswith("I found your booking for 4 people on Friday 4 January")
     assert call.replies[-1].endswith("to 4 people on Saturday 5 January at 7 pm. Shall I go ahead?")
@@ -295,3 +294,31 @@ async def test_offline_the_day_given_for_a_change_lookup_is_not_the_new_day(stor
         "What day is the booking for, and what phone number is it under?"
     )
     assert call.replies[-1].endswith("to 4 people on Saturday 5 January at 7 pm. Shall I go ahead?")
+
+
+async def test_offline_a_cancellation_with_its_day_and_phone_asks_no_name(store, rules, booking):
+    call = await talk(store, rules, "Please cancel my table on Friday.", "07911 123456")
+    assert call.replies[-1].startswith("I will cancel the booking under the name Maria Lopez")
+
+
+async def test_offline_a_name_not_caught_twice_asks_for_the_bookings_day(store, rules, booking):
+    call = await talk(
+        store,
+        rules,
+        "I need to cancel a reservation.",
+        "07911 123456",
+        "That's brilliant, that's amazing.",
+        "Right, no, no, no.",
+        "It's on Friday.",
+    )
+    assert call.replies[-2] == (
+        "Sorry, I did not catch that. "
+        "What day is the booking for, and what phone number is it under?"
+    )
+    assert call.replies[-1].startswith("I will cancel the booking under the name Maria Lopez")
+
+
+async def test_offline_a_wrong_day_and_a_phone_find_nothing(store, rules, booking):
+    call = await talk(store, rules, "Please cancel my table on Saturday.", "07911 123456")
+    assert not any(word in reply for reply in call.replies for word in DETAILS)
+    assert [b.status for b in await store.bookings()] == ["confirmed"]
