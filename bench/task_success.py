@@ -135,6 +135,13 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         return again("phone")
     if "can we reach you on" in low:
         return "Yes."
+    if asks_to_go_ahead and script.task == "book":
+        # A caller hears their own name and number read back, and says so when they are not.
+        read_phone = parse_slots(reply, today, rules.phone_region).phone
+        if read_phone is not None and read_phone != script.phone_e164:
+            return f"No, my number is {said_digits(national)}."
+        if "under the name" in low and script.name.split()[0].lower() not in low:
+            return f"No, the name is {script.name}."
     if asks_to_go_ahead:
         return "Yes, please."
     if "name" in low and "?" in low:

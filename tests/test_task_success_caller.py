@@ -55,3 +55,23 @@ def test_what_to_change_asked_again_is_answered_another_way(rules):
     second = answer(question, CHANGE_PARTY, rules.today(), rules, asked)
     assert first == CHANGE_PARTY.change_words
     assert second != first and "5" in second
+
+
+BOOKER = next(c for c in CALLS if c.task == "book")
+READ_BACK = (
+    "So that's a table for {party} people on {day} at 8 pm, under the name {name}, "
+    "phone {phone}. Shall I book it?"
+)
+
+
+def test_a_read_back_with_another_number_is_corrected(rules):
+    reply = READ_BACK.format(party=2, day="Saturday", name=BOOKER.name, phone="07911 113375")
+    said = answer(reply, BOOKER, rules.today(), rules, Counter())
+    assert said.startswith("No, my number is zero seven nine one one")
+
+
+def test_a_read_back_with_another_name_is_corrected(rules):
+    national = BOOKER.phone_e164.replace("+44", "0")
+    reply = READ_BACK.format(party=2, day="Saturday", name="Reset", phone=national)
+    said = answer(reply, BOOKER, rules.today(), rules, Counter())
+    assert said == f"No, the name is {BOOKER.name}."
