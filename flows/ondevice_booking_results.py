@@ -22,7 +22,7 @@ OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
 
 class BookingResults:
     """Tool results for `OfflineBookings`: it provides `progress`, `recent`, `failed_lookups`,
-    `_next` and `_ask`."""
+    `_next`, `_ask` and `_day_fact`."""
 
     def on_tool_results(self, turn: DialogueTurn) -> Reply:
         replies = [self._after(result) for result in turn.tool_results]
@@ -134,8 +134,7 @@ class BookingResults:
                 # Asking forever helps no one: a person can check who is calling.
                 self.progress = BookingProgress(awaiting="human")
                 return Reply(f"{NO_MATCH} {OFFER_A_PERSON}")
-            day_unsaid = desk.slots.day is None or desk.task == "change"
-            if desk.slots.phone and desk.booking_day is None and day_unsaid:
+            if desk.slots.phone and self._day_fact() is None:
                 # The name may be what was misheard (the booking's day is a fact too), or
                 # the number: a number said again replaces it.
                 desk.booking, desk.asked = None, "booking_day"

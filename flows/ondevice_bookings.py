@@ -439,7 +439,7 @@ class OfflineBookings(BookingResults):
 
     def _find_arguments(self) -> dict[str, Any]:
         slots = self.progress.slots
-        day = self.progress.booking_day or slots.day
+        day = self._day_fact() or slots.day  # a change's new day matches no booking: harmless
         day = day.isoformat() if day else None
         facts = (("phone", slots.phone), ("name", slots.name), ("date", day))
         return {key: value for key, value in facts if value}
