@@ -119,6 +119,8 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
     if "what would you like to change" in low:
+        if script.task != "change":
+            return correction  # a new booking read back wrong: all of it again
         asked["changes"] += 1
         if asked["changes"] == 1:
             return script.change_words

@@ -75,3 +75,11 @@ def test_a_read_back_with_another_name_is_corrected(rules):
     reply = READ_BACK.format(party=2, day="Saturday", name="Reset", phone=national)
     said = answer(reply, BOOKER, rules.today(), rules, Counter())
     assert said == f"No, the name is {BOOKER.name}."
+
+
+def test_a_booker_asked_what_to_change_says_the_whole_booking_again(rules):
+    asked = Counter()
+    question = "No problem. What would you like to change?"
+    for _ in range(2):
+        said = answer(question, BOOKER, rules.today(), rules, asked)
+        assert said.startswith(f"No, it's for {BOOKER.party_words} people")
