@@ -9,7 +9,7 @@ eval calls carry no number: verification then needs two facts the caller says.
 
 from typing import Any
 
-import phonenumbers
+from flows.phone_numbers import valid_phone
 
 
 def caller_phone(runner_args: Any, region: str) -> str | None:
@@ -22,10 +22,4 @@ def caller_phone(runner_args: Any, region: str) -> str | None:
     raw = settings.get("From") if isinstance(settings, dict) else getattr(settings, "From", None)
     if not isinstance(raw, str) or not raw.strip():
         return None
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return valid_phone(raw, region)

@@ -52,14 +52,15 @@ def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
                 # with a digit too many ("oh seven one six ...", twelve digits), not one to
                 # make valid by dropping its "oh seven".
                 continue
-            if (e164 := _valid_phone(said, region)) is not None:
+            if (e164 := valid_phone(said, region)) is not None:
                 return e164, said
-    if bare and (e164 := _valid_phone(spoken, region)) is not None:
+    if bare and (e164 := valid_phone(spoken, region)) is not None:
         return e164, spoken
     return None
 
 
-def _valid_phone(said: str, region: str) -> str | None:
+def valid_phone(said: str, region: str) -> str | None:
+    """The number as E.164 if phonenumbers calls it valid for `region`, else None."""
     digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
     if len(digits) < MIN_PHONE_DIGITS:
         return None
