@@ -23,7 +23,16 @@ QUESTIONS = {
     "changes": "What would you like to change: the day, the time or the number of people?",
     "booking_day": "What day is the booking for, and what phone number is it under?",
 }
+WHICH_TASK = "Would you like to book a table, or change or cancel a booking you have?"
+UNFINISHED = {
+    "book": "Your table is not booked yet.",
+    "change": "Your booking is not changed yet.",
+    "cancel": "Your booking is not cancelled yet.",
+}
+"""Said before "Would you like to end the call?" when the caller says goodbye mid-task."""
 FIND_QUESTION = "What phone number is the booking under?"
+NAME_TRIES = 2
+"""Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 FIND_NAME_QUESTION = "And what name is the booking under?"
 
 

@@ -23,7 +23,10 @@ from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
     FIND_QUESTION,
+    NAME_TRIES,
     QUESTIONS,
+    UNFINISHED,
+    WHICH_TASK,
     BookingProgress,
     confirmation,
 )
@@ -41,15 +44,8 @@ from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
-UNFINISHED = {
-    "book": "Your table is not booked yet.",
-    "change": "Your booking is not changed yet.",
-    "cancel": "Your booking is not cancelled yet.",
-}
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
-NAME_TRIES = 2
-"""Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = {
@@ -71,7 +67,6 @@ TASK_WORDS = (
 """Words that name a task for an existing booking outright, however the sentence goes on
 ("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
 Sunday": Whisper's "cancel our table on Sunday")."""
-WHICH_TASK = "Would you like to book a table, or change or cancel a booking you have?"
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
 """A task on "it": the booking this call has just made or found, not another one."""
 
