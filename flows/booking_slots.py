@@ -24,7 +24,7 @@ from flows.heard_alike import (
     WEEKDAYS,
     meant,
 )
-from flows.phone_numbers import find_phone
+from flows.phone_numbers import find_phone, guess_phone
 from flows.spoken_numbers import with_digits
 
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -191,6 +191,8 @@ RUN_TOGETHER_AT = r"\bat (\d{1,2})([0-5]\d)\b"
 RUN_TOGETHER_PM = rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})"
 TIME_PATTERNS = [
     (rf"\b(\d{{1,2}})[:.](\d{{2}})\s*{AM_PM}?", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
+    # "6.0pm": Whisper's "six p.m." with a zero for minutes; not the 0 pm (noon) after the dot.
+    (rf"\b(\d{{1,2}})[:.]0\s*{AM_PM}", lambda m: _clock(int(m[1]), 0, m[2])),
     (r"\bhalf pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
     (r"\b(?:a )?quarter pas[st] (\d{1,2})\b", lambda m: _clock(int(m[1]), 15, None)),
     (RUN_TOGETHER_AT, lambda m: _clock(int(m[1]), int(m[2]), None)),
@@ -216,9 +218,15 @@ TIME_PATTERNS = [
     (r"(?<!after )\b(?:noon|midday)\b", lambda m: time(12, 0)),
     (
         r"\b(?:at|about|around|say) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
-        lambda m: _clock(int(m[1]), 0, None),
+        lambda m: _bare_hour(int(m[1])),
     ),
 ]
+
+
+def _bare_hour(hour: int) -> time | None:
+    """An hour said alone ("at eight"). From 13 on it is no hour a caller says alone, but the
+    minutes of one whose hour Whisper lost ("at 15" for "at eight fifteen"): no time."""
+    return _clock(hour, 0, None) if hour <= 12 else None
 
 
 def parse_time(text: str, bare: bool = False, hear_alike: bool = True) -> time | None:
@@ -243,8 +251,10 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
             return at, (run_together and at.minute in TEEN_OR_TY) or said_fifty
     if bare:
         found = re.fullmatch(r"\W*(?:at\s+)?(\d{1,2})(?:\s+(\d{2}))?\W*(?:please)?\W*", spoken)
+        if found and found[2]:
+            return _clock(int(found[1]), int(found[2]), None), False
         if found:
-            return _clock(int(found[1]), int(found[2] or 0), None), False
+            return _bare_hour(int(found[1])), False
     return None, False
 
 
@@ -321,6 +331,8 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
     spoken = with_digits(text)
     found = find_phone(spoken, region, bare=asked == "phone")
+    phone_guessed = found is None
+    found = found or guess_phone(spoken, region, bare=asked == "phone")
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
@@ -333,6 +345,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         "day": day != parse_date(rest, today, hear_alike=False),
         "at": time_guessed,
         "party_size": size_guessed,
+        "phone": phone is not None and phone_guessed,
     }
     return Slots(
         day=day,

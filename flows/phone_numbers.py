@@ -73,19 +73,72 @@ def valid_phone(said: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+MIN_GUESS_DIGITS = 10
+"""Fewer digits than this are too far from a whole number to guess one from."""
+
+
+def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
+    """For digits said as a phone number that make no valid number: the one valid number
+    a common mishearing away from them, as E.164, and the words it was heard in; None when
+    there is none, or more than one. The mishearings: the national prefix dropped or heard as
+    another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
+    and one copy too many of a repeated digit ("one one one one" for "one one one"). A
+    guess is confirmed with the caller before it is used."""
+    digits, said = _tried_digits(spoken, region, bare)
+    digits = digits.lstrip("+")
+    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+    if len(digits) < MIN_GUESS_DIGITS:
+        return None
+    candidates = {prefix + digits[start:] for start in (0, 1, 2)} if prefix else set()
+    for run in re.finditer(r"(\d)\1+", digits):
+        candidates.add(digits[: run.start()] + digits[run.start() + 1 :])
+    valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
+    return (valid.pop(), said) if len(valid) == 1 else None
+
+
+CALLER_LINES = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+    phonenumbers.PhoneNumberType.VOIP,
+}
+"""Numbers a caller gives as their own: no premium, free or shared-cost lines."""
+
+
+def _line_in(region: str, digits: str) -> str | None:
+    """`digits` as E.164 if they are a caller's line in `region` itself ("00 7 ..." made
+    by a guess is a call abroad, not a number heard)."""
+    e164 = valid_phone(digits, region)
+    if e164 is None:
+        return None
+    number = phonenumbers.parse(e164)
+    home = phonenumbers.country_code_for_region(region)
+    if number.country_code != home or phonenumbers.number_type(number) not in CALLER_LINES:
+        return None
+    return e164
+
+
 def unusable_phone(text: str, region: str, bare: bool = False) -> str:
     """The digits of a phone number the caller tried to say that make no valid number
     ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
     every digit said is part of it; otherwise a long run of digits, or digits after
     "my number is", are a try at one."""
-    spoken = _digits_heard(with_digits(text), bare)
+    return _tried_digits(with_digits(text), region, bare)[0]
+
+
+def _tried_digits(spoken: str, region: str, bare: bool) -> tuple[str, str]:
+    """The digits of a try at a phone number that makes no valid one, and the words they
+    were said in (("", "") when there is none)."""
+    spoken = _digits_heard(spoken, bare)
     if find_phone(spoken, region, bare) is not None:
-        return ""
+        return "", ""
     if bare:
-        return re.sub(r"[^\d+]", "", spoken)
+        said = re.search(r"\+?\d(?:.*\d)?", spoken)
+        return re.sub(r"[^\d+]", "", spoken), said[0] if said else ""
     for run in PHONE_RUN.finditer(spoken):
         digits = re.sub(r"[^\d+]", "", run[0])
         cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
         if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
-            return digits
-    return ""
+            return digits, run[0]
+    return "", ""

@@ -13,7 +13,7 @@ from flows.booking_slots import (
     parse_slots,
     parse_time,
 )
-from flows.phone_numbers import parse_phone, unusable_phone
+from flows.phone_numbers import guess_phone, parse_phone, unusable_phone
 
 TODAY = date(2030, 1, 2)  # a Wednesday
 
@@ -361,3 +361,55 @@ def test_a_number_heard_with_a_digit_too_many_is_not_made_valid_by_dropping_its_
     said = "My number is oh seven one six one two eight four five five three nine."
     assert parse_slots(said, TODAY, "GB").phone is None
     assert unusable_phone(said, "GB") == "071612845539"
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        ("four seven seven nine one two nine nine four six three", "+447791299463"),  # "oh" as 4
+        ("two four seven seven one nine three nine one one nine zero", "+447719391190"),
+        ("oh seven nine one one one one two three four five six", "+447911123456"),  # one 1 more
+    ],
+)
+def test_a_number_one_common_mishearing_away_is_guessed_and_marked_unsure(said, number):
+    slots = parse_slots(said, TODAY, "GB", asked="phone")
+    assert (slots.phone, "phone" in slots.unsure) == (number, True)
+
+
+def test_a_number_heard_whole_is_not_marked_unsure():
+    assert (
+        "phone"
+        not in parse_slots(
+            "oh seven seven nine one, two nine nine, four six three", TODAY, "GB", asked="phone"
+        ).unsure
+    )
+
+
+def test_no_number_is_guessed_when_more_than_one_mishearing_fits():
+    # "0 7 5 0 0 9 9 9 1 1 1" with a 1 too many: any of three runs may hold the extra copy.
+    assert guess_phone("0 7 5 0 0 0 9 9 9 1 1 1", "GB", bare=True) is None
+
+
+def test_no_number_is_guessed_from_a_few_digits():
+    assert guess_phone("7 9 1 1 1 2 3", "GB", bare=True) is None
+
+
+def test_a_guess_is_never_a_premium_line_or_a_call_abroad():
+    # "0" + 0 7 9 ... would be +7 (abroad); 0 + 9 1 1 1 ... a premium line: neither is a guess.
+    assert guess_phone("0 7 9 1 1 1 1 2 3 4 5 6", "GB", bare=True) == (
+        "+447911123456",
+        "0 7 9 1 1 1 1 2 3 4 5 6",
+    )
+
+
+def test_a_zero_written_for_the_minutes_is_on_the_hour():
+    assert parse_time("Can we do 6.0pm instead?") == time(18, 0)
+
+
+@pytest.mark.parametrize("said", ["Friday at 15, please.", "at 20"])
+def test_minutes_whose_hour_was_lost_are_no_time(said):
+    assert parse_time(said) is None
+
+
+def test_minutes_alone_answering_what_time_are_no_time():
+    assert parse_time("15", bare=True) is None

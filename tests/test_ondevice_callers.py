@@ -97,6 +97,24 @@ async def test_parts_that_make_no_number_offer_a_person_instead_of_asking_again(
     )
 
 
+async def test_a_guessed_number_is_confirmed_alone_before_the_read_back(store, rules):
+    call = await talk(
+        store, rules, *ASKED_FOR_PHONE, "four seven seven nine one two nine nine four six three"
+    )
+    assert call.replies[-1] == "Can we reach you on 07791 299463?"
+
+
+async def test_a_guessed_number_the_caller_denies_is_asked_for_again(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "four seven seven nine one two nine nine four six three",
+        "No.",
+    )
+    assert call.replies[-1].startswith("Sorry about that. I heard 4 7 7 9 1 2 9 9 4 6 3")
+
+
 async def test_no_caller_turn_gets_an_empty_reply(store, rules):
     said = (
         *ASKED_FOR_PHONE,
