@@ -46,13 +46,10 @@ from services.ondevice_llm import DialogueTurn, Match, Reply
 
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
+HOW = "How can I help?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
-CALLER_SLOTS = {
-    "book": ("name", "phone"),
-    "change": ("name", "phone"),
-    "cancel": ("name", "phone"),
-}
+CALLER_SLOTS = ("name", "phone")
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
 TASK_WORDS = (
@@ -191,13 +188,12 @@ class OfflineBookings(BookingResults):
         """The caller's name and phone, if they gave them earlier in the call: not asked again
         (a new booking reads them back before it is made). For a new booking, one read
         with low confidence is taken too, and confirmed alone before the read-back."""
-        names = CALLER_SLOTS[task]
-        known = self.state.trusted(names)
+        known = self.state.trusted(CALLER_SLOTS)
         unsure = set()
         if task != "book" and "phone" not in known and self.caller_phone:
             known["phone"] = self.caller_phone
         if task == "book":
-            unsure = {n for n in names if n not in known and self.state.value(n)}
+            unsure = {n for n in CALLER_SLOTS if n not in known and self.state.value(n)}
             known |= {n: self.state.value(n) for n in unsure}
         return Slots(name=known.get("name"), phone=known.get("phone"), unsure=frozenset(unsure))
 
@@ -245,11 +241,15 @@ class OfflineBookings(BookingResults):
         if intent == "goodbye" or is_affirmative(text):
             self.progress = BookingProgress()
             return LEAVING
+        if is_negative(text) and desk.asked is None:  # no task yet: "How can I help?"
+            return self._next("No problem. ") if desk.task else Reply(f"No problem. {HOW}")
         if is_negative(text):
-            if desk.asked is None:
-                return self._next("No problem. ")
             return Reply(f"No problem. {self._question(desk.asked)}")
         return None
+
+    def leaving_asked(self) -> None:
+        """The caller, greeted, said goodbye and was asked whether to end the call."""
+        self.progress.awaiting = "leaving"
 
     def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
         """The caller's answer to "Was that 3 people?": yes, no, or another value."""

@@ -148,6 +148,33 @@ async def test_no_to_ending_the_call_asks_the_question_again(store, rules):
     assert call.replies[-1] == "No problem. And what phone number can we reach you on?"
 
 
+async def test_a_goodbye_before_anything_is_asked_about_not_obeyed(store, rules):
+    call = await talk(store, rules, "We'll see you next time, see you next time.")
+    assert call.replies[-1] == (
+        "Would you like to end the call, or is there something I can help with?"
+    )
+
+
+async def test_yes_to_ending_the_call_before_anything_says_goodbye(store, rules):
+    call = await talk(store, rules, "Bye.", "Yes.")
+    assert call.replies[-1].endswith("Goodbye!")
+
+
+async def test_no_to_ending_the_call_before_anything_asks_how_to_help(store, rules):
+    call = await talk(store, rules, "Bye.", "No.")
+    assert call.replies[-1] == "No problem. How can I help?"
+
+
+async def test_a_request_after_the_question_starts_the_task(store, rules):
+    call = await talk(store, rules, "Bye.", "I'd like a table for two on Friday at 8pm.")
+    assert call.replies[-1].startswith("Good news, we have a table for 2 people")
+
+
+async def test_a_goodbye_after_the_first_answer_is_obeyed(store, rules):
+    call = await talk(store, rules, "What time do you open?", "Thanks, goodbye.")
+    assert call.replies[-1].endswith("Goodbye!")
+
+
 async def test_details_after_a_goodbye_carry_the_booking_on(store, rules):
     call = await talk(store, rules, *ASKED_FOR_PHONE, "See you next time.", "07958 317552.")
     assert call.replies[-1].endswith("phone 07958 317552. Shall I book it?")
