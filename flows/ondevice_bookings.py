@@ -225,8 +225,8 @@ class OfflineBookings(BookingResults):
             held, desk.held, desk.awaiting = desk.held, None, None
             if yes:
                 return Reply("", calls=(held,))
-            if desk.task == "change" and not no and self._listen(text):
-                return self._next()  # other details instead of a yes: read those back
+            if desk.task == "change" and self._listen(text):
+                return self._next()  # "No, make it five": the details said instead, read back
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None

@@ -130,6 +130,28 @@ async def test_other_details_instead_of_a_yes_are_read_back_again(store, rules):
     assert (await store.bookings())[0].time.isoformat() == "19:30:00"
 
 
+async def test_a_no_with_other_details_is_read_back_again_not_dropped(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *BOOK,
+        "Change my booking.",
+        "07911 123456",
+        "Move it to 8 pm.",
+        "No, make it six people instead.",
+    )
+    assert call.replies[-1].endswith("to 6 people on Thursday 3 January at 8 pm. Shall I go ahead?")
+    assert (await store.bookings())[0].party_size == 4
+
+
+async def test_a_change_declined_with_a_bare_no_keeps_the_booking(store, rules):
+    call = await talk(
+        store, rules, *BOOK, "Change my booking.", "07911 123456", "Move it to 8 pm.", "No."
+    )
+    assert call.replies[-1].startswith("All right, I have left your booking as it was.")
+    assert (await store.bookings())[0].time.isoformat() == "19:30:00"
+
+
 async def test_a_cancellation_is_read_back_confirmed_and_written(store, rules):
     call = await talk(
         store,
