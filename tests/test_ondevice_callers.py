@@ -165,6 +165,11 @@ async def test_no_to_ending_the_call_before_anything_asks_how_to_help(store, rul
     assert call.replies[-1] == "No problem. How can I help?"
 
 
+async def test_a_goodbye_in_a_sentence_that_names_a_task_starts_the_task(store, rules):
+    call = await talk(store, rules, "Cheers, see you soon, but please cancel my table on Saturday.")
+    assert call.replies[-1] == "Of course. What phone number is the booking under?"
+
+
 async def test_a_request_after_the_question_starts_the_task(store, rules):
     call = await talk(store, rules, "Bye.", "I'd like a table for two on Friday at 8pm.")
     assert call.replies[-1].startswith("Good news, we have a table for 2 people")
