@@ -12,7 +12,6 @@ extractor has read those turns. The turn being answered is read here, at once,
 with the same parser: the extractor reads it only after the bot has answered.
 """
 
-import re
 from copy import deepcopy
 from dataclasses import replace
 from datetime import date
@@ -40,7 +39,9 @@ from flows.booking_slots import (
 )
 from flows.impossible_dates import date_problem
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
+from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
+from flows.task_words import IT, TASK_WORDS
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
@@ -52,20 +53,6 @@ TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = ("name", "phone")
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
-TASK_WORDS = (
-    ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
-    (
-        "change",
-        re.compile(
-            r"\b(?:reschedule|postpone|(?:move|change)\s+(?:it|my|our|the|this))\b", re.IGNORECASE
-        ),
-    ),
-)
-"""Words that name a task for an existing booking outright, however the sentence goes on
-("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
-Sunday": Whisper's "cancel our table on Sunday")."""
-IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
-"""A task on "it": the booking this call has just made or found, not another one."""
 
 
 class OfflineBookings(BookingResults):
@@ -218,6 +205,10 @@ class OfflineBookings(BookingResults):
                 desk.awaiting = None
                 if self._listen(text):
                     return self._next()
+                if unusable_phone(text, self.rules.phone_region):
+                    # "No, my number is ..." heard a digit short: that number, asked again.
+                    desk.slots = replace(desk.slots, phone=None)
+                    return self._ask("phone")
                 desk.asked = None
                 return Reply("No problem. What would you like to change?")
             return None

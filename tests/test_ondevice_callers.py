@@ -115,6 +115,21 @@ async def test_a_guessed_number_the_caller_denies_is_asked_for_again(store, rule
     assert call.replies[-1].startswith("Sorry about that. I heard 4 7 7 9 1 2 9 9 4 6 3")
 
 
+async def test_a_number_heard_short_in_a_read_back_correction_is_asked_for_again(store, rules):
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        "07958 317552",
+        "No, my number is zero seven nine five eight three one seven five five.",
+        "zero seven nine five eight, three one seven, five five three.",
+    )
+    assert call.replies[-2] == (
+        "I heard 0 7 9 5 8 3 1 7 5 5 — could you say the whole number again, digit by digit?"
+    )
+    assert call.replies[-1].endswith("phone 07958 317553. Shall I book it?")
+
+
 async def test_no_caller_turn_gets_an_empty_reply(store, rules):
     said = (
         *ASKED_FOR_PHONE,

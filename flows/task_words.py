@@ -1,0 +1,23 @@
+"""Words that name a booking task outright, whatever else the caller's sentence says.
+
+The on-device brain (flows/ondevice_bookings.py) reads these before its intents:
+Whisper garbles the rest of a sentence often enough ("please cancel out a long
+Sunday") that one plain word is the surest sign of what the caller wants.
+"""
+
+import re
+
+TASK_WORDS = (
+    ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
+    (
+        "change",
+        re.compile(
+            r"\b(?:reschedule|postpone|(?:move|change)\s+(?:it|my|our|the|this))\b", re.IGNORECASE
+        ),
+    ),
+)
+"""Words that name a task for an existing booking outright, however the sentence goes on
+("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
+Sunday": Whisper's "cancel our table on Sunday")."""
+IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
+"""A task on "it": the booking this call has just made or found, not another one."""
