@@ -140,8 +140,10 @@ class OfflineBookings(BookingResults):
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
-        if intent == "goodbye" and not heard:
-            # Mid-task, a goodbye may be Whisper's ("See you next time" from noise): asked.
+        digits = unusable_phone(text, self.rules.phone_region, bare=desk.asked == "phone")
+        if intent == "goodbye" and not heard and not digits:
+            # Mid-task, a goodbye may be Whisper's ("See you next time" from noise): asked;
+            # one with the digits of a number is an answer ("See you in seven one one ...").
             desk.awaiting = "leaving"
             return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if intent in ("greeting", "repeat") and not heard:

@@ -158,6 +158,13 @@ async def test_a_goodbye_mid_booking_is_asked_about_not_obeyed(store, rules):
     assert call.replies[-1] == "Your table is not booked yet. Would you like to end the call?"
 
 
+async def test_a_goodbye_heard_in_digits_answering_the_number_question_is_an_answer(store, rules):
+    call = await talk(
+        store, rules, *ASKED_FOR_PHONE, "See you in seven nine one one, eight five four."
+    )
+    assert call.replies[-1].startswith("I heard 7 9 1 1 8 5 4 — could you say")
+
+
 async def test_no_to_ending_the_call_asks_the_question_again(store, rules):
     call = await talk(store, rules, *ASKED_FOR_PHONE, "See you next time.", "No.")
     assert call.replies[-1] == "No problem. And what phone number can we reach you on?"
