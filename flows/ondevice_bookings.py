@@ -81,14 +81,20 @@ class OfflineBookings(BookingResults):
         """Lookups of an existing booking that found nothing (or nothing verified)."""
         self.date_problem: str | None = None
         """What is wrong with a date the caller just named ("There is no 31st of February.")."""
+        self.caller_turns = 0
+        """Caller turns answered so far in this call, the one being answered included."""
 
     # -- what a speculative reply may change (services/ondevice_llm.py) -----------
 
     def save(self) -> object:
-        return deepcopy((self.progress, self.recent, self.failed_lookups, self.date_problem))
+        return deepcopy(
+            (self.progress, self.recent, self.failed_lookups, self.date_problem, self.caller_turns)
+        )
 
     def restore(self, saved: object):
-        self.progress, self.recent, self.failed_lookups, self.date_problem = saved
+        (self.progress, self.recent, self.failed_lookups, self.date_problem, self.caller_turns) = (
+            saved
+        )
 
     # -- caller turns -------------------------------------------------------------
 
@@ -96,6 +102,7 @@ class OfflineBookings(BookingResults):
         """The answer to a caller turn, or None to leave it to the intent it matched; never
         an answer that says nothing and calls nothing, unless a check already under way
         answers it."""
+        self.caller_turns += 1
         reply = self._interpret(turn, found)
         silent = reply is not None and not reply.text.strip() and not reply.calls
         if silent and self.progress.checking is None:

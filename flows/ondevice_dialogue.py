@@ -124,7 +124,7 @@ def restaurant_dialogue(
     def goodbye_or_ask(turn: DialogueTurn) -> Reply:
         # A goodbye as the first thing said may be Whisper's (a farewell it invents in a
         # noisy first sentence, "see you next time, see you next time"): asked, not obeyed.
-        if bookings is None or turn.last_bot_text not in (None, greeting(turn).text):
+        if bookings is None or bookings.caller_turns > 1:
             return goodbye(turn)
         bookings.leaving_asked()
         return Reply("Would you like to end the call, or is there something I can help with?")

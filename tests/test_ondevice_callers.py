@@ -197,6 +197,12 @@ async def test_a_request_after_the_question_starts_the_task(store, rules):
     assert call.replies[-1].startswith("Good news, we have a table for 2 people")
 
 
+async def test_a_goodbye_after_a_hello_is_obeyed(store, rules):
+    # The bot answers a hello with its greeting again: the goodbye still is no first words.
+    call = await talk(store, rules, "Hello there!", "That's all, thank you. Goodbye.")
+    assert call.replies[-1].endswith("Goodbye!")
+
+
 async def test_a_goodbye_after_the_first_answer_is_obeyed(store, rules):
     call = await talk(store, rules, "What time do you open?", "Thanks, goodbye.")
     assert call.replies[-1].endswith("Goodbye!")
