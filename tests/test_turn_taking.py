@@ -16,7 +16,6 @@ import pytest
 from harness.call import ScriptedCall, Turn
 from harness.voices import espeak_available, espeak_speech, piper_speech, silence
 from services.ondevice_llm import normalise
-from tests.fakes.spelling import says_word
 
 pytestmark = pytest.mark.e2e
 
@@ -75,5 +74,7 @@ def test_a_finished_sentence_is_not_held_for_smart_turns_fallback(call, sentence
 
 @pytest.mark.skipif(not espeak_available(), reason=NO_ESPEAK)
 def test_a_fragment_split_off_by_the_vad_is_not_dropped(call):
-    # However Whisper spells the name ("Johnson", "Jonson"), it is there.
-    assert says_word(call["fragment"].transcript, "johnson"), call["fragment"]
+    # However Whisper spells the name ("Johnson", "Jonson", once on a loaded machine "John"),
+    # the name after the pause is there; dropped, the turn would end at "My name is".
+    words = normalise(call["fragment"].transcript).split()
+    assert any(word.startswith("jo") for word in words), call["fragment"]
