@@ -82,8 +82,9 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     a common mishearing away from them, as E.164, and the words it was heard in; None when
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
-    and one copy too many of a repeated digit ("one one one one" for "one one one"). A
-    guess is confirmed with the caller before it is used."""
+    and one copy too many of a repeated digit ("one one one one" for "one one one"). The
+    brain confirms a guess alone before it books under it; a lookup with it finds a booking
+    only if the name or the day matches too (flows/caller_verification.py)."""
     digits, said = _tried_digits(spoken, region, bare)
     digits = digits.lstrip("+")
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
