@@ -39,6 +39,8 @@ NOT_NAMES = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "july", "august", "september", "october", "november",
     "december", "reservation", "cancel", "change", "can", "could", "would", "have",
+    # A caller asking for a moment before the name: "Hold on.", "Wait.", "Hmm, let me see."
+    "hold", "hang", "wait", "let", "hmm", "hm", "erm", "umm", "moment", "second", "see",
     # What follows a name: "Marie, not Maria", "Anna Smith here", "Tom speaking".
     "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
 }  # fmt: skip

@@ -4,6 +4,8 @@ Whisper keeps hearing a digit short, and no caller turn answered with nothing.""
 
 from datetime import date
 
+import pytest
+
 from flows.booking_names import parse_name
 from flows.booking_slots import parse_slots
 from tests.test_ondevice_bookings import talk
@@ -33,6 +35,15 @@ def test_the_booking_for_a_name_gives_the_name():
 def test_a_day_or_a_number_before_here_or_for_is_no_name():
     assert parse_name("Yes, Friday here.") is None
     assert parse_name("I have a reservation for Saturday.") is None
+
+
+@pytest.mark.parametrize("said", ["Hold on.", "Wait what?", "Hang on a second.", "Hmm, not sure."])
+def test_asking_for_a_moment_is_no_name(said):
+    assert parse_name(said, bare=True) is None
+
+
+def test_a_name_after_asking_for_a_moment_is_taken():
+    assert parse_name("Hold on. It is Anna Smith.", bare=True) == "Anna Smith"
 
 
 async def test_name_phone_and_booking_in_one_breath_go_straight_to_the_read_back(store, rules):
