@@ -24,6 +24,8 @@ QUESTIONS = {
     "booking_day": "What day is the booking for, and what phone number is it under?",
 }
 WHICH_TASK = "Would you like to book a table, or change or cancel a booking you have?"
+LEAVE_BEFORE_ANYTHING = "Would you like to end the call, or is there something I can help with?"
+"""Said when a goodbye is the caller's first words: Whisper invents farewells in noise."""
 UNFINISHED = {
     "book": "Your table is not booked yet.",
     "change": "Your booking is not changed yet.",

@@ -22,6 +22,7 @@ from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
     FIND_QUESTION,
+    LEAVE_BEFORE_ANYTHING,
     NAME_TRIES,
     QUESTIONS,
     UNFINISHED,
@@ -138,6 +139,9 @@ class OfflineBookings(BookingResults):
                 # Details with no task heard ("... my number is 07911 ..."): the task is asked
                 # for, not "I can only help with ..."; the name and phone stay in the state.
                 return Reply(f"Thank you. {WHICH_TASK}")
+            if intent == "goodbye" and self.caller_turns == 1:  # may be Whisper's: asked
+                desk.awaiting = "leaving"
+                return Reply(LEAVE_BEFORE_ANYTHING)
             return None
         if intent in ("hours", "address", "human"):
             return None  # answered by that intent; the booking waits where it was
@@ -246,10 +250,6 @@ class OfflineBookings(BookingResults):
         if is_negative(text):
             return Reply(f"No problem. {self._question(desk.asked)}")
         return None
-
-    def leaving_asked(self) -> None:
-        """The caller, greeted, said goodbye and was asked whether to end the call."""
-        self.progress.awaiting = "leaving"
 
     def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
         """The caller's answer to "Was that 3 people?": yes, no, or another value."""

@@ -121,14 +121,6 @@ def restaurant_dialogue(
             f"Thank you for calling {restaurant.name}. Goodbye!", calls=(("end_call", {}),)
         )
 
-    def goodbye_or_ask(turn: DialogueTurn) -> Reply:
-        # A goodbye as the first thing said may be Whisper's (a farewell it invents in a
-        # noisy first sentence, "see you next time, see you next time"): asked, not obeyed.
-        if bookings is None or bookings.caller_turns > 1:
-            return goodbye(turn)
-        bookings.leaving_asked()
-        return Reply("Would you like to end the call, or is there something I can help with?")
-
     def offline(_: DialogueTurn) -> Reply:
         return Reply(
             f"Sorry, while I'm offline I can only help with {scope}. "
@@ -159,7 +151,7 @@ def restaurant_dialogue(
         Intent(
             "goodbye",
             GOODBYES,
-            goodbye_or_ask,
+            goodbye,
         ),
         # A long answer, read sentence by sentence (callers talk over it: docs/interruptions.md).
         Intent(
