@@ -78,14 +78,14 @@ MIN_GUESS_DIGITS = 10
 
 
 def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
-    """For digits said as a phone number that make no valid number: the one valid number
+    """For digits said as a phone number in which `find_phone` found none: the one valid number
     a common mishearing away from them, as E.164, and the words it was heard in; None when
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
     and one copy too many of a repeated digit ("one one one one" for "one one one"). The
     brain confirms a guess alone before it books under it; a lookup with it finds a booking
     only if the name or the day matches too (flows/caller_verification.py)."""
-    digits, said = _tried_digits(spoken, region, bare)
+    digits, said = _tried_digits(spoken, bare)
     digits = digits.lstrip("+")
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
     if len(digits) < MIN_GUESS_DIGITS:
@@ -125,15 +125,16 @@ def unusable_phone(text: str, region: str, bare: bool = False) -> str:
     ("" if they said a valid one, or none). `bare`: the bot asked for the number, so
     every digit said is part of it; otherwise a long run of digits, or digits after
     "my number is", are a try at one."""
-    return _tried_digits(with_digits(text), region, bare)[0]
-
-
-def _tried_digits(spoken: str, region: str, bare: bool) -> tuple[str, str]:
-    """The digits of a try at a phone number that makes no valid one, and the words they
-    were said in (("", "") when there is none)."""
-    spoken = _digits_heard(spoken, bare)
+    spoken = with_digits(text)
     if find_phone(spoken, region, bare) is not None:
-        return "", ""
+        return ""
+    return _tried_digits(spoken, bare)[0]
+
+
+def _tried_digits(spoken: str, bare: bool) -> tuple[str, str]:
+    """The digits of a try at a phone number, and the words they were said in (("", "")
+    when there is none); the caller has found no valid number in them."""
+    spoken = _digits_heard(spoken, bare)
     if bare:
         said = re.search(r"\+?\d(?:.*\d)?", spoken)
         return re.sub(r"[^\d+]", "", spoken), said[0] if said else ""
