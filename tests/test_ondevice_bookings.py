@@ -116,38 +116,24 @@ async def test_a_change_is_read_back_confirmed_and_written(store, rules):
     assert len(await store.outbox()) == 2
 
 
+CHANGE_READ_BACK = (*BOOK, "Change my booking.", "07911 123456", "Move it to 8 pm.")
+"""A booking made, then a change to 8 pm read back: "... Shall I go ahead?"."""
+
+
 async def test_other_details_instead_of_a_yes_are_read_back_again(store, rules):
-    call = await talk(
-        store,
-        rules,
-        *BOOK,
-        "Change my booking.",
-        "07911 123456",
-        "Move it to 8 pm.",
-        "Make it 6 pm.",
-    )
+    call = await talk(store, rules, *CHANGE_READ_BACK, "Make it 6 pm.")
     assert call.replies[-1].endswith("to 4 people on Thursday 3 January at 6 pm. Shall I go ahead?")
     assert (await store.bookings())[0].time.isoformat() == "19:30:00"
 
 
 async def test_a_no_with_other_details_is_read_back_again_not_dropped(store, rules):
-    call = await talk(
-        store,
-        rules,
-        *BOOK,
-        "Change my booking.",
-        "07911 123456",
-        "Move it to 8 pm.",
-        "No, make it six people instead.",
-    )
+    call = await talk(store, rules, *CHANGE_READ_BACK, "No, make it six people instead.")
     assert call.replies[-1].endswith("to 6 people on Thursday 3 January at 8 pm. Shall I go ahead?")
     assert (await store.bookings())[0].party_size == 4
 
 
 async def test_a_change_declined_with_a_bare_no_keeps_the_booking(store, rules):
-    call = await talk(
-        store, rules, *BOOK, "Change my booking.", "07911 123456", "Move it to 8 pm.", "No."
-    )
+    call = await talk(store, rules, *CHANGE_READ_BACK, "No.")
     assert call.replies[-1].startswith("All right, I have left your booking as it was.")
     assert (await store.bookings())[0].time.isoformat() == "19:30:00"
 
