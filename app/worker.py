@@ -30,6 +30,7 @@ from flows.restaurant_slot_reader import RestaurantSlotReader
 from flows.stt_prompts import CALLER_PROMPTS
 from processors.conversation_recorder import ConversationRecorder
 from processors.escalation_watch import EscalationWatch
+from processors.rtvi_messages_to_output import RTVIMessagesToOutput
 from services.failover import FailoverMixin
 from services.llm import create_llm
 from services.shared_models import shared_onnx_sessions
@@ -118,6 +119,7 @@ def _build_worker(
         pipeline,
         params=PipelineParams(enable_metrics=True, enable_usage_metrics=True),
         observers=[latency, *observers],
+        rtvi_processor=RTVIMessagesToOutput(stages.output),
         **worker_tracing(call),
     )
     lighten_observer_fanout(worker)

@@ -1,4 +1,4 @@
-"""Caller audio stops before the LLM (app/assembly.py): nothing from there on uses it."""
+"""Caller audio stops after the user aggregator (app/assembly.py): nothing after it uses it."""
 
 from pipecat.frames.frames import InputAudioRawFrame, TextFrame, UserStartedSpeakingFrame
 from pipecat.tests.utils import run_test

@@ -47,10 +47,10 @@ TODAY = [
     MicrophoneInput,
     TurnPromptedWhisperSTTService,
     LLMUserAggregator,
+    FunctionFilter,  # app/assembly.py's caller_audio_stop
     StateExtractor,
     ConversationRecorder,
     ContextCompiler,
-    FunctionFilter,  # app/assembly.py's caller_audio_stop
     SpeculatedTurnFilter,
     OnDeviceLLMService,
     PiperTTSService,
@@ -62,7 +62,7 @@ TODAY = [
     InterruptedReplyTrimmer,
 ]
 """The offline pipeline app/worker.py built before it was assembled from parts, the stop
-for caller audio before the LLM, the speculative reply's hold and the lead-in trimmer."""
+for caller audio after the user aggregator, the speculative reply's hold and the lead-in trimmer."""
 
 CLASS_OF = {
     "state_extractor": StateExtractor,
@@ -177,11 +177,11 @@ async def test_a_part_by_import_path_joins_the_call():
         names = [type(p).__name__ for p in processors]
         # No place of its own: between the user aggregator and the LLM, after ours.
         assert names[3:10] == [
+            "FunctionFilter",  # caller audio stops
             "StateExtractor",
             "ConversationRecorder",
             "ContextCompiler",
             "CallerLineLogger",
-            "FunctionFilter",  # caller audio stops
             "SpeculatedTurnFilter",
             "OnDeviceLLMService",
         ]
@@ -213,10 +213,10 @@ def installed_part(tmp_path, monkeypatch):
 async def test_a_part_from_an_entry_point_joins_the_call(installed_part):
     async with TypedCall(settings("caller_lines,default")) as call:
         names = [type(p).__name__ for p in processors_of(call)]
-        assert names[3] == "CallerLineLogger"  # listed first: first in its slot
+        assert names[4] == "CallerLineLogger"  # listed first: first in its slot
         await call.greet()
         await call.say("What is your address?")
-        logger = processors_of(call)[3]
+        logger = processors_of(call)[4]
         assert logger.lines == ["What is your address?"]
 
 

@@ -3,7 +3,7 @@
 Pipecat's VAD reports a stop with a wall-clock timestamp, and a turn-end floor timed on
 the wall clock assumes the VAD keeps pace with the audio. At the caller's pause it does
 not: Whisper transcribes the segment and the speculative reply is synthesised at that
-moment, the VAD's thread falls behind, and the floor passes before the VAD has heard a
+moment, the VAD falls behind, and the floor passes before the VAD has heard a
 caller who went on after a 0.5 s comma pause (bench.latency, 30 Nov 2026: 2 of 12 comma
 sentences cut at load 0.4-1.2, none in the run before). Counting the silence in the
 audio the VAD has judged keeps the floor on the caller's time, whatever the load.
@@ -19,15 +19,23 @@ from pipecat.audio.vad.vad_analyzer import VADState
 
 
 class HeardSilenceVADAnalyzer(SileroVADAnalyzer):
-    """Silero's VAD, counting the chunks it has judged since the last voiced one."""
+    """Silero's VAD, counting the chunks it has judged since the last voiced one, judging them
+    on the event loop's thread."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._chunks = 0
         self._last_voiced: int | None = None
 
+    async def analyze_audio(self, buffer: bytes) -> VADState:
+        """Pipecat hands every 20 ms frame to a thread of the call's own. Silero judges a 32 ms
+        chunk in about 0.17 ms, less than the hand-over costs the event loop, and with many
+        calls their threads and the loop took turns at the GIL: the loop waited to send
+        Deepgram each frame (bench/load.py's profile of 10 calls). So it judges here."""
+        return self._run_analyzer(buffer)
+
     def voice_confidence(self, buffer) -> float:
-        confidence = super().voice_confidence(buffer)  # on the VAD's own thread, in order
+        confidence = super().voice_confidence(buffer)  # in order, frame by frame
         self._chunks += 1
         if float(np.asarray(confidence).ravel()[0]) >= self._params.confidence:
             self._last_voiced = self._chunks
