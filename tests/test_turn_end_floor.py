@@ -1,6 +1,5 @@
 """A turn never ends before a floor of silence (turns/turn_end_floor.py)."""
 
-import threading
 import time
 
 from pipecat.audio.vad.vad_analyzer import VADState
@@ -146,18 +145,3 @@ async def test_the_vad_counts_the_silence_it_heard_after_speech():
         for start in range(0, len(audio), 640):  # 20 ms frames, as the transport sends
             await vad.analyze_audio(audio[start : start + 640])
     assert 0.35 <= vad.silence_heard_secs() <= 0.5
-
-
-async def test_the_vad_judges_on_the_event_loops_thread():
-    vad = HeardSilenceVADAnalyzer()
-    vad.set_sample_rate(16000)
-    judged_on = []
-    judge = vad.voice_confidence
-
-    def voice_confidence(buffer):
-        judged_on.append(threading.get_ident())
-        return judge(buffer)
-
-    vad.voice_confidence = voice_confidence
-    await vad.analyze_audio(silence(0.1))
-    assert judged_on and set(judged_on) == {threading.get_ident()}

@@ -17,25 +17,37 @@ import numpy as np
 from pipecat.audio.vad.silero import SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADState
 
+from turns.silero_batch import SILERO_BATCH
+
 
 class HeardSilenceVADAnalyzer(SileroVADAnalyzer):
     """Silero's VAD, counting the chunks it has judged since the last voiced one, judging them
-    on the event loop's thread."""
+    with every other call's (turns/silero_batch.py)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._chunks = 0
         self._last_voiced: int | None = None
+        self._judged: float | None = None
 
     async def analyze_audio(self, buffer: bytes) -> VADState:
-        """Pipecat hands every 20 ms frame to a thread of the call's own. Silero judges a 32 ms
-        chunk in about 0.17 ms, less than the hand-over costs the event loop, and with many
-        calls their threads and the loop took turns at the GIL: the loop waited to send
-        Deepgram each frame (bench/load.py's profile of 10 calls). So it judges here."""
+        """Pipecat hands every 20 ms frame to a thread of the call's own, and with many calls
+        their threads and the event loop took turns at the GIL (bench/load.py's profile of 10
+        calls: the loop waited to send Deepgram each frame). Here the chunk this frame
+        completes is judged in the process's batch, and Pipecat's state machine runs on."""
+        size = self._vad_frames_num_bytes
+        waiting = self._vad_buffer + buffer
+        if size and len(waiting) >= size:  # a 20 ms frame completes at most one 32 ms chunk
+            audio = np.frombuffer(waiting[:size], np.int16).astype(np.float32) / 32768.0
+            self._judged = await SILERO_BATCH.judge(self._model, audio, self.sample_rate)
         return self._run_analyzer(buffer)
 
     def voice_confidence(self, buffer) -> float:
-        confidence = super().voice_confidence(buffer)  # in order, frame by frame
+        if self._judged is not None:  # the first chunk, judged in the batch
+            confidence, self._judged = self._judged, None
+            self._maybe_reset_model(confidence)
+        else:  # any further chunk of a long frame, judged here as Pipecat does
+            confidence = super().voice_confidence(buffer)
         self._chunks += 1
         if float(np.asarray(confidence).ravel()[0]) >= self._params.confidence:
             self._last_voiced = self._chunks
