@@ -1,8 +1,8 @@
 """Silero VAD for every call of the process, judged together on one thread.
 
 Each call judges a 32 ms chunk of the caller's audio 31 times a second. Judged on the event
-loop's thread, Silero was about a third of that thread's time with 20 calls at once
-(bench/load.py's profile), and the thread is what bounds the calls a process carries. Judged
+loop's thread, Silero was 29 % of that thread's samples with 20 calls at once (py-spy,
+bench/load.py), and the thread is what bounds the calls a process carries. Judged
 on a thread per call (Pipecat's way), the calls' threads and the loop took turns at the GIL.
 So one thread judges the chunks that are waiting, of every call, in one ONNX run: a batch of
 20 takes about 1.2 ms against 20 x 0.11 ms one by one, and the loop only waits for the result.
