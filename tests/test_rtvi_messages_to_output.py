@@ -1,40 +1,26 @@
 """RTVI's messages to the page go straight to the output transport
 (processors/rtvi_messages_to_output.py), not through the processors between."""
 
-from pipecat.frames.frames import ErrorFrame, Frame, OutputTransportMessageUrgentFrame
+from pipecat.frames.frames import ErrorFrame, OutputTransportMessageUrgentFrame
 from pipecat.pipeline.pipeline import Pipeline
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.tests.utils import run_test
 
 from processors.rtvi_messages_to_output import RTVIMessagesToOutput
+from tests.fakes.pipeline import Collector
 
 
-class Seen(FrameProcessor):
-    """Passes every frame on and keeps the ones that came downstream."""
-
-    def __init__(self):
-        super().__init__()
-        self.frames: list[Frame] = []
-
-    async def process_frame(self, frame: Frame, direction: FrameDirection):
-        await super().process_frame(frame, direction)
-        if direction == FrameDirection.DOWNSTREAM:
-            self.frames.append(frame)
-        await self.push_frame(frame, direction)
-
-
-def messages(seen: Seen) -> list[dict]:
+def messages(seen: Collector) -> list[dict]:
     return [f.message for f in seen.frames if isinstance(f, OutputTransportMessageUrgentFrame)]
 
 
-async def rtvi_error_through(between: Seen, output: Seen):
+async def rtvi_error_through(between: Collector, output: Collector):
     # An error reaching RTVI's processor is told to the page as an RTVI message.
     pipeline = Pipeline([RTVIMessagesToOutput(output), between, output])
     await run_test(pipeline, frames_to_send=[ErrorFrame("The kitchen is on fire")])
 
 
 async def test_a_message_reaches_the_output():
-    between, output = Seen(), Seen()
+    between, output = Collector(), Collector()
     await rtvi_error_through(between, output)
     sent = messages(output)
     assert [m["type"] for m in sent] == ["error"]
@@ -42,7 +28,7 @@ async def test_a_message_reaches_the_output():
 
 
 async def test_a_message_skips_the_processors_between():
-    between, output = Seen(), Seen()
+    between, output = Collector(), Collector()
     await rtvi_error_through(between, output)
     assert messages(between) == []
     assert any(isinstance(f, ErrorFrame) for f in between.frames)  # other frames still pass
