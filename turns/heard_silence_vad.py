@@ -36,9 +36,9 @@ class HeardSilenceVADAnalyzer(SileroVADAnalyzer):
         calls: the loop waited to send Deepgram each frame). Here the chunk this frame
         completes is judged in the process's batch, and Pipecat's state machine runs on."""
         size = self._vad_frames_num_bytes
-        waiting = self._vad_buffer + buffer
-        if size and len(waiting) >= size:  # a 20 ms frame completes at most one 32 ms chunk
-            audio = np.frombuffer(waiting[:size], np.int16).astype(np.float32) / 32768.0
+        if size and len(self._vad_buffer) + len(buffer) >= size:  # at most one chunk a frame
+            chunk = (self._vad_buffer + buffer)[:size]
+            audio = np.frombuffer(chunk, np.int16).astype(np.float32) / 32768.0
             self._judged = await SILERO_BATCH.judge(self._model, audio, self.sample_rate)
         return self._run_analyzer(buffer)
 
