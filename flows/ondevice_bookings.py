@@ -151,12 +151,12 @@ class OfflineBookings(BookingResults):
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
-        digits = unusable_phone(text, self.rules.phone_region, bare=desk.asked == "phone")
-        if intent == "goodbye" and not heard and not digits:
+        if intent == "goodbye" and not heard:
             # Mid-task, a goodbye may be Whisper's ("See you next time" from noise): asked;
             # one with the digits of a number is an answer ("See you in seven one one ...").
-            desk.awaiting = "leaving"
-            return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
+            if not unusable_phone(text, self.rules.phone_region, bare=desk.asked == "phone"):
+                desk.awaiting = "leaving"
+                return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if intent in ("greeting", "repeat") and not heard:
             return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:

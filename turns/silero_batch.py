@@ -66,7 +66,7 @@ class SileroBatch:
             settled: dict[asyncio.AbstractEventLoop, list] = {}
             for group in groups.values():
                 try:
-                    results = list(_run(group))
+                    results = _run(group)
                 except Exception as error:  # a bad chunk fails its batch, not the thread
                     logger.error(f"Silero VAD failed on {len(group)} chunks: {error}")
                     results = [0.0] * len(group)
