@@ -43,7 +43,7 @@ from flows.stt_prompts import CALLER_PROMPTS
 from harness.voices import espeak_available, espeak_speech, piper_speech
 from services.ondevice_llm import DialogueTurn
 from services.whisper_hypotheses import Chooser, choosing
-from services.whisper_second_listen import SecondListen, SecondListenWhisperModel
+from services.whisper_second_listen import SecondListen, SecondListenWhisperModel, heard_text
 from services.whisper_stt import SpeechLengthWhisperModel, pad_frames_for, shared_model
 from settings import Settings
 
@@ -199,8 +199,7 @@ def transcriber(
             segments, _ = model.transcribe(
                 audio, language="en", hotwords=vocabulary, initial_prompt=prompt
             )
-        kept = [s.text for s in segments if s.no_speech_prob < settings.whisper_no_speech_prob]
-        return " ".join(t.strip() for t in kept)
+        return heard_text(segments, settings.whisper_no_speech_prob)
 
     def second_listen() -> dict | None:
         """The second model and how often it listened and was kept, over every set."""

@@ -25,7 +25,6 @@ from flows.booking_progress import QUESTIONS
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_slots
 from flows.heard_best import BookingHypothesisChooser
-from flows.listen_again import BookingSecondListen
 from flows.restaurant import Restaurant
 from flows.stt_prompts import CALLER_PROMPTS
 from harness.noises import with_noise
@@ -58,7 +57,6 @@ def main():
         Restaurant.from_settings(settings).vocabulary(),
         CALLER_PROMPTS.after(QUESTIONS["phone"]),
         BookingHypothesisChooser(rules),
-        BookingSecondListen(rules),
     )
     voices = VOICES if espeak_available() else VOICES[:1]
     counts, per_noise, guesses = Counter(), {}, []
@@ -100,7 +98,6 @@ def main():
         ),
         "per_noise": {noise: dict(c) for noise, c in per_noise.items()},
         "guesses": guesses,
-        "whisper_second_listen": transcribe.second_listen(),
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }

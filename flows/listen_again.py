@@ -36,8 +36,8 @@ BOOKING_TALK = re.compile(
 """Words of a booking request, misheard as it may be ("Reformation for ten on Friday")."""
 SENTENCE_END = re.compile(r"[.?!]\s*$")
 """Whisper ends a whole sentence with a stop; words cut off by a pause are only part of one."""
-ASKED_ALONE = {"at": "at", "party_size": "party_size"}
-"""A detail asked alone, as `parse_slots` reads a bare answer to it ("seven thirty")."""
+BARE_ANSWERS = ("at", "party_size")
+"""Details asked alone that `parse_slots` reads from a bare answer ("seven thirty", "four")."""
 
 
 class BookingSecondListen:
@@ -68,5 +68,5 @@ class BookingSecondListen:
         return worth(self._slots(second, asks), asks) > worth(self._slots(first, asks), asks)
 
     def _slots(self, text: str, asks: tuple[str, ...]) -> Slots:
-        alone = ASKED_ALONE.get(asks[0]) if len(asks) == 1 else None
+        alone = asks[0] if len(asks) == 1 and asks[0] in BARE_ANSWERS else None
         return parse_slots(text, self._rules.today(), self._rules.phone_region, asked=alone)
