@@ -135,8 +135,12 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         return "Yes." if script.name.split()[0].lower() in low else f"No, it's {script.name}."
     if "phone number" in low or "say the whole number" in low or "your number" in low:
         return again("phone")
-    if "can we reach you on" in low:
-        return "Yes."
+    if "can we reach you on" in low:  # a guessed number, confirmed alone: theirs or not
+        return (
+            "Yes."
+            if parse_slots(reply, today, rules.phone_region).phone == script.phone_e164
+            else "No."
+        )
     if asks_to_go_ahead and script.task == "book":
         # A caller hears their own name and number read back, and says so when they are not.
         read_phone = parse_slots(reply, today, rules.phone_region).phone

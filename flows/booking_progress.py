@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_slots import Slots
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
@@ -33,6 +34,7 @@ UNFINISHED = {
 }
 """Said before "Would you like to end the call?" when the caller says goodbye mid-task."""
 FIND_QUESTION = "What phone number is the booking under?"
+NAME_NOTE = "The name may be misheard: please check its spelling."
 NAME_TRIES = 2
 """Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 FIND_NAME_QUESTION = "And what name is the booking under?"
@@ -66,6 +68,9 @@ class BookingProgress:
     """The call whose read-back the caller is answering."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)
     """What was heard of the caller's phone number so far."""
+    name_unsure: bool = False
+    """The caller corrected the name and the same name was heard again: the booking, if made,
+    carries `NAME_NOTE` for the staff."""
 
     def unsure_of(self, names: tuple[str, ...]) -> str | None:
         """The first of `names` filled from a guess, to confirm before it is used."""
@@ -80,9 +85,36 @@ class BookingProgress:
             return (on_day or bookings)[0]
         return bookings[0]
 
+    def slot_arguments(self) -> dict[str, Any]:
+        """What `check_availability` takes: the day, time and party size."""
+        return {
+            "date": self.slots.day.isoformat(),
+            "time": self.slots.at.strftime("%H:%M"),
+            "party_size": self.slots.party_size,
+        }
+
+    def booking_arguments(self) -> dict[str, Any]:
+        """What `book_table` takes; a name heard unsure is noted for the staff."""
+        notes = self.slots.notes or ""
+        if self.name_unsure and len(notes) + len(NAME_NOTE) < MAX_NOTES_CHARS:
+            notes = f"{notes} {NAME_NOTE}".strip()
+        return {
+            **self.slot_arguments(),
+            "name": self.slots.name,
+            "phone": self.slots.phone,
+            "notes": notes,
+        }
+
     def confirmed(self, name: str):
         """The caller said yes to the detail `name`."""
         self.slots = replace(self.slots, unsure=self.slots.unsure - {name})
+
+    def refused(self, name: str):
+        """The caller said no to the guessed detail `name`: it is cleared, and a guessed phone
+        number is never offered again, however often it is heard the same way."""
+        if name == "phone":
+            self.phone.refused.add(self.slots.phone)
+        self.slots = replace(self.slots, **{name: None}, unsure=self.slots.unsure - {name})
 
 
 def confirmation(slot: str, slots: Slots, region: str) -> str:

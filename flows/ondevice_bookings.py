@@ -19,6 +19,7 @@ from typing import Any
 
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
+from flows.booking_names import parse_name
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
     FIND_QUESTION,
@@ -213,9 +214,11 @@ class OfflineBookings(BookingResults):
         if desk.awaiting == "readback":
             if yes:
                 desk.awaiting = None
-                return Reply("", calls=(("book_table", self._booking_arguments()),))
+                return Reply("", calls=(("book_table", desk.booking_arguments()),))
             if no:
                 desk.awaiting = None
+                if desk.slots.name and parse_name(text) == desk.slots.name:
+                    return self._name_heard_again()
                 if self._listen(text):
                     return self._next()
                 if unusable_phone(text, self.rules.phone_region):
@@ -234,6 +237,20 @@ class OfflineBookings(BookingResults):
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None
+
+    def _name_heard_again(self) -> Reply:
+        """ "No, the name is ..." heard as the name read back: asking again would loop, as
+        Whisper hears a name it cannot spell the same way each time. The booking may go ahead
+        under it, noted for the staff (the phone number finds it); refused again, a person."""
+        desk = self.progress
+        if desk.name_unsure:
+            desk.awaiting = "human"
+            return Reply(f"Sorry, I cannot make out the name. {OFFER_A_PERSON}")
+        desk.name_unsure, desk.awaiting = True, "readback"
+        return Reply(
+            f"Sorry, I keep hearing {desk.slots.name}. Shall I book it under that name, "
+            "with a note for our staff to check the spelling?"
+        )
 
     def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
         """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
@@ -262,8 +279,7 @@ class OfflineBookings(BookingResults):
             desk.confirmed(slot)
             return self._next()
         if no:
-            desk.slots = replace(desk.slots, **{slot: None})
-            desk.confirmed(slot)
+            desk.refused(slot)
             return self._ask(slot, "Sorry about that. ")
         return None
 
@@ -274,6 +290,7 @@ class OfflineBookings(BookingResults):
         if desk.task != "book" and asked not in ("phone", "name"):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        said = desk.phone.unrefused(said)
         self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
         if self.date_problem is not None:
             # No such day, or none we book: never the day the parser made of it.
@@ -328,7 +345,7 @@ class OfflineBookings(BookingResults):
             if desk.checking == wanted:
                 return Reply(prefix)  # its result answers, with what this turn added
             desk.checking = wanted
-            return Reply(prefix, calls=(("check_availability", self._slot_arguments()),))
+            return Reply(prefix, calls=(("check_availability", desk.slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
                 return self._ask(slot, prefix)
@@ -400,23 +417,6 @@ class OfflineBookings(BookingResults):
         return QUESTIONS[slot]
 
     # -- arguments -----------------------------------------------------------------
-
-    def _slot_arguments(self) -> dict[str, Any]:
-        slots = self.progress.slots
-        return {
-            "date": slots.day.isoformat(),
-            "time": slots.at.strftime("%H:%M"),
-            "party_size": slots.party_size,
-        }
-
-    def _booking_arguments(self) -> dict[str, Any]:
-        slots = self.progress.slots
-        return {
-            **self._slot_arguments(),
-            "name": slots.name,
-            "phone": slots.phone,
-            "notes": slots.notes or "",
-        }
 
     def _name_needed(self, phone: str) -> bool:
         """A lookup by phone needs the name too (flows/caller_verification.py), unless the

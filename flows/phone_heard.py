@@ -15,9 +15,9 @@ and offers a member of staff rather than asking the same thing for ever.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from flows.booking_slots import parse_party_size, parse_time
+from flows.booking_slots import Slots, parse_party_size, parse_time
 from flows.phone_numbers import parse_phone, unusable_phone
 
 MAX_PHONE_DIGITS = 13
@@ -48,6 +48,8 @@ class PhoneHeard:
     """The bot asked for the number in two parts; the first is in `partial` once said."""
     gave_up: bool = False
     """The parts made no valid number either: the bot offers a person instead."""
+    refused: set[str] = field(default_factory=set)
+    """Numbers guessed from what was heard that the caller said are not theirs."""
 
     def joined(self, text: str, region: str) -> tuple[str, bool]:
         """The turn to read for a phone number: the paused start joined with this turn,
@@ -57,6 +59,12 @@ class PhoneHeard:
         if not partial or parse_phone(text, region, bare=True) is not None:
             return text, bool(partial)
         return f"{partial} {text}", True
+
+    def unrefused(self, said: Slots) -> Slots:
+        """`said` less a guessed number the caller already refused."""
+        if said.phone in self.refused and "phone" in said.unsure:
+            return replace(said, phone=None, unsure=said.unsure - {"phone"})
+        return said
 
     def heard(self, text: str, region: str, bare: bool) -> None:
         """Remember digits said as a phone number that make no valid number."""

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from flows.booking_names import parse_name
+from flows.booking_progress import NAME_NOTE
 from flows.booking_slots import parse_slots
 from tests.test_ondevice_bookings import talk
 
@@ -115,6 +116,21 @@ async def test_a_guessed_number_is_confirmed_alone_before_the_read_back(store, r
     assert call.replies[-1] == "Can we reach you on 07791 299463?"
 
 
+async def test_a_digit_said_three_times_and_heard_twice_is_guessed_and_confirmed(store, rules):
+    call = await talk(
+        store, rules, *ASKED_FOR_PHONE, "zero seven eight one two, five five, one two one"
+    )
+    assert call.replies[-1] == "Can we reach you on 07812 555121?"
+
+
+async def test_a_guess_the_caller_refused_is_not_offered_again(store, rules):
+    heard = "zero seven eight one two, five five, one two one"
+    call = await talk(store, rules, *ASKED_FOR_PHONE, heard, "No.", heard)
+    assert call.replies[-1] == (
+        "I heard 0 7 8 1 2 5 5 1 2 1 — could you say the whole number again, digit by digit?"
+    )
+
+
 async def test_a_guessed_number_the_caller_denies_is_asked_for_again(store, rules):
     call = await talk(
         store,
@@ -132,13 +148,13 @@ async def test_a_number_heard_short_in_a_read_back_correction_is_asked_for_again
         rules,
         *ASKED_FOR_PHONE,
         "07958 317552",
-        "No, my number is zero seven nine five eight three one seven five five.",
-        "zero seven nine five eight, three one seven, five five three.",
+        "No, my number is zero seven nine five eight three one seven five two.",
+        "zero seven nine five eight, three one seven, five two three.",
     )
     assert call.replies[-2] == (
-        "I heard 0 7 9 5 8 3 1 7 5 5 — could you say the whole number again, digit by digit?"
+        "I heard 0 7 9 5 8 3 1 7 5 2 — could you say the whole number again, digit by digit?"
     )
-    assert call.replies[-1].endswith("phone 07958 317553. Shall I book it?")
+    assert call.replies[-1].endswith("phone 07958 317523. Shall I book it?")
 
 
 async def test_no_caller_turn_gets_an_empty_reply(store, rules):
@@ -285,3 +301,38 @@ async def test_booking_details_given_for_the_first_part_of_a_number_are_not_take
         "No, it's for two people on Friday at eight pm.",
     )
     assert call.replies[-1] == "Just the first five digits, please."
+
+
+NAME_HEARD_AGAIN = (*ASKED_FOR_PHONE, "07958 317552", "No, the name is Chloe Martin.")
+
+
+async def test_a_name_correction_heard_as_the_same_name_offers_to_book_it_noted(store, rules):
+    call = await talk(store, rules, *NAME_HEARD_AGAIN)
+    assert call.replies[-1] == (
+        "Sorry, I keep hearing Chloe Martin. Shall I book it under that name, "
+        "with a note for our staff to check the spelling?"
+    )
+
+
+async def test_a_booking_under_a_name_heard_again_carries_a_note_for_the_staff(store, rules):
+    await talk(store, rules, *NAME_HEARD_AGAIN, "Yes, please.")
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.notes) == ("Chloe Martin", NAME_NOTE)
+
+
+async def test_the_same_name_heard_a_third_time_offers_a_person(store, rules):
+    call = await talk(store, rules, *NAME_HEARD_AGAIN, "No, the name is Chloe Martin.")
+    assert call.replies[-1] == (
+        "Sorry, I cannot make out the name. "
+        "Would you like me to put you through to a member of staff?"
+    )
+    assert await store.bookings() == []
+
+
+async def test_a_name_correction_with_another_name_is_read_back_with_it(store, rules):
+    call = await talk(
+        store, rules, *ASKED_FOR_PHONE, "07958 317552", "No, the name is Chloe Morton."
+    )
+    assert call.replies[-1].endswith(
+        "under the name Chloe Morton, phone 07958 317552. Shall I book it?"
+    )

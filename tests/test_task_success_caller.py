@@ -83,3 +83,17 @@ def test_a_booker_asked_what_to_change_says_the_whole_booking_again(rules):
     for _ in range(2):
         said = answer(question, BOOKER, rules.today(), rules, asked)
         assert said.startswith(f"No, it's for {BOOKER.party_words} people")
+
+
+def test_a_guessed_number_that_is_the_callers_is_confirmed(rules):
+    call = CALLS[0]
+    national = call.phone_e164.replace("+44", "0")
+    reply = f"Can we reach you on {national[:5]} {national[5:]}?"
+    assert answer(reply, call, rules.today(), rules, Counter()) == "Yes."
+
+
+def test_a_guessed_number_that_is_not_the_callers_is_refused(rules):
+    call = CALLS[0]
+    wrong = call.phone_e164.replace("+44", "0")[:-1] + ("1" if call.phone_e164[-1] != "1" else "2")
+    reply = f"Can we reach you on {wrong[:5]} {wrong[5:]}?"
+    assert answer(reply, call, rules.today(), rules, Counter()) == "No."
