@@ -47,7 +47,7 @@ class PhoneHeard:
     in_parts: bool = False
     """The bot asked for the number in two parts; the first is in `partial` once said."""
     gave_up: bool = False
-    """The parts made no valid number either: the bot offers a person instead."""
+    """This turn's parts made no valid number either: the bot offers a person instead."""
     refused: set[str] = field(default_factory=set)
     """Numbers guessed from what was heard that the caller said are not theirs."""
 
@@ -80,7 +80,7 @@ class PhoneHeard:
         digits = unusable_phone(text, region, bare=True)
         if not digits:
             return None
-        self.unusable = digits
+        self.unusable, self.gave_up = digits, False  # a new try, after a person was offered too
         if self.in_parts and not waited and len(digits) > MAX_FIRST_PART_DIGITS:
             # Not a first part to join to the rest, but the whole number heard short again.
             self.failures += 1

@@ -82,11 +82,9 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     a common mishearing away from them, as E.164, and the words it was heard in; None when
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
-    one copy too many of a repeated digit ("one one one one" for "one one one"), and a
-    digit said three times heard twice ("five five" for "five five five": 14 of the 73
-    numbers bench.phone_answers' tuning voices missed). The brain confirms a guess alone
-    before it books under it; a lookup with it finds a booking only if the name or the day
-    matches too (flows/caller_verification.py)."""
+    and one copy too many of a repeated digit ("one one one one" for "one one one"). The
+    brain confirms a guess alone before it books under it; a lookup with it finds a booking
+    only if the name or the day matches too (flows/caller_verification.py)."""
     digits, said = _tried_digits(spoken, bare)
     digits = digits.lstrip("+")
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
@@ -95,8 +93,6 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     candidates = {prefix + digits[start:] for start in (0, 1, 2)} if prefix else set()
     for run in re.finditer(r"(\d)\1+", digits):
         candidates.add(digits[: run.start()] + digits[run.start() + 1 :])
-        if len(run[0]) == 2:
-            candidates.add(digits[: run.start()] + run[1] + digits[run.start() :])
     valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
     return (valid.pop(), said) if len(valid) == 1 else None
 

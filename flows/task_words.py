@@ -12,12 +12,15 @@ TASK_WORDS = (
     (
         "change",
         re.compile(
-            r"\b(?:reschedule|postpone|(?:move|change)\s+(?:it|my|our|the|this))\b", re.IGNORECASE
+            r"\b(?:reschedule|postpone|instead|(?:move|change)\s+(?:it|my|our|the|this))\b",
+            re.IGNORECASE,
         ),
     ),
 )
 """Words that name a task for an existing booking outright, however the sentence goes on
 ("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
-Sunday": Whisper's "cancel our table on Sunday")."""
+Sunday": Whisper's "cancel our table on Sunday"). Heard before any task, "instead" changes
+something the caller already has ("... my walking foreshadow mate, make it five people
+instead": a tuning caller's "reschedule my booking for Saturday")."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
 """A task on "it": the booking this call has just made or found, not another one."""

@@ -109,6 +109,23 @@ async def test_parts_that_make_no_number_offer_a_person_instead_of_asking_again(
     )
 
 
+async def test_a_number_said_again_after_the_offer_of_a_person_gets_one_question(store, rules):
+    short = "oh seven four five two six one nine eight zero"
+    call = await talk(
+        store,
+        rules,
+        *ASKED_FOR_PHONE,
+        short,
+        short,
+        "oh seven four five two",
+        "six one nine eight zero",
+        short,
+    )
+    assert call.replies[-1] == (
+        "I heard 0 7 4 5 2 6 1 9 8 0. Let's take it in two parts. What are the first five digits?"
+    )
+
+
 async def test_a_guessed_number_is_confirmed_alone_before_the_read_back(store, rules):
     call = await talk(
         store, rules, *ASKED_FOR_PHONE, "four seven seven nine one two nine nine four six three"
@@ -116,18 +133,11 @@ async def test_a_guessed_number_is_confirmed_alone_before_the_read_back(store, r
     assert call.replies[-1] == "Can we reach you on 07791 299463?"
 
 
-async def test_a_digit_said_three_times_and_heard_twice_is_guessed_and_confirmed(store, rules):
-    call = await talk(
-        store, rules, *ASKED_FOR_PHONE, "zero seven eight one two, five five, one two one"
-    )
-    assert call.replies[-1] == "Can we reach you on 07812 555121?"
-
-
 async def test_a_guess_the_caller_refused_is_not_offered_again(store, rules):
-    heard = "zero seven eight one two, five five, one two one"
+    heard = "four seven seven nine one two nine nine four six three"
     call = await talk(store, rules, *ASKED_FOR_PHONE, heard, "No.", heard)
     assert call.replies[-1] == (
-        "I heard 0 7 8 1 2 5 5 1 2 1 — could you say the whole number again, digit by digit?"
+        "I heard 4 7 7 9 1 2 9 9 4 6 3 — could you say the whole number again, digit by digit?"
     )
 
 
@@ -259,6 +269,20 @@ async def test_cancel_heard_in_a_garbled_sentence_starts_the_cancellation(store,
 async def test_reschedule_heard_alone_starts_a_change(store, rules):
     call = await talk(store, rules, "Hello, I'm a reschedule by booking.")
     assert call.replies[-1] == "Of course. What phone number is the booking under?"
+
+
+async def test_instead_heard_before_any_task_starts_a_change(store, rules):
+    call = await talk(
+        store, rules, "Hello, can I miss care to my walking, make it six people instead?"
+    )
+    assert call.replies[-1] == "Of course. What phone number is the booking under?"
+
+
+async def test_instead_in_a_booking_under_way_corrects_the_booking(store, rules):
+    call = await talk(
+        store, rules, "A table for two on Friday at 8pm, please.", "Make it four people instead."
+    )
+    assert call.replies[-1].startswith("Good news, we have a table for 4 people on Friday")
 
 
 async def test_details_with_no_task_ask_which_task_not_offline_scope(store, rules):
