@@ -360,3 +360,16 @@ async def test_a_name_correction_with_another_name_is_read_back_with_it(store, r
     assert call.replies[-1].endswith(
         "under the name Chloe Morton, phone 07958 317552. Shall I book it?"
     )
+
+
+async def test_declining_a_person_with_the_details_goes_on_with_the_booking(store, rules):
+    call = await talk(
+        store, rules, "A table for twelve on Friday at 8pm, please.", "No, it's for five people."
+    )
+    assert "shall I put you through?" in call.replies[0]
+    assert call.replies[-1].startswith("Good news, we have a table for 5 people on Friday")
+
+
+async def test_declining_a_person_without_details_ends_the_task(store, rules):
+    call = await talk(store, rules, "A table for twelve on Friday at 8pm, please.", "No thanks.")
+    assert call.replies[-1] == "All right. Is there anything else I can help with?"
