@@ -50,7 +50,7 @@ from services.ondevice_llm import DialogueTurn, Match, Reply
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
 HOW = "How can I help?"
-NOTED = "with a note for our staff to check the spelling?"
+NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = ("name", "phone")
@@ -242,15 +242,14 @@ class OfflineBookings(BookingResults):
         return None
 
     def _name_heard_again(self) -> Reply:
-        """ "No, the name is ..." heard as the name read back (Whisper's, each time): not read back
+        """A name correction heard as the name read back (Whisper's, each time): not read back
         again, but booked noted for the staff if the caller agrees; refused again, a person."""
         desk = self.progress
         if desk.name_unsure:
             desk.awaiting = "human"
             return Reply(f"Sorry, I cannot make out the name. {OFFER_A_PERSON}")
         desk.name_unsure, desk.awaiting = True, "readback"
-        name = desk.slots.name
-        return Reply(f"Sorry, I keep hearing {name}. Shall I book it under that name, {NOTED}")
+        return Reply(f"Sorry, I keep hearing {desk.slots.name}. {NAME_NOTED}")
 
     def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
         """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
