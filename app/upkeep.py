@@ -11,6 +11,12 @@ Measured by `python -m bench.load --only leaks` (docs/deployment.md, "Calls per 
   first call (Python's own bound for it), so a burst neither adds threads nor leaves any.
 
 Both only on glibc (Linux); elsewhere the allocator is left as it is.
+
+And numpy's BLAS runs on one thread. OpenBLAS starts a thread per core, and after each
+matrix product they spin, waiting for the next: Smart Turn's mel features (Pipecat's, at
+each turn end) took 7.5 ms of wall time but 65 ms of CPU on two spinning threads, 7.8 ms on
+one (2-core EPYC, 1 Dec 2026). The calls' products are small; the models' own thread pools
+(onnxruntime, CTranslate2) are not BLAS's and keep their threads.
 """
 
 import asyncio
@@ -27,6 +33,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from loguru import logger
+from threadpoolctl import threadpool_limits
 
 M_ARENA_MAX = -8
 """mallopt's parameter number for the arena cap (glibc's malloc.h)."""
@@ -60,6 +67,12 @@ def cap_malloc_arenas() -> None:
 
 
 @cache
+def one_blas_thread() -> None:
+    """numpy's BLAS on one thread from now on, for the whole process."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
+@cache
 def freeze_loaded_objects() -> None:
     """What the process holds before its first call (modules, settings, models) is left out
     of every later garbage collection, which then walks what the calls made."""
@@ -78,10 +91,11 @@ def started_pool(size: int = POOL_THREADS) -> ThreadPoolExecutor:
 
 
 def prepare_process() -> None:
-    """Before a call is built: the malloc arena cap, the loaded objects frozen, and the
-    running loop's default pool at full size (once per loop; the pool it replaces is
+    """Before a call is built: the malloc arena cap, BLAS on one thread, the loaded objects
+    frozen, and the running loop's default pool at full size (once per loop; the pool it replaces is
     dropped, and its idle threads end)."""
     cap_malloc_arenas()
+    one_blas_thread()
     freeze_loaded_objects()
     loop = asyncio.get_running_loop()
     if loop not in _prepared:

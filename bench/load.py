@@ -53,7 +53,7 @@ CLOUD_LINES = [
 """Lines the fast path leaves to Claude (a booking, a question it has no fixed reply for)."""
 CLOUD_LEVELS = (1, 2, 3, 5, 10, 20, 30, 40)
 CLOUD_ADDED_P95_MS = 50.0
-OFFLINE_LEVELS = (1, 2, 3, 4)
+OFFLINE_LEVELS = (1, 2, 3, 4, 5, 6)
 OFFLINE_P95_MS = 1500.0
 MIN_TURNS = 20
 RAMP_SECS = 0.25

@@ -12,6 +12,10 @@ threads at once grows its arena to their peak together and never gives it back (
 after a round of 20 cloud calls, `python -m bench.load --only leaks`); without it each run's
 buffers go back to malloc, for no measurable CPU (Smart Turn v3: 45-54 ms a run either way,
 Silero 0.13-0.14 ms, 2-core Xeon).
+
+Nor do its idle threads spin: after each run onnxruntime's intra-op threads busy-wait for the
+next, which on two cores takes CPU from every other call (Smart Turn v3 on two threads: 230 ms
+of CPU a run spinning, 160 ms not, and 87 -> 58 ms of wall time; 2-core EPYC, 1 Dec 2026).
 """
 
 import threading
@@ -54,6 +58,7 @@ def shared_onnx_sessions() -> Iterator[None]:
             if key not in _sessions:
                 options = sess_options or onnxruntime.SessionOptions()
                 options.enable_cpu_mem_arena = False
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 _sessions[key] = build(model, sess_options=options, providers=providers, **kwargs)
             return _sessions[key]
 

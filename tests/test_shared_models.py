@@ -30,3 +30,11 @@ def test_two_calls_vads_share_the_session_but_not_the_recurrent_state():
         one, two = SileroVADAnalyzer(), SileroVADAnalyzer()
     assert one._model.session is two._model.session
     assert one._model is not two._model
+
+
+def test_a_shared_sessions_idle_threads_do_not_spin(monkeypatch):
+    monkeypatch.setattr(shared_models, "_sessions", {})
+    with shared_onnx_sessions():
+        vad = SileroVADAnalyzer()
+    options = vad._model.session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

@@ -4,6 +4,8 @@ memory given back at each call's end, collected only when no other call runs."""
 import asyncio
 import threading
 
+from threadpoolctl import threadpool_info
+
 from app import upkeep
 
 
@@ -34,3 +36,9 @@ def test_a_calls_end_collects_only_when_no_other_call_runs(monkeypatch):
             pass
         assert collected == []
     assert collected == [True]
+
+
+async def test_numpys_blas_runs_on_one_thread_once_the_process_is_prepared():
+    upkeep.prepare_process()
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
