@@ -69,6 +69,8 @@ class PhoneHeard:
     def heard(self, text: str, region: str, bare: bool) -> None:
         """Remember digits said as a phone number that make no valid number."""
         digits = unusable_phone(text, region, bare=bare)
+        if _details_not_a_number(text, digits):
+            return
         if digits or parse_phone(text, region, bare=bare) is not None:
             self.unusable = digits
 
@@ -76,9 +78,11 @@ class PhoneHeard:
         """After a turn answering "what number?" that gave no valid number: what to say (a
         short "go on" when it stopped mid-number, the question again with what was heard,
         or, after two tries, a request for it in two parts), or None if no digits were
-        said at all."""
+        said at all, or only those of a party size or a time said with them."""
         digits = unusable_phone(text, region, bare=True)
         if not digits:
+            return None
+        if not self.in_parts and _details_not_a_number(text, digits):
             return None
         self.unusable, self.gave_up = digits, False  # a new try, after a person was offered too
         if self.in_parts and not waited and len(digits) > MAX_FIRST_PART_DIGITS:
@@ -110,6 +114,12 @@ class PhoneHeard:
 
     def ask_again(self) -> str:
         return f"I heard {said_back(self.unusable)} — could you say the whole number again, digit by digit?"
+
+
+def _details_not_a_number(text: str, digits: str) -> bool:
+    """Whether a turn's few digits are those of a party size or a time said with them ("No,
+    it's for four people at seven"): a correction, not a number."""
+    return 0 < len(digits) <= MAX_FIRST_PART_DIGITS and _booking_details(text)
 
 
 def _booking_details(text: str) -> bool:

@@ -373,3 +373,16 @@ async def test_declining_a_person_with_the_details_goes_on_with_the_booking(stor
 async def test_declining_a_person_without_details_ends_the_task(store, rules):
     call = await talk(store, rules, "A table for twelve on Friday at 8pm, please.", "No thanks.")
     assert call.replies[-1] == "All right. Is there anything else I can help with?"
+
+
+async def test_details_corrected_in_answer_to_the_number_question_are_no_number(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Hi, a table for one on Friday at half seven please.",
+        "Chloe Martin.",
+        "No, it's for four people, on Friday at seven o'clock.",
+    )
+    assert "I heard" not in call.replies[-1]
+    assert "4 people" in call.replies[-1]
+    assert call.replies[-1].endswith("phone number can we reach you on?")
