@@ -175,7 +175,8 @@ class OfflineBookings(BookingResults):
                 desk.asked = "booking_day"
                 return Reply(f"Sorry, I did not catch that. {QUESTIONS['booking_day']}")
         if not heard and desk.asked:
-            return Reply(f"Sorry, I did not catch that. {self._question(desk.asked)}")
+            missed = desk.phone.not_caught(text, self.rules.phone_region)
+            return Reply(f"{missed} {self._question(desk.asked)}")
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:

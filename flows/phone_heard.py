@@ -28,6 +28,7 @@ GO_ON = "Go on, I'm listening."
 FIRST_PART = "Let's take it in two parts. What are the first five digits?"
 REST = "Thank you. And the rest of the number?"
 FIRST_PART_AGAIN = "Just the first five digits, please."
+NOT_CAUGHT = "Sorry, I did not catch that."
 MAX_FIRST_PART_DIGITS = 6
 """More digits than this, asked for the first part: the caller said the whole number again."""
 WHOLE_TRIES = 2
@@ -107,6 +108,15 @@ class PhoneHeard:
             self.in_parts = True
             return f"I heard {said_back(digits)}. {FIRST_PART}"
         return self.ask_again()
+
+    def not_caught(self, text: str, region: str) -> str:
+        """The start of the reply to a turn the bot took nothing from: the digits of a number
+        it cannot use, when the caller said one (they know what to say again), or a plain
+        "did not catch that"."""
+        digits = unusable_phone(text, region, bare=False)
+        if len(digits) > MAX_FIRST_PART_DIGITS:
+            return f"I heard {said_back(digits)}, which is not a phone number I can use."
+        return NOT_CAUGHT
 
     def _give_up(self, digits: str) -> str:
         self.in_parts, self.gave_up = False, True

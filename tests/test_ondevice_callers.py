@@ -386,3 +386,18 @@ async def test_details_corrected_in_answer_to_the_number_question_are_no_number(
     assert "I heard" not in call.replies[-1]
     assert "4 people" in call.replies[-1]
     assert call.replies[-1].endswith("phone number can we reach you on?")
+
+
+async def test_a_number_that_is_no_number_is_said_back_not_missed(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "I want to cancel my reservation.",
+        "020 7946 0018",
+        "Maria Lopez.",
+        "It's a moment. And the number is zero seven nine one seven one four five eight one.",
+    )
+    assert call.replies[-1] == (
+        "I heard 0 7 9 1 7 1 4 5 8 1, which is not a phone number I can use. "
+        "What day is the booking for, and what phone number is it under?"
+    )
