@@ -14,7 +14,8 @@ are you located? Where are you located?": 36 of 96 short questions and requests
 in three voices): that is cut back to one copy. Any other transcript that looks
 like a loop (more words a second than anyone says, a repeated three-word run, or
 a high compression ratio) is thrown away and the segment is transcribed again on the full window,
-exactly as faster-whisper does by default. So is a transcript Whisper doubts by
+exactly as faster-whisper does by default; where that loops too, a run of words it says three
+times over is kept once. So is a transcript Whisper doubts by
 its own measures (`is_doubtful`): on noise the short window writes words ("Kirk?
 Kirk?" for a cough, "Thank you." for a burst) where the full window writes none or
 fewer, and those come with a low average log-probability or a high no-speech
@@ -142,6 +143,33 @@ def one_copy(segments: list) -> list:
     return segments
 
 
+def without_a_run_said_thrice(segments: list) -> list:
+    """The segments as one segment with one copy of a run of words (two or more different
+    words) that comes three times or more back to back, Whisper's loop on the full window
+    too ("zero seven nine one one zero seven nine one one zero seven nine one one", asked for
+    the first five digits); a caller does not say the same run three times over. Else the
+    segments as they are. Repeats of one word ("one one one") are left: callers say those."""
+    words = " ".join(s.text.strip() for s in segments).split()
+    plain = [_words(w) for w in words]
+    for length in range(2, len(words) // 3 + 1):
+        for start in range(len(words) - 3 * length + 1):
+            run = plain[start : start + length]
+            if len(set(run)) < 2:
+                continue
+            copies = 1
+            while plain[start + copies * length : start + (copies + 1) * length] == run:
+                copies += 1
+            if copies >= 3:
+                kept = words[:start] + words[start + (copies - 1) * length :]  # the last copy
+                text = " " + " ".join(kept)
+                one = dataclasses.replace(
+                    segments[0], text=text, end=segments[-1].end,
+                    compression_ratio=get_compression_ratio(text),
+                )  # fmt: skip
+                return without_a_run_said_thrice([one])
+    return segments
+
+
 def is_doubtful(segments: list) -> bool:
     """Whether Whisper doubts a short-window transcript: a segment it decoded with a low
     average log-probability, or that it thinks may be no speech."""
@@ -203,7 +231,7 @@ class SpeechLengthWhisperModel(WhisperModel):
         self._full_window.on = True
         try:
             segments, info = super().transcribe(audio, *args, **kwargs)
-            return list(segments), info
+            return without_a_run_said_thrice(list(segments)), info
         finally:
             self._full_window.on = False
 

@@ -18,6 +18,7 @@ from services.whisper_stt import (
     pad_frames_for,
     speech_frames,
     trimmed,
+    without_a_run_said_thrice,
 )
 from settings import Settings, describe_errors
 
@@ -230,3 +231,26 @@ async def test_a_sound_begun_over_the_bot_is_encoded_on_the_full_window(monkeypa
         service._began_over_the_bot = over_the_bot
         [frame async for frame in service.run_stt(bytes(3200))]
     assert pads == [None, 200]
+
+
+def test_a_run_of_words_said_three_times_is_cut_to_one_copy():
+    [kept] = without_a_run_said_thrice(
+        heard(" zero seven nine one one zero seven nine one one zero seven nine one one.")
+    )
+    assert kept.text == " zero seven nine one one."
+
+
+def test_a_word_said_many_times_and_a_run_said_twice_are_kept():
+    for said in (" one one one one one one one one one", " I said two two, two two."):
+        segments = heard(said)
+        assert without_a_run_said_thrice(segments) == segments
+
+
+def test_a_loop_on_the_full_window_too_is_cut_to_one_copy(model, monkeypatch):
+    def transcribe(self, audio, **kwargs):
+        return heard(" oh seven nine one one oh seven nine one one oh seven nine one one"), None
+
+    monkeypatch.setattr(WhisperModel, "transcribe", transcribe)
+    monkeypatch.setattr(model, "pad_frames", pad_frames_for(2.0))
+    segments, _ = model.transcribe(np.zeros(16000 * 2, np.float32), language="en")
+    assert [s.text for s in segments] == [" oh seven nine one one"]
