@@ -92,8 +92,8 @@ def started_pool(size: int = POOL_THREADS) -> ThreadPoolExecutor:
 
 def prepare_process() -> None:
     """Before a call is built: the malloc arena cap, BLAS on one thread, the loaded objects
-    frozen, and the running loop's default pool at full size (once per loop; the pool it replaces is
-    dropped, and its idle threads end)."""
+    frozen, and the running loop's default pool at full size (once per loop; the pool it
+    replaces is dropped, and its idle threads end)."""
     cap_malloc_arenas()
     one_blas_thread()
     freeze_loaded_objects()

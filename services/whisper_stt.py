@@ -63,6 +63,8 @@ MAX_SHORT_PASS_TOKENS = 200
 # Above this many words a second of audio, a transcript repeats itself.
 MAX_WORDS_PER_SEC = 6.0
 COMPRESSION_RATIO_THRESHOLD = 2.4  # faster-whisper's own default
+MIN_LOOP_RUN_WORDS = 4
+"""A run of this many words said three times back to back is Whisper's loop, not the caller."""
 # Whisper's own thresholds for a doubtful decode (faster-whisper's `log_prob_threshold`
 # and `no_speech_threshold` defaults): not tuned here.
 LOG_PROB_THRESHOLD = -1.0
@@ -144,14 +146,15 @@ def one_copy(segments: list) -> list:
 
 
 def without_a_run_said_thrice(segments: list) -> list:
-    """The segments as one segment with one copy of a run of words (two or more different
-    words) that comes three times or more back to back, Whisper's loop on the full window
-    too ("zero seven nine one one zero seven nine one one zero seven nine one one", asked for
-    the first five digits); a caller does not say the same run three times over. Else the
-    segments as they are. Repeats of one word ("one one one") are left: callers say those."""
+    """The segments as one segment with one copy of a run of `MIN_LOOP_RUN_WORDS` words or
+    more (two different at least) that comes three times or more back to back, Whisper's loop
+    on the full window too ("zero seven nine one one zero seven nine one one zero seven nine
+    one one", asked for the first five digits); a caller does not say such a run three times
+    over. Else the segments as they are. Shorter runs are left: "one one one", or "one two
+    one two one two" in a phone number, are said."""
     words = " ".join(s.text.strip() for s in segments).split()
     plain = [_words(w) for w in words]
-    for length in range(2, len(words) // 3 + 1):
+    for length in range(MIN_LOOP_RUN_WORDS, len(words) // 3 + 1):
         for start in range(len(words) - 3 * length + 1):
             run = plain[start : start + length]
             if len(set(run)) < 2:

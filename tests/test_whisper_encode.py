@@ -240,8 +240,12 @@ def test_a_run_of_words_said_three_times_is_cut_to_one_copy():
     assert kept.text == " zero seven nine one one."
 
 
-def test_a_word_said_many_times_and_a_run_said_twice_are_kept():
-    for said in (" one one one one one one one one one", " I said two two, two two."):
+def test_a_word_said_many_times_and_short_or_twice_said_runs_are_kept():
+    for said in (
+        " one one one one one one one one one",
+        " I said two two, two two.",
+        " oh seven one two one two one two three four five",
+    ):
         segments = heard(said)
         assert without_a_run_said_thrice(segments) == segments
 
