@@ -29,6 +29,8 @@ from flows.spoken_numbers import with_digits
 
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 MAX_PARTY = 200
+"""A party said as more people than this is taken as this many (too many: the staff are
+offered); "for" more than this with no "people" is a number misheard, no party size."""
 
 DATE_PHRASES = [
     r"\bday after tomorrow\b",
@@ -289,6 +291,8 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return int(found[1]) + 1
     for pattern in PARTY_PATTERNS:
         found = re.search(pattern, spoken)
+        if found and int(found[1]) > MAX_PARTY and pattern != PARTY_PATTERNS[0]:
+            return None  # "for 512" with no "people": a number misheard ("for five, Tuesday")
         if found:
             return min(int(found[1]), MAX_PARTY)
     # "My wife and I", "me and my partner": two, unless more are named after them. Whisper

@@ -129,6 +129,7 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("two adults and two children", 4),
         ("me and three friends", 4),
         ("anything at ten past seven tomorrow for two?", 2),
+        ("a party of 300 people", 200),  # too many, said as people: the staff are offered
     ],
 )
 def test_party_sizes(said, size):
@@ -146,6 +147,7 @@ def test_party_sizes(said, size):
         "my wife and I and our two kids",  # more than two: ask
         "gluten-free people",
         "is the parking free?",
+        "Booking for 512 stay at eight o'clock",  # Whisper's "for five, Tuesday": no party of 200
     ],
 )
 def test_what_is_not_a_party_size(said):
