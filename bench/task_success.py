@@ -119,6 +119,10 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
     if "what would you like to change" in low:
+        if script.task != "change" and asked["wrong name"]:
+            return f"The name. It's {script.name}."  # what they said no to at the read-back
+        if script.task != "change" and asked["wrong phone"]:
+            return f"The phone number. It's {said_digits(national)}."
         if script.task != "change":
             return correction  # a new booking read back wrong: all of it again
         asked["changes"] += 1
@@ -144,9 +148,15 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     if asks_to_go_ahead and script.task == "book":
         # A caller hears their own name and number read back, and says so when they are not.
         read_phone = parse_slots(reply, today, rules.phone_region).phone
-        if read_phone is not None and read_phone != script.phone_e164:
+        wrong_phone = read_phone is not None and read_phone != script.phone_e164
+        wrong_name = "under the name" in low and script.name.split()[0].lower() not in low
+        asked["wrong phone"], asked["wrong name"] = (
+            int(wrong_phone),
+            int(wrong_name and not wrong_phone),
+        )
+        if wrong_phone:
             return f"No, my number is {said_digits(national)}."
-        if "under the name" in low and script.name.split()[0].lower() not in low:
+        if wrong_name:
             return f"No, the name is {script.name}."
     if asks_to_go_ahead:
         return "Yes, please."

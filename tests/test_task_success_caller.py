@@ -85,6 +85,23 @@ def test_a_booker_asked_what_to_change_says_the_whole_booking_again(rules):
         assert said.startswith(f"No, it's for {BOOKER.party_words} people")
 
 
+def test_asked_what_to_change_after_a_wrong_name_the_caller_says_the_name(rules):
+    national = BOOKER.phone_e164.replace("+44", "0")
+    reply = READ_BACK.format(party=2, day="Saturday", name="Reset", phone=national)
+    asked = Counter()
+    answer(reply, BOOKER, rules.today(), rules, asked)
+    said = answer("No problem. What would you like to change?", BOOKER, rules.today(), rules, asked)
+    assert said == f"The name. It's {BOOKER.name}."
+
+
+def test_asked_what_to_change_after_a_wrong_number_the_caller_says_the_number(rules):
+    reply = READ_BACK.format(party=2, day="Saturday", name=BOOKER.name, phone="07911 113375")
+    asked = Counter()
+    answer(reply, BOOKER, rules.today(), rules, asked)
+    said = answer("No problem. What would you like to change?", BOOKER, rules.today(), rules, asked)
+    assert said.startswith("The phone number. It's zero seven nine one one")
+
+
 def test_a_guessed_number_that_is_the_callers_is_confirmed(rules):
     call = CALLS[0]
     national = call.phone_e164.replace("+44", "0")
