@@ -90,6 +90,8 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
         phrase = found[0]
         if not _month_may(spoken, found):
             continue
+        if phrase == "today" and re.search(rf"\b(?:for|on|this|next) (?:{WEEKDAYS})\b", spoken):
+            continue  # "my booking for Friday. Today is ...": the day the booking is for
         # "Sunday 13th" is the 13th.
         phrase = re.sub(rf"^(?:{WEEKDAYS}),? (?=\d)", "the ", phrase)
         if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):

@@ -40,6 +40,9 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("the 4th of May", date(2030, 5, 4)),
         ("May the 4th", date(2030, 5, 4)),
         ("room for 8 on January 30th", date(2030, 1, 30)),  # 8 is the party, not the day
+        # "Today" from a garbled name ("The name is Noah Fischer" heard so): the booking's day
+        ("cancel my booking for Friday. Today is all official", date(2030, 1, 4)),
+        ("today", TODAY),
     ],
 )
 def test_dates(said, day):
