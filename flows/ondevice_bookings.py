@@ -43,7 +43,7 @@ from flows.impossible_dates import date_problem
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import IT, TASK_WORDS
+from flows.task_words import CHANGE_SAID, IT, TASK_WORDS
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
@@ -103,8 +103,7 @@ class OfflineBookings(BookingResults):
 
     def interpret(self, turn: DialogueTurn, found: Match) -> Reply | None:
         """The answer to a caller turn, or None to leave it to the intent it matched; never
-        an answer that says nothing and calls nothing, unless a check already under way
-        answers it."""
+        one that says and calls nothing, unless a check already under way answers it."""
         self.caller_turns += 1
         reply = self._interpret(turn, found)
         silent = reply is not None and not reply.text.strip() and not reply.calls
@@ -238,6 +237,8 @@ class OfflineBookings(BookingResults):
                 return Reply("", calls=(held,))
             if desk.task == "change" and self._listen(text):
                 return self._next()  # "No, make it five": the details said instead, read back
+            if desk.task == "change" and CHANGE_SAID.search(text):  # "No, make it sticky ..."
+                return self._ask("changes", "Sorry, I did not catch that. ")
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None
@@ -419,9 +420,8 @@ class OfflineBookings(BookingResults):
     # -- arguments -----------------------------------------------------------------
 
     def _name_needed(self, phone: str) -> bool:
-        """A lookup by phone needs the name too (flows/caller_verification.py), unless the
-        phone is the caller's own line, the booking is one this call made or found, or the
-        caller said the day the booking is on."""
+        """A lookup by phone needs the name too (flows/caller_verification.py), unless the phone
+        is the caller's own line, the call made or found the booking, or its day was said."""
         return phone != self.caller_phone and self.recent is None and self._day_fact() is None
 
     def _day_fact(self) -> date | None:

@@ -24,3 +24,6 @@ something the caller already has ("... my walking foreshadow mate, make it five 
 instead": a tuning caller's "reschedule my booking for Saturday")."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
 """A task on "it": the booking this call has just made or found, not another one."""
+CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)
+"""Words that say a change is wanted, though its details were not caught ("No, make it sticky,
+baby, please", Whisper's "six people, please"): the change is asked for again, not dropped."""

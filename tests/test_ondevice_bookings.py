@@ -132,6 +132,15 @@ async def test_a_no_with_other_details_is_read_back_again_not_dropped(store, rul
     assert (await store.bookings())[0].party_size == 4
 
 
+async def test_a_no_with_a_change_not_caught_asks_for_the_change_again(store, rules):
+    call = await talk(store, rules, *CHANGE_READ_BACK, "No, make it sticky, baby, please.")
+    assert call.replies[-1] == (
+        "Sorry, I did not catch that. "
+        "What would you like to change: the day, the time or the number of people?"
+    )
+    assert (await store.bookings())[0].party_size == 4
+
+
 async def test_a_change_declined_with_a_bare_no_keeps_the_booking(store, rules):
     call = await talk(store, rules, *CHANGE_READ_BACK, "No.")
     assert call.replies[-1].startswith("All right, I have left your booking as it was.")
