@@ -269,8 +269,9 @@ make a time one books for; 13 and 14 are more likely "thirty" and "forty" mishea
 
 
 ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
+SAID_AS_PEOPLE = r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
 PARTY_PATTERNS = [
-    r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b",
+    SAID_AS_PEOPLE,
     r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
     r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
     r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this))",
@@ -293,7 +294,7 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return int(found[1]) + 1
     for pattern in PARTY_PATTERNS:
         found = re.search(pattern, spoken)
-        if found and int(found[1]) > MAX_PARTY and pattern != PARTY_PATTERNS[0]:
+        if found and int(found[1]) > MAX_PARTY and pattern != SAID_AS_PEOPLE:
             return None  # "for 512" with no "people": a number misheard ("for five, Tuesday")
         if found:
             return min(int(found[1]), MAX_PARTY)
