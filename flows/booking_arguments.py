@@ -159,7 +159,7 @@ class Validator:
                 raise InvalidArguments(
                     "time",
                     f"On {spoken_date(day)} we seat guests from {spoken_time(seating.opens)} "
-                    f"until {spoken_time(seating.last_seating_on(day))}.",
+                    f"until {spoken_time(seating.last_seating_on(day))}. What time would suit you?",
                 )
             if datetime.combine(day, at) <= self.rules.now():
                 raise InvalidArguments("time", f"{spoken_time(at)} today has already passed.")

@@ -22,9 +22,14 @@ INTRODUCTION = re.compile(
 follows must be capitalised ("this is Maria", not "I'm looking")."""
 SIGNED = re.compile(
     r"(?:^|[.!?,;]\s*)(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    r"((?:[A-Z][\w'-]*\s+){0,2}[A-Z][\w'-]*)\s+(?:speaking|here)\b"
+    r"((?:[A-Z][\w'-]*\s+){0,2}[A-Z][\w'-]*)\s+(?:speaking|here|calling)\b"
 )
-"""A name said before "speaking" or "here" at the start of a sentence ("Hi, Tom Baker here")."""
+"""A name said before "speaking", "here" or "calling" at the start of a sentence ("Hi, Tom
+Baker here")."""
+ALONE = re.compile(r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(?=[.!,;:]|$)")
+"""Two or three capitalised words standing alone between stops or commas, as a caller gives
+a name among other details ("Table for three, Saturday at one. Samir Haddad, 07911 249859.");
+every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
     "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
@@ -43,6 +48,8 @@ NOT_NAMES = {
     "hold", "hang", "wait", "let", "hmm", "hm", "erm", "umm", "moment", "second", "see",
     # What follows a name: "Marie, not Maria", "Anna Smith here", "Tom speaking".
     "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
+    # Days that are no one's name ("A table for four, Christmas Eve, at seven").
+    "christmas", "eve", "easter", "boxing", "new", "year", "year's", "valentine's", "valentines",
 }  # fmt: skip
 PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
 """Lower-case parts of a name ("Maria de la Cruz")."""
@@ -68,11 +75,22 @@ def parse_name(text: str, bare: bool = False) -> str | None:
         rest, cased = _words(text[introduced.end() :]), True
     elif signed:
         rest, cased = _words(signed[1]), True
+    elif alone := _standing_alone(text):
+        return alone
     elif bare:
         return _bare_name(text)
     else:
         return None
     return _spelled(_name_words(rest.split(), cased))
+
+
+def _standing_alone(text: str) -> str | None:
+    """The first clause of two or three words that are all a name's (see ALONE)."""
+    for found in ALONE.finditer(text):
+        words = found[1].split()
+        if len(_name_words(words, cased=True)) == len(words):
+            return _spelled(words)
+    return None
 
 
 def _bare_name(text: str) -> str | None:

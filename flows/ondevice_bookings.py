@@ -117,7 +117,7 @@ class OfflineBookings(BookingResults):
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
-        if desk.task is None and intent in (None, "book", "greeting", "goodbye"):
+        if desk.task is None and intent in (None, "book", "greeting", "goodbye", "repeat"):
             intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
         if desk.awaiting == "leaving":

@@ -12,7 +12,27 @@ TASK_WORDS = (
     (
         "change",
         re.compile(
-            r"\b(?:reschedule|postpone|instead|(?:move|change)\s+(?:it|my|our|the|this))\b",
+            r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
+            r"(?:move|change|put)\s+(?:it|my|our|the|this))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "cancel",
+        re.compile(
+            r"\b(?:call(?:ing)? off|(?:won't|will not|no longer|don't) need "
+            r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
+            r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
+            r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "change",
+        re.compile(
+            r"\b(?:(?:my|our) (?:booking|reservation|table)|"
+            r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
+            r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation))\b",
             re.IGNORECASE,
         ),
     ),
@@ -21,7 +41,12 @@ TASK_WORDS = (
 ("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
 Sunday": Whisper's "cancel our table on Sunday"). Heard before any task, "instead" changes
 something the caller already has ("... my walking foreshadow mate, make it five people
-instead": a tuning caller's "reschedule my booking for Saturday")."""
+instead": a tuning caller's "reschedule my booking for Saturday"). A cancellation said
+without the word ("we can't make it on Friday", "I have to call off my table", "we won't be
+coming") is read after the change words, so "we can't make it at seven, could we move it to
+eight" is a change. Last, a booking the caller already has, with no cancellation said ("I've
+got a table booked for Friday, could we come at eight?", "I'm calling about my reservation,
+we'll be five now"), is one to change: "could I have a table" asks for a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
 """A task on "it": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)

@@ -401,3 +401,31 @@ async def test_a_number_that_is_no_number_is_said_back_not_missed(store, rules):
         "I heard 0 7 9 1 7 1 4 5 8 1, which is not a phone number I can use. "
         "What day is the booking for, and what phone number is it under?"
     )
+
+
+def test_a_name_standing_alone_among_the_details_is_taken():
+    said = "Table, three people, Saturday at one. Samir Haddad, 07911 249 859. Thanks."
+    assert parse_name(said) == "Samir Haddad"
+
+
+def test_a_name_before_calling_is_taken():
+    assert parse_name("Hello, Ivan Petrov calling. My booking on Monday.") == "Ivan Petrov"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Hello, Chez Test?", "A table for four, Christmas Eve, at seven.", "Yes Please, Go Ahead."],
+)
+def test_a_question_a_holiday_or_an_answer_standing_alone_is_no_name(said):
+    assert parse_name(said) is None
+
+
+async def test_a_name_given_among_the_details_is_not_asked_for(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Can I reserve a table for 2 at 7:45pm this Friday? Marcus Olsen. 07911 825 432.",
+    )
+    assert call.replies[-1].endswith(
+        "under the name Marcus Olsen, phone 07911 825432. Shall I book it?"
+    )

@@ -1,0 +1,95 @@
+"""A change or a cancellation said without the word (issue 15): "we won't be coming",
+"I've got a table booked for Friday, could we come at eight?". Phrasings written for these
+tests, typed, as Whisper would write them."""
+
+from datetime import date, time
+
+import pytest
+
+from flows.task_words import TASK_WORDS
+from tests.test_ondevice_bookings import talk
+
+FRIDAY = date(2030, 1, 4)  # the tests' clock is Wednesday 2 January 2030
+PHONE = "+447911254346"
+
+
+async def booked(store, at: time = time(19, 0), party: int = 2):
+    await store.book(
+        name="Lena Vogel",
+        phone=PHONE,
+        day=FRIDAY,
+        at=at,
+        party_size=party,
+        notes="",
+        idempotency_key="booked-before-the-call",
+    )
+
+
+def task_of(text: str) -> str | None:
+    return next((task for task, words in TASK_WORDS if words.search(text)), None)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I have to call off my table for Friday.",
+        "Something's come up and we won't be coming on Friday.",
+        "We can't make it on Friday any more.",
+        "I won't need my table on Friday after all.",
+        "Could you take my booking off, please?",
+    ],
+)
+def test_a_cancellation_without_the_word_is_a_cancellation(said):
+    assert task_of(said) == "cancel"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "We can't make it at seven, could we move it to eight?",
+        "I'd like to switch my booking from Thursday to Friday.",
+        "I've got a table booked for Friday, could we come at eight?",
+        "I'm calling about my reservation, there will be five of us now.",
+        "We'll be six rather than four.",
+    ],
+)
+def test_a_change_without_the_word_is_a_change(said):
+    assert task_of(said) == "change"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Could I have a table for two on Friday?", "Do you have a table for four tomorrow?"],
+)
+def test_asking_for_a_table_is_no_task_on_a_booking(said):
+    assert task_of(said) is None
+
+
+async def test_a_cancellation_said_plainly_with_the_details_is_read_back(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, Lena Vogel here. Something's come up and we won't be coming on Friday. "
+        "My number is 07911 254346.",
+    )
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+
+
+async def test_a_later_time_for_a_table_booked_is_a_change_not_a_new_booking(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, it's Lena Vogel, 07911 254346, I've got a table booked for Friday but could "
+        "we come an hour later, at eight?",
+    )
+    assert (
+        "from 2 people on Friday 4 January at 7 pm to 2 people on Friday 4 January at 8 pm"
+        in (call.replies[-1])
+    )
+
+
+async def test_a_time_the_restaurant_does_not_seat_asks_for_another(store, rules):
+    call = await talk(store, rules, "A table for two tomorrow at eleven at night, please.")
+    assert call.replies[-1].endswith("What time would suit you?")
