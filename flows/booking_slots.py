@@ -273,6 +273,9 @@ SAID_AS_PEOPLE = r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|c
 PARTY_PATTERNS = [
     SAID_AS_PEOPLE,
     r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
+    # "We're now only three", "we'll be five", "there'll be 6": not "we'll be 10 minutes late".
+    r"\b(?:we(?:'re| are|'ll be| will be)|there(?:'ll| will) be)(?: now| only| just| going to be)*"
+    r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",
     r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
     r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this))",
 ]
@@ -284,14 +287,15 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     spoken = with_digits(text)
     if hear_alike:
         spoken = meant(meant(spoken, DAYS_HEARD), PARTY_HEARD)
+    others = r"(?:friends|others|colleagues|guests|kids|children|people)"
+    if found := re.search(rf"\b(?:me|myself|i) and (?:my )?(\d{{1,2}}) {others}\b", spoken):
+        return int(found[1]) + 1  # "myself and four colleagues", "me and my two kids"
     if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
         return 1
     if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):
         return 2
     if found := re.search(rf"\b(\d{{1,2}}) {ADULTS}(?:,| and) (\d{{1,2}}) {CHILDREN}", spoken):
         return int(found[1]) + int(found[2])  # "two adults and two children"
-    if found := re.search(r"\b(?:me|myself) and (\d{1,2}) (?:friends|others|colleagues)\b", spoken):
-        return int(found[1]) + 1
     for pattern in PARTY_PATTERNS:
         found = re.search(pattern, spoken)
         if found and int(found[1]) > MAX_PARTY and pattern != SAID_AS_PEOPLE:

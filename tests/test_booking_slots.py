@@ -133,6 +133,11 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("me and three friends", 4),
         ("anything at ten past seven tomorrow for two?", 2),
         ("a party of 300 people", 200),  # too many, said as people: the staff are offered
+        ("We're now only three.", 3),
+        ("we're going to be five now", 5),
+        ("there'll be six", 6),
+        ("myself and four colleagues", 5),
+        ("It'll be me and my two kids", 3),
     ],
 )
 def test_party_sizes(said, size):
@@ -151,6 +156,8 @@ def test_party_sizes(said, size):
         "gluten-free people",
         "is the parking free?",
         "Booking for 512 stay at eight o'clock",  # Whisper's "for five, Tuesday": no party of 200
+        "we'll be 10 minutes late",
+        "We'll be there at 7",
     ],
 )
 def test_what_is_not_a_party_size(said):
