@@ -247,6 +247,10 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
     spoken = with_digits(text)
     if hear_alike:
         spoken = meant(meant(spoken, DAYS_HEARD), TIMES_HEARD)
+    # "7ish", "about seven-thirty-ish": a time said loosely is the time.
+    spoken = re.sub(
+        r"\b(?:(?:at|about|around) )?(\d{1,2}(?:[:. ]\d{2})?)[ -]?ish\b", r"at \1", spoken
+    )
     for pattern, read in TIME_PATTERNS:
         found = re.search(pattern, spoken)
         if found and (at := read(found)) is not None:
@@ -290,7 +294,7 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     others = r"(?:friends|others|colleagues|guests|kids|children|people)"
     if found := re.search(rf"\b(?:me|myself|i) and (?:my )?(\d{{1,2}}) {others}\b", spoken):
         return int(found[1]) + 1  # "myself and four colleagues", "me and my two kids"
-    if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b", spoken):
+    if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b(?! and\b)", spoken):
         return 1
     if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):
         return 2

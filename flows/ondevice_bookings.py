@@ -133,7 +133,7 @@ class OfflineBookings(BookingResults):
             return self.start(TASK_INTENTS[intent], text)
         if desk.task is None:
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
-            if sum(v is not None for v in (said.day, said.at, said.party_size)) >= 2:
+            if said.party_size or sum(v is not None for v in (said.day, said.at)) >= 2:
                 return self.start("book", text)
             details = said.filled().keys() - {"notes"}  # "a vegan menu?" is no booking
             if intent in (None, "greeting") and details:

@@ -94,6 +94,8 @@ def test_the_two_of_us_is_not_the_2nd():
         ("at twenty to eight", time(19, 40)),
         ("five to eight", time(19, 55)),
         ("on Saturday night, say eight?", time(20, 0)),
+        ("Wednesday, 7ish, just the two of us", time(19, 0)),
+        ("about seven-thirty-ish", time(19, 30)),
     ],
 )
 def test_times(said, at):
@@ -138,6 +140,7 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
         ("there'll be six", 6),
         ("myself and four colleagues", 5),
         ("It'll be me and my two kids", 3),
+        ("just me and my partner", 2),
     ],
 )
 def test_party_sizes(said, size):

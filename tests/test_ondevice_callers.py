@@ -429,3 +429,8 @@ async def test_a_name_given_among_the_details_is_not_asked_for(store, rules):
     assert call.replies[-1].endswith(
         "under the name Marcus Olsen, phone 07911 825432. Shall I book it?"
     )
+
+
+async def test_a_party_size_with_no_task_said_starts_a_booking(store, rules):
+    call = await talk(store, rules, "Hello, table for 6 please.")
+    assert call.replies == ["What day would you like to come?"]
