@@ -34,6 +34,7 @@ NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
     "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
     "um", "uh", "er", "hi", "hello", "so", "well", "just", "table", "booking", "phone", "number",
+    "oh", "ah", "ooh", "oops", "wow", "aha",
     # A reply to "what name?" that answers something else.
     "right", "correct", "fine", "good", "great", "perfect", "lovely", "cheers", "yep", "yup",
     "nope", "alright", "sorry", "pardon", "what", "that", "that's", "thats", "this", "sounds",

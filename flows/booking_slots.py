@@ -341,6 +341,39 @@ def parse_notes(text: str) -> str | None:
     return text.strip() if found else None
 
 
+SAID_AGAIN = re.compile(
+    r"\b(?:actually|make it|make that|change (?:it|that) to|sorry,? i meant|i mean|no,? sorry,?|"
+    r"no,)\s*",
+    re.IGNORECASE,
+)
+"""Words after which a caller says a detail again, corrected: "at 7, no sorry, make that 8"."""
+
+
+def _said_again(head: str, tail: str, today: date) -> dict:
+    """The details `tail` corrects in `head`; a bare number ("make that 8") corrects the
+    number said last before it: a time after "at", else the party size."""
+    new = {
+        "at": parse_time(tail),
+        "party_size": parse_party_size(tail),
+        "day": parse_date(tail, today),
+    }
+    new = {slot: value for slot, value in new.items() if value is not None}
+    if new or not re.fullmatch(
+        r"\W*(?:it's |to )?\d{1,2}(?:[:. ]\d{2})?\W*\w*\W*", with_digits(tail)
+    ):
+        return new
+    head = with_digits(head)
+    numbers = [*re.finditer(r"\b\d{1,2}\b", head)]
+    if not numbers:
+        return {}
+    before, after = head[: numbers[-1].start()], head[numbers[-1].end() :]
+    if re.search(r"\b(?:at|about|around)\s*$", before) or re.match(r"\s*(?:[ap]m|o'?clock)", after):
+        at = parse_time(tail, bare=True)
+        return {"at": at} if at else {}
+    size = parse_party_size(tail, bare=True)
+    return {"party_size": size} if size else {}
+
+
 def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
@@ -362,6 +395,15 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         "party_size": size_guessed,
         "phone": phone is not None and phone_guessed,
     }
+    for cue in reversed([*SAID_AGAIN.finditer(rest)]):
+        if not any((at, size, day)) or not rest[: cue.start()].strip():
+            break  # nothing said before the cue to correct
+        if corrected := _said_again(rest[: cue.start()], rest[cue.end() :], today):
+            at, size, day = (
+                corrected.get(k, v) for k, v in (("at", at), ("party_size", size), ("day", day))
+            )
+            guessed.update(dict.fromkeys(corrected, False))
+            break
     return Slots(
         day=day,
         at=at,

@@ -428,3 +428,21 @@ def test_minutes_whose_hour_was_lost_are_no_time(said):
 
 def test_minutes_alone_answering_what_time_are_no_time():
     assert parse_time("15", bare=True) is None
+
+
+@pytest.mark.parametrize(
+    "said, slot, value",
+    [
+        ("A table for four on Friday at 7, no sorry, make that 8.", "at", time(20, 0)),
+        ("A table for two at 7 for four, no, make that five", "party_size", 5),
+        ("a table for 2 at 8, actually make it 3 people", "party_size", 3),
+        ("for 4 on Friday, actually Saturday, at 8", "day", date(2030, 1, 5)),
+        ("a table for four at 7. I mean 8pm", "at", time(20, 0)),
+    ],
+)
+def test_a_detail_corrected_in_the_same_sentence_is_the_new_one(said, slot, value):
+    assert getattr(parse_slots(said, TODAY, "GB"), slot) == value
+
+
+def test_the_time_said_rather_than_another_is_kept():
+    assert parse_slots("Table for 2 at 7, rather than 8", TODAY, "GB").at == time(19, 0)

@@ -434,3 +434,7 @@ async def test_a_name_given_among_the_details_is_not_asked_for(store, rules):
 async def test_a_party_size_with_no_task_said_starts_a_booking(store, rules):
     call = await talk(store, rules, "Hello, table for 6 please.")
     assert call.replies == ["What day would you like to come?"]
+
+
+def test_oh_before_a_question_is_no_name():
+    assert parse_name("Oh, and one of us is vegetarian, is that OK?", bare=True) is None
