@@ -13,7 +13,7 @@ TASK_WORDS = (
         "change",
         re.compile(
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
-            r"(?:move|change|put)\s+(?:it|my|our|the|this))\b",
+            r"(?:move|change|put)\s+(?:it|that|my|our|the|this))\b",
             re.IGNORECASE,
         ),
     ),
@@ -47,8 +47,8 @@ coming") is read after the change words, so "we can't make it at seven, could we
 eight" is a change. Last, a booking the caller already has, with no cancellation said ("I've
 got a table booked for Friday, could we come at eight?", "I'm calling about my reservation,
 we'll be five now"), is one to change: "could I have a table" asks for a new one."""
-IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+it\b", re.IGNORECASE)
-"""A task on "it": the booking this call has just made or found, not another one."""
+IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)
+"""A task on "it" or "that": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)
 """Words that say a change is wanted, though its details were not caught ("No, make it sticky,
 baby, please", Whisper's "six people, please"): the change is asked for again, not dropped."""

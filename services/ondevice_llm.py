@@ -70,7 +70,7 @@ class DialogueTurn:
     user_text: str | None
     """What the caller just said, or None when the bot speaks first."""
     last_bot_text: str | None
-    """The bot's previous answer, if any."""
+    """The bot's previous answer, if any: everything it said since the caller's turn before."""
     tool_results: tuple[ToolResult, ...] = ()
     """Results of tool calls that arrived since the engine last answered."""
 
@@ -242,14 +242,15 @@ def read_turn(context: LLMContext, answered: set[str] | None = None) -> Dialogue
     user_text = None
     if messages and messages[-1].get("role") == "user":
         user_text = message_text(messages[-1])
-    last_bot_text = next(
-        (
-            message_text(m)
-            for m in reversed(messages)
-            if m.get("role") == "assistant" and m.get("content")
-        ),
-        None,
-    )
+    # The bot's whole previous answer: all it said since the caller spoke before (a booking
+    # confirmed and then the text message sent are two messages, one answer).
+    said: list[str] = []
+    for m in reversed(messages[:-1] if user_text is not None else messages):
+        if m.get("role") == "user":
+            break
+        if m.get("role") == "assistant" and m.get("content"):
+            said.insert(0, message_text(m))
+    last_bot_text = " ".join(said) if said else None
     results: list[ToolResult] = []
     if answered is not None:
         for call_id, result in read_tool_results(messages):

@@ -74,6 +74,18 @@ async def test_repeat_says_the_previous_answer_again():
     assert text == "Of course. You will find us at 1 Test Road."
 
 
+async def test_repeat_says_all_of_an_answer_given_in_two_messages():
+    text, _ = await answer(
+        user("Yes, book it."),
+        {"role": "assistant", "content": "Your booking reference is 1 2 3."},
+        {"role": "assistant", "content": "I have sent the details by text message."},
+        user("Could you repeat that please?"),
+    )
+    assert text == (
+        "Of course. Your booking reference is 1 2 3. I have sent the details by text message."
+    )
+
+
 async def test_anything_else_gets_the_honest_offline_reply():
     text, _ = await answer(user("Can you recommend a good wine with fish?"))
     assert text.startswith("Sorry, while I'm offline I can only help with")

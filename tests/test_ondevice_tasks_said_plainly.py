@@ -93,3 +93,17 @@ async def test_a_later_time_for_a_table_booked_is_a_change_not_a_new_booking(sto
 async def test_a_time_the_restaurant_does_not_seat_asks_for_another(store, rules):
     call = await talk(store, rules, "A table for two tomorrow at eleven at night, please.")
     assert call.replies[-1].endswith("What time would suit you?")
+
+
+async def test_change_that_after_a_booking_changes_the_booking_just_made(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for two on Friday at 7pm, my name is Lena Vogel, my number is 07911 254346.",
+        "Yes.",
+        "Actually I need to change that to 8pm.",
+    )
+    assert (
+        "from 2 people on Friday 4 January at 7 pm to 2 people on Friday 4 January at 8 pm"
+        in (call.replies[-1])
+    )
