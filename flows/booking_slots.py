@@ -80,6 +80,10 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     spoken = _tens_and_ordinal(with_digits(text))
     if hear_alike:
         spoken = meant(spoken, DAYS_HEARD)
+    # "A week on Friday", "Friday week": the Friday after the coming one (British).
+    week_on = re.search(rf"\b(?:a week (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken)
+    if week_on and (day := parse_date(week_on[1] or week_on[2], today, hear_alike)) is not None:
+        return day + timedelta(days=7)
     moved = re.search(r"\bfrom\b.+?\bto\b(.+)", spoken)
     if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
         return new_day  # "move it from Thursday to Friday": the day it goes to
@@ -215,6 +219,11 @@ TIME_PATTERNS = [
     (r"\b(?:at|about|around) (\d{1,2}) (\d{2})\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (rf"\b(\d{{1,2}})\s*(?:o'?clock\s*)?{AM_PM}", lambda m: _clock(int(m[1]), 0, m[2])),
     (r"\b(\d{1,2}) o'?clock\b", lambda m: _clock(int(m[1]), 0, None)),
+    # "8 in the evening", "11 in the morning".
+    (
+        r"\b(\d{1,2}) in the (morning|afternoon|evening)\b",
+        lambda m: _clock(int(m[1]), 0, "am" if m[2] == "morning" else "pm"),
+    ),
     # British "half seven" is 7:30.
     (r"\bhalf (\d{1,2})\b", lambda m: _clock(int(m[1]), 30, None)),
     # "seven thirty" (tomorrow, in the evening...): minutes on the quarter, not in a longer number.

@@ -25,6 +25,9 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("the day after tomorrow", date(2030, 1, 4)),
         ("tonight", TODAY),
         ("next Friday", date(2030, 1, 4)),
+        ("a week on Friday", date(2030, 1, 11)),  # British: the Friday after the coming one
+        ("Friday week", date(2030, 1, 11)),
+        ("Friday, weekends are busy", date(2030, 1, 4)),
         ("on Saturday", date(2030, 1, 5)),
         ("Wednesday", date(2030, 1, 9)),
         ("the 14th of February", date(2030, 2, 14)),
@@ -95,6 +98,8 @@ def test_the_two_of_us_is_not_the_2nd():
         ("five to eight", time(19, 55)),
         ("on Saturday night, say eight?", time(20, 0)),
         ("Wednesday, 7ish, just the two of us", time(19, 0)),
+        ("8 in the evening on Friday", time(20, 0)),
+        ("11 in the morning", time(11, 0)),
         ("about seven-thirty-ish", time(19, 30)),
     ],
 )
