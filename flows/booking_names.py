@@ -52,6 +52,9 @@ NOT_NAMES = {
     # Days that are no one's name ("A table for four, Christmas Eve, at seven").
     "christmas", "eve", "easter", "boxing", "new", "year", "year's", "valentine's", "valentines",
 }  # fmt: skip
+LONGEST_NAME_WORD = 30
+"""No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of
+letters longer than that is noise or a crafted line, not a name."""
 PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
 """Lower-case parts of a name ("Maria de la Cruz")."""
 FILLERS = re.compile(
@@ -136,6 +139,7 @@ def _name_words(words: list[str], cased: bool) -> list[str]:
         contraction = CONTRACTION.fullmatch(lower) is not None
         if (
             not plain
+            or len(plain) > LONGEST_NAME_WORD
             or spelled_out
             or contraction
             or lower in NOT_NAMES

@@ -438,3 +438,7 @@ async def test_a_party_size_with_no_task_said_starts_a_booking(store, rules):
 
 def test_oh_before_a_question_is_no_name():
     assert parse_name("Oh, and one of us is vegetarian, is that OK?", bare=True) is None
+
+
+def test_a_run_of_letters_longer_than_any_name_is_no_name():
+    assert parse_name("My name is " + "A" * 300) is None
