@@ -1,15 +1,14 @@
 """Booking, changing and cancelling a table with no LLM: slot filling over the on-device brain.
 
-One `OfflineBookings` lives for one call. It reads each caller turn for the
-details of a booking (flows/booking_slots.py), asks for what is missing one
-question at a time, and calls the same tools, through the same gate, as a
-generative LLM would. The gate's read-back is what the caller confirms for a
-change or a cancellation; for a new booking the bot reads it back itself.
+One `OfflineBookings` lives for one call. It reads each caller turn for the details of a
+booking (flows/booking_slots.py), asks for what is missing one question at a time, and calls
+the same tools, through the same gate, as a generative LLM would. The gate's read-back is what
+the caller confirms for a change or a cancellation; for a new booking the bot reads it back.
 
-Who the caller is (name, phone) comes from the call's conversation state when
-they said it earlier in the call, before this booking started: the state
-extractor has read those turns. The turn being answered is read here, at once,
-with the same parser: the extractor reads it only after the bot has answered.
+Who the caller is (name, phone) comes from the call's conversation state when they said it
+earlier in the call, before this booking started: the state extractor has read those turns.
+The turn being answered is read here, at once, with the same parser: the extractor reads it
+only after the bot has answered.
 """
 
 from copy import deepcopy
@@ -49,7 +48,6 @@ from services.ondevice_llm import DialogueTurn, Match, Reply
 
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
-HOW = "How can I help?"
 NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
@@ -222,8 +220,9 @@ class OfflineBookings(BookingResults):
                 desk.awaiting = None
                 if desk.slots.name and parse_name(text) == desk.slots.name:
                     return self._name_heard_again()
-                if self._listen(text):
-                    return self._next()
+                before = desk.slots
+                if self._listen(text) and desk.slots != before:
+                    return self._next()  # not the same booking read back again
                 if unusable_phone(text, self.rules.phone_region):
                     # "No, my number is ..." heard a digit short: that number, asked again.
                     desk.slots = replace(desk.slots, phone=None)
@@ -235,10 +234,11 @@ class OfflineBookings(BookingResults):
             held, desk.held, desk.awaiting = desk.held, None, None
             if yes:
                 return Reply("", calls=(held,))
-            if desk.task == "change" and self._listen(text):
+            before, heard = desk.slots, desk.task == "change" and self._listen(text)
+            if heard and desk.slots != before:
                 return self._next()  # "No, make it five": the details said instead, read back
-            if desk.task == "change" and CHANGE_SAID.search(text):  # "No, make it sticky ..."
-                return self._ask("changes", "Sorry, I did not catch that. ")
+            if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again
+                return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
             self.progress = BookingProgress()
             return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
         return None
@@ -264,7 +264,7 @@ class OfflineBookings(BookingResults):
             self.progress = BookingProgress()
             return LEAVING
         if is_negative(text) and desk.asked is None:  # no task yet: "How can I help?"
-            return self._next("No problem. ") if desk.task else Reply(f"No problem. {HOW}")
+            return self._next("No problem. ") if desk.task else Reply("No problem. How can I help?")
         if is_negative(text):
             return Reply(f"No problem. {self._question(desk.asked)}")
         return None
@@ -359,7 +359,7 @@ class OfflineBookings(BookingResults):
         desk.awaiting, desk.asked = "readback", None
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
-            f"{prefix}So that's a table for {people(slots.party_size)} on "
+            f"{prefix}So that's a table for {people(slots.party_size)}, on "
             f"{spoken_date(slots.day)} at {spoken_time(slots.at)}, under the name {slots.name}, "
             f"phone {self._spoken_phone(slots.phone)}{notes}. Shall I book it?"
         )

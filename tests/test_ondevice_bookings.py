@@ -44,7 +44,7 @@ async def test_a_booking_from_free_speech_is_written_and_confirmed_by_text(store
         "Good news, we have a table for 4 people on Thursday 3 January at 7:30 pm. "
         "What name should I put the booking under?",
         "And what phone number can we reach you on?",
-        "So that's a table for 4 people on Thursday 3 January at 7:30 pm, under the name Anna "
+        "So that's a table for 4 people, on Thursday 3 January at 7:30 pm, under the name Anna "
         "Smith, phone 07911 123456. Shall I book it?",
         f"Your table is booked. Your booking reference is {' '.join((await store.bookings())[0].reference)}.",
         "I have sent the details by text message to 07911 123456. Is there anything else I can help with?",

@@ -107,3 +107,28 @@ async def test_change_that_after_a_booking_changes_the_booking_just_made(store, 
         "from 2 people on Friday 4 January at 7 pm to 2 people on Friday 4 January at 8 pm"
         in (call.replies[-1])
     )
+
+
+async def test_a_no_with_the_change_already_read_back_asks_what_to_change(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, Lena Vogel, 07911 254346, I want to move my reservation from Friday to Saturday "
+        "at noon.",
+        "No. Saturday, please.",
+    )
+    assert "to 2 people on Saturday 5 January at noon" in call.replies[-2]
+    assert call.replies[-1] == (
+        "What would you like to change: the day, the time or the number of people?"
+    )
+
+
+async def test_a_no_with_the_details_already_read_back_asks_what_to_change(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for two on Friday at 7pm, my name is Lena Vogel, my number is 07911 254346.",
+        "No, it's for Friday.",
+    )
+    assert call.replies[-1] == "No problem. What would you like to change?"

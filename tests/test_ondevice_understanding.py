@@ -18,7 +18,7 @@ async def test_every_detail_said_in_one_breath_is_taken(store, rules):
     )
     assert call.replies == [
         "Good news, we have a table for 4 people on Friday 4 January at 7:30 pm. "
-        "So that's a table for 4 people on Friday 4 January at 7:30 pm, under the name Maria "
+        "So that's a table for 4 people, on Friday 4 January at 7:30 pm, under the name Maria "
         "Lopez, phone 07911 123456. Shall I book it?"
     ]
 

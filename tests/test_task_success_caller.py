@@ -59,7 +59,7 @@ def test_what_to_change_asked_again_is_answered_another_way(rules):
 
 BOOKER = next(c for c in CALLS if c.task == "book")
 READ_BACK = (
-    "So that's a table for {party} people on {day} at 8 pm, under the name {name}, "
+    "So that's a table for {party} people, on {day} at 8 pm, under the name {name}, "
     "phone {phone}. Shall I book it?"
 )
 
