@@ -22,12 +22,15 @@ from harness.voices import piper_speech
 from settings import Settings
 
 # Questions whose offline answers start with a clause (hours, address, what the bot
-# does offline) and one without a comma in its first sentence (the menu).
+# does offline), one without a comma in its first sentence (the menu), and a booking
+# request, whose answer starts "Good news, we have a table for 4 people on ..." (last, so
+# the questions before it are answered as questions, not asides in a booking).
 LINES = [
     "What time do you open on Friday?",
     "Where are you located?",
     "Do you have a vegan menu?",
     "What's on the menu?",
+    "I'd like to book a table for four tomorrow at half past seven.",
 ]
 RESULT = Path(__file__).parent / "results" / "first_clause.json"
 

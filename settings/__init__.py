@@ -101,7 +101,7 @@ class Settings(FailoverSettings, ServerSettings, TracingSettings, BaseSettings):
     piper_device: Device = "auto"
     # A reply's first clause goes to the TTS alone once it has this many words (0: whole
     # sentences only; services/first_clause_text_aggregator.py).
-    tts_first_clause_min_words: int = Field(4, ge=0, le=50)
+    tts_first_clause_min_words: int = Field(2, ge=0, le=50)
 
     # How callers reach the bot. Pipecat's runner reads the Daily variables itself;
     # they are here so `-t daily` without a key stops at start-up (web/rooms.py).
