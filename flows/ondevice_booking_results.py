@@ -111,20 +111,19 @@ class BookingResults:
             BookingProgress(task="book", booking=booking),
             booking["reference"],
         )
-        return Reply(
+        return _sending(
             f"Your table is booked. Your booking reference is {booking['spoken_reference']}.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
+            booking,
         )
 
     def _after_send_confirmation(self, result, arguments) -> Reply:
         self.progress = BookingProgress()
         if not result.get("ok"):
             return Reply(
-                f"I could not send you a text message, but your booking stands. {ANYTHING_ELSE}"
+                f"Sorry, the text message did not go through, but your booking stands. "
+                f"{ANYTHING_ELSE}"
             )
-        return Reply(
-            f"I have sent the details by text message to {result['spoken_phone']}. {ANYTHING_ELSE}"
-        )
+        return Reply(ANYTHING_ELSE)
 
     def _after_find_booking(self, result, arguments) -> Reply:
         desk = self.progress
@@ -162,10 +161,10 @@ class BookingResults:
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
         self.progress = BookingProgress(task="change", booking=booking)
-        return Reply(
+        return _sending(
             f"Done. Your booking is now for {people(booking['party_size'])} on "
             f"{booking['spoken_date']} at {booking['spoken_time']}.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
+            booking,
         )
 
     def _after_cancel_booking(self, result, arguments) -> Reply:
@@ -174,11 +173,18 @@ class BookingResults:
             return Reply(f"{result['message']} {ANYTHING_ELSE}")
         booking = result["booking"]
         self.progress, self.recent = BookingProgress(task="cancel", booking=booking), None
-        return Reply(
-            "Your booking is cancelled.",
-            calls=(("send_confirmation", {"reference": booking["reference"]}),),
-        )
+        return _sending("Your booking is cancelled.", booking)
 
     def _after_transfer_to_human(self, result, arguments) -> Reply:
         self.progress = BookingProgress()
         return Reply(result.get("message", ""))
+
+
+def _sending(said: str, booking: dict[str, Any]) -> Reply:
+    """What was done, and the text message under way, in one answer. Pipecat runs the LLM on a
+    tool's result only once the bot has stopped speaking, so a second answer after
+    `send_confirmation` starts with a pause: only the short question is left for it."""
+    return Reply(
+        f"{said} I'm sending the details by text message to {booking['spoken_phone']}.",
+        calls=(("send_confirmation", {"reference": booking["reference"]}),),
+    )
