@@ -30,7 +30,7 @@ TASK_WORDS = (
     (
         "change",
         re.compile(
-            r"\b(?:(?:my|our) (?:booking|reservation|table)|"
+            r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation))\b",
             re.IGNORECASE,
@@ -46,7 +46,8 @@ without the word ("we can't make it on Friday", "I have to call off my table", "
 coming") is read after the change words, so "we can't make it at seven, could we move it to
 eight" is a change. Last, a booking the caller already has, with no cancellation said ("I've
 got a table booked for Friday, could we come at eight?", "I'm calling about my reservation,
-we'll be five now"), is one to change: "could I have a table" asks for a new one."""
+we'll be five now"), is one to change: "could I have a table" and "I'd like to make my
+booking for Friday" ask for a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)
 """A task on "it" or "that": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)

@@ -251,6 +251,15 @@ def read_turn(context: LLMContext, answered: set[str] | None = None) -> Dialogue
         if m.get("role") == "assistant" and m.get("content"):
             said.insert(0, message_text(m))
     last_bot_text = " ".join(said) if said else None
+    if last_bot_text is None:  # nothing since the caller spoke: what it said before, if anything
+        last_bot_text = next(
+            (
+                message_text(m)
+                for m in reversed(messages)
+                if m.get("role") == "assistant" and m.get("content")
+            ),
+            None,
+        )
     results: list[ToolResult] = []
     if answered is not None:
         for call_id, result in read_tool_results(messages):

@@ -17,7 +17,7 @@ from pipecat.tests.utils import run_test
 from flows.call_tools import call_tools
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
-from services.ondevice_llm import OnDeviceLLMService, normalise, window_score
+from services.ondevice_llm import OnDeviceLLMService, normalise, read_turn, window_score
 
 RESTAURANT = Restaurant(name="Chez Test", hours="from six to eleven", address="1 Test Road")
 
@@ -119,3 +119,14 @@ def test_window_score_finds_a_phrase_inside_a_longer_sentence():
         window_score("well hello where are you located then".split(), "where are you located")
         == 100
     )
+
+
+def test_the_previous_answer_is_what_the_bot_said_before_when_it_has_not_answered_since():
+    context = LLMContext(
+        messages=[
+            {"role": "assistant", "content": "How can I help?"},
+            user("Book a table."),
+            {"role": "tool", "tool_call_id": "call-1", "content": "{}"},
+        ]
+    )
+    assert read_turn(context).last_bot_text == "How can I help?"
