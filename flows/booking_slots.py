@@ -404,6 +404,11 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         "party_size": size_guessed,
         "phone": phone is not None and phone_guessed,
     }
+    # "Move it to Friday, same time": the time stays the booking's, whatever else was heard as
+    # one ("Good afternoon" heard as "Don't have to noon").
+    kept = {m[1].lower() for m in re.finditer(r"\bsame (time|day|date)\b", text, re.IGNORECASE)}
+    at = None if "time" in kept else at
+    day = None if kept & {"day", "date"} else day
     for cue in reversed([*SAID_AGAIN.finditer(rest)]):
         if not any((at, size, day)) or not rest[: cue.start()].strip():
             break  # nothing said before the cue to correct

@@ -136,3 +136,14 @@ async def test_a_no_with_the_details_already_read_back_asks_what_to_change(store
         "No, it's for Friday.",
     )
     assert call.replies[-1] == "No problem. What would you like to change?"
+
+
+async def test_same_time_keeps_the_booking_time_whatever_else_was_heard_as_one(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Don't have to noon. Lena Vogel, 07911 254346. I want to move my reservation from "
+        "Friday to Saturday, same time.",
+    )
+    assert "to 2 people on Saturday 5 January at 7 pm" in call.replies[-1]
