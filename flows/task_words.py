@@ -13,7 +13,8 @@ TASK_WORDS = (
         "change",
         re.compile(
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
-            r"(?:move|change|put)\s+(?:it|that|my|our|the|this))\b",
+            r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
+            r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
             re.IGNORECASE,
         ),
     ),

@@ -50,6 +50,7 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "I'd like to switch my booking from Thursday to Friday.",
         "I've got a table booked for Friday, could we come at eight?",
         "I'm calling about my reservation, there will be five of us now.",
+        "Could you put the table back to half past eight?",
         "We'll be six rather than four.",
     ],
 )
@@ -63,6 +64,7 @@ def test_a_change_without_the_word_is_a_change(said):
         "Could I have a table for two on Friday?",
         "Do you have a table for four tomorrow?",
         "I'd like to make my booking for Friday, four people.",
+        "A table for two on Friday at 8, and put it under Smith, please.",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
