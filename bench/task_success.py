@@ -168,7 +168,7 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         return again("time")
     if "how many" in low:
         return again("party")
-    if "anything else" in low or "sent the details" in low:
+    if "anything else" in low:
         return "No, that's all, thank you."
     return again("opening")  # "Sorry, I did not catch that": say it again
 

@@ -243,23 +243,13 @@ def read_turn(context: LLMContext, answered: set[str] | None = None) -> Dialogue
     if messages and messages[-1].get("role") == "user":
         user_text = message_text(messages[-1])
     # The bot's whole previous answer: all it said since the caller spoke before (a booking
-    # confirmed and then the text message sent are two messages, one answer).
-    said: list[str] = []
-    for m in reversed(messages[:-1] if user_text is not None else messages):
-        if m.get("role") == "user":
-            break
-        if m.get("role") == "assistant" and m.get("content"):
-            said.insert(0, message_text(m))
-    last_bot_text = " ".join(said) if said else None
-    if last_bot_text is None:  # nothing since the caller spoke: what it said before, if anything
-        last_bot_text = next(
-            (
-                message_text(m)
-                for m in reversed(messages)
-                if m.get("role") == "assistant" and m.get("content")
-            ),
-            None,
-        )
+    # confirmed and "Is there anything else?" are two messages, one answer); when it has said
+    # nothing since, what it said last.
+    history = messages[:-1] if user_text is not None else messages
+    spoke = [i for i, m in enumerate(history) if m.get("role") == "user"]
+    said = [i for i, m in enumerate(history) if m.get("role") == "assistant" and m.get("content")]
+    since = [i for i in said if not spoke or i > spoke[-1]] or said[-1:]
+    last_bot_text = " ".join(message_text(history[i]) for i in since) or None
     results: list[ToolResult] = []
     if answered is not None:
         for call_id, result in read_tool_results(messages):
