@@ -2,7 +2,9 @@
 
 A name is read after words that mark it ("my name is", "under the name of"),
 after an introduction at the start of a sentence ("Hi, this is Maria Lopez"),
-or, when the bot has just asked for it, from a bare answer ("Priya Patel").
+or, when the bot has just asked for it, from a bare answer ("Priya Patel"); given out of
+turn, one capitalised word next to a phone number or as the whole answer to another
+question ("Jones." to "What phone number?") is a name too.
 A bare answer that is plainly something else ("Yes, that's right, please book
 it", "seven thirty", "Friday") is not a name: the bot asks again.
 """
@@ -30,6 +32,12 @@ ALONE = re.compile(r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(
 """Two or three capitalised words standing alone between stops or commas, as a caller gives
 a name among other details ("Table for three, Saturday at one. Samir Haddad, 07911 249859.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
+BY_NUMBER = re.compile(
+    r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*),\s*(?=\+?\d)|(?<=\d),\s*([A-Z][\w'-]*)\s*(?=[.!;:]|$)"
+)
+"""One capitalised word standing alone next to a phone number: "Jones, 07911 123456."."""
+LONE = re.compile(r"([A-Z][\w'-]*)[.!]?")
+"""A whole answer of one capitalised word (after fillers: "Oh, it's Jones.")."""
 NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
     "a", "an", "the", "to", "at", "on", "it", "is", "yes", "no", "yeah", "sure", "okay", "ok",
@@ -51,6 +59,11 @@ NOT_NAMES = {
     "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
     # Days that are no one's name ("A table for four, Christmas Eve, at seven").
     "christmas", "eve", "easter", "boxing", "new", "year", "year's", "valentine's", "valentines",
+    # One word answering another question ("What phone number?" "Mobile?").
+    "mobile", "landline", "home", "work", "why", "who", "how", "when", "where", "again",
+    "repeat", "nothing", "none", "nobody", "bye", "goodbye", "brilliant", "excellent", "super",
+    "absolutely", "definitely", "certainly", "really", "huh", "indeed", "exactly", "done", "also",
+    "then", "anyway", "now", "look", "listen", "basically", "honestly", "otherwise", "mine",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of
@@ -58,16 +71,17 @@ letters longer than that is noise or a crafted line, not a name."""
 PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
 """Lower-case parts of a name ("Maria de la Cruz")."""
 FILLERS = re.compile(
-    r"^\s*(?:(?:um|uh|er|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
+    r"^\s*(?:(?:um|uh|er|oh|ah|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
     r"(?:it's|it is|this is|i'm|i am|that's|that is|call me)?\s*",
     flags=re.IGNORECASE,
 )
 
 
-def parse_name(text: str, bare: bool = False) -> str | None:
+def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | None:
     """The caller's name after "my name is" and the like, or after an introduction at the
     start of a sentence; `bare`: the caller was just asked, so the answer may be the name
-    alone."""
+    alone; `answering`: another question was asked, and an answer of one capitalised word
+    that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
     text = text.replace("\u2019", "'")
     words_said = _words(text)
     found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
@@ -81,8 +95,12 @@ def parse_name(text: str, bare: bool = False) -> str | None:
         rest, cased = _words(signed[1]), True
     elif alone := _standing_alone(text):
         return alone
+    elif by_number := BY_NUMBER.search(text):
+        return _spelled(_name_words([by_number[1] or by_number[2]], cased=True))
     elif bare:
         return _bare_name(text)
+    elif answering and (lone := LONE.fullmatch(FILLERS.sub("", text.strip()))):
+        return _spelled(_name_words([lone[1]], cased=True))
     else:
         return None
     return _spelled(_name_words(rest.split(), cased))

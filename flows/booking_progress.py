@@ -11,7 +11,8 @@ from datetime import date
 from typing import Any
 
 from flows.booking_arguments import MAX_NOTES_CHARS
-from flows.booking_slots import Slots
+from flows.booking_changes import CHANGE_QUESTIONS, changed_detail, party_change
+from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 
@@ -71,6 +72,35 @@ class BookingProgress:
     name_unsure: bool = False
     """The caller corrected the name and the same name was heard again: the booking, if made,
     carries `NAME_NOTE` for the staff."""
+    changing: str | None = None
+    """The one detail the caller said the change is about ("the number of people")."""
+    party_change: int | None = None
+    """People the change adds, or below zero removes ("two more people")."""
+
+    def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
+        """What a turn says about the change, and whether it changes the party size by a number
+        ("two more people": a size said with it, "one person can't come", is not the new one).
+        A bare answer to the change question is the time if the caller named the time ("Eight"),
+        else a party size ("Six, please")."""
+        self.changing = changed_detail(text) or self.changing
+        if (change := party_change(text)) is not None:
+            self.changing, self.party_change = "party_size", change
+            return replace(said, party_size=None), True
+        if self.booking is not None and self.asked == "changes" and not said.details():
+            if self.changing == "at":
+                return replace(said, at=parse_time(text, bare=True)), False
+            return replace(said, party_size=parse_party_size(text, bare=True)), False
+        return said, False
+
+    def new_party_size(self) -> int | None:
+        """The size said, or the found booking's with the people added or removed."""
+        if self.slots.party_size or not self.party_change or self.booking is None:
+            return self.slots.party_size
+        return max(1, min(self.booking["party_size"] + self.party_change, MAX_PARTY))
+
+    def change_question(self) -> str:
+        """What to ask for the change: the detail named, else which one."""
+        return CHANGE_QUESTIONS.get(self.changing or "", QUESTIONS["changes"])
 
     def unsure_of(self, names: tuple[str, ...]) -> str | None:
         """The first of `names` filled from a guess, to confirm before it is used."""

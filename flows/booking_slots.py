@@ -70,6 +70,10 @@ class Slots:
         unsure = (self.unsure - changes.keys()) | newer.unsure
         return replace(self, **changes, unsure=unsure)
 
+    def details(self) -> tuple:
+        """The booking's own details said: day, time, party size."""
+        return tuple(v for v in (self.day, self.at, self.party_size) if v is not None)
+
     def filled(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "unsure"}
 
@@ -422,7 +426,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         day=day,
         at=at,
         party_size=size,
-        name=parse_name(text, bare=asked == "name"),
+        name=parse_name(text, bare=asked == "name", answering=asked is not None),
         phone=phone,
         notes=parse_notes(text),
         unsure=frozenset(slot for slot, guess in guessed.items() if guess),

@@ -34,7 +34,6 @@ from flows.booking_rules import BookingRules
 from flows.booking_slots import (
     Slots,
     parse_moved_from,
-    parse_party_size,
     parse_reference,
     parse_slots,
 )
@@ -119,8 +118,7 @@ class OfflineBookings(BookingResults):
             intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
 
         if desk.awaiting == "leaving":
-            reply = self._answer_to_leaving(text, intent)
-            if reply is not None:
+            if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             reply = self._answer_to_question(text)
@@ -309,14 +307,12 @@ class OfflineBookings(BookingResults):
                 desk.booking_day = said.day
                 if desk.task == "change":
                     said = replace(said, day=None)  # the day it is on, not the day it goes to
-            nothing_else = said.party_size is None and said.at is None and said.day is None
-            if desk.booking is not None and desk.asked == "changes" and nothing_else:
-                # "Six, please" answers "what would you like to change?" with a party size.
-                said = replace(said, party_size=parse_party_size(text, bare=True))
+        said, resized = desk.read_change(said, text) if desk.task == "change" else (said, False)
         found = said.filled()
         desk.slots = desk.slots.merged(said)
         return (
             bool(found)
+            or resized
             or booking_day
             or self.date_problem is not None
             or (desk.booking or {}).get("unconfirmed", False)
@@ -368,8 +364,8 @@ class OfflineBookings(BookingResults):
         desk, slots = self.progress, self.progress.slots
         if desk.booking is None:
             if slots.phone is None:
-                desk.asked = "phone"
-                return Reply(f"{prefix}Of course. {self._question('phone')}".strip())
+                opener = "Thank you. " if desk.asked == "phone" else "Of course. "
+                return self._ask("phone", f"{prefix}{opener}")
             if slots.name is None and self._name_needed(slots.phone):
                 return self._ask("name", prefix)
             return Reply(prefix, calls=(("find_booking", self._find_arguments()),))
@@ -387,14 +383,13 @@ class OfflineBookings(BookingResults):
             for key, value in (
                 ("date", slots.day.isoformat() if slots.day else None),
                 ("time", slots.at.strftime("%H:%M") if slots.at else None),
-                ("party_size", slots.party_size),
+                ("party_size", desk.new_party_size()),
             )
             # "We booked for Friday": the day the booking already has is no change.
             if value is not None and value != desk.booking.get(key)
         }
         if not changes:
-            desk.asked = "changes"
-            return Reply(f"{prefix}{QUESTIONS['changes']}")
+            return self._ask("changes", prefix)
         return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
@@ -415,6 +410,8 @@ class OfflineBookings(BookingResults):
             return FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
+        if slot == "changes":
+            return desk.change_question()
         return QUESTIONS[slot]
 
     # -- arguments -----------------------------------------------------------------

@@ -21,6 +21,11 @@ def parse_phone(text: str, region: str, bare: bool = False) -> str | None:
 PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
 """Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
 PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
+COUNT_AFTER = re.compile(
+    r"(?<=[.,;!?] )\d{1,2}(?= (?:people|persons?|guests?|of us|adults?|children|kids)\b)"
+)
+"""A party size said in the next clause ("07911 254346. 1 person can't come"): no digit of
+the number before it."""
 MIN_PHONE_DIGITS = 7
 """Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
 
@@ -30,6 +35,7 @@ DIGIT_SOUND_ALIKES = re.compile(r"(?<=\d)\s+(to|too|for)\s+(?=\d)")
 
 
 def _digits_heard(spoken: str, bare: bool) -> str:
+    spoken = COUNT_AFTER.sub(lambda count: "#" * len(count[0]), spoken)
     if not bare:
         return spoken
     return DIGIT_SOUND_ALIKES.sub(lambda m: " 4 " if m[1] == "for" else " 2 ", spoken)
@@ -37,8 +43,8 @@ def _digits_heard(spoken: str, bare: bool) -> str:
 
 def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     """The number as E.164, and the words it was said in: a run of digit groups that makes
-    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456").
-    Extra digits after a number make it no number: the caller is asked again."""
+    a valid number, less a party size or an hour said just before it ("for 4, 07911 123456")
+    and a party size said after it (`COUNT_AFTER`). Extra digits after a number make it no number: the caller is asked again."""
     spoken = _digits_heard(spoken, bare)
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
     for run in PHONE_RUN.findall(spoken):

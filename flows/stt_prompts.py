@@ -7,6 +7,7 @@ answer the same way (a number as digits, which the parser reads best). The
 prompts are examples of form only; no slot is ever read from them.
 """
 
+from flows.booking_changes import CHANGE_QUESTIONS
 from flows.booking_progress import FIND_NAME_QUESTION, FIND_QUESTION, QUESTIONS
 from flows.phone_heard import FIRST_PART, GO_ON, REST
 from services.turn_prompts import TurnPrompts
@@ -37,6 +38,9 @@ TURN_PROMPTS = {
     QUESTIONS["at"]: TIME_PROMPT,
     QUESTIONS["party_size"]: PARTY_PROMPT,
     QUESTIONS["changes"]: CHANGES_PROMPT,
+    CHANGE_QUESTIONS["party_size"]: PARTY_PROMPT,
+    CHANGE_QUESTIONS["at"]: TIME_PROMPT,
+    CHANGE_QUESTIONS["day"]: DAY_PROMPT,
     "Shall I book it?": "Yes, please book it.",
     "Shall I go ahead?": "Yes, please go ahead.",
     "Was that": "Yes, that's right.",

@@ -13,6 +13,8 @@ TASK_WORDS = (
         "change",
         re.compile(
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
+            r"\w+ (?:more|extra|additional|fewer|less) (?:people|persons?|guests?|of us)|"
+            r"\w+ (?:person|people|guests?) (?:less|fewer)|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
             re.IGNORECASE,
@@ -45,7 +47,7 @@ something the caller already has ("... my walking foreshadow mate, make it five 
 instead": a tuning caller's "reschedule my booking for Saturday"). A cancellation said
 without the word ("we can't make it on Friday", "I have to call off my table", "we won't be
 coming") is read after the change words, so "we can't make it at seven, could we move it to
-eight" is a change. Last, a booking the caller already has, with no cancellation said ("I've
+eight" and "one can't come, we'll be one person less" are changes. Last, a booking the caller already has, with no cancellation said ("I've
 got a table booked for Friday, could we come at eight?", "I'm calling about my reservation,
 we'll be five now"), is one to change: "could I have a table" and "I'd like to make my
 booking for Friday" ask for a new one."""

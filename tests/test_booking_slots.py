@@ -287,6 +287,15 @@ def test_one_sentence_fills_several_slots_and_a_phone_is_not_a_time():
     )
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["My number is 07911 123456, 2 people on Friday.", "07911 123456. Two of us, on Friday."],
+)
+def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
+    slots = parse_slots(said, TODAY, "GB")
+    assert (slots.phone, slots.party_size, slots.unsure) == ("+447911123456", 2, frozenset())
+
+
 def test_newer_slots_overwrite_older_ones():
     older = Slots(day=TODAY, party_size=2)
     assert older.merged(Slots(party_size=6)) == Slots(day=TODAY, party_size=6)

@@ -1,0 +1,61 @@
+"""What a caller says about the change they want to a booking they have.
+
+"I need to change the number of people" names the detail: the bot asks for that one ("How
+many people will there be now?"), not for the day, the time or the number of people. "Two more
+people" and "one person fewer" change the party size by that many: the new size is the
+booking's plus the change, once the booking is found.
+"""
+
+import re
+
+from flows.spoken_numbers import with_digits
+
+PEOPLE = r"(?:people|persons?|guests?|of us|friends|adults?|children|kids)"
+CHANGE_DETAILS = (
+    (
+        "party_size",
+        re.compile(
+            rf"\b(?:(?:number|amount) of {PEOPLE}|how many {PEOPLE}|party size|head ?count|"
+            rf"size of (?:the|my|our) (?:party|group|booking|table)|"
+            rf"(?:more|fewer|less|extra|additional|another) {PEOPLE})\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("at", re.compile(r"\b(?:the time|(?:an?|the) (?:earlier|later|different) time)\b", re.I)),
+    (
+        "day",
+        re.compile(r"\b(?:the (?:day|date)|(?:another|a different|other) (?:day|date))\b", re.I),
+    ),
+)
+"""The detail a change is about, when the caller names it before giving its new value."""
+CHANGE_QUESTIONS = {
+    "party_size": "How many people will there be now?",
+    "at": "What time would you like instead?",
+    "day": "What day would you like to move it to?",
+}
+MORE = re.compile(
+    rf"\b(\d{{1,2}}) (?:more|extra|additional) {PEOPLE}|\b(\d{{1,2}}) more (?=coming|joining)|"
+    rf"\badd(?:ing)? (\d{{1,2}})(?: more)? {PEOPLE}|\banother (\d{{1,2}}) {PEOPLE}|"
+    rf"\b(an?) (?:extra|additional) (?:person|guest)|\b(another) (?:person|guest)\b",
+    re.IGNORECASE,
+)
+FEWER = re.compile(
+    rf"\b(\d{{1,2}}) (?:fewer|less) {PEOPLE}|\b(\d{{1,2}}) {PEOPLE} (?:fewer|less)\b",
+    re.IGNORECASE,
+)
+
+
+def changed_detail(text: str) -> str | None:
+    """The detail the caller says they want to change, if they name one alone."""
+    named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
+def party_change(text: str) -> int | None:
+    """People added (below zero: removed) to the booking: "two more people" is 2."""
+    spoken = with_digits(text)
+    for pattern, sign in ((MORE, 1), (FEWER, -1)):
+        if found := pattern.search(spoken):
+            said = next(group for group in found.groups() if group)
+            return sign * (1 if said.lower() in ("a", "an", "another") else int(said))
+    return None

@@ -1,0 +1,101 @@
+"""A change that names its detail, or says it by how many (issue 15): "I need to change the
+number of people", "we'll be two more people", "one person less"; and a name given in answer
+to another question. Phrasings written for these tests, typed, as Whisper would write them."""
+
+import pytest
+
+from flows.booking_changes import changed_detail, party_change
+from flows.booking_names import parse_name
+from tests.test_ondevice_bookings import talk
+from tests.test_ondevice_tasks_said_plainly import booked
+
+READ_BACK = "I will change the booking under the name Lena Vogel from 2 people on Friday 4 January at 7 pm to {}. Shall I go ahead?"
+
+
+async def test_a_change_of_the_number_of_people_asks_for_that_alone(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I need to change the number of people on my booking. Lena Vogel, 07911 254346.",
+        "Five.",
+    )
+    assert call.replies[-2].endswith("How many people will there be now?")
+    assert call.replies[-1] == READ_BACK.format("5 people on Friday 4 January at 7 pm")
+
+
+async def test_a_bare_number_after_the_time_was_named_is_the_new_time(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, I'd like to change the time of my booking. Lena Vogel, 07911 254346.",
+        "Eight.",
+    )
+    assert call.replies[-2].endswith("What time would you like instead?")
+    assert call.replies[-1] == READ_BACK.format("2 people on Friday 4 January at 8 pm")
+
+
+@pytest.mark.parametrize(
+    ("said", "people"),
+    [
+        ("We'll be two more people on Friday.", "4 people"),
+        ("One person can't come, so we'll be one person less on Friday.", "1 person"),
+        ("Could you add another person to my booking?", "3 people"),
+    ],
+)
+async def test_people_added_or_removed_change_the_bookings_size_by_that_many(
+    store, rules, said, people
+):
+    await booked(store)
+    call = await talk(store, rules, f"Hi, Lena Vogel, 07911 254346. {said}")
+    assert call.replies[-1].endswith(READ_BACK.format(f"{people} on Friday 4 January at 7 pm"))
+
+
+async def test_a_name_said_to_the_phone_question_is_kept_not_asked_again(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "I need to change my booking.", "Lena Vogel.", "07911 254346.")
+    assert call.replies[1] == "Thank you. What phone number is the booking under?"
+    assert call.replies[2].startswith("I found your booking for 2 people on Friday 4 January")
+
+
+@pytest.mark.parametrize(
+    "said", ["Jones, 07911 254346.", "It's 07911 254346, Jones.", "Oh, Jones."]
+)
+def test_one_capitalised_word_next_to_a_number_or_alone_is_a_name(said):
+    assert parse_name(said, answering=True) == "Jones"
+
+
+@pytest.mark.parametrize(
+    "said", ["Mobile.", "Brilliant!", "Also, 07911 254346.", "Seven.", "Sorry?", "Tomorrow."]
+)
+def test_one_word_that_is_no_name_is_not_taken_for_one(said):
+    assert parse_name(said, answering=True) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "change"),
+    [
+        ("two more people", 2),
+        ("we need an extra guest", 1),
+        ("one person less", -1),
+        ("two fewer people", -2),
+        ("one more thing", None),
+        ("at eight, more or less", None),
+    ],
+)
+def test_people_added_or_removed_are_read_as_a_number(said, change):
+    assert party_change(said) == change
+
+
+@pytest.mark.parametrize(
+    ("said", "detail"),
+    [
+        ("Can we change the number of people?", "party_size"),
+        ("I need a different time.", "at"),
+        ("Could we move it to another day?", "day"),
+        ("I want to change the time and the day.", None),
+    ],
+)
+def test_the_detail_a_change_names_is_read_only_when_it_names_one(said, detail):
+    assert changed_detail(said) == detail
