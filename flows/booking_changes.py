@@ -2,8 +2,9 @@
 
 "I need to change the number of people" names the detail: the bot asks for that one ("How
 many people will there be now?"), not for the day, the time or the number of people. "Two more
-people" and "one person fewer" change the party size by that many: the new size is the
-booking's plus the change, once the booking is found.
+people" and "one person fewer" change the party size by that many, "half an hour later" and
+"push it back by an hour" the time: the new value is the booking's plus the change, once the
+booking is found.
 """
 
 import re
@@ -45,6 +46,22 @@ FEWER = re.compile(
 )
 
 
+DURATION = (
+    r"(?:(an hour and a half)|(half an hour)|(?:a )?(quarter of an hour)|(an hour)|"
+    r"(\d{1,3}) (?:minutes?|mins?)|(\d) hours?)"
+)
+LATER = re.compile(
+    rf"\b{DURATION} later\b|\b(?:push|put|move)\b[\w ]{{0,25}}?\bback (?:by )?{DURATION}",
+    re.IGNORECASE,
+)
+EARLIER = re.compile(
+    rf"\b{DURATION} earlier\b|\b(?:bring|move)\b[\w ]{{0,25}}?\bforward (?:by )?{DURATION}",
+    re.IGNORECASE,
+)
+MINUTES = (90, 30, 15, 60, 1, 60)
+"""Minutes in each of `DURATION`'s groups, in order (a number of minutes, of hours)."""
+
+
 def changed_detail(text: str) -> str | None:
     """The detail the caller says they want to change, if they name one alone."""
     named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]
@@ -58,4 +75,17 @@ def party_change(text: str) -> int | None:
         if found := pattern.search(spoken):
             said = next(group for group in found.groups() if group)
             return sign * (1 if said.lower() in ("a", "an", "another") else int(said))
+    return None
+
+
+def time_change(text: str) -> int | None:
+    """Minutes the booking moves by, later (below zero: earlier): "half an hour later" is 30."""
+    spoken = with_digits(text)
+    for pattern, sign in ((LATER, 1), (EARLIER, -1)):
+        if found := pattern.search(spoken):
+            groups = found.groups()
+            at = next(i for i, group in enumerate(groups) if group)
+            unit = MINUTES[at % len(MINUTES)]
+            said = groups[at]
+            return sign * unit * (int(said) if said.isdigit() else 1)
     return None

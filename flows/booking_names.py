@@ -33,9 +33,10 @@ ALONE = re.compile(r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(
 a name among other details ("Table for three, Saturday at one. Samir Haddad, 07911 249859.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 BY_NUMBER = re.compile(
-    r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*),\s*(?=\+?\d)|(?<=\d),\s*([A-Z][\w'-]*)\s*(?=[.!;:]|$)"
+    r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*)[,.]\s*(?=\+?\d)|(?<=\d)[,.]\s*([A-Z][\w'-]*)\s*(?=[.!;:]|$)"
 )
-"""One capitalised word standing alone next to a phone number: "Jones, 07911 123456."."""
+"""One capitalised word standing alone next to a phone number: "Jones, 07911 123456.",
+"Cancel. Jones. 07911 123456."."""
 LONE = re.compile(r"([A-Z][\w'-]*)[.!]?")
 """A whole answer of one capitalised word (after fillers: "Oh, it's Jones.")."""
 NOT_NAMES = {

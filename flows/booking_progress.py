@@ -7,11 +7,11 @@ people?"), not the whole booking.
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flows.booking_arguments import MAX_NOTES_CHARS
-from flows.booking_changes import CHANGE_QUESTIONS, changed_detail, party_change
+from flows.booking_changes import CHANGE_QUESTIONS, changed_detail, party_change, time_change
 from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
@@ -76,16 +76,23 @@ class BookingProgress:
     """The one detail the caller said the change is about ("the number of people")."""
     party_change: int | None = None
     """People the change adds, or below zero removes ("two more people")."""
+    time_change: int | None = None
+    """Minutes the change moves the booking by, later or below zero earlier ("half an hour
+    later")."""
 
     def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
-        """What a turn says about the change, and whether it changes the party size by a number
-        ("two more people": a size said with it, "one person can't come", is not the new one).
+        """What a turn says about the change, and whether it changes the party size or the time
+        by a number ("two more people": a size said with it, "one person can't come", is not
+        the new one; "half an hour later").
         A bare answer to the change question is the time if the caller named the time ("Eight"),
         else a party size ("Six, please")."""
         self.changing = changed_detail(text) or self.changing
         if (change := party_change(text)) is not None:
             self.changing, self.party_change = "party_size", change
             return replace(said, party_size=None), True
+        if said.at is None and (moved := time_change(text)) is not None:
+            self.changing, self.time_change = "at", moved
+            return said, True
         if self.booking is not None and self.asked == "changes" and not said.details():
             if self.changing == "at":
                 return replace(said, at=parse_time(text, bare=True)), False
@@ -97,6 +104,15 @@ class BookingProgress:
         if self.slots.party_size or not self.party_change or self.booking is None:
             return self.slots.party_size
         return max(1, min(self.booking["party_size"] + self.party_change, MAX_PARTY))
+
+    def new_time(self) -> str | None:
+        """The time said, or the found booking's moved by the minutes said, as "HH:MM"."""
+        if self.slots.at is not None:
+            return self.slots.at.strftime("%H:%M")
+        if not self.time_change or self.booking is None:
+            return None
+        booked = datetime.strptime(self.booking["time"], "%H:%M")
+        return (booked + timedelta(minutes=self.time_change)).strftime("%H:%M")
 
     def change_question(self) -> str:
         """What to ask for the change: the detail named, else which one."""

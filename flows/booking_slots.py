@@ -344,14 +344,30 @@ def parse_reference(text: str) -> str | None:
     return digits if len(digits) == 6 else None
 
 
+NOTE_WORDS = re.compile(
+    r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
+    r"wheelchair|high ?chair|pram|buggy)\b",
+    re.IGNORECASE,
+)
+NOTE_LEAD_IN = re.compile(
+    r"^(?:(?:and|also|oh|but|so)\b[\s,]*)*(?:(?:can|could|would) you (?:please )?"
+    r"(?:note|add|put|write|mention)(?: (?:down|in|on))?(?: a note)?(?: that)?|"
+    r"(?:please )?(?:note|be aware)(?: that)?|just so you know|fyi)\b[\s,:]*",
+    re.IGNORECASE,
+)
+
+
 def parse_notes(text: str) -> str | None:
-    """Allergies, occasions, seating wishes: kept as said, for the staff."""
-    found = re.search(
-        r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|wheelchair|high ?chair|pram|buggy)\b",
-        text,
-        flags=re.IGNORECASE,
-    )
-    return text.strip() if found else None
+    """Allergies, occasions, seating wishes, for the staff: as said, from the clause that names
+    one to the end of its sentence, without the request around it ("..., and can you note that
+    one of us is in a wheelchair?" is "one of us is in a wheelchair")."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
+        clauses = sentence.split(", ")
+        named = next((i for i, clause in enumerate(clauses) if NOTE_WORDS.search(clause)), None)
+        if named is not None:
+            said = NOTE_LEAD_IN.sub("", ", ".join(clauses[named:])).rstrip(" .!?;")
+            return said if NOTE_WORDS.search(said) else sentence.rstrip(" .!?;")
+    return None
 
 
 SAID_AGAIN = re.compile(

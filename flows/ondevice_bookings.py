@@ -382,7 +382,7 @@ class OfflineBookings(BookingResults):
             key: value
             for key, value in (
                 ("date", slots.day.isoformat() if slots.day else None),
-                ("time", slots.at.strftime("%H:%M") if slots.at else None),
+                ("time", desk.new_time()),
                 ("party_size", desk.new_party_size()),
             )
             # "We booked for Friday": the day the booking already has is no change.

@@ -14,7 +14,8 @@ TASK_WORDS = (
         re.compile(
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
             r"\w+ (?:more|extra|additional|fewer|less) (?:people|persons?|guests?|of us)|"
-            r"\w+ (?:person|people|guests?) (?:less|fewer)|"
+            r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
+            r"push (?:it|that|my|our|the|this)|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
             re.IGNORECASE,
@@ -35,22 +36,25 @@ TASK_WORDS = (
         re.compile(
             r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
-            r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation))\b",
+            r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
+            r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
+            r"(?:table|booking|reservation))\b",
             re.IGNORECASE,
         ),
     ),
 )
-"""Words that name a task for an existing booking outright, however the sentence goes on
-("I booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
+"""Words that name a task for an existing booking outright, however the sentence goes on ("I
+booked a table for Friday and I'd like to move it to 8pm", "please cancel out a long
 Sunday": Whisper's "cancel our table on Sunday"). Heard before any task, "instead" changes
 something the caller already has ("... my walking foreshadow mate, make it five people
 instead": a tuning caller's "reschedule my booking for Saturday"). A cancellation said
 without the word ("we can't make it on Friday", "I have to call off my table", "we won't be
 coming") is read after the change words, so "we can't make it at seven, could we move it to
-eight" and "one can't come, we'll be one person less" are changes. Last, a booking the caller already has, with no cancellation said ("I've
-got a table booked for Friday, could we come at eight?", "I'm calling about my reservation,
-we'll be five now"), is one to change: "could I have a table" and "I'd like to make my
-booking for Friday" ask for a new one."""
+eight", "one can't come, we'll be one person less" and "could we come an hour later?" are
+changes. Last, a booking the caller already has, with no cancellation said ("I've got a
+table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
+be five now", "I booked a table under Jones"), is one to change: "could I have a table" and
+"I'd like to make my booking for Friday" ask for a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)
 """A task on "it" or "that": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)

@@ -8,6 +8,7 @@ from flows.booking_slots import (
     Slots,
     parse_date,
     parse_name,
+    parse_notes,
     parse_party_size,
     parse_reference,
     parse_slots,
@@ -294,6 +295,24 @@ def test_one_sentence_fills_several_slots_and_a_phone_is_not_a_time():
 def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
     slots = parse_slots(said, TODAY, "GB")
     assert (slots.phone, slots.party_size, slots.unsure) == ("+447911123456", 2, frozenset())
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [
+        (
+            "A table for 3 on Sunday at 1, and can you note that one of us is in a wheelchair?",
+            "one of us is in a wheelchair",
+        ),
+        (
+            "Friday at 8 for two. It's my wife's birthday, so a quiet table please. Thanks!",
+            "It's my wife's birthday, so a quiet table please",
+        ),
+        ("Could you put down that we need a high chair?", "we need a high chair"),
+    ],
+)
+def test_a_note_is_the_clause_that_names_it_not_the_whole_request(said, note):
+    assert parse_notes(said) == note
 
 
 def test_newer_slots_overwrite_older_ones():

@@ -1,10 +1,11 @@
 """A change that names its detail, or says it by how many (issue 15): "I need to change the
-number of people", "we'll be two more people", "one person less"; and a name given in answer
-to another question. Phrasings written for these tests, typed, as Whisper would write them."""
+number of people", "we'll be two more people", "one person less", "half an hour later"; a
+booking said as made ("I booked a table under Jones"); a name given in answer to another
+question or next to the number. Phrasings written for these tests, typed, as Whisper would write them."""
 
 import pytest
 
-from flows.booking_changes import changed_detail, party_change
+from flows.booking_changes import changed_detail, party_change, time_change
 from flows.booking_names import parse_name
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
@@ -52,6 +53,34 @@ async def test_people_added_or_removed_change_the_bookings_size_by_that_many(
     assert call.replies[-1].endswith(READ_BACK.format(f"{people} on Friday 4 January at 7 pm"))
 
 
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("We're running late, can we push our table back half an hour?", "7:30 pm"),
+        ("Could we come an hour later?", "8 pm"),
+        ("Can you bring it forward by 15 minutes?", "6:45 pm"),
+    ],
+)
+async def test_a_time_said_as_later_or_earlier_moves_the_booking_by_that_much(
+    store, rules, said, at
+):
+    await booked(store)
+    call = await talk(store, rules, f"Hi, Lena Vogel, 07911 254346. {said}")
+    assert call.replies[-1].endswith(READ_BACK.format(f"2 people on Friday 4 January at {at}"))
+
+
+async def test_a_table_the_caller_booked_is_looked_up_not_booked_again(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "I booked a table under Lena Vogel.", "07911 254346.")
+    assert call.replies[-1].startswith("I found your booking for 2 people on Friday 4 January")
+
+
+async def test_cancel_name_and_number_in_three_short_sentences_is_read_back(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "Cancel. Vogel. 07911 254346.")
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+
+
 async def test_a_name_said_to_the_phone_question_is_kept_not_asked_again(store, rules):
     await booked(store)
     call = await talk(store, rules, "I need to change my booking.", "Lena Vogel.", "07911 254346.")
@@ -86,6 +115,19 @@ def test_one_word_that_is_no_name_is_not_taken_for_one(said):
 )
 def test_people_added_or_removed_are_read_as_a_number(said, change):
     assert party_change(said) == change
+
+
+@pytest.mark.parametrize(
+    ("said", "minutes"),
+    [
+        ("an hour and a half later", 90),
+        ("push it back by 2 hours", 120),
+        ("a quarter of an hour earlier", -15),
+        ("we'll come later", None),
+    ],
+)
+def test_a_time_later_or_earlier_is_read_as_minutes(said, minutes):
+    assert time_change(said) == minutes
 
 
 @pytest.mark.parametrize(
