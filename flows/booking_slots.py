@@ -276,7 +276,20 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
             return _clock(int(found[1]), int(found[2]), None), False
         if found:
             return _bare_hour(int(found[1])), False
+        # "Actually make it 8.", "7 then. There'll be 3 of us.": the one number that is no
+        # party size, no date and no part of a longer number.
+        hours = re.findall(BARE_HOUR, spoken)
+        if len(hours) == 1:
+            return _bare_hour(int(hours[0])), False
     return None, False
+
+
+BARE_HOUR = re.compile(
+    r"(?<![\d:.] )(?<!for )(?<!be )(?<!of )(?<![\d:.])\b(\d{1,2})\b(?![:.]?\d| ?(?:st|nd|rd|th)\b|"
+    r"\s*(?:people|persons?|guests?|of us|adults?|children|kids|minutes?|mins?|hours?)\b)"
+)
+"""A number in an answer to "what time?" that is no party size ("3 of us", "for 3"), no
+date ("the 5th") and no part of a longer number or a phone number."""
 
 
 RUN_TOGETHER_TIMES = {RUN_TOGETHER_AT, RUN_TOGETHER_PM}

@@ -38,7 +38,8 @@ TASK_WORDS = (
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
-            r"(?:table|booking|reservation))\b",
+            r"(?:table|booking|reservation)|about the (?:booking|reservation)|"
+            r"(?<!make )(?<!get )the (?:booking|reservation) (?:for|under) (?!a |an |the )\w+)\b",
             re.IGNORECASE,
         ),
     ),
@@ -53,8 +54,9 @@ coming") is read after the change words, so "we can't make it at seven, could we
 eight", "one can't come, we'll be one person less" and "could we come an hour later?" are
 changes. Last, a booking the caller already has, with no cancellation said ("I've got a
 table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
-be five now", "I booked a table under Jones"), is one to change: "could I have a table" and
-"I'd like to make my booking for Friday" ask for a new one."""
+be five now", "I booked a table under Jones", "the booking for Jones on Friday"), is one to
+change: "could I have a table" and "I'd like to make my (or the) booking for Friday" ask for
+a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)
 """A task on "it" or "that": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)

@@ -119,6 +119,21 @@ def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
 
 
 @pytest.mark.parametrize(
+    ("said", "at", "size"),
+    [
+        ("Actually make it 8.", time(20, 0), None),
+        ("7 then. There'll be 3 of us.", time(19, 0), 3),
+        ("Let's say 8 for 3, please.", time(20, 0), 3),
+        ("Can we do 8 or 9?", None, None),
+        ("In 10 minutes.", None, None),
+    ],
+)
+def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_hour(said, at, size):
+    slots = parse_slots(said, TODAY, "GB", asked="at")
+    assert (slots.at, slots.party_size) == (at, size)
+
+
+@pytest.mark.parametrize(
     ("said", "size"),
     [
         ("a table for four", 4),

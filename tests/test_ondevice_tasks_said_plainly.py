@@ -52,6 +52,9 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "I'm calling about my reservation, there will be five of us now.",
         "Could you put the table back to half past eight?",
         "We'll be six rather than four.",
+        "I'm calling about the booking for Jones on Friday. Can we make it 6 people and 8 pm?",
+        "I booked a table under Jones, could you tell me what time it's for?",
+        "We're running late, can we push our table back half an hour?",
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):
@@ -65,6 +68,7 @@ def test_a_change_without_the_word_is_a_change(said):
         "Do you have a table for four tomorrow?",
         "I'd like to make my booking for Friday, four people.",
         "A table for two on Friday at 8, and put it under Smith, please.",
+        "I'd like to make the booking for Smith on Friday.",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
