@@ -62,6 +62,20 @@ MINUTES = (90, 30, 15, 60, 1, 60)
 """Minutes in each of `DURATION`'s groups, in order (a number of minutes, of hours)."""
 
 
+INSTEAD_OF = re.compile(r"\b(\d{1,2}),? (?:not|instead of|rather than) (\d{1,2})\b")
+NOT_BUT = re.compile(r"\bnot (\d{1,2})[,.]? (?:but |it's |make it )?(\d{1,2})\b")
+
+
+def said_instead(text: str) -> tuple[int, int] | None:
+    """A number said instead of another ("it's 8, not 7", "not 7, 8"): (the new, the old)."""
+    spoken = with_digits(text)
+    if found := INSTEAD_OF.search(spoken):
+        return int(found[1]), int(found[2])
+    if found := NOT_BUT.search(spoken):
+        return int(found[2]), int(found[1])
+    return None
+
+
 def changed_detail(text: str) -> str | None:
     """The detail the caller says they want to change, if they name one alone."""
     named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]

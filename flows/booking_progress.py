@@ -11,7 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flows.booking_arguments import MAX_NOTES_CHARS
-from flows.booking_changes import CHANGE_QUESTIONS, changed_detail, party_change, time_change
+from flows.booking_changes import (
+    CHANGE_QUESTIONS,
+    changed_detail,
+    party_change,
+    said_instead,
+    time_change,
+)
 from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
@@ -98,6 +104,18 @@ class BookingProgress:
                 return replace(said, at=parse_time(text, bare=True)), False
             return replace(said, party_size=parse_party_size(text, bare=True)), False
         return said, False
+
+    def instead(self, said: Slots, text: str) -> Slots:
+        """ "It's 8, not 7": the detail that is 7 now (the time or the party size) becomes 8."""
+        swap = said_instead(text) if not said.details() else None
+        if swap is None:
+            return said
+        new, old = swap
+        if self.slots.at is not None and self.slots.at.hour % 12 == old % 12:
+            return replace(said, at=parse_time(str(new), bare=True))
+        if self.slots.party_size == old:
+            return replace(said, party_size=new)
+        return said
 
     def new_party_size(self) -> int | None:
         """The size said, or the found booking's with the people added or removed."""

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 import dateparser
 
 from flows.booking_names import parse_name
+from flows.booking_notes import parse_notes
 from flows.heard_alike import (
     AM_PM,
     DAYS_HEARD,
@@ -355,32 +356,6 @@ def parse_reference(text: str) -> str | None:
     """A six-digit booking reference, said as one number or digit by digit."""
     digits = "".join(re.findall(r"\d", with_digits(text)))
     return digits if len(digits) == 6 else None
-
-
-NOTE_WORDS = re.compile(
-    r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
-    r"wheelchair|high ?chair|pram|buggy)\b",
-    re.IGNORECASE,
-)
-NOTE_LEAD_IN = re.compile(
-    r"^(?:(?:and|also|oh|but|so)\b[\s,]*)*(?:(?:can|could|would) you (?:please )?"
-    r"(?:note|add|put|write|mention)(?: (?:down|in|on))?(?: a note)?(?: that)?|"
-    r"(?:please )?(?:note|be aware)(?: that)?|just so you know|fyi)\b[\s,:]*",
-    re.IGNORECASE,
-)
-
-
-def parse_notes(text: str) -> str | None:
-    """Allergies, occasions, seating wishes, for the staff: as said, from the clause that names
-    one to the end of its sentence, without the request around it ("..., and can you note that
-    one of us is in a wheelchair?" is "one of us is in a wheelchair")."""
-    for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
-        clauses = sentence.split(", ")
-        named = next((i for i, clause in enumerate(clauses) if NOTE_WORDS.search(clause)), None)
-        if named is not None:
-            said = NOTE_LEAD_IN.sub("", ", ".join(clauses[named:])).rstrip(" .!?;")
-            return said if NOTE_WORDS.search(said) else sentence.rstrip(" .!?;")
-    return None
 
 
 SAID_AGAIN = re.compile(

@@ -289,7 +289,7 @@ class OfflineBookings(BookingResults):
         if desk.task != "book" and asked not in ("phone", "name"):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
-        said = desk.phone.unrefused(said)
+        said = desk.instead(desk.phone.unrefused(said), text)
         self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
         if self.date_problem is not None:
             # No such day, or none we book: never the day the parser made of it.

@@ -324,6 +324,10 @@ def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
             "It's my wife's birthday, so a quiet table please",
         ),
         ("Could you put down that we need a high chair?", "we need a high chair"),
+        (
+            "Hi, a table, it's for my mum's 70th birthday, there will be 6 of us, Saturday at 1.",
+            "it's for my mum's 70th birthday",
+        ),
     ],
 )
 def test_a_note_is_the_clause_that_names_it_not_the_whole_request(said, note):

@@ -5,7 +5,7 @@ question or next to the number. Phrasings written for these tests, typed, as Whi
 
 import pytest
 
-from flows.booking_changes import changed_detail, party_change, time_change
+from flows.booking_changes import changed_detail, party_change, said_instead, time_change
 from flows.booking_names import parse_name
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
@@ -141,3 +141,30 @@ def test_a_time_later_or_earlier_is_read_as_minutes(said, minutes):
 )
 def test_the_detail_a_change_names_is_read_only_when_it_names_one(said, detail):
     assert changed_detail(said) == detail
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("No wait, it's 8 not 7.", "a table for 2 people, on Thursday 3 January at 8 pm"),
+        ("No, not 2, 3.", "a table for 3 people, on Thursday 3 January at 7 pm"),
+    ],
+)
+async def test_a_number_said_instead_of_another_at_the_read_back_replaces_it(
+    store, rules, said, read_back
+):
+    call = await talk(
+        store,
+        rules,
+        "Can I book for 2 at 7 tomorrow? My number is 07911 254346 and my name is Yusuf.",
+        said,
+    )
+    assert read_back in call.replies[-1] and call.replies[-1].endswith("Shall I book it?")
+
+
+@pytest.mark.parametrize(
+    ("said", "numbers"),
+    [("it's 8, not 7", (8, 7)), ("not seven, eight", (8, 7)), ("eight, please", None)],
+)
+def test_a_number_said_instead_of_another_is_read_as_the_new_and_the_old(said, numbers):
+    assert said_instead(said) == numbers

@@ -1,0 +1,44 @@
+"""What the caller asks the staff to know: allergies, occasions, seating wishes.
+
+The note is kept as said, from the clause that names it to the end of its thought, without
+the request around it and without the booking's own details, so that the read-back and the
+staff hear "one of us is in a wheelchair", not the whole request.
+"""
+
+import re
+
+NOTE_WORDS = re.compile(
+    r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
+    r"wheelchair|high ?chair|pram|buggy)\b",
+    re.IGNORECASE,
+)
+NOTE_LEAD_IN = re.compile(
+    r"^(?:(?:and|also|oh|but|so)\b[\s,]*)*(?:(?:can|could|would) you (?:please )?"
+    r"(?:note|add|put|write|mention)(?: (?:down|in|on))?(?: a note)?(?: that)?|"
+    r"(?:please )?(?:note|be aware)(?: that)?|just so you know|fyi)\b[\s,:]*",
+    re.IGNORECASE,
+)
+
+
+GOES_ON = re.compile(r"(?:so|and|but|because|as|which|who|with|please|if|though)\b", re.I)
+"""A clause that carries the note on ("..., so no nuts please"); any other clause after it is
+the booking's own ("..., there will be 6 of us, Saturday at 1")."""
+
+
+def parse_notes(text: str) -> str | None:
+    """Allergies, occasions, seating wishes, for the staff: as said, the clause that names one
+    and the clauses that carry it on, without the request around it ("..., and can you note
+    that one of us is in a wheelchair?" is "one of us is in a wheelchair")."""
+    for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
+        clauses = sentence.split(", ")
+        named = next((i for i, clause in enumerate(clauses) if NOTE_WORDS.search(clause)), None)
+        if named is None:
+            continue
+        kept = [clauses[named]]
+        for clause in clauses[named + 1 :]:
+            if not GOES_ON.match(clause):
+                break
+            kept.append(clause)
+        said = NOTE_LEAD_IN.sub("", ", ".join(kept)).rstrip(" .!?;")
+        return said if NOTE_WORDS.search(said) else sentence.rstrip(" .!?;")
+    return None
