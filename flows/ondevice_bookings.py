@@ -41,7 +41,7 @@ from flows.impossible_dates import date_problem
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import CHANGE_SAID, IT, TASK_WORDS
+from flows.task_words import CHANGE_SAID, IT, task_named
 from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
@@ -114,15 +114,16 @@ class OfflineBookings(BookingResults):
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
-        if desk.task is None and intent in (None, "book", "greeting", "goodbye", "repeat"):
-            intent = next((task for task, words in TASK_WORDS if words.search(text)), intent)
+        intent = task_named(text, intent, desk.task)
+        if intent == "keep":  # "Don't cancel it after all"
+            self.progress = BookingProgress()
+            return Reply(f"All right, I won't cancel it. {ANYTHING_ELSE}")
 
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
-            reply = self._answer_to_question(text)
-            if reply is not None:
+            if (reply := self._answer_to_question(text)) is not None:
                 return reply
 
         if intent in TASK_INTENTS and TASK_INTENTS[intent] != desk.task:
@@ -183,10 +184,12 @@ class OfflineBookings(BookingResults):
         return self._next()
 
     def _caller_from_state(self, task: str) -> Slots:
-        """The caller's name and phone, if they gave them earlier in the call: not asked again
-        (a new booking reads them back before it is made). For a new booking, one read
-        with low confidence is taken too, and confirmed alone before the read-back."""
-        known = self.state.trusted(CALLER_SLOTS)
+        """The caller's name and phone, if they gave them earlier in the call or in the task
+        this one replaces: not asked again (a new booking reads them back before it is made).
+        For a new booking, one read with low confidence is taken too, and confirmed alone."""
+        was = self.progress.slots
+        known = {n: v for n in CALLER_SLOTS if (v := getattr(was, n)) and n not in was.unsure}
+        known |= self.state.trusted(CALLER_SLOTS)
         unsure = set()
         if task != "book" and "phone" not in known and self.caller_phone:
             known["phone"] = self.caller_phone

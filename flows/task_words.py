@@ -62,3 +62,27 @@ IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b",
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)
 """Words that say a change is wanted, though its details were not caught ("No, make it sticky,
 baby, please", Whisper's "six people, please"): the change is asked for again, not dropped."""
+NOT_CANCEL = re.compile(
+    r"\b(?:don't|do not|didn't|did not|not|no need to|rather not)(?: want to| need to| mean to)?"
+    r" cancel\b",
+    re.IGNORECASE,
+)
+"""A cancellation taken back: "don't cancel it, just change it to Saturday"."""
+OPEN_INTENTS = (None, "book", "greeting", "goodbye", "repeat")
+"""Intents the task words win over: a task named outright says more than these."""
+
+
+def task_named(text: str, intent: str | None, task: str | None) -> str | None:
+    """The intent to act on: before any task, the task the words name; "don't cancel" is no
+    cancellation, and during one it is "keep" (the booking stays), or a change when one is
+    named with it."""
+    kept = NOT_CANCEL.search(text) is not None
+    named = next(
+        (t for t, words in TASK_WORDS if words.search(text) and not (kept and t == "cancel")),
+        None,
+    )
+    if kept and (task == "cancel" or intent == "cancel"):
+        return "change" if named == "change" else ("keep" if task == "cancel" else None)
+    if task is None and intent in OPEN_INTENTS:
+        return named or intent
+    return intent

@@ -153,3 +153,36 @@ async def test_same_time_keeps_the_booking_time_whatever_else_was_heard_as_one(s
         "Friday to Saturday, same time.",
     )
     assert "to 2 people on Saturday 5 January at 7 pm" in call.replies[-1]
+
+
+async def test_a_cancellation_taken_back_for_a_change_changes_and_never_cancels(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I'd like to cancel, the name's Lena Vogel.",
+        "Oh actually, don't cancel it, just change it to Saturday.",
+        "07911 254346",
+    )
+    assert "to 2 people on Saturday 5 January at 7 pm" in call.replies[-1]
+    assert not any("cancel the booking" in reply for reply in call.replies)
+
+
+async def test_dont_cancel_at_the_read_back_keeps_the_booking(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I'd like to cancel my booking. Lena Vogel, 07911 254346.",
+        "No, don't cancel it.",
+    )
+    assert call.replies[-1].startswith("All right, I won't cancel it.")
+    (booking,) = await store.bookings()
+    assert booking.status == "confirmed"
+
+
+def test_i_dont_want_to_cancel_is_no_cancellation():
+    from flows.task_words import task_named
+
+    said = "I don't want to cancel, I want to move my booking to 8 pm."
+    assert task_named(said, "cancel", None) == "change"
