@@ -87,11 +87,10 @@ class BookingProgress:
     later")."""
 
     def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
-        """What a turn says about the change, and whether it changes the party size or the time
-        by a number ("two more people": a size said with it, "one person can't come", is not
-        the new one; "half an hour later").
-        A bare answer to the change question is the time if the caller named the time ("Eight"),
-        else a party size ("Six, please")."""
+        """What a turn says about the change, and whether it moves the party size or the time
+        by an amount ("two more people", where a size said with it, "one person can't come", is
+        not the new one; "half an hour later"). A bare answer to the change question is the
+        time if the caller named the time ("Eight"), else a party size ("Six, please")."""
         self.changing = changed_detail(text) or self.changing
         if (change := party_change(text)) is not None:
             self.changing, self.party_change = "party_size", change
@@ -119,18 +118,20 @@ class BookingProgress:
 
     def new_party_size(self) -> int | None:
         """The size said, or the found booking's with the people added or removed."""
-        if self.slots.party_size or not self.party_change or self.booking is None:
+        booked = (self.booking or {}).get("party_size")
+        if self.slots.party_size or not self.party_change or booked is None:
             return self.slots.party_size
-        return max(1, min(self.booking["party_size"] + self.party_change, MAX_PARTY))
+        return max(1, min(booked + self.party_change, MAX_PARTY))
 
     def new_time(self) -> str | None:
         """The time said, or the found booking's moved by the minutes said, as "HH:MM"."""
         if self.slots.at is not None:
             return self.slots.at.strftime("%H:%M")
-        if not self.time_change or self.booking is None:
+        booked = (self.booking or {}).get("time")
+        if not self.time_change or booked is None:
             return None
-        booked = datetime.strptime(self.booking["time"], "%H:%M")
-        return (booked + timedelta(minutes=self.time_change)).strftime("%H:%M")
+        moved = datetime.strptime(booked, "%H:%M") + timedelta(minutes=self.time_change)
+        return moved.strftime("%H:%M")
 
     def change_question(self) -> str:
         """What to ask for the change: the detail named, else which one."""

@@ -44,7 +44,8 @@ def _digits_heard(spoken: str, bare: bool) -> str:
 def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     """The number as E.164, and the words it was said in: a run of digit groups that makes
     a valid number, less a party size or an hour said just before it ("for 4, 07911 123456")
-    and a party size said after it (`COUNT_AFTER`). Extra digits after a number make it no number: the caller is asked again."""
+    and a party size said after it (`COUNT_AFTER`). Extra digits after a number make it no
+    number: the caller is asked again."""
     spoken = _digits_heard(spoken, bare)
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
     for run in PHONE_RUN.findall(spoken):
