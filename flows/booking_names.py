@@ -84,14 +84,18 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
     text = text.replace("\u2019", "'")
+    return _whole(_said_name(text, bare, answering), text)
+
+
+def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     words_said = _words(text)
     found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
     introduced = INTRODUCTION.search(text)
     signed = SIGNED.search(text)
     if found:
         rest, cased = found[1], False
-    elif introduced:
-        rest, cased = _words(text[introduced.end() :]), True
+    elif introduced:  # to the end of its sentence: "It's Harper. Ben Harper." is no Harper Ben
+        rest, cased = _words(re.split(r"[.!?]", text[introduced.end() :])[0]), True
     elif signed:
         rest, cased = _words(signed[1]), True
     elif alone := _standing_alone(text):
@@ -105,6 +109,30 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     else:
         return None
     return _spelled(_name_words(rest.split(), cased))
+
+
+FIRST_NAME = re.compile(r"\b[Ff]irst name(?: is|'s)?[,:]?\s+([A-Z][\w'-]*)")
+SURNAME = re.compile(
+    r"\b(?:[Ss]urname|[Ll]ast name|[Ff]amily name)(?: is|'s)?[,:]?\s+([A-Z][\w'-]*)"
+)
+
+
+def _whole(name: str | None, text: str) -> str | None:
+    """The name whole when it comes in parts ("The surname is Harper, first name Ben", "Under
+    Harper, first name Ben") or again in full ("It's Harper. Ben Harper.")."""
+    first, last = (
+        _spelled(_name_words([found[1]], cased=True)) if (found := part.search(text)) else None
+        for part in (FIRST_NAME, SURNAME)
+    )
+    if first and last:
+        return f"{first} {last}"
+    words = name.split() if name else []
+    if len(words) == 1 and (first or last) and (first or last) != name:
+        return f"{first} {name}" if first else f"{name} {last}"
+    fuller = _standing_alone(text)
+    if words and fuller and set(words) < set(fuller.split()):
+        return fuller
+    return name
 
 
 def _standing_alone(text: str) -> str | None:

@@ -267,6 +267,11 @@ def test_double_digits_are_spelled_out():
         ("No, the name is Marie, not Maria", False, "Marie"),
         ("my name is anna smith here", False, "Anna Smith"),
         ("For two people tomorrow at 8 o'clock, under Smith", False, "Smith"),
+        ("The surname is Harper, first name Ben.", True, "Ben Harper"),
+        ("My first name is Ben and my surname is Harper.", False, "Ben Harper"),
+        ("Under Harper please, first name Ben.", False, "Ben Harper"),
+        ("It's Harper. Ben Harper.", True, "Ben Harper"),
+        ("I'm Ben, surname Harper.", False, "Ben Harper"),
     ],
 )
 def test_names(said, bare, name):
