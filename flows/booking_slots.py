@@ -26,6 +26,7 @@ from flows.heard_alike import (
     meant,
 )
 from flows.phone_numbers import find_phone, guess_phone
+from flows.spoken_dates import said_plainly
 from flows.spoken_numbers import with_digits
 
 ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -82,13 +83,16 @@ class Slots:
 def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     """The day a sentence names, read relative to `today`; None if it names none.
     `hear_alike`: read words that sound like a day where one belongs ("to model")."""
-    spoken = _tens_and_ordinal(with_digits(text))
+    spoken = _tens_and_ordinal(with_digits(said_plainly(text)))
     if hear_alike:
         spoken = meant(spoken, DAYS_HEARD)
-    # "A week on Friday", "Friday week": the Friday after the coming one (British).
-    week_on = re.search(rf"\b(?:a week (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken)
-    if week_on and (day := parse_date(week_on[1] or week_on[2], today, hear_alike)) is not None:
-        return day + timedelta(days=7)
+    # "A week on Friday", "Friday week": the Friday after the coming one (British); "in 2
+    # weeks on Friday": the one after that.
+    week_on = re.search(
+        rf"\b(?:(?:in )?(a|\d) weeks?,? (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken
+    )
+    if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
+        return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)
     moved = re.search(r"\bfrom\b.+?\bto\b(.+)", spoken)
     if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
         return new_day  # "move it from Thursday to Friday": the day it goes to

@@ -47,6 +47,15 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         # "Today" from a garbled name ("The name is Noah Fischer" heard so): the booking's day
         ("cancel my booking for Friday. Today is all official", date(2030, 1, 4)),
         ("today", TODAY),
+        ("a week today", date(2030, 1, 9)),
+        ("in two weeks on Friday", date(2030, 1, 18)),
+        ("a fortnight on Friday", date(2030, 1, 18)),
+        ("Christmas Eve", date(2030, 12, 24)),
+        ("Boxing Day lunch", date(2030, 12, 26)),
+        ("New Year's Eve", date(2030, 12, 31)),
+        ("on Sat", date(2030, 1, 5)),
+        ("Wed 9th", date(2030, 1, 9)),
+        ("we sat by the window last time", None),  # "sat" is no Saturday
     ],
 )
 def test_dates(said, day):
