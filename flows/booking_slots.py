@@ -239,7 +239,7 @@ TIME_PATTERNS = [
     (r"(?<!\d )\b(\d{1,2}) (00|15|30|45)\b(?! \d)", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (r"(?<!after )\b(?:noon|midday)\b", lambda m: time(12, 0)),
     (
-        r"\b(?:at|about|around|say) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
+        r"(?:\b(?:at|about|around|say)|(?<!'d )(?<!would )\blike) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
         lambda m: _bare_hour(int(m[1])),
     ),
 ]
@@ -312,7 +312,7 @@ PARTY_PATTERNS = [
     r"\b(?:we(?:'re| are|'ll be| will be)|there(?:'ll| will) be)(?: now| only| just| going to be)*"
     r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",
     r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
-    r"\bfor (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this))",
+    rf"\bfor (\d{{1,3}})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this|(?:{WEEKDAYS})\b))",
 ]
 
 

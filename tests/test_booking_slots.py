@@ -111,6 +111,7 @@ def test_the_two_of_us_is_not_the_2nd():
         ("8 in the evening on Friday", time(20, 0)),
         ("11 in the morning", time(11, 0)),
         ("about seven-thirty-ish", time(19, 30)),
+        ("Friday early evening, like 6", time(18, 0)),
     ],
 )
 def test_times(said, at):
@@ -157,6 +158,7 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("my wife and I", 2),
         ("me and my partner, tomorrow at 8", 2),
         ("the two of us", 2),
+        ("for 2 friday around half seven", 2),  # a weekday after "for 2", no "on"
         ("a party of six", 6),
         ("a table for free", 3),  # Whisper's "three"
         ("for free people on Saturday", 3),
