@@ -45,24 +45,37 @@ def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     """The number as E.164, and the words it was said in: a run of digit groups that makes
     a valid number, less a party size or an hour said just before it ("for 4, 07911 123456")
     and a party size said after it (`COUNT_AFTER`). Extra digits after a number make it no
-    number: the caller is asked again."""
+    number: the caller is asked again. Of two numbers, the one said after a correction
+    ("07911 248135, sorry, 07911 248136") is the number, else the first."""
     spoken = _digits_heard(spoken, bare)
-    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
-    for run in PHONE_RUN.findall(spoken):
-        groups = [*re.finditer(r"\+?\d+", run)]
-        for first, group in enumerate(groups):
-            if first and len(groups[first - 1][0]) > 2:
-                break  # only a short number is dropped from the front
-            said = run[group.start() :]
-            if first and prefix == "0" and not said.startswith(("0", "+")):
-                # Where numbers are said with their 0, one without it is a number heard
-                # with a digit too many ("oh seven one six ...", twelve digits), not one to
-                # make valid by dropping its "oh seven".
-                continue
-            if (e164 := valid_phone(said, region)) is not None:
-                return e164, said
+    found = [number for run in PHONE_RUN.finditer(spoken) if (number := _valid_run(run, region))]
+    if len(found) > 1 and CORRECTED.search(spoken[found[0][2] : found[-1][2]]):
+        return found[-1][:2]
+    if found:
+        return found[0][:2]
     if bare and (e164 := valid_phone(spoken, region)) is not None:
         return e164, spoken
+    return None
+
+
+CORRECTED = re.compile(r"\b(?:sorry|no wait|i mean|i meant|actually|no)\b")
+
+
+def _valid_run(run: re.Match, region: str) -> tuple[str, str, int] | None:
+    """The valid number in a run of digit groups, the words it was said in, and where."""
+    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+    groups = [*re.finditer(r"\+?\d+", run[0])]
+    for first, group in enumerate(groups):
+        if first and len(groups[first - 1][0]) > 2:
+            break  # only a short number is dropped from the front
+        said = run[0][group.start() :]
+        if first and prefix == "0" and not said.startswith(("0", "+")):
+            # Where numbers are said with their 0, one without it is a number heard with a
+            # digit too many ("oh seven one six ...", twelve digits), not one to make valid
+            # by dropping its "oh seven".
+            continue
+        if (e164 := valid_phone(said, region)) is not None:
+            return e164, said, run.start() + group.start()
     return None
 
 

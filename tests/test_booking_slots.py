@@ -350,6 +350,17 @@ def test_a_note_is_the_clause_that_names_it_not_the_whole_request(said, note):
     assert parse_notes(said) == note
 
 
+@pytest.mark.parametrize(
+    ("said", "phone"),
+    [
+        ("My number is 07911 248135, sorry, 07911 248136.", "+447911248136"),
+        ("It's 07911 248135 or my landline 020 7946 0958.", "+447911248135"),
+    ],
+)
+def test_a_phone_number_corrected_in_the_same_breath_is_the_one_said_last(said, phone):
+    assert parse_slots(said, TODAY, "GB").phone == phone
+
+
 def test_newer_slots_overwrite_older_ones():
     older = Slots(day=TODAY, party_size=2)
     assert older.merged(Slots(party_size=6)) == Slots(day=TODAY, party_size=6)
