@@ -1,24 +1,23 @@
 """Booking details from free speech: date, time, party size, name, phone, reference.
 
-Numbers said in words become digits first (flows/spoken_numbers.py, text2num); a date
-phrase found in the sentence is read by dateparser relative to the restaurant's today;
-phone numbers are found by flows/phone_numbers.py (phonenumbers). What is left here
+Numbers said in words become digits first (flows/spoken_numbers.py, text2num); the day is
+read by flows/booking_dates.py (dateparser), phone numbers by flows/phone_numbers.py
+(phonenumbers). What is left here
 is the glue: finding which words are the date, the time or the party size,
 and the restaurant's reading of a bare hour ("at seven" is 7 pm).
 """
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
-import dateparser
-
+from flows.booking_dates import parse_date
 from flows.booking_names import parse_name
 from flows.booking_notes import parse_notes
 from flows.heard_alike import (
     AM_PM,
+    COMPANIONS,
     DAYS_HEARD,
-    MONTHS,
     PARTY_HEARD,
     SOUND_ALIKE_NUMBERS,
     TIMES_HEARD,
@@ -26,31 +25,11 @@ from flows.heard_alike import (
     meant,
 )
 from flows.phone_numbers import find_phone, guess_phone
-from flows.spoken_dates import said_plainly
 from flows.spoken_numbers import with_digits
 
-ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 MAX_PARTY = 200
 """A party said as more people than this is taken as this many (too many: the staff are
 offered); "for" more than this with no "people" is a number misheard, no party size."""
-
-DATE_PHRASES = [
-    r"\bday after tomorrow\b",
-    r"\btomorrow\b",
-    r"\btoday\b",
-    r"\btonight\b",
-    r"\bthis (?:evening|afternoon|lunchtime)\b",
-    r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"
-    # "of" is often heard as "and" or "on": "the 14th and February".
-    # Not "room for 8 on January 30th": a bare number before "on <month>" is no day.
-    rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
-    rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
-    # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
-    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
-    rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
-    rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
-    rf"\b(?:{WEEKDAYS})\b",
-]
 
 
 @dataclass(frozen=True)
@@ -80,113 +59,7 @@ class Slots:
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "unsure"}
 
 
-def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
-    """The day a sentence names, read relative to `today`; None if it names none.
-    `hear_alike`: read words that sound like a day where one belongs ("to model")."""
-    spoken = _tens_and_ordinal(with_digits(said_plainly(text)))
-    if hear_alike:
-        spoken = meant(spoken, DAYS_HEARD)
-    # "A week on Friday", "Friday week": the Friday after the coming one (British); "in 2
-    # weeks on Friday": the one after that.
-    week_on = re.search(
-        rf"\b(?:(?:in )?(a|\d) weeks?,? (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken
-    )
-    if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
-        return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)
-    moved = re.search(r"\bfrom\b.+?\bto\b(.+)", spoken)
-    if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
-        return new_day  # "move it from Thursday to Friday": the day it goes to
-    for pattern in DATE_PHRASES:
-        found = re.search(pattern, spoken)
-        if found is None:
-            continue
-        phrase = found[0]
-        if not _month_may(spoken, found):
-            continue
-        if phrase == "today" and re.search(rf"\b(?:for|on|this|next) (?:{WEEKDAYS})\b", spoken):
-            continue  # "my booking for Friday. Today is ...": the day the booking is for
-        # "Sunday 13th" is the 13th.
-        phrase = re.sub(rf"^(?:{WEEKDAYS}),? (?=\d)", "the ", phrase)
-        if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):
-            return today
-        phrase = re.sub(r"^(?:on|coming) ", "", phrase)
-        phrase = re.sub(r"^and (?=\d)", "in ", phrase)
-        phrase = re.sub(rf"\b(and|on) (?=(?:{MONTHS})\b)", "of ", phrase)
-        parsed = dateparser.parse(
-            phrase,
-            languages=["en"],
-            settings={
-                "PREFER_DATES_FROM": "future",
-                "RELATIVE_BASE": datetime.combine(today, time(12)),
-                "DATE_ORDER": "DMY",
-            },
-        )
-        if parsed is None:
-            continue
-        day = parsed.date()
-        if day == _next_year(today) and not re.search(r"\d{3,}", phrase):
-            day = today  # dateparser's "future" takes today's own date for next year's
-        if day < today:
-            # "the 3rd" said on the 20th means next month's; "3rd of May" said in June, next year's.
-            day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
-        around = spoken[max(0, found.start() - 12) : found.end()]
-        named = re.search(rf"\b({WEEKDAYS}),? (?:the )?\d", around)
-        if named and named[1] != day.strftime("%A").lower() and not hear_alike:
-            return None  # "Monday the 9th", a Wednesday: one of them misheard, so a guess
-        return day
-    return None
-
-
-def parse_moved_from(text: str, today: date) -> date | None:
-    """The day a booking is moved from ("from Thursday to Friday": Thursday)."""
-    moved = re.search(r"\bfrom\b(.+?)\bto\b", _tens_and_ordinal(with_digits(text)))
-    return parse_date(moved[1], today) if moved else None
-
-
-def _tens_and_ordinal(spoken: str) -> str:
-    """ "the 20 2nd": Whisper wrote the tens of "twenty second" apart from the ordinal."""
-    return re.sub(
-        r"\b([23])0 ([1-9])(st|nd|rd|th)\b",
-        lambda m: f"{m[1]}{m[2]}{m[3]}" if int(m[1] + m[2]) <= 31 else m[0],
-        spoken,
-    )
-
-
-def _month_may(spoken: str, found: re.Match) -> bool:
-    """Whether a "may" in the phrase is the month: "the 4th of May", "May the 4th", but not
-    "may I", nor "May name is" (Whisper's "my")."""
-    if not re.search(r"\bmay\b", found[0]):
-        return True
-    after = spoken[found.end() :].split()[:1]
-    if after and after[0].strip(",.") in NOT_AFTER_MAY:
-        return False
-    return re.search(r"\d(?:st|nd|rd|th)\b|\bof may\b|\bmay the\b", found[0]) is not None
-
-
-NOT_AFTER_MAY = {"i", "we", "name", "number", "phone", "be", "have", "book", "ask", "get", "come"}
-COMPANIONS = (
-    "wife", "husband", "partner", "friend", "boyfriend", "girlfriend", "fiance", "fiancee",
-    "fiancé", "fiancée", "mum", "mom", "mother", "dad", "father", "son", "daughter", "sister",
-    "brother", "colleague", "date",
-)  # fmt: skip
 COMPANION = f"(?:{'|'.join(COMPANIONS)})"
-# "May wife and I": Whisper's "my", not the month.
-NOT_AFTER_MAY |= set(COMPANIONS)
-
-
-def _next_month(day: date) -> date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    try:
-        return day.replace(year=year, month=month)
-    except ValueError:  # the 31st of a shorter month
-        return _next_month(day.replace(year=year, month=month, day=1) - timedelta(days=1))
-
-
-def _next_year(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 def _clock(hour: int, minute: int, am_pm: str | None) -> time | None:
@@ -238,6 +111,12 @@ TIME_PATTERNS = [
     # "seven thirty" (tomorrow, in the evening...): minutes on the quarter, not in a longer number.
     (r"(?<!\d )\b(\d{1,2}) (00|15|30|45)\b(?! \d)", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (r"(?<!after )\b(?:noon|midday)\b", lambda m: time(12, 0)),
+    # "Move my booking to 8 on Saturday": the hour it moves to.
+    (
+        r"\b(?:move|moving|change|changing|push|bring)\b[\w' ]{0,30}? to (\d{1,2})\b"
+        r"(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
+        lambda m: _bare_hour(int(m[1])),
+    ),
     (
         r"(?:\b(?:at|about|around|say)|(?<!'d )(?<!would )\blike) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
         lambda m: _bare_hour(int(m[1])),

@@ -91,6 +91,15 @@ SOUND_ALIKE_NUMBERS = {"free": 3, "tree": 3, "for": 4, "to": 2, "too": 2}
 """Words heard for a number said alone, in answer to "how many?"."""
 
 
+COMPANIONS = (
+    "wife", "husband", "partner", "friend", "boyfriend", "girlfriend", "fiance", "fiancee",
+    "fiancé", "fiancée", "mum", "mom", "mother", "dad", "father", "son", "daughter", "sister",
+    "brother", "colleague", "date",
+)  # fmt: skip
+"""Who comes with the caller ("my wife and I": two); after "May", Whisper's "my", not the
+month."""
+
+
 def meant(spoken: str, rules: list) -> str:
     """`spoken` with each of `rules` (pattern, replacement) applied in turn."""
     for heard, said in rules:

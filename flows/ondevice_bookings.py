@@ -18,6 +18,7 @@ from typing import Any
 
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
+from flows.booking_dates import parse_moved_from
 from flows.booking_names import parse_name
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
@@ -31,12 +32,7 @@ from flows.booking_progress import (
     confirmation,
 )
 from flows.booking_rules import BookingRules
-from flows.booking_slots import (
-    Slots,
-    parse_moved_from,
-    parse_reference,
-    parse_slots,
-)
+from flows.booking_slots import Slots, parse_reference, parse_slots
 from flows.impossible_dates import date_problem
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_numbers import unusable_phone

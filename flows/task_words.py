@@ -17,6 +17,7 @@ TASK_WORDS = (
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
             r"push (?:it|that|my|our|the|this)|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
+            r"(?:move|change|shift)\s+\w+'s\s+(?:table|booking|reservation)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
             re.IGNORECASE,
         ),

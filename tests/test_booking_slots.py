@@ -112,6 +112,7 @@ def test_the_two_of_us_is_not_the_2nd():
         ("11 in the morning", time(11, 0)),
         ("about seven-thirty-ish", time(19, 30)),
         ("Friday early evening, like 6", time(18, 0)),
+        ("I want to move my booking to 8 on Saturday", time(20, 0)),
     ],
 )
 def test_times(said, at):
@@ -437,6 +438,7 @@ def test_a_weekday_and_a_date_that_disagree_are_no_date_unless_guessing():
     [
         ("Can we move it from Thursday to Saturday, same time?", date(2030, 1, 5)),
         ("Could you shift it from the 9th to the 10th?", date(2030, 1, 10)),
+        ("I need to move Friday's table to Saturday, same time.", date(2030, 1, 5)),
     ],
 )
 def test_a_move_from_one_day_to_another_is_the_day_it_goes_to(said, day):

@@ -55,6 +55,7 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "I'm calling about the booking for Jones on Friday. Can we make it 6 people and 8 pm?",
         "I booked a table under Jones, could you tell me what time it's for?",
         "We're running late, can we push our table back half an hour?",
+        "Hi. Lena Vogel. I need to move Friday's table to Saturday, same time.",
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):

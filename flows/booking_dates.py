@@ -1,0 +1,148 @@
+"""The day a caller names, read relative to the restaurant's today.
+
+Numbers said in words become digits first (flows/spoken_numbers.py), holidays and written
+days their dates (flows/spoken_dates.py); the date phrase found in the sentence is read by
+dateparser. What is here is finding the phrase, and the restaurant's reading of it: a day
+of the month already past is next month's, "a week on Friday" is the Friday after next, and
+"move it from Thursday to Friday" goes to Friday.
+"""
+
+import re
+from datetime import date, datetime, time, timedelta
+
+import dateparser
+
+from flows.heard_alike import COMPANIONS, DAYS_HEARD, MONTHS, WEEKDAYS, meant
+from flows.spoken_dates import said_plainly
+from flows.spoken_numbers import with_digits
+
+ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+
+
+DATE_PHRASES = [
+    r"\bday after tomorrow\b",
+    r"\btomorrow\b",
+    r"\btoday\b",
+    r"\btonight\b",
+    r"\bthis (?:evening|afternoon|lunchtime)\b",
+    r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"
+    # "of" is often heard as "and" or "on": "the 14th and February".
+    # Not "room for 8 on January 30th": a bare number before "on <month>" is no day.
+    rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
+    rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
+    # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
+    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
+    rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
+    rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
+    rf"\b(?:{WEEKDAYS})\b",
+]
+
+
+def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
+    """The day a sentence names, read relative to `today`; None if it names none.
+    `hear_alike`: read words that sound like a day where one belongs ("to model")."""
+    spoken = _tens_and_ordinal(with_digits(said_plainly(text)))
+    if hear_alike:
+        spoken = meant(spoken, DAYS_HEARD)
+    # "A week on Friday", "Friday week": the Friday after the coming one (British); "in 2
+    # weeks on Friday": the one after that.
+    week_on = re.search(
+        rf"\b(?:(?:in )?(a|\d) weeks?,? (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken
+    )
+    if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
+        return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)
+    moved = re.search(rf"\b(?:from|{MOVE_WORDS})\b.+?\bto\b(.+)", spoken)
+    if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
+        return new_day  # "move it from Thursday to Friday": the day it goes to
+    for pattern in DATE_PHRASES:
+        found = re.search(pattern, spoken)
+        if found is None:
+            continue
+        phrase = found[0]
+        if not _month_may(spoken, found):
+            continue
+        if phrase == "today" and re.search(rf"\b(?:for|on|this|next) (?:{WEEKDAYS})\b", spoken):
+            continue  # "my booking for Friday. Today is ...": the day the booking is for
+        # "Sunday 13th" is the 13th.
+        phrase = re.sub(rf"^(?:{WEEKDAYS}),? (?=\d)", "the ", phrase)
+        if phrase == "tonight" or re.fullmatch(r"this (?:evening|afternoon|lunchtime)", phrase):
+            return today
+        phrase = re.sub(r"^(?:on|coming) ", "", phrase)
+        phrase = re.sub(r"^and (?=\d)", "in ", phrase)
+        phrase = re.sub(rf"\b(and|on) (?=(?:{MONTHS})\b)", "of ", phrase)
+        parsed = dateparser.parse(
+            phrase,
+            languages=["en"],
+            settings={
+                "PREFER_DATES_FROM": "future",
+                "RELATIVE_BASE": datetime.combine(today, time(12)),
+                "DATE_ORDER": "DMY",
+            },
+        )
+        if parsed is None:
+            continue
+        day = parsed.date()
+        if day == _next_year(today) and not re.search(r"\d{3,}", phrase):
+            day = today  # dateparser's "future" takes today's own date for next year's
+        if day < today:
+            # "the 3rd" said on the 20th means next month's; "3rd of May" said in June, next year's.
+            day = _next_month(day) if re.fullmatch(rf"the {ORDINAL}", phrase) else _next_year(day)
+        around = spoken[max(0, found.start() - 12) : found.end()]
+        named = re.search(rf"\b({WEEKDAYS}),? (?:the )?\d", around)
+        if named and named[1] != day.strftime("%A").lower() and not hear_alike:
+            return None  # "Monday the 9th", a Wednesday: one of them misheard, so a guess
+        return day
+    return None
+
+
+MOVE_WORDS = r"move|moving|change|changing|shift|switch"
+"""Before "... to <day>": the day after "to" is the new one ("move Friday's table to Saturday")."""
+
+
+def parse_moved_from(text: str, today: date) -> date | None:
+    """The day a booking is moved from ("from Thursday to Friday", "move Friday's table to
+    Saturday": Friday)."""
+    spoken = _tens_and_ordinal(with_digits(text))
+    moved = re.search(r"\bfrom\b(.+?)\bto\b", spoken) or re.search(
+        rf"\b(?:{MOVE_WORDS})\b(.+?)\bto\b", spoken
+    )
+    return parse_date(moved[1], today) if moved else None
+
+
+def _tens_and_ordinal(spoken: str) -> str:
+    """ "the 20 2nd": Whisper wrote the tens of "twenty second" apart from the ordinal."""
+    return re.sub(
+        r"\b([23])0 ([1-9])(st|nd|rd|th)\b",
+        lambda m: f"{m[1]}{m[2]}{m[3]}" if int(m[1] + m[2]) <= 31 else m[0],
+        spoken,
+    )
+
+
+def _month_may(spoken: str, found: re.Match) -> bool:
+    """Whether a "may" in the phrase is the month: "the 4th of May", "May the 4th", but not
+    "may I", nor "May name is" (Whisper's "my")."""
+    if not re.search(r"\bmay\b", found[0]):
+        return True
+    after = spoken[found.end() :].split()[:1]
+    if after and after[0].strip(",.") in NOT_AFTER_MAY:
+        return False
+    return re.search(r"\d(?:st|nd|rd|th)\b|\bof may\b|\bmay the\b", found[0]) is not None
+
+
+NOT_AFTER_MAY = {"i", "we", "name", "number", "phone", "be", "have", "book", "ask", "get", "come"}
+NOT_AFTER_MAY |= set(COMPANIONS)  # "May wife and I": Whisper's "my", not the month
+
+
+def _next_month(day: date) -> date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:  # the 31st of a shorter month
+        return _next_month(day.replace(year=year, month=month, day=1) - timedelta(days=1))
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
