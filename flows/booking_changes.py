@@ -24,15 +24,25 @@ CHANGE_DETAILS = (
     ),
     ("at", re.compile(r"\b(?:the time|(?:an?|the) (?:earlier|later|different) time)\b", re.I)),
     (
+        "check",
+        re.compile(
+            r"\b(?:check|confirm|remind me (?:of|about)|what time is|when is|details of) "
+            r"(?:my|our|the) (?:booking|reservation|table)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "day",
         re.compile(r"\b(?:the (?:day|date)|(?:another|a different|other) (?:day|date))\b", re.I),
     ),
 )
-"""The detail a change is about, when the caller names it before giving its new value."""
+"""The detail a change is about, when the caller names it before giving its new value; "check"
+when the caller asks about the booking ("can you check my booking?"), so may want none."""
 CHANGE_QUESTIONS = {
     "party_size": "How many people will there be now?",
     "at": "What time would you like instead?",
     "day": "What day would you like to move it to?",
+    "check": "Would you like to change the day, the time or the number of people?",
 }
 MORE = re.compile(
     rf"\b(\d{{1,2}}) (?:more|extra|additional) {PEOPLE}|\b(\d{{1,2}}) more (?=coming|joining)|"

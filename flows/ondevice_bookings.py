@@ -19,7 +19,6 @@ from typing import Any
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_dates import parse_moved_from
-from flows.booking_names import parse_name
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
     FIND_QUESTION,
@@ -34,16 +33,13 @@ from flows.booking_progress import (
 from flows.booking_rules import BookingRules
 from flows.booking_slots import Slots, parse_reference, parse_slots
 from flows.impossible_dates import date_problem
-from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
+from flows.ondevice_answers import QuestionAnswers
+from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import CHANGE_SAID, IT, task_named
-from function_calls import is_affirmative, is_negative
+from flows.task_words import IT, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
-LEAVING = Reply("", calls=(("end_call", {}),))
-"""The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
-NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = ("name", "phone")
@@ -51,7 +47,7 @@ CALLER_SLOTS = ("name", "phone")
 BOOKING_DETAILS = ("day", "at", "party_size")
 
 
-class OfflineBookings(BookingResults):
+class OfflineBookings(QuestionAnswers):
     """The booking side of the on-device brain, for one call."""
 
     def __init__(
@@ -145,6 +141,9 @@ class OfflineBookings(BookingResults):
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         heard = self._listen(text)
+        if not heard and desk.asked == "changes" and desk.booking is not None:
+            if (reply := self._answer_to_changes(text, intent)) is not None:
+                return reply
         if intent == "goodbye" and not heard:
             # Mid-task, a goodbye may be Whisper's ("See you next time" from noise): asked;
             # one with the digits of a number is an answer ("See you in seven one one ...").
@@ -193,93 +192,6 @@ class OfflineBookings(BookingResults):
             unsure = {n for n in CALLER_SLOTS if n not in known and self.state.value(n)}
             known |= {n: self.state.value(n) for n in unsure}
         return Slots(name=known.get("name"), phone=known.get("phone"), unsure=frozenset(unsure))
-
-    def _answer_to_question(self, text: str) -> Reply | None:
-        desk = self.progress
-        yes, no = is_affirmative(text), is_negative(text)
-        if desk.awaiting == "human":
-            desk.awaiting = None
-            if yes:
-                return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
-            if no and desk.task and self._listen(text):
-                return self._next()  # "No, it's for five people": the task goes on with them
-            if no:
-                self.progress = BookingProgress()
-                return Reply(f"All right. {ANYTHING_ELSE}")
-            return None
-        if desk.awaiting == "unsure":
-            return self._answer_to_confirmation(text, yes, no)
-        if desk.awaiting == "readback":
-            if yes:
-                desk.awaiting = None
-                return Reply("", calls=(("book_table", desk.booking_arguments()),))
-            if no:
-                desk.awaiting = None
-                if desk.slots.name and parse_name(text) == desk.slots.name:
-                    return self._name_heard_again()
-                before = desk.slots
-                if self._listen(text) and desk.slots != before:
-                    return self._next()  # not the same booking read back again
-                if unusable_phone(text, self.rules.phone_region):
-                    # "No, my number is ..." heard a digit short: that number, asked again.
-                    desk.slots = replace(desk.slots, phone=None)
-                    return self._ask("phone")
-                desk.asked = None
-                return Reply("No problem. What would you like to change?")
-            return None
-        if desk.awaiting == "consent":
-            held, desk.held, desk.awaiting = desk.held, None, None
-            if yes:
-                return Reply("", calls=(held,))
-            before, heard = desk.slots, desk.task == "change" and self._listen(text)
-            if heard and desk.slots != before:
-                return self._next()  # "No, make it five": the details said instead, read back
-            if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again
-                return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
-            self.progress = BookingProgress()
-            return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
-        return None
-
-    def _name_heard_again(self) -> Reply:
-        """A name correction heard as the name read back (Whisper's, each time): not read back
-        again, but booked noted for the staff if the caller agrees; refused again, a person."""
-        desk = self.progress
-        if desk.name_unsure:
-            desk.awaiting = "human"
-            return Reply(f"Sorry, I cannot make out the name. {OFFER_A_PERSON}")
-        desk.name_unsure, desk.awaiting = True, "readback"
-        return Reply(f"Sorry, I keep hearing {desk.slots.name}. {NAME_NOTED}")
-
-    def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
-        """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
-        goodbye again, ends it; no goes back to the question; details carry on the task."""
-        desk = self.progress
-        desk.awaiting = None
-        if parse_slots(text, self.rules.today(), self.rules.phone_region, desk.asked).filled():
-            return None  # details: the task goes on
-        if intent == "goodbye" or is_affirmative(text):
-            self.progress = BookingProgress()
-            return LEAVING
-        if is_negative(text) and desk.asked is None:  # no task yet: "How can I help?"
-            return self._next("No problem. ") if desk.task else Reply("No problem. How can I help?")
-        if is_negative(text):
-            return Reply(f"No problem. {self._question(desk.asked)}")
-        return None
-
-    def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
-        """The caller's answer to "Was that 3 people?": yes, no, or another value."""
-        desk = self.progress
-        slot, desk.awaiting = desk.asked, None
-        before = getattr(desk.slots, slot)
-        if self._listen(text) and getattr(desk.slots, slot) != before:
-            return self._next()  # "No, four": the new value, confirmed if it too was a guess
-        if yes:
-            desk.confirmed(slot)
-            return self._next()
-        if no:
-            desk.refused(slot)
-            return self._ask(slot, "Sorry about that. ")
-        return None
 
     def _listen(self, text: str) -> bool:
         """Take every detail the caller said; whether they said any."""

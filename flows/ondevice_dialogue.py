@@ -6,7 +6,8 @@ intents; the replies and their wording live here, with the domain.
 
 from conversation.state import ConversationState
 from flows.booking_rules import BookingRules
-from flows.ondevice_bookings import LEAVING, OfflineBookings
+from flows.ondevice_answers import LEAVING
+from flows.ondevice_bookings import OfflineBookings
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Match, Reply
 

@@ -41,6 +41,7 @@ TURN_PROMPTS = {
     CHANGE_QUESTIONS["party_size"]: PARTY_PROMPT,
     CHANGE_QUESTIONS["at"]: TIME_PROMPT,
     CHANGE_QUESTIONS["day"]: DAY_PROMPT,
+    CHANGE_QUESTIONS["check"]: CHANGES_PROMPT,
     "Shall I book it?": "Yes, please book it.",
     "Shall I go ahead?": "Yes, please go ahead.",
     "Was that": "Yes, that's right.",

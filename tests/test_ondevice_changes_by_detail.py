@@ -168,3 +168,37 @@ async def test_a_number_said_instead_of_another_at_the_read_back_replaces_it(
 )
 def test_a_number_said_instead_of_another_is_read_as_the_new_and_the_old(said, numbers):
     assert said_instead(said) == numbers
+
+
+@pytest.mark.parametrize(
+    ("first", "answer"),
+    [
+        ("Can you check my booking? Lena Vogel, 07911 254346.", "No."),
+        (
+            "I need to change my booking. Lena Vogel, 07911 254346.",
+            "Actually no, leave it as it is.",
+        ),
+        ("What time is my booking on Friday? Lena Vogel, 07911 254346.", "No, that's all, thanks."),
+    ],
+)
+async def test_no_change_after_all_leaves_the_booking_and_asks_what_else(
+    store, rules, first, answer
+):
+    await booked(store)
+    call = await talk(store, rules, first, answer)
+    assert call.replies[-1] == (
+        "All right, I have left your booking as it was. Is there anything else I can help with?"
+    )
+    (booking,) = await store.bookings()
+    assert (booking.party_size, booking.status) == (2, "confirmed")
+
+
+async def test_a_caller_who_checks_a_booking_is_asked_whether_to_change_it(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "Can you check my booking? Lena Vogel, 07911 254346.", "Yes.")
+    assert call.replies[0].endswith(
+        "Would you like to change the day, the time or the number of people?"
+    )
+    assert call.replies[1] == (
+        "What would you like to change: the day, the time or the number of people?"
+    )

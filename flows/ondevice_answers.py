@@ -1,0 +1,135 @@
+"""What the on-device brain does with the answers to its own questions: the read-back, the
+gate's "Shall I go ahead?", a detail confirmed alone, a person offered, "Would you like to
+end the call?" and "What would you like to change?".
+
+A part of `OfflineBookings` (flows/ondevice_bookings.py), which reads every other caller
+turn; flows/ondevice_booking_results.py reads the tools' results.
+"""
+
+import re
+from dataclasses import replace
+
+from flows.booking_progress import BookingProgress
+from flows.booking_slots import parse_name, parse_slots
+from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
+from flows.phone_numbers import unusable_phone
+from flows.task_words import CHANGE_SAID
+from function_calls import is_affirmative, is_negative
+from services.ondevice_llm import Reply
+
+LEAVING = Reply("", calls=(("end_call", {}),))
+"""The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
+LEAVE_IT = re.compile(
+    r"\b(?:leave it|keep it|as it is|no changes?|nothing|never ?mind|forget it|that's all|"
+    r"that is all|it's fine|that's fine)\b",
+    re.IGNORECASE,
+)
+"""Words that keep a booking as it is, said to "What would you like to change?"."""
+NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
+
+
+class QuestionAnswers(BookingResults):
+    """Answers to the bot's questions for `OfflineBookings`: it provides `_listen`, `_next`,
+    `_ask`, `_question` and `_handoff`."""
+
+    def _answer_to_question(self, text: str) -> Reply | None:
+        desk = self.progress
+        yes, no = is_affirmative(text), is_negative(text)
+        if desk.awaiting == "human":
+            desk.awaiting = None
+            if yes:
+                return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
+            if no and desk.task and self._listen(text):
+                return self._next()  # "No, it's for five people": the task goes on with them
+            if no:
+                self.progress = BookingProgress()
+                return Reply(f"All right. {ANYTHING_ELSE}")
+            return None
+        if desk.awaiting == "unsure":
+            return self._answer_to_confirmation(text, yes, no)
+        if desk.awaiting == "readback":
+            if yes:
+                desk.awaiting = None
+                return Reply("", calls=(("book_table", desk.booking_arguments()),))
+            if no:
+                desk.awaiting = None
+                if desk.slots.name and parse_name(text) == desk.slots.name:
+                    return self._name_heard_again()
+                before = desk.slots
+                if self._listen(text) and desk.slots != before:
+                    return self._next()  # not the same booking read back again
+                if unusable_phone(text, self.rules.phone_region):
+                    # "No, my number is ..." heard a digit short: that number, asked again.
+                    desk.slots = replace(desk.slots, phone=None)
+                    return self._ask("phone")
+                desk.asked = None
+                return Reply("No problem. What would you like to change?")
+            return None
+        if desk.awaiting == "consent":
+            held, desk.held, desk.awaiting = desk.held, None, None
+            if yes:
+                return Reply("", calls=(held,))
+            before, heard = desk.slots, desk.task == "change" and self._listen(text)
+            if heard and desk.slots != before:
+                return self._next()  # "No, make it five": the details said instead, read back
+            if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again
+                return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
+            return self._left_as_it_was()
+        return None
+
+    def _answer_to_changes(self, text: str, intent: str | None) -> Reply | None:
+        """No details in answer to "What would you like to change?" (or, for a caller who asked
+        about the booking, "Would you like to change anything?"): no, "leave it", or a goodbye
+        keep the booking; yes asks what to change."""
+        desk = self.progress
+        if is_negative(text) or intent == "goodbye" or LEAVE_IT.search(text):
+            return self._left_as_it_was()
+        if is_affirmative(text) and desk.changing == "check":
+            desk.changing = None
+            return self._ask("changes")
+        return None
+
+    def _left_as_it_was(self) -> Reply:
+        self.progress = BookingProgress()
+        return Reply(f"All right, I have left your booking as it was. {ANYTHING_ELSE}")
+
+    def _name_heard_again(self) -> Reply:
+        """A name correction heard as the name read back (Whisper's, each time): not read back
+        again, but booked noted for the staff if the caller agrees; refused again, a person."""
+        desk = self.progress
+        if desk.name_unsure:
+            desk.awaiting = "human"
+            return Reply(f"Sorry, I cannot make out the name. {OFFER_A_PERSON}")
+        desk.name_unsure, desk.awaiting = True, "readback"
+        return Reply(f"Sorry, I keep hearing {desk.slots.name}. {NAME_NOTED}")
+
+    def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
+        """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
+        goodbye again, ends it; no goes back to the question; details carry on the task."""
+        desk = self.progress
+        desk.awaiting = None
+        if parse_slots(text, self.rules.today(), self.rules.phone_region, desk.asked).filled():
+            return None  # details: the task goes on
+        if intent == "goodbye" or is_affirmative(text):
+            self.progress = BookingProgress()
+            return LEAVING
+        if is_negative(text) and desk.asked is None:  # no task yet: "How can I help?"
+            return self._next("No problem. ") if desk.task else Reply("No problem. How can I help?")
+        if is_negative(text):
+            return Reply(f"No problem. {self._question(desk.asked)}")
+        return None
+
+    def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
+        """The caller's answer to "Was that 3 people?": yes, no, or another value."""
+        desk = self.progress
+        slot, desk.awaiting = desk.asked, None
+        before = getattr(desk.slots, slot)
+        if self._listen(text) and getattr(desk.slots, slot) != before:
+            return self._next()  # "No, four": the new value, confirmed if it too was a guess
+        if yes:
+            desk.confirmed(slot)
+            return self._next()
+        if no:
+            desk.refused(slot)
+            return self._ask(slot, "Sorry about that. ")
+        return None
