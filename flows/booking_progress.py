@@ -6,6 +6,7 @@ table for free" is 3) with a question about that detail alone ("Was that 3
 people?"), not the whole booking.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,6 +42,18 @@ UNFINISHED = {
 }
 """Said before "Would you like to end the call?" when the caller says goodbye mid-task."""
 FIND_QUESTION = "What phone number is the booking under?"
+NO_NUMBER = re.compile(
+    r"\b(?:don't|do not|can't|cannot|won't|rather not|prefer not to)\b[\w' ]{0,20}?"
+    r"\b(?:remember|recall|know|have|give|say|share)\b",
+    re.IGNORECASE,
+)
+"""A caller who cannot or will not give the number ("I don't remember which number I used")."""
+NUMBER_NEEDED = {
+    "book": "We need a phone number to send the confirmation by text message. What number can "
+    "we reach you on?",
+    "change": "I can only find a booking with the phone number it is under.",
+    "cancel": "I can only find a booking with the phone number it is under.",
+}
 NAME_NOTE = "The name may be misheard: please check its spelling."
 NAME_TRIES = 2
 """Names not caught, in a lookup, before the bot asks for the booking's day instead."""

@@ -24,6 +24,8 @@ from flows.booking_progress import (
     FIND_QUESTION,
     LEAVE_BEFORE_ANYTHING,
     NAME_TRIES,
+    NO_NUMBER,
+    NUMBER_NEEDED,
     QUESTIONS,
     UNFINISHED,
     WHICH_TASK,
@@ -159,6 +161,12 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"{again} {OFFER_A_PERSON}")
             if again is not None:
                 return Reply(again)
+        if not heard and desk.asked == "phone" and NO_NUMBER.search(text):
+            # "I don't remember which number I used": why it is needed, not the same question.
+            if desk.task == "book":
+                return Reply(NUMBER_NEEDED["book"])
+            desk.awaiting = "human"
+            return Reply(f"{NUMBER_NEEDED[desk.task]} {OFFER_A_PERSON}")
         if not heard and desk.asked == "name" and desk.task != "book" and desk.slots.phone:
             desk.name_misses += 1
             if desk.name_misses >= NAME_TRIES and self._day_fact() is None:

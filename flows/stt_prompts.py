@@ -27,6 +27,7 @@ CHANGES_PROMPT = "Can you move it to eight o'clock on Friday?"
 TURN_PROMPTS = {
     QUESTIONS["phone"]: PHONE_PROMPT,
     FIND_QUESTION: PHONE_PROMPT,
+    "What number can we reach you on?": PHONE_PROMPT,
     "could you say the whole number again": PHONE_PROMPT,
     GO_ON: PHONE_PROMPT,
     FIRST_PART: PHONE_PROMPT,

@@ -1,0 +1,35 @@
+"""A caller who cannot or will not give the phone number is told why it is needed (issue 15),
+not asked the same question again with "Sorry, I did not catch that"."""
+
+from tests.test_ondevice_bookings import talk
+from tests.test_ondevice_tasks_said_plainly import booked
+
+
+async def test_a_caller_who_forgot_the_number_of_a_booking_is_offered_a_person(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I want to cancel my booking for Friday. It's under Lena Vogel.",
+        "I don't remember which number I used.",
+    )
+    assert call.replies[-1] == (
+        "I can only find a booking with the phone number it is under. "
+        "Would you like me to put you through to a member of staff?"
+    )
+
+
+async def test_a_caller_who_will_not_give_a_number_for_a_new_booking_is_told_why(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Book a table for 2 on Friday at 7 please.",
+        "Lena Vogel.",
+        "I'd rather not give my number.",
+        "Fine, 07911 254346.",
+    )
+    assert call.replies[2] == (
+        "We need a phone number to send the confirmation by text message. "
+        "What number can we reach you on?"
+    )
+    assert call.replies[3].startswith("So that's a table for 2 people, on Friday 4 January")
