@@ -69,7 +69,7 @@ class QuestionAnswers(BookingResults):
             held, desk.held, desk.awaiting = desk.held, None, None
             if yes:
                 return Reply("", calls=(held,))
-            before, heard = desk.slots, desk.task == "change" and self._listen(text)
+            before, heard = desk.slots, desk.task in ("book", "change") and self._listen(text)
             if heard and desk.slots != before:
                 return self._next()  # "No, make it five": the details said instead, read back
             if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again

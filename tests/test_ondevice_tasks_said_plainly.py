@@ -187,3 +187,16 @@ def test_i_dont_want_to_cancel_is_no_cancellation():
 
     said = "I don't want to cancel, I want to move my booking to 8 pm."
     assert task_named(said, "cancel", None) == "change"
+
+
+async def test_a_note_said_instead_of_yes_to_replacing_a_booking_is_read_back_with_it(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Table for 2 on Friday at 7, Lena Vogel, 07911 254346.",
+        "Yes.",
+        "Can you also add a note that it's her birthday?",
+    )
+    assert call.replies[-2].startswith("You already have a table for 2 people")
+    assert call.replies[-1].endswith("with the note: it's her birthday. Shall I book it?")
