@@ -15,7 +15,7 @@ NOTE_WORDS = re.compile(
 NOTE_LEAD_IN = re.compile(
     r"^(?:(?:and|also|oh|but|so)\b[\s,]*)*(?:(?:can|could|would) you (?:please |also )*"
     r"(?:note|add|put|write|mention)(?: (?:down|in|on))?(?: a note)?(?: that)?|"
-    r"(?:please )?(?:note|be aware)(?: that)?|just so you know|fyi)\b[\s,:]*",
+    r"(?:please )?(?:note|be aware)(?: that)?|just so you know|fyi)?\b[\s,:]*",
     re.IGNORECASE,
 )
 

@@ -40,6 +40,10 @@ def with_digits(text: str) -> str:
 
 
 def _among_digits(text: str, found: re.Match) -> bool:
-    before = re.findall(r"[\w']+", text[: found.start()])[-2:]
-    after = re.findall(r"[\w']+", text[found.end() :])[:2]
-    return any(word in DIGIT_WORDS or word.isdigit() for word in before + after)
+    """Whether the word next to "oh" in its sentence is a digit ("... 248135. Oh, and one of
+    us is vegetarian" is no zero: the caller's number was read with a 0 too many)."""
+    before = re.findall(r"[\w']+", re.split(r"[.!?]", text[: found.start()])[-1])[-1:]
+    after = re.findall(r"[\w']+", re.split(r"[.!?]", text[found.end() :])[0])[:1]
+    return any(
+        word in DIGIT_WORDS | {"double", "triple"} or word.isdigit() for word in before + after
+    )

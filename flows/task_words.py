@@ -69,6 +69,8 @@ NOT_CANCEL = re.compile(
     re.IGNORECASE,
 )
 """A cancellation taken back: "don't cancel it, just change it to Saturday"."""
+BOOK_WORDS = re.compile(r"\b(?:reservation|reserve|book|booking|a table)\b", re.IGNORECASE)
+"""With no task on a booking named, a new one: "Reservation, please", "a table for two?"."""
 OPEN_INTENTS = (None, "book", "greeting", "goodbye", "repeat")
 """Intents the task words win over: a task named outright says more than these."""
 
@@ -85,5 +87,5 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
     if kept and (task == "cancel" or intent == "cancel"):
         return "change" if named == "change" else ("keep" if task == "cancel" else None)
     if task is None and intent in OPEN_INTENTS:
-        return named or intent
+        return named or ("book" if BOOK_WORDS.search(text) else intent)
     return intent

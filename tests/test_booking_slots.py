@@ -362,6 +362,16 @@ def test_a_phone_number_corrected_in_the_same_breath_is_the_one_said_last(said, 
     assert parse_slots(said, TODAY, "GB").phone == phone
 
 
+def test_oh_after_the_number_in_the_next_sentence_is_no_zero_of_it():
+    said = "You can reach me on 07911 248135. Oh, and one of us is vegetarian."
+    slots = parse_slots(said, TODAY, "GB")
+    assert (slots.phone, slots.unsure, slots.notes) == (
+        "+447911248135",
+        frozenset(),
+        "one of us is vegetarian",
+    )
+
+
 def test_newer_slots_overwrite_older_ones():
     older = Slots(day=TODAY, party_size=2)
     assert older.merged(Slots(party_size=6)) == Slots(day=TODAY, party_size=6)

@@ -200,3 +200,8 @@ async def test_a_note_said_instead_of_yes_to_replacing_a_booking_is_read_back_wi
     )
     assert call.replies[-2].startswith("You already have a table for 2 people")
     assert call.replies[-1].endswith("with the note: it's her birthday. Shall I book it?")
+
+
+async def test_reservation_please_starts_a_booking(store, rules):
+    call = await talk(store, rules, "Reservation please.")
+    assert call.replies[-1] == "What day would you like to come?"
