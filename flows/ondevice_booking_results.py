@@ -22,7 +22,7 @@ OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
 
 class BookingResults:
     """Tool results for `OfflineBookings`: it provides `progress`, `recent`, `failed_lookups`,
-    `_next`, `_ask` and `_day_fact`."""
+    `_next`, `_ask`, `_question` and `_day_fact`."""
 
     def on_tool_results(self, turn: DialogueTurn) -> Reply:
         replies = [self._after(result) for result in turn.tool_results]
@@ -68,6 +68,9 @@ class BookingResults:
             return self._next(f"{result['message']} I have left the note off. ")
         if "put you through" in result["message"]:
             desk.awaiting = "human"
+        elif slot is not None and not result["message"].rstrip().endswith("?"):
+            # "A booking needs at least one guest.": and the question, or the call stalls.
+            return Reply(f"{result['message']} {self._question(slot)}")
         return Reply(result["message"])
 
     def _after_check_availability(self, result, arguments) -> Reply:

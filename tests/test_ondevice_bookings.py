@@ -240,3 +240,8 @@ async def test_the_day_the_booking_already_has_is_no_change(store, rules):
     assert call.replies[-1] == (
         "What would you like to change: the day, the time or the number of people?"
     )
+
+
+async def test_a_detail_the_tool_refuses_is_asked_for_again_in_the_same_answer(store, rules):
+    call = await talk(store, rules, "Table for 0 people tomorrow at 8.")
+    assert call.replies[-1] == "A booking needs at least one guest. For how many people?"
