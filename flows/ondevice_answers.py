@@ -79,8 +79,8 @@ class QuestionAnswers(BookingResults):
 
     def _answer_to_changes(self, text: str, intent: str | None) -> Reply | None:
         """No details in answer to "What would you like to change?" (or, for a caller who asked
-        about the booking, "Would you like to change anything?"): no, "leave it", or a goodbye
-        keep the booking; yes asks what to change."""
+        about the booking, "Would you like to change the day, the time or the number of
+        people?"): no, "leave it", or a goodbye keep the booking; yes asks what to change."""
         desk = self.progress
         if is_negative(text) or intent == "goodbye" or LEAVE_IT.search(text):
             return self._left_as_it_was()
