@@ -31,7 +31,8 @@ DATE_PHRASES = [
     rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
     # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
-    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children))",
+    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children|"
+    r"one|ones|1|time|table|booking)\b)",
     rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
     rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
     rf"\b(?:{WEEKDAYS})\b",

@@ -37,11 +37,13 @@ from flows.booking_slots import Slots, parse_reference, parse_slots
 from flows.impossible_dates import date_problem
 from flows.ondevice_answers import QuestionAnswers
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
+from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from flows.task_words import IT, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
+CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = ("name", "phone")
@@ -175,6 +177,8 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"Sorry, I did not catch that. {QUESTIONS['booking_day']}")
         if not heard and desk.asked:
             missed = desk.phone.not_caught(text, self.rules.phone_region)
+            if missed == NOT_CAUGHT and text.rstrip().endswith("?"):
+                missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")
         return self._next()
 

@@ -56,6 +56,7 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("on Sat", date(2030, 1, 5)),
         ("Wed 9th", date(2030, 1, 9)),
         ("we sat by the window last time", None),  # "sat" is no Saturday
+        ("Now the second one please, Friday for 4 at 8", date(2030, 1, 4)),  # no 2nd
     ],
 )
 def test_dates(said, day):

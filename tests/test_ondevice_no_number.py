@@ -1,5 +1,6 @@
-"""A caller who cannot or will not give the phone number is told why it is needed (issue 15),
-not asked the same question again with "Sorry, I did not catch that"."""
+"""A caller who cannot or will not give the phone number is told why it is needed, and a
+question the offline brain cannot answer is said to be one (issue 15): neither is asked the
+same question again with "Sorry, I did not catch that"."""
 
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
@@ -33,3 +34,12 @@ async def test_a_caller_who_will_not_give_a_number_for_a_new_booking_is_told_why
         "What number can we reach you on?"
     )
     assert call.replies[3].startswith("So that's a table for 2 people, on Friday 4 January")
+
+
+async def test_a_question_the_offline_brain_cannot_answer_is_said_so_and_the_booking_goes_on(
+    store, rules
+):
+    call = await talk(store, rules, "A table for 4 on Saturday at 7:30.", "Do you have parking?")
+    assert call.replies[-1] == (
+        "Sorry, I can't answer that while I'm offline. What name should I put the booking under?"
+    )
