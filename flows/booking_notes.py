@@ -23,6 +23,13 @@ NOTE_LEAD_IN = re.compile(
 GOES_ON = re.compile(r"(?:so|and|but|because|as|which|who|with|please|if|though)\b", re.I)
 """A clause that carries the note on ("..., so no nuts please"); any other clause after it is
 the booking's own ("..., there will be 6 of us, Saturday at 1")."""
+BOOKING_DETAIL = re.compile(
+    r"\b(?:\w+ (?:people|persons|guests|of us)|party of|table for|o'clock|[ap]\.?m\.?|"
+    r"at \d|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day)(?!\w)",
+    re.IGNORECASE,
+)
+"""A booking's own detail, which ends the note even after "so" ("It's for our anniversary,
+so two people, Saturday at 8")."""
 
 
 def parse_notes(text: str) -> str | None:
@@ -36,7 +43,7 @@ def parse_notes(text: str) -> str | None:
             continue
         kept = [clauses[named]]
         for clause in clauses[named + 1 :]:
-            if not GOES_ON.match(clause):
+            if not GOES_ON.match(clause) or BOOKING_DETAIL.search(clause):
                 break
             kept.append(clause)
         said = NOTE_LEAD_IN.sub("", ", ".join(kept)).rstrip(" .!?;")

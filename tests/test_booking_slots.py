@@ -346,6 +346,10 @@ def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
             "Hi, a table, it's for my mum's 70th birthday, there will be 6 of us, Saturday at 1.",
             "it's for my mum's 70th birthday",
         ),
+        (
+            "It's for my parents' anniversary, so two people, the twelfth of January.",
+            "It's for my parents' anniversary",
+        ),
     ],
 )
 def test_a_note_is_the_clause_that_names_it_not_the_whole_request(said, note):
