@@ -7,13 +7,15 @@ Sunday") that one plain word is the surest sign of what the caller wants.
 
 import re
 
+from flows.booking_changes import PEOPLE
+
 TASK_WORDS = (
     ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
     (
         "change",
         re.compile(
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
-            r"\w+ (?:more|extra|additional|fewer|less) (?:people|persons?|guests?|of us)|"
+            rf"\w+ (?:more|extra|additional|fewer|less) {PEOPLE}|\w+ more (?:coming|joining)|"
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
             r"push (?:it|that|my|our|the|this)|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"

@@ -56,6 +56,8 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "I booked a table under Jones, could you tell me what time it's for?",
         "We're running late, can we push our table back half an hour?",
         "Hi. Lena Vogel. I need to move Friday's table to Saturday, same time.",
+        "Hello, it's Lena Vogel. We'd like to bring three more friends on Friday.",
+        "We've got two more joining us on Friday, can you fit them in?",
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):
