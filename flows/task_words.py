@@ -17,7 +17,7 @@ TASK_WORDS = (
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
             rf"\w+ (?:more|extra|additional|fewer|less) {PEOPLE}|\w+ more (?:coming|joining)|"
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
-            r"push (?:it|that|my|our|the|this)|"
+            r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
             r"(?:move|change|shift)\s+\w+'s\s+(?:table|booking|reservation)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
@@ -41,7 +41,8 @@ TASK_WORDS = (
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
-            r"(?:table|booking|reservation)|about the (?:booking|reservation)|"
+            r"(?:table|booking|reservation)|(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved) "
+            r"(?:for|under|in)\b|(?:i|we)(?:'ve| have got|'ve got) a table|about the (?:booking|reservation)|"
             r"(?<!make )(?<!get )the (?:booking|reservation) (?:for|under) (?!a |an |the )\w+)\b",
             re.IGNORECASE,
         ),

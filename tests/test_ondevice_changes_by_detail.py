@@ -179,6 +179,11 @@ def test_a_number_said_instead_of_another_is_read_as_the_new_and_the_old(said, n
             "Actually no, leave it as it is.",
         ),
         ("What time is my booking on Friday? Lena Vogel, 07911 254346.", "No, that's all, thanks."),
+        (
+            "Hi, I've got a table on Friday, can you tell me what time it's for? Lena Vogel, "
+            "07911 254346.",
+            "No, that's fine, thanks.",
+        ),
     ],
 )
 async def test_no_change_after_all_leaves_the_booking_and_asks_what_else(

@@ -58,6 +58,8 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "Hi. Lena Vogel. I need to move Friday's table to Saturday, same time.",
         "Hello, it's Lena Vogel. We'd like to bring three more friends on Friday.",
         "We've got two more joining us on Friday, can you fit them in?",
+        "Hi, it's Lena Vogel, I booked for Friday at seven but can you make it quarter to eight?",
+        "We'll be a bit late on Friday, could we come at half eight?",
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):
@@ -72,6 +74,8 @@ def test_a_change_without_the_word_is_a_change(said):
         "I'd like to make my booking for Friday, four people.",
         "A table for two on Friday at 8, and put it under Smith, please.",
         "I'd like to make the booking for Smith on Friday.",
+        "Can I have a table for two on Friday at 8?",
+        "We have a table for six in mind, on Saturday.",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
