@@ -119,14 +119,17 @@ SURNAME = re.compile(
 
 def _whole(name: str | None, text: str) -> str | None:
     """The name whole when it comes in parts ("The surname is Harper, first name Ben", "Under
-    Harper, first name Ben") or again in full ("It's Harper. Ben Harper.")."""
+    Harper, first name Ben"), in one part alone ("Surname is Ng") or again in full ("It's
+    Harper. Ben Harper.")."""
     first, last = (
         _spelled(_name_words([found[1]], cased=True)) if (found := part.search(text)) else None
         for part in (FIRST_NAME, SURNAME)
     )
     if first and last:
         return f"{first} {last}"
-    words = name.split() if name else []
+    if name is None:  # "Surname is Ng."
+        return last or first
+    words = name.split()
     if len(words) == 1 and (first or last) and (first or last) != name:
         return f"{first} {name}" if first else f"{name} {last}"
     fuller = _standing_alone(text)

@@ -285,6 +285,7 @@ def test_double_digits_are_spelled_out():
         ("Under Harper please, first name Ben.", False, "Ben Harper"),
         ("It's Harper. Ben Harper.", True, "Ben Harper"),
         ("I'm Ben, surname Harper.", False, "Ben Harper"),
+        ("3 people. This Friday. At 1pm. Surname is Ng. Number 07911254370.", False, "Ng"),
     ],
 )
 def test_names(said, bare, name):
