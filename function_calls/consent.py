@@ -32,6 +32,17 @@ AFFIRMATIONS = (
     "that works",
     "fine",
     "all right",
+    "alright",
+    "lovely",
+    "great",
+    "brilliant",
+    "excellent",
+    "wonderful",
+    "fantastic",
+    "exactly",
+    "spot on",
+    "book it",
+    "go for it",
 )
 NEGATIONS = (
     "no",
