@@ -325,6 +325,16 @@ class OfflineBookings(QuestionAnswers):
         desk.asked, desk.awaiting = slot, "unsure"
         return Reply(f"{prefix}{confirmation(slot, desk.slots, self.rules.phone_region)}")
 
+    def resume(self) -> str:
+        """The question the task under way waits on, said again after an answer about something
+        else ("We are open from noon to ten. What name should I put the booking under?")."""
+        desk = self.progress
+        if desk.task is None or desk.checking is not None:
+            return ""
+        if desk.awaiting in ("readback", "consent"):
+            return "Shall I go ahead?"
+        return self._question(desk.asked) if desk.awaiting is None and desk.asked else ""
+
     def _question(self, slot: str) -> str:
         desk = self.progress
         if slot == "phone" and desk.phone.unusable:

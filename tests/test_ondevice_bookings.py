@@ -214,10 +214,21 @@ async def test_questions_in_the_middle_of_a_booking_are_answered_and_the_booking
     call = await talk(
         store, rules, "Book a table for two tomorrow.", "Where are you located?", "At 8pm."
     )
-    assert call.replies[1] == "You will find us at 1 Test Road."
+    assert call.replies[1] == "You will find us at 1 Test Road. What time would you like the table?"
     assert call.replies[2].startswith(
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm"
     )
+
+
+async def test_hours_asked_at_the_read_back_are_answered_and_the_read_back_waits(store, rules):
+    call = await talk(store, rules, *BOOK[:3], "When do you close?", "Yes please.")
+    assert call.replies[3] == "We are open from noon to ten. Shall I go ahead?"
+    assert call.replies[4].startswith("Your table is booked.")
+
+
+async def test_hours_asked_in_the_same_breath_as_a_booking_are_answered_first(store, rules):
+    call = await talk(store, rules, "What time do you open? Can I book a table for 2 at 1?")
+    assert call.replies[0] == "We are open from noon to ten. What day would you like to come?"
 
 
 async def test_out_of_domain_requests_still_get_the_honest_offline_reply(store, rules):
