@@ -72,6 +72,16 @@ MINUTES = (90, 30, 15, 60, 1, 60)
 """Minutes in each of `DURATION`'s groups, in order (a number of minutes, of hours)."""
 
 
+TIME_WITHOUT_VALUE = re.compile(
+    r"\b(?:in the (?:evening|afternoon|morning)|o'?clock|clock|[ap]\.?m\b|lunch ?time|"
+    r"dinner ?time|(?:make it|come|move it|a bit|a little|slightly|bit) (?:later|earlier))|"
+    r"^\W*(?:\w+ )?(?:later|earlier)\b",
+    re.IGNORECASE,
+)
+"""A time of day said without its hour ("in the evening", "either clock" for "nine o'clock"
+misheard, "Later, please."): the change is to the time, though its value was not heard."""
+
+
 INSTEAD_OF = re.compile(r"\b(\d{1,2}),? (?:not|instead of|rather than) (\d{1,2})\b")
 NOT_BUT = re.compile(r"\bnot (\d{1,2})[,.]? (?:but |it's |make it )?(\d{1,2})\b")
 
@@ -90,6 +100,11 @@ def changed_detail(text: str) -> str | None:
     """The detail the caller says they want to change, if they name one alone."""
     named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]
     return named[0] if len(named) == 1 else None
+
+
+def time_without_value(text: str) -> bool:
+    """The caller wants another time and did not say (or was not heard saying) which."""
+    return TIME_WITHOUT_VALUE.search(text) is not None
 
 
 def party_change(text: str) -> int | None:

@@ -22,7 +22,7 @@ ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 DATE_PHRASES = [
     r"\bday after tomorrow\b",
     r"\btomorrow\b",
-    r"\btoday\b",
+    r"(?<!earlier )\btoday\b",  # "I booked a table earlier today": when, not for when
     r"\btonight\b",
     r"\bthis (?:evening|afternoon|lunchtime)\b",
     r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"

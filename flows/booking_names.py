@@ -65,6 +65,8 @@ NOT_NAMES = {
     "repeat", "nothing", "none", "nobody", "bye", "goodbye", "brilliant", "excellent", "super",
     "absolutely", "definitely", "certainly", "really", "huh", "indeed", "exactly", "done", "also",
     "then", "anyway", "now", "look", "listen", "basically", "honestly", "otherwise", "mine",
+    # A time without its value ("Later, please." to "What name is the booking under?").
+    "later", "earlier", "sooner", "lunch", "lunchtime", "dinner", "brunch", "breakfast",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of

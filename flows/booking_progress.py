@@ -18,6 +18,7 @@ from flows.booking_changes import (
     party_change,
     said_instead,
     time_change,
+    time_without_value,
 )
 from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
 from flows.phone_heard import PhoneHeard
@@ -104,7 +105,8 @@ class BookingProgress:
         by an amount ("two more people", where a size said with it, "one person can't come", is
         not the new one; "half an hour later"). A bare answer to the change question is the
         time if the caller named the time ("Eight"), else a party size ("Six, please")."""
-        self.changing = changed_detail(text) or self.changing
+        vague_time = "at" if not said.details() and time_without_value(text) else None
+        self.changing = changed_detail(text) or vague_time or self.changing
         if (change := party_change(text)) is not None:
             self.changing, self.party_change = "party_size", change
             return replace(said, party_size=None), True

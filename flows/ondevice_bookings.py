@@ -144,7 +144,11 @@ class OfflineBookings(QuestionAnswers):
         if desk.asked == "phone":
             # A caller who pauses mid-number is heard as two turns: join them.
             text, waited = desk.phone.joined(text, self.rules.phone_region)
+        changing = desk.changing
         heard = self._listen(text)
+        if not heard and desk.changing not in (None, changing) and desk.asked == "changes":
+            # "In the evening." to "What would you like to change?": the time, not its value.
+            return Reply(self._question(desk.asked))
         if not heard and desk.asked == "changes" and desk.booking is not None:
             if (reply := self._answer_to_changes(text, intent)) is not None:
                 return reply

@@ -75,6 +75,10 @@ def test_may_the_verb_or_a_misheard_my_is_not_a_month(said):
     assert parse_date(said, TODAY) is None
 
 
+def test_a_booking_made_earlier_today_is_not_for_today():
+    assert parse_date("I booked a table earlier today, can I change it?", TODAY) is None
+
+
 def test_the_two_of_us_is_not_the_2nd():
     assert parse_date("just the two of us", TODAY) is None
 

@@ -5,7 +5,13 @@ question or next to the number. Phrasings written for these tests, typed, as Whi
 
 import pytest
 
-from flows.booking_changes import changed_detail, party_change, said_instead, time_change
+from flows.booking_changes import (
+    changed_detail,
+    party_change,
+    said_instead,
+    time_change,
+    time_without_value,
+)
 from flows.booking_names import parse_name
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
@@ -96,7 +102,16 @@ def test_one_capitalised_word_next_to_a_number_or_alone_is_a_name(said):
 
 
 @pytest.mark.parametrize(
-    "said", ["Mobile.", "Brilliant!", "Also, 07911 254346.", "Seven.", "Sorry?", "Tomorrow."]
+    "said",
+    [
+        "Mobile.",
+        "Brilliant!",
+        "Also, 07911 254346.",
+        "Seven.",
+        "Sorry?",
+        "Tomorrow.",
+        "Later, please.",
+    ],
 )
 def test_one_word_that_is_no_name_is_not_taken_for_one(said):
     assert parse_name(said, answering=True) is None
@@ -141,6 +156,22 @@ def test_a_time_later_or_earlier_is_read_as_minutes(said, minutes):
 )
 def test_the_detail_a_change_names_is_read_only_when_it_names_one(said, detail):
     assert changed_detail(said) == detail
+
+
+@pytest.mark.parametrize(
+    "said", ["In the evening.", "Later, please.", "the either clock", "Make it a bit earlier."]
+)
+async def test_a_time_said_without_its_hour_asks_for_the_new_time(store, rules, said):
+    await booked(store)
+    call = await talk(store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", said)
+    assert call.replies[-1] == "What time would you like instead?"
+
+
+@pytest.mark.parametrize(
+    "said", ["I booked a table earlier today.", "Two people at eight.", "What's the latest?"]
+)
+def test_a_sentence_naming_no_time_of_day_is_no_time_without_its_hour(said):
+    assert not time_without_value(said)
 
 
 @pytest.mark.parametrize(
