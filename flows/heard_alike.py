@@ -25,6 +25,7 @@ DAYS_HEARD = [
     # "tomorrow" heard as "to model" / "to morrow"; "today" as "to date" before the hour.
     (r"\bto (?:model|morrow|marrow)\b", "tomorrow"),
     (r"\bto (?:date|day)(?= at \d)", "today"),
+    (r"\bto night\b", "tonight"),
     # "Thursday the 10th at 7" with "the" and "th" lost: "Thursday, 10 at 7".
     (rf"\b({WEEKDAYS}),? (\d{{1,2}}) (?=at \d)", r"\1 the \2 "),
     # "Friday" heard as "three day" / "free day" / "fry day" ("in three days" is not one).

@@ -40,7 +40,7 @@ from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import IT, task_named
+from flows.task_words import AVAILABLE, IT, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
@@ -79,6 +79,9 @@ class OfflineBookings(QuestionAnswers):
         """What is wrong with a date the caller just named ("There is no 31st of February.")."""
         self.caller_turns = 0
         """Caller turns answered so far in this call, the one being answered included."""
+        self.said_before_task = ""
+        """Details said before the caller named a task ("... on Friday at eight"): a booking
+        started next takes them."""
 
     # -- what a speculative reply may change (services/ondevice_llm.py) -----------
 
@@ -126,12 +129,14 @@ class OfflineBookings(QuestionAnswers):
             return self.start(TASK_INTENTS[intent], text)
         if desk.task is None:
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
-            if said.party_size or sum(v is not None for v in (said.day, said.at)) >= 2:
+            when = sum(v is not None for v in (said.day, said.at))
+            if said.party_size or when >= 2 or (when and AVAILABLE.search(text)):
                 return self.start("book", text)
             details = said.filled().keys() - {"notes"}  # "a vegan menu?" is no booking
             if intent in (None, "greeting") and details:
                 # Details with no task heard ("... my number is 07911 ..."): the task is asked
-                # for, not "I can only help with ..."; the name and phone stay in the state.
+                # for, not "I can only help with ..."; a booking started next takes them.
+                self.said_before_task = text
                 return Reply(f"Thank you. {WHICH_TASK}")
             if intent == "goodbye" and self.caller_turns == 1:  # may be Whisper's: asked
                 desk.awaiting = "leaving"
@@ -179,6 +184,8 @@ class OfflineBookings(QuestionAnswers):
                 # A name Whisper cannot spell is not asked for ever: the day is a fact too.
                 desk.asked = "booking_day"
                 return Reply(f"Sorry, I did not catch that. {QUESTIONS['booking_day']}")
+        if not heard and desk.asked and TASK_INTENTS.get(intent or "") == desk.task:
+            return Reply(f"Of course. {self._question(desk.asked)}")  # "I want to book."
         if not heard and desk.asked:
             missed = desk.phone.not_caught(text, self.rules.phone_region)
             if missed == NOT_CAUGHT and text.rstrip().endswith("?"):
@@ -188,6 +195,9 @@ class OfflineBookings(QuestionAnswers):
 
     def start(self, task: str, text: str) -> Reply:
         self.progress = desk = BookingProgress(task=task, slots=self._caller_from_state(task))
+        before, self.said_before_task = self.said_before_task, ""
+        if task == "book" and before:
+            self._listen(before)
         self._listen(text)
         if task != "book" and desk.booking is None and self.recent and IT.search(text):
             # "Actually, cancel it": the booking this call has just made or found.

@@ -74,6 +74,12 @@ NOT_CANCEL = re.compile(
 """A cancellation taken back: "don't cancel it, just change it to Saturday"."""
 BOOK_WORDS = re.compile(r"\b(?:reservation|reserve|book|booking|a table)\b", re.IGNORECASE)
 """With no task on a booking named, a new one: "Reservation, please", "a table for two?"."""
+AVAILABLE = re.compile(
+    r"\b(?:free|available|availability|any (?:room|space|tables?)|anything|a table)\b",
+    re.IGNORECASE,
+)
+"""With a day or a time and no task named, a new booking: "What times have you got free
+tomorrow?", "Any tables on Friday?"."""
 OPEN_INTENTS = (None, "book", "greeting", "goodbye", "repeat")
 """Intents the task words win over: a task named outright says more than these."""
 

@@ -416,6 +416,7 @@ def test_may_before_a_companion_is_not_the_month():
         ("two people on Friday, mid 11th at 9pm", "day", date(2030, 1, 11)),
         ("a group of eight, Thursday, 10 at seven pm", "day", date(2030, 1, 10)),
         ("a table for four to date at one o'clock", "day", TODAY),
+        ("table for two to night at 8", "day", TODAY),
         ("a table for two on Monday the 9th at 7:30", "day", date(2030, 1, 9)),  # a Wednesday
         ("can I book four seven on the 18th", "party_size", 7),  # "for" heard as "four"
         ("a table for a party on 12 on the 3rd", "party_size", 12),  # "of" heard as "on"

@@ -211,3 +211,28 @@ async def test_a_note_said_instead_of_yes_to_replacing_a_booking_is_read_back_wi
 async def test_reservation_please_starts_a_booking(store, rules):
     call = await talk(store, rules, "Reservation please.")
     assert call.replies[-1] == "What day would you like to come?"
+
+
+@pytest.mark.parametrize(
+    "said", ["Hi, what times have you got free tomorrow?", "Any tables on Friday night?"]
+)
+async def test_asking_what_is_free_on_a_day_starts_a_booking_for_that_day(store, rules, said):
+    call = await talk(store, rules, said)
+    assert call.replies[-1] == "What time would you like the table?"
+
+
+async def test_something_free_with_no_day_or_time_is_no_booking(store, rules):
+    call = await talk(store, rules, "Is the car park free?")
+    assert call.replies[-1].startswith("Sorry, while I'm offline I can only help with booking")
+
+
+async def test_a_day_said_before_the_task_is_kept_for_the_booking(store, rules):
+    call = await talk(
+        store, rules, "Hello, I was thinking about Friday.", "I'd like to book a table for four."
+    )
+    assert call.replies[-1] == "What time would you like the table?"
+
+
+async def test_the_task_said_again_mid_booking_gets_the_question_not_a_sorry(store, rules):
+    call = await talk(store, rules, "Hi, it's for tomorrow at 8.", "I want to book.")
+    assert call.replies[-1] == "Of course. For how many people?"
