@@ -27,7 +27,8 @@ CHANGE_DETAILS = (
         "check",
         re.compile(
             r"\b(?:(?:check|confirm|remind me (?:of|about)|what time is|when is|details of) "
-            r"(?:my|our|the) (?:booking|reservation|table)|what time (?:it's|it is|is it) (?:for|at))\b",
+            r"(?:my|our|the) (?:booking|reservation|table)|what time (?:it's|it is|is it) (?:for|at)|"
+            r"still (?:on|booked|there|going ahead|valid))\b",
             re.IGNORECASE,
         ),
     ),
