@@ -100,6 +100,8 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
         f"No, it's for {script.party_words} people, {script.day_words.rstrip('.').lower()} "
         f"at {script.time_words}."
     )
+    if re.search(r"is that [^?]*, or \d+ (?:people|person)\?", low):  # a bare number, which?
+        return "People." if changed_detail(script) == "party" else "The time."
     if "was that" in low:
         return "No." if wrong_details(reply, want, today, rules) else "Yes, that's right."
     national = script.phone_e164.replace("+44", "0")

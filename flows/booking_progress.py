@@ -14,6 +14,8 @@ from typing import Any
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_changes import (
     CHANGE_QUESTIONS,
+    PEOPLE_SAID,
+    TIME_SAID,
     changed_detail,
     party_change,
     said_instead,
@@ -99,12 +101,22 @@ class BookingProgress:
     time_change: int | None = None
     """Minutes the change moves the booking by, later or below zero earlier ("half an hour
     later")."""
+    unclear_number: int | None = None
+    """A bare number said to "the day, the time or the number of people?" ("Make it 8."):
+    8 pm or 8 people, asked."""
 
     def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
         """What a turn says about the change, and whether it moves the party size or the time
         by an amount ("two more people", where a size said with it, "one person can't come", is
         not the new one; "half an hour later"). A bare answer to the change question is the
-        time if the caller named the time ("Eight"), else a party size ("Six, please")."""
+        time if the caller named the time ("Eight"), a party size if they named that, and
+        asked about if they named neither ("Make it 8": "Is that 8 pm, or 8 people?")."""
+        if (number := self.unclear_number) is not None:
+            self.unclear_number = None  # "People." or "8 pm." to "8 pm, or 8 people?"
+            if said.party_size is None and PEOPLE_SAID.search(text):
+                said = replace(said, party_size=number)
+            elif said.at is None and TIME_SAID.search(text):
+                said = replace(said, at=parse_time(str(number), bare=True))
         vague_time = "at" if not said.details() and time_without_value(text) else None
         self.changing = changed_detail(text) or vague_time or self.changing
         if (change := party_change(text)) is not None:
@@ -114,9 +126,16 @@ class BookingProgress:
             self.changing, self.time_change = "at", moved
             return said, True
         if self.booking is not None and self.asked == "changes" and not said.details():
+            at, size = parse_time(text, bare=True), parse_party_size(text, bare=True)
             if self.changing == "at":
-                return replace(said, at=parse_time(text, bare=True)), False
-            return replace(said, party_size=parse_party_size(text, bare=True)), False
+                return replace(said, at=at), False
+            if self.changing != "party_size" and at is not None and size is not None:
+                if size == self.booking.get("party_size"):
+                    return replace(said, at=at), False  # the size it has: the time
+                if at.strftime("%H:%M") != self.booking.get("time"):
+                    self.unclear_number = size
+                    return said, False
+            return replace(said, party_size=size), False
         return said, False
 
     def instead(self, said: Slots, text: str) -> Slots:
@@ -149,7 +168,11 @@ class BookingProgress:
         return moved.strftime("%H:%M")
 
     def change_question(self) -> str:
-        """What to ask for the change: the detail named, else which one."""
+        """What to ask for the change: which of two a bare number is, the detail named, else
+        which one."""
+        if (number := self.unclear_number) is not None:
+            at = parse_time(str(number), bare=True)
+            return f"Is that {spoken_time(at)}, or {people(number)}?"
         return CHANGE_QUESTIONS.get(self.changing or "", QUESTIONS["changes"])
 
     def unsure_of(self, names: tuple[str, ...]) -> str | None:

@@ -151,8 +151,10 @@ class OfflineBookings(QuestionAnswers):
             text, waited = desk.phone.joined(text, self.rules.phone_region)
         changing = desk.changing
         heard = self._listen(text)
-        if not heard and desk.changing not in (None, changing) and desk.asked == "changes":
-            # "In the evening." to "What would you like to change?": the time, not its value.
+        kind_heard = desk.changing not in (None, changing) or desk.unclear_number is not None
+        if not heard and kind_heard and desk.asked == "changes":
+            # "In the evening." to "What would you like to change?": the time, not its value;
+            # "Eight.": 8 pm or 8 people, asked.
             return Reply(self._question(desk.asked))
         if not heard and desk.asked == "changes" and desk.booking is not None:
             if (reply := self._answer_to_changes(text, intent)) is not None:

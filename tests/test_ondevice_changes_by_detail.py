@@ -239,3 +239,36 @@ async def test_a_caller_who_checks_a_booking_is_asked_whether_to_change_it(store
     assert call.replies[1] == (
         "What would you like to change: the day, the time or the number of people?"
     )
+
+
+async def test_a_bare_number_to_what_to_change_asks_whether_it_is_the_time_or_people(store, rules):
+    await booked(store)
+    call = await talk(
+        store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", "Eight."
+    )
+    assert call.replies[-1] == "Is that 8 pm, or 8 people?"
+
+
+@pytest.mark.parametrize(
+    ("answer", "read_back"),
+    [
+        ("8 o'clock.", "2 people on Friday 4 January at 8 pm"),
+        ("People.", "8 people on Friday 4 January at 7 pm"),
+    ],
+)
+async def test_the_answer_to_time_or_people_decides_what_the_number_changes(
+    store, rules, answer, read_back
+):
+    await booked(store)
+    call = await talk(
+        store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", "Eight.", answer
+    )
+    assert call.replies[-1] == READ_BACK.format(read_back)
+
+
+async def test_a_bare_number_that_is_the_bookings_own_size_is_the_time(store, rules):
+    await booked(store)
+    call = await talk(
+        store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", "Two."
+    )
+    assert call.replies[-1] == READ_BACK.format("2 people on Friday 4 January at 2 pm")

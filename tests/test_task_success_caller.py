@@ -114,3 +114,8 @@ def test_a_guessed_number_that_is_not_the_callers_is_refused(rules):
     wrong = call.phone_e164.replace("+44", "0")[:-1] + ("1" if call.phone_e164[-1] != "1" else "2")
     reply = f"Can we reach you on {wrong[:5]} {wrong[5:]}?"
     assert answer(reply, call, rules.today(), rules, Counter()) == "No."
+
+
+def test_time_or_people_is_answered_with_the_detail_the_change_is_about(rules):
+    said = answer("Is that 5 pm, or 5 people?", CHANGE_PARTY, rules.today(), rules, Counter())
+    assert said == "People."
