@@ -159,7 +159,9 @@ def _bare_name(text: str) -> str | None:
 
 
 def _spelled(name: list[str]) -> str | None:
-    """The name as written: each part capitalised, particles as said."""
+    """The name as written: each part capitalised, particles as said, a part said twice in a
+    row once ("I'm Ahmed, Ahmed Khan")."""
+    name = [part for i, part in enumerate(name) if not i or part.lower() != name[i - 1].lower()]
     if not name:
         return None
     return " ".join(

@@ -274,6 +274,17 @@ def _said_again(head: str, tail: str, today: date) -> dict:
     return {"party_size": size} if size else {}
 
 
+LONE_NUMBER = re.compile(r"(?:^|[.!?;]\s+)(\d{1,2}(?:[:.]\d{2})?)\s*(?=[.!?;]|$)")
+"""A sentence that is one number: "Table for two. Friday. Seven. Jack Lee."."""
+
+
+def _lone_hour(text: str) -> time | None:
+    """The time said as a sentence of its own among a day and a party size said otherwise:
+    the one detail left that a number can be."""
+    lone = [parse_time(found[1], bare=True) for found in LONE_NUMBER.finditer(with_digits(text))]
+    return lone[0] if len(lone) == 1 else None
+
+
 def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
@@ -289,6 +300,8 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     size = parse_party_size(rest, bare=asked == "party_size")
     size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
     day = parse_date(rest, today)
+    if at is None and size is not None and day is not None:
+        at = _lone_hour(rest)
     guessed = {
         "day": day != parse_date(rest, today, hear_alike=False),
         "at": time_guessed,

@@ -129,6 +129,19 @@ def test_a_number_word_heard_as_free_counts_alone_only_when_the_party_size_was_a
     assert parse_party_size("Free, please.", bare=True) == 3
 
 
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("Hi. Table for two. Friday. Seven. Jack Lee. 07911 123456.", time(19, 0)),
+        ("Friday. Four people. Seven thirty.", time(19, 30)),
+        ("Friday. Four people.", None),
+        ("Table for two. Friday. Seven. Eight.", None),  # two: which one?
+    ],
+)
+def test_an_hour_said_as_a_sentence_of_its_own_with_day_and_party_is_the_time(said, at):
+    assert parse_slots(said, TODAY, "GB").at == at
+
+
 def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
     assert parse_time("eight") is None
     assert parse_time("eight", bare=True) == time(20, 0)
@@ -290,6 +303,7 @@ def test_double_digits_are_spelled_out():
         ("It's Harper. Ben Harper.", True, "Ben Harper"),
         ("I'm Ben, surname Harper.", False, "Ben Harper"),
         ("3 people. This Friday. At 1pm. Surname is Ng. Number 07911254370.", False, "Ng"),
+        ("For three? I'm Ahmed, Ahmed Khan. Phone 07911 123456.", False, "Ahmed Khan"),
     ],
 )
 def test_names(said, bare, name):
