@@ -22,7 +22,7 @@ import dateparser
 from flows.booking_rules import BookingRules
 from flows.booking_slots import parse_time
 from flows.impossible_dates import date_problem, horizon_problem, iso_problem
-from flows.phone_numbers import parse_phone
+from flows.phone_numbers import parse_phone, possible_phone
 from flows.speech import spoken_date, spoken_time
 from function_calls import InvalidArguments
 
@@ -83,6 +83,8 @@ MAX_NOTES_CHARS = 500
 MAX_NAME_CHARS = 80
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates: they make a name display as something else."""
+NUMBER_ONLY = re.compile(r"\+?[0-9][0-9 ().-]{5,24}")
+"""A phone number written as one: digits and the marks that group them, nothing else."""
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]{1,6}\s*")
 
 
@@ -190,7 +192,12 @@ class Validator:
             return None
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise InvalidArguments("phone", "What phone number can we reach you on?")
-        phone = parse_phone(_plain_text(str(raw)), self.rules.phone_region, bare=True)
+        plain = _plain_text(str(raw))
+        phone = parse_phone(plain, self.rules.phone_region, bare=True)
+        if phone is None and NUMBER_ONLY.fullmatch(plain.strip()):
+            # A mobile's length in a range phonenumbers does not know yet, read back and said
+            # again by the caller: theirs.
+            phone = possible_phone(plain, self.rules.phone_region)
         if phone is None:
             raise InvalidArguments(
                 "phone",

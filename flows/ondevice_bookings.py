@@ -168,6 +168,9 @@ class OfflineBookings(QuestionAnswers):
         if intent in ("greeting", "repeat") and not heard:
             return None  # "Hello?", "Sorry, what?": answered by that intent
         if desk.asked == "phone" and desk.slots.phone is None:
+            if (number := desk.phone.repeated(text, self.rules.phone_region)) is not None:
+                desk.slots = replace(desk.slots, phone=number)
+                return self._next()
             again = desk.phone.answer(text, self.rules.phone_region, waited)
             if again is not None and desk.phone.gave_up:
                 desk.awaiting = "human"

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from flows.booking_slots import Slots, parse_party_size, parse_time
-from flows.phone_numbers import parse_phone, unusable_phone
+from flows.phone_numbers import parse_phone, possible_phone, unusable_phone
 
 MAX_PHONE_DIGITS = 13
 """From this many digits, no longer the start of a number: ask again, whatever the pause."""
@@ -49,6 +49,8 @@ class PhoneHeard:
     """The bot asked for the number in two parts; the first is in `partial` once said."""
     gave_up: bool = False
     """This turn's parts made no valid number either: the bot offers a person instead."""
+    read_back: str = ""
+    """The digits the bot last said back, asking for the number again."""
     refused: set[str] = field(default_factory=set)
     """Numbers guessed from what was heard that the caller said are not theirs."""
 
@@ -105,9 +107,18 @@ class PhoneHeard:
             return self._give_up(digits)
         self.failures += 1
         if self.failures >= WHOLE_TRIES:
-            self.in_parts = True
+            self.in_parts, self.read_back = True, digits
             return f"I heard {said_back(digits)}. {FIRST_PART}"
         return self.ask_again()
+
+    def repeated(self, text: str, region: str) -> str | None:
+        """A number said again the same way after the bot read it back, that has a mobile's
+        length though phonenumbers does not call it valid (a range newer than its
+        metadata): the caller's, as E.164. Digits merged by Whisper make it too short."""
+        digits = unusable_phone(text, region, bare=True)
+        if not digits or digits != self.read_back:
+            return None
+        return possible_phone(digits, region)
 
     def not_caught(self, text: str, region: str) -> str:
         """The start of the reply to a turn the bot took nothing from: the digits of a number
@@ -123,6 +134,7 @@ class PhoneHeard:
         return f"I heard {said_back(digits)}, which is not a phone number I can use."
 
     def ask_again(self) -> str:
+        self.read_back = self.unusable
         return f"I heard {said_back(self.unusable)} — could you say the whole number again, digit by digit?"
 
 

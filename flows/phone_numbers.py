@@ -93,6 +93,25 @@ def valid_phone(said: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def possible_phone(said: str, region: str) -> str | None:
+    """The number as E.164 if it has the length of a mobile number of `region` though
+    phonenumbers does not call it valid (a range allocated after its metadata), else None."""
+    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        number.country_code, phonenumbers.region_code_for_number(number) or region
+    )
+    national = phonenumbers.national_significant_number(number)
+    if metadata is None or len(national) not in metadata.mobile.possible_length:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 MIN_GUESS_DIGITS = 10
 """Fewer digits than this are too far from a whole number to guess one from."""
 

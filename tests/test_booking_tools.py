@@ -54,6 +54,8 @@ async def call(gate, tool, /, **arguments):
         ({"party_size": 40}, "party_size", "up to 8 people"),
         ({"party_size": "lots"}, "party_size", "how many people"),
         ({"phone": "12345"}, "phone", "does not look right"),
+        ({"phone": "0791 155512"}, "phone", "does not look right"),  # a digit short
+        ({"phone": "call 07911 555123 or 7"}, "phone", "does not look right"),
         ({"name": "   "}, "name", "What name"),
     ],
 )
@@ -65,6 +67,13 @@ async def test_each_bad_booking_argument_gets_a_clear_answer_and_books_nothing(
     assert (result["error"], result["argument"]) == ("invalid_argument", argument)
     assert says.lower() in result["message"].lower()
     assert await tools.store.bookings() == []
+
+
+async def test_a_mobiles_length_in_a_range_phonenumbers_does_not_know_is_booked(gate, tools):
+    result = await call(gate, "book_table", **{**GOOD, "phone": "07911 555123"})
+    assert result["ok"]
+    (booking,) = await tools.store.bookings()
+    assert booking.phone == "+447911555123"
 
 
 async def test_a_time_already_past_today_is_refused(gate):

@@ -77,6 +77,18 @@ async def test_a_number_heard_short_twice_is_asked_for_in_two_parts(store, rules
     assert call.replies[-1].endswith("phone 07452 661980. Shall I book it?")
 
 
+async def test_a_number_phonenumbers_does_not_know_said_again_the_same_is_taken(store, rules):
+    # 07911 555123 has a mobile's length in a range phonenumbers calls unallocated.
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "07911 555123", "0 7 9 1 1 5 5 5 1 2 3")
+    assert call.replies[-2].startswith("I heard 0 7 9 1 1 5 5 5 1 2 3 — could you say")
+    assert call.replies[-1].endswith("phone 07911 555123. Shall I book it?")
+
+
+async def test_a_number_heard_short_twice_the_same_is_not_taken(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "0791 155512")
+    assert call.replies[-1].endswith("Let's take it in two parts. What are the first five digits?")
+
+
 async def test_the_whole_number_said_again_for_the_first_part_is_not_taken_as_it(store, rules):
     call = await talk(
         store,
