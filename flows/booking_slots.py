@@ -117,6 +117,12 @@ TIME_PATTERNS = [
         r"(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
         lambda m: _bare_hour(int(m[1])),
     ),
+    # "Is 7 okay?", "would 8 work?", "how about 7?": an hour offered as a question.
+    (
+        r"\b(?:(?:is|would|does|will) (\d{1,2})(?= (?:be )?(?:too late|too early|ok|okay|alright|"
+        r"all right|fine|possible|good|work|free|available)\b)|(?:how|what) about (\d{1,2})(?=\s*(?:\?|then\b)))",
+        lambda m: _bare_hour(int(m[1] or m[2])),
+    ),
     (
         r"(?:\b(?:at|about|around|say)|(?<!'d )(?<!would )\blike) (\d{1,2})\b(?!\s*(?:people|persons|guests|of us|adults)|[:.]\d|st\b|nd\b|rd\b|th\b)",
         lambda m: _bare_hour(int(m[1])),

@@ -142,6 +142,20 @@ def test_an_hour_said_as_a_sentence_of_its_own_with_day_and_party_is_the_time(sa
     assert parse_slots(said, TODAY, "GB").at == at
 
 
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("There'll be three of us. Is 7 okay?", time(19, 0)),
+        ("Would 8 work for you?", time(20, 0)),
+        ("Is 9 too late?", time(21, 0)),
+        ("How about 7?", time(19, 0)),
+        ("Is 4 of us okay?", None),
+    ],
+)
+def test_an_hour_offered_as_a_question_is_the_time(said, at):
+    assert parse_time(said) == at
+
+
 def test_a_bare_hour_counts_only_when_the_time_was_asked_for():
     assert parse_time("eight") is None
     assert parse_time("eight", bare=True) == time(20, 0)
