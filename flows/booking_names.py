@@ -28,9 +28,12 @@ SIGNED = re.compile(
 )
 """A name said before "speaking", "here" or "calling" at the start of a sentence ("Hi, Tom
 Baker here")."""
-ALONE = re.compile(r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(?=[.!,;:]|$)")
-"""Two or three capitalised words standing alone between stops or commas, as a caller gives
-a name among other details ("Table for three, Saturday at one. Samir Haddad, 07911 249859.");
+ALONE = re.compile(
+    r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{3})"
+)
+"""Two or three capitalised words standing alone between stops or commas (or before a phone
+number), as a caller gives a name among other details ("Table for three, Saturday at one.
+Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 BY_NUMBER = re.compile(
     r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*)[,.]\s*(?=\+?\d)|(?<=\d)[,.]\s*([A-Z][\w'-]*)\s*(?=[.!;:]|$)"

@@ -98,9 +98,10 @@ class BookingResults:
                 f"Sorry, we have no table for {people(size)} {when}. "
                 f"We could do {choices}. Would one of those suit you?"
             )
-        desk.slots, desk.asked = replace(desk.slots, day=None, at=None), "day"
+        # The time stays: "Saturday then" is checked at the time the caller wanted.
+        desk.slots, desk.asked = replace(desk.slots, day=None), "day"
         return Reply(
-            f"Sorry, we have no table for {people(size)} that day. Would another day suit you?"
+            f"Sorry, we have no table for {people(size)} that day. What other day would suit you?"
         )
 
     def _after_book_table(self, result, arguments) -> Reply:

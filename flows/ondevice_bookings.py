@@ -121,6 +121,8 @@ class OfflineBookings(QuestionAnswers):
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
+        if desk.task == "cancel" and intent == "change" and desk.awaiting == "consent":
+            return self.start("change", text)  # "Actually, can we move it to Saturday?"
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             if (reply := self._answer_to_question(text)) is not None:
                 return reply

@@ -43,7 +43,8 @@ TASK_WORDS = (
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
             r"(?:table|booking|reservation)|(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved) "
             r"(?:for|under|in)\b|(?:i|we)(?:'ve| have got|'ve got) a table|about the (?:booking|reservation)|"
-            r"(?<!make )(?<!get )the (?:booking|reservation) (?:for|under) (?!a |an |the )\w+)\b",
+            r"(?<!make )(?<!get )the (?:booking|reservation) (?:for|under) (?!a |an |the )\w+|"
+            r"(?:rang|called|phoned)\b[\w ,]{0,25}?\bbooked)\b",
             re.IGNORECASE,
         ),
     ),
@@ -84,6 +85,26 @@ OPEN_INTENTS = (None, "book", "greeting", "goodbye", "repeat")
 """Intents the task words win over: a task named outright says more than these."""
 
 
+CORRECTION = re.compile(
+    r"\b(?:actually|no wait|wait no|sorry|i mean|i meant|on second thoughts?|scratch that)\b",
+    re.IGNORECASE,
+)
+"""What a caller says before taking back the task they just named ("I need to cancel.
+Actually no wait, I want to change it to 8")."""
+
+
+def _named_after_correction(text: str) -> str | None:
+    """The task named after the last correction, if one is."""
+    cues = [*CORRECTION.finditer(text)]
+    if not cues:
+        return None
+    after = text[cues[-1].end() :]
+    if NOT_CANCEL.search(after):
+        return None
+    named = next((t for t, words in TASK_WORDS if words.search(after)), None)
+    return named or ("book" if re.search(r"\b(?:book|reserve) a table\b", after, re.I) else None)
+
+
 def task_named(text: str, intent: str | None, task: str | None) -> str | None:
     """The intent to act on: before any task, the task the words name; "don't cancel" is no
     cancellation, and during one it is "keep" (the booking stays), or a change when one is
@@ -95,6 +116,8 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
     )
     if kept and (task == "cancel" or intent == "cancel"):
         return "change" if named == "change" else ("keep" if task == "cancel" else None)
+    if (corrected := _named_after_correction(text)) is not None:
+        return corrected  # "I need to cancel. Actually, I want to change it to 8."
     if task is None and intent in OPEN_INTENTS:
         return named or ("book" if BOOK_WORDS.search(text) else intent)
     return intent

@@ -200,6 +200,15 @@ async def test_a_full_slot_offers_other_times(store, rules):
     )
 
 
+async def test_a_day_with_no_table_asks_for_another_day_and_keeps_the_time(store, rules):
+    # The tests' tables are for 2, 4 and 6: a party of 7 fits none, on any day.
+    call = await talk(store, rules, "A table for 7 on Friday at 7 pm.", "Saturday then.")
+    assert call.replies[0] == (
+        "Sorry, we have no table for 7 people that day. What other day would suit you?"
+    )
+    assert call.replies[1] == call.replies[0]  # Saturday checked at 7 pm, not "What time?"
+
+
 async def test_a_broken_booking_system_is_said_and_a_person_offered(tmp_path, rules):
     broken = FailingStore.open(f"sqlite:///{tmp_path}/b.db", (2,), rules.seating)
     call = await talk(broken, rules, "A table for two tomorrow at 8pm.")

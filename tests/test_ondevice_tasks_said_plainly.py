@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from flows.task_words import TASK_WORDS
+from flows.task_words import TASK_WORDS, task_named
 from tests.test_ondevice_bookings import talk
 
 FRIDAY = date(2030, 1, 4)  # the tests' clock is Wednesday 2 January 2030
@@ -60,6 +60,7 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "We've got two more joining us on Friday, can you fit them in?",
         "Hi, it's Lena Vogel, I booked for Friday at seven but can you make it quarter to eight?",
         "We'll be a bit late on Friday, could we come at half eight?",
+        "Hi, I rang earlier and booked for Friday, I'm Lena Vogel. We'll be 3 not 2.",
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):
@@ -236,3 +237,49 @@ async def test_a_day_said_before_the_task_is_kept_for_the_booking(store, rules):
 async def test_the_task_said_again_mid_booking_gets_the_question_not_a_sorry(store, rules):
     call = await talk(store, rules, "Hi, it's for tomorrow at 8.", "I want to book.")
     assert call.replies[-1] == "Of course. For how many people?"
+
+
+async def test_a_cancellation_taken_back_in_the_same_breath_for_a_change_is_a_change(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, I need to cancel. Lena Vogel. Actually no wait, I want to change it to 8 instead.",
+        "07911 254346",
+    )
+    assert call.replies[-1] == (
+        "I will change the booking under the name Lena Vogel from 2 people on Friday 4 January "
+        "at 7 pm to 2 people on Friday 4 January at 8 pm. Shall I go ahead?"
+    )
+
+
+async def test_a_change_asked_for_instead_of_yes_to_a_cancellation_is_made(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I'd like to cancel my booking for Friday. Lena Vogel, 07911 254346.",
+        "Actually, can we move it to Saturday instead?",
+        "Yes.",
+    )
+    (booking,) = await store.bookings()
+    assert (booking.status, booking.date) == ("confirmed", date(2030, 1, 5))
+    assert call.replies[1].startswith("I found your booking")
+
+
+async def test_a_name_said_just_before_the_number_is_taken(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "I want to cancel my booking. Lena Vogel 07911 254346.")
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+
+
+@pytest.mark.parametrize(
+    ("said", "task"),
+    [
+        ("I want to change my booking, sorry, cancel it.", "cancel"),
+        ("I'd like to cancel, sorry, I mean book a table for two.", "book"),
+        ("I'd like to change my booking, sorry to bother you.", "change"),
+    ],
+)
+def test_the_task_named_after_a_correction_is_the_one_meant(said, task):
+    assert task_named(said, None, None) == task
