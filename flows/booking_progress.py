@@ -47,10 +47,18 @@ UNFINISHED = {
 FIND_QUESTION = "What phone number is the booking under?"
 NO_NUMBER = re.compile(
     r"\b(?:don't|do not|can't|cannot|won't|rather not|prefer not to)\b[\w' ]{0,20}?"
-    r"\b(?:remember|recall|know|have|give|say|share)\b",
+    r"\b(?:remember|recall|know|have|give|say|share)\b|"
+    r"\bwhy (?:do|would|should|does) (?:you|it|that|one) (?:need|want|have)\b",
     re.IGNORECASE,
 )
-"""A caller who cannot or will not give the number ("I don't remember which number I used")."""
+"""A caller who cannot or will not give the number ("I don't remember which number I used"),
+or asks why it is needed ("Why do you need my number?")."""
+TIMES_ASKED = re.compile(
+    r"\bwhat times?\b(?! is it\b)|\bwhen (?:are you|is it|is there|do you have)\b[\w ]{0,12}"
+    r"(?:free|available|space|room)|\bwhat(?:'s| is| do you have) (?:free|available)\b",
+    re.IGNORECASE,
+)
+"""The caller asks which times are free, mid-booking ("What times do you have?")."""
 NUMBER_NEEDED = {
     "book": "We need a phone number to send the confirmation by text message. What number can "
     "we reach you on?",

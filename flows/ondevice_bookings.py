@@ -27,6 +27,7 @@ from flows.booking_progress import (
     NO_NUMBER,
     NUMBER_NEEDED,
     QUESTIONS,
+    TIMES_ASKED,
     UNFINISHED,
     WHICH_TASK,
     BookingProgress,
@@ -195,7 +196,9 @@ class OfflineBookings(QuestionAnswers):
             return Reply(f"Of course. {self._question(desk.asked)}")  # "I want to book."
         if not heard and desk.asked:
             missed = desk.phone.not_caught(text, self.rules.phone_region)
-            if missed == NOT_CAUGHT and text.rstrip().endswith("?"):
+            if missed == NOT_CAUGHT and TIMES_ASKED.search(text):
+                missed = self._seating_times()  # "What times do you have?"
+            elif missed == NOT_CAUGHT and text.rstrip().endswith("?"):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")
         return self._next()
@@ -335,6 +338,16 @@ class OfflineBookings(QuestionAnswers):
         if not changes:
             return self._ask("changes", prefix)
         return Reply(prefix, calls=(("change_booking", {"reference": reference, **changes}),))
+
+    def _seating_times(self) -> str:
+        """When the restaurant seats guests on the day said, or that it depends on the day."""
+        day, seating = self.progress.slots.day, self.rules.seating
+        if day is None:
+            return "That depends on the day."
+        return (
+            f"On {spoken_date(day)} we seat guests from {spoken_time(seating.opens)} until "
+            f"{spoken_time(seating.last_seating_on(day))}."
+        )
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
         self.progress.asked = slot

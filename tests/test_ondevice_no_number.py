@@ -2,6 +2,8 @@
 question the offline brain cannot answer is said to be one (issue 15): neither is asked the
 same question again with "Sorry, I did not catch that"."""
 
+import pytest
+
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
 
@@ -20,13 +22,16 @@ async def test_a_caller_who_forgot_the_number_of_a_booking_is_offered_a_person(s
     )
 
 
-async def test_a_caller_who_will_not_give_a_number_for_a_new_booking_is_told_why(store, rules):
+@pytest.mark.parametrize("said", ["I'd rather not give my number.", "Why do you need my number?"])
+async def test_a_caller_who_will_not_give_a_number_for_a_new_booking_is_told_why(
+    store, rules, said
+):
     call = await talk(
         store,
         rules,
         "Book a table for 2 on Friday at 7 please.",
         "Lena Vogel.",
-        "I'd rather not give my number.",
+        said,
         "Fine, 07911 254346.",
     )
     assert call.replies[2] == (
@@ -43,3 +48,16 @@ async def test_a_question_the_offline_brain_cannot_answer_is_said_so_and_the_boo
     assert call.replies[-1] == (
         "Sorry, I can't answer that while I'm offline. What name should I put the booking under?"
     )
+
+
+async def test_which_times_are_free_is_answered_with_the_days_seating_hours(store, rules):
+    call = await talk(store, rules, "A table for 4 tomorrow.", "What times do you have?")
+    assert call.replies[-1] == (
+        "On Thursday 3 January we seat guests from noon until 8:30 pm. "
+        "What time would you like the table?"
+    )
+
+
+async def test_which_times_are_free_before_the_day_says_it_depends_on_the_day(store, rules):
+    call = await talk(store, rules, "A table for 4 please.", "What times do you have?")
+    assert call.replies[-1] == "That depends on the day. What day would you like to come?"
