@@ -22,6 +22,11 @@ INTRODUCTION = re.compile(
 )
 """An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker"; what
 follows must be capitalised ("this is Maria", not "I'm looking")."""
+NAME_BEFORE = re.compile(
+    r"\b([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}),?(?:\s+is|'s)\s+(?:the|my|our)\s+"
+    r"(?:name|surname|last name)\b"
+)
+"""A name said before the word: "Vogel is the name", "Smith's the name"."""
 SIGNED = re.compile(
     r"(?:^|[.!?,;]\s*)(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
     r"((?:[A-Z][\w'-]*\s+){0,2}[A-Z][\w'-]*)\s+(?:speaking|here|calling)\b"
@@ -97,6 +102,9 @@ def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
     introduced = INTRODUCTION.search(text)
     signed = SIGNED.search(text)
+    before = NAME_BEFORE.search(text)
+    if before and (named := _name_words(before[1].split(), cased=True)):
+        return _spelled(named)
     if found:
         rest, cased = found[1], False
     elif introduced:  # to the end of its sentence: "It's Harper. Ben Harper." is no Harper Ben

@@ -30,6 +30,7 @@ TASK_WORDS = (
             r"\b(?:call(?:ing)? off|(?:won't|will not|no longer|don't) need "
             r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
             r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
+            r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
             r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
             re.IGNORECASE,
         ),

@@ -318,6 +318,9 @@ def test_double_digits_are_spelled_out():
         ("I'm Ben, surname Harper.", False, "Ben Harper"),
         ("3 people. This Friday. At 1pm. Surname is Ng. Number 07911254370.", False, "Ng"),
         ("For three? I'm Ahmed, Ahmed Khan. Phone 07911 123456.", False, "Ahmed Khan"),
+        ("I've got a reservation on Friday, Vogel is the name, and", False, "Vogel"),
+        ("Smith's the name.", False, "Smith"),
+        ("It is the name of the place", False, None),
     ],
 )
 def test_names(said, bare, name):

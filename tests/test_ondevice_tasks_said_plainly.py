@@ -37,6 +37,7 @@ def task_of(text: str) -> str | None:
         "We can't make it on Friday any more.",
         "I won't need my table on Friday after all.",
         "Could you take my booking off, please?",
+        "I'm ringing to let you know we won't make it Friday.",
     ],
 )
 def test_a_cancellation_without_the_word_is_a_cancellation(said):
