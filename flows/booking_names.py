@@ -106,22 +106,23 @@ def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     if before and (named := _name_words(before[1].split(), cased=True)):
         return _spelled(named)
     if found:
-        rest, cased = found[1], False
-    elif introduced:  # to the end of its sentence: "It's Harper. Ben Harper." is no Harper Ben
-        rest, cased = _words(re.split(r"[.!?]", text[introduced.end() :])[0]), True
-    elif signed:
-        rest, cased = _words(signed[1]), True
-    elif alone := _standing_alone(text):
+        return _spelled(_name_words(found[1].split(), cased=False))
+    # An introduction that leads to no name ("a booking for tonight but ...") leaves the rest.
+    if introduced:  # to the end of its sentence: "It's Harper. Ben Harper." is no Harper Ben
+        rest = _words(re.split(r"[.!?]", text[introduced.end() :])[0])
+        if name := _spelled(_name_words(rest.split(), cased=True)):
+            return name
+    if signed and (name := _spelled(_name_words(_words(signed[1]).split(), cased=True))):
+        return name
+    if alone := _standing_alone(text):
         return alone
-    elif by_number := BY_NUMBER.search(text):
+    if by_number := BY_NUMBER.search(text):
         return _spelled(_name_words([by_number[1] or by_number[2]], cased=True))
-    elif bare:
+    if bare:
         return _bare_name(text)
-    elif answering and (lone := LONE.fullmatch(FILLERS.sub("", text.strip()))):
+    if answering and (lone := LONE.fullmatch(FILLERS.sub("", text.strip()))):
         return _spelled(_name_words([lone[1]], cased=True))
-    else:
-        return None
-    return _spelled(_name_words(rest.split(), cased))
+    return None
 
 
 FIRST_NAME = re.compile(r"\b[Ff]irst name(?: is|'s)?[,:]?\s+([A-Z][\w'-]*)")

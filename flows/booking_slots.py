@@ -291,9 +291,14 @@ def _lone_hour(text: str) -> time | None:
     return lone[0] if len(lone) == 1 else None
 
 
+HESITATION = re.compile(r",?\s*\b(?:u+m+|u+h+|e+r+|e+r+m+|h+m+)\b,?", re.IGNORECASE)
+"""A hesitation and its commas, which split "at, um, seven" from its time."""
+
+
 def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
+    text = HESITATION.sub("", text).strip()
     spoken = with_digits(text)
     found = find_phone(spoken, region, bare=asked == "phone")
     phone_guessed = found is None

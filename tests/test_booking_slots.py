@@ -75,6 +75,14 @@ def test_may_the_verb_or_a_misheard_my_is_not_a_month(said):
     assert parse_date(said, TODAY) is None
 
 
+def test_hesitations_between_a_word_and_its_detail_are_no_break():
+    said = (
+        "Hi, um, I'd like to, er, book a table for, um, four people, on, er, Friday, at, um, seven."
+    )
+    slots = parse_slots(said, TODAY, "GB")
+    assert (slots.party_size, slots.day, slots.at) == (4, date(2030, 1, 4), time(19, 0))
+
+
 def test_a_booking_made_earlier_today_is_not_for_today():
     assert parse_date("I booked a table earlier today, can I change it?", TODAY) is None
 
@@ -320,6 +328,7 @@ def test_double_digits_are_spelled_out():
         ("For three? I'm Ahmed, Ahmed Khan. Phone 07911 123456.", False, "Ahmed Khan"),
         ("I've got a reservation on Friday, Vogel is the name, and", False, "Vogel"),
         ("Smith's the name.", False, "Smith"),
+        ("I have a booking for tonight, is that ok? Lena Vogel 07911 254346.", False, "Lena Vogel"),
         ("It is the name of the place", False, None),
     ],
 )
