@@ -138,6 +138,7 @@ def test_people_added_or_removed_are_read_as_a_number(said, change):
         ("an hour and a half later", 90),
         ("push it back by 2 hours", 120),
         ("a quarter of an hour earlier", -15),
+        ("we're running 20 minutes late", 20),
         ("we'll come later", None),
     ],
 )
