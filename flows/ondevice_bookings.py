@@ -41,7 +41,7 @@ from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import AVAILABLE, IT, task_named
+from flows.task_words import AVAILABLE, IT, task_in, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
@@ -122,7 +122,8 @@ class OfflineBookings(QuestionAnswers):
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
-        if desk.task == "cancel" and intent == "change" and desk.awaiting == "consent":
+        switched = intent == "change" or task_in(text) == "change"
+        if desk.task == "cancel" and switched and desk.awaiting == "consent":
             return self.start("change", text)  # "Actually, can we move it to Saturday?"
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             if (reply := self._answer_to_question(text)) is not None:

@@ -94,16 +94,23 @@ CORRECTION = re.compile(
 Actually no wait, I want to change it to 8")."""
 
 
+def task_in(text: str) -> str | None:
+    """The task on a booking the caller has that the words name, if any."""
+    return next((t for t, words in TASK_WORDS if words.search(text)), None)
+
+
 def _named_after_correction(text: str) -> str | None:
-    """The task named after the last correction, if one is."""
+    """The task named after the last correction, when another was named before it ("cancel.
+    Actually, change it"); not a detail corrected ("Actually, can we do Friday instead?")."""
     cues = [*CORRECTION.finditer(text)]
     if not cues:
         return None
-    after = text[cues[-1].end() :]
-    if NOT_CANCEL.search(after):
+    before, after = text[: cues[-1].start()], text[cues[-1].end() :]
+    if NOT_CANCEL.search(after) or (task_in(before) is None and not BOOK_WORDS.search(before)):
         return None
-    named = next((t for t, words in TASK_WORDS if words.search(after)), None)
-    return named or ("book" if re.search(r"\b(?:book|reserve) a table\b", after, re.I) else None)
+    return task_in(after) or (
+        "book" if re.search(r"\b(?:book|reserve) a table\b", after, re.I) else None
+    )
 
 
 def task_named(text: str, intent: str | None, task: str | None) -> str | None:

@@ -284,3 +284,12 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
 )
 def test_the_task_named_after_a_correction_is_the_one_meant(said, task):
     assert task_named(said, None, None) == task
+
+
+async def test_a_detail_corrected_mid_booking_with_actually_stays_in_the_booking(store, rules):
+    call = await talk(
+        store, rules, "A table for 2 tomorrow at 8.", "Actually, can we do Friday instead?"
+    )
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
+    )
