@@ -20,6 +20,7 @@ from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_dates import parse_moved_from
 from flows.booking_progress import (
+    ANY_TIME,
     FIND_NAME_QUESTION,
     FIND_QUESTION,
     LEAVE_BEFORE_ANYTHING,
@@ -29,6 +30,7 @@ from flows.booking_progress import (
     QUESTIONS,
     TIMES_ASKED,
     UNFINISHED,
+    WEEKEND,
     WHICH_TASK,
     BookingProgress,
     confirmation,
@@ -197,8 +199,11 @@ class OfflineBookings(QuestionAnswers):
             return Reply(f"Of course. {self._question(desk.asked)}")  # "I want to book."
         if not heard and desk.asked:
             missed = desk.phone.not_caught(text, self.rules.phone_region)
-            if missed == NOT_CAUGHT and TIMES_ASKED.search(text):
-                missed = self._seating_times()  # "What times do you have?"
+            if missed == NOT_CAUGHT and desk.asked == "day" and WEEKEND.search(text):
+                return Reply("Would Saturday or Sunday suit you?")  # "The weekend."
+            vague = desk.asked == "at" and ANY_TIME.search(text)
+            if missed == NOT_CAUGHT and (TIMES_ASKED.search(text) or vague):
+                missed = self._seating_times()  # "What times do you have?", "Whenever."
             elif missed == NOT_CAUGHT and text.rstrip().endswith("?"):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")

@@ -36,6 +36,8 @@ TURN_PROMPTS = {
     FIND_NAME_QUESTION: NAME_PROMPT,
     "under the name": "Yes, that's right.",
     QUESTIONS["day"]: DAY_PROMPT,
+    "What other day would suit you?": DAY_PROMPT,
+    "Would Saturday or Sunday suit you?": DAY_PROMPT,
     QUESTIONS["at"]: TIME_PROMPT,
     QUESTIONS["party_size"]: PARTY_PROMPT,
     QUESTIONS["changes"]: CHANGES_PROMPT,

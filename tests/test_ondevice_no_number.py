@@ -61,3 +61,18 @@ async def test_which_times_are_free_is_answered_with_the_days_seating_hours(stor
 async def test_which_times_are_free_before_the_day_says_it_depends_on_the_day(store, rules):
     call = await talk(store, rules, "A table for 4 please.", "What times do you have?")
     assert call.replies[-1] == "That depends on the day. What day would you like to come?"
+
+
+@pytest.mark.parametrize("said", ["Whenever you have something free.", "As early as possible."])
+async def test_a_time_left_to_the_restaurant_is_told_the_days_seating_hours(store, rules, said):
+    call = await talk(store, rules, "A table for 2 tomorrow please.", said)
+    assert call.replies[-1] == (
+        "On Thursday 3 January we seat guests from noon until 8:30 pm. "
+        "What time would you like the table?"
+    )
+
+
+async def test_the_weekend_for_a_day_asks_saturday_or_sunday(store, rules):
+    call = await talk(store, rules, "A table for 4 at 7pm please.", "The weekend.", "Sunday.")
+    assert call.replies[1] == "Would Saturday or Sunday suit you?"
+    assert call.replies[2].startswith("Good news, we have a table for 4 people on Sunday 6 January")
