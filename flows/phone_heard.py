@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from flows.booking_slots import Slots, parse_party_size, parse_time
 from flows.phone_numbers import parse_phone, possible_phone, unusable_phone
+from function_calls import is_affirmative
 
 MAX_PHONE_DIGITS = 13
 """From this many digits, no longer the start of a number: ask again, whatever the pause."""
@@ -112,10 +113,12 @@ class PhoneHeard:
         return self.ask_again()
 
     def repeated(self, text: str, region: str) -> str | None:
-        """A number said again the same way after the bot read it back, that has a mobile's
+        """A number said again the same way (or said to be right) after the bot read it back, that has a mobile's
         length though phonenumbers does not call it valid (a range newer than its
         metadata): the caller's, as E.164. Digits merged by Whisper make it too short."""
         digits = unusable_phone(text, region, bare=True)
+        if not digits and self.read_back and is_affirmative(text):
+            digits = self.read_back  # "Yes." to "I heard 0 7 9 1 1 ... — could you say ...?"
         if not digits or digits != self.read_back:
             return None
         return possible_phone(digits, region)

@@ -84,6 +84,16 @@ async def test_a_number_phonenumbers_does_not_know_said_again_the_same_is_taken(
     assert call.replies[-1].endswith("phone 07911 555123. Shall I book it?")
 
 
+async def test_yes_to_a_number_phonenumbers_does_not_know_said_back_takes_it(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "07911 555123", "Yes.")
+    assert call.replies[-1].endswith("phone 07911 555123. Shall I book it?")
+
+
+async def test_yes_to_a_number_too_short_said_back_does_not_take_it(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "Yes.")
+    assert "Shall I book it?" not in call.replies[-1]
+
+
 async def test_a_number_heard_short_twice_the_same_is_not_taken(store, rules):
     call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "0791 155512")
     assert call.replies[-1].endswith("Let's take it in two parts. What are the first five digits?")
