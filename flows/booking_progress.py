@@ -23,6 +23,7 @@ from flows.booking_changes import (
     time_without_value,
 )
 from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
+from flows.heard_alike import WEEKDAYS
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 
@@ -59,6 +60,7 @@ TIMES_ASKED = re.compile(
     re.IGNORECASE,
 )
 """The caller asks which times are free, mid-booking ("What times do you have?")."""
+NEXT_WEEKDAY = re.compile(rf"\bnext (?:{WEEKDAYS})\b", re.IGNORECASE)
 ANY_TIME = re.compile(
     r"\b(?:whenever|any ?time|as (?:early|late) as|earliest|latest|(?:don't|do not) mind|"
     r"doesn't matter|flexible|whatever (?:you have|is free|suits)|(?:dinner|lunch) ?time|"
@@ -121,6 +123,9 @@ class BookingProgress:
     unclear_number: int | None = None
     """A bare number said to "the day, the time or the number of people?" ("Make it 8."):
     8 pm or 8 people, asked."""
+    said_next: bool = False
+    """The new day was said as "next Friday": a booking already on the coming Friday moves to
+    the one after."""
 
     def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
         """What a turn says about the change, and whether it moves the party size or the time
@@ -134,6 +139,8 @@ class BookingProgress:
                 said = replace(said, party_size=number)
             elif said.at is None and TIME_SAID.search(text):
                 said = replace(said, at=parse_time(str(number), bare=True))
+        if said.day is not None:
+            self.said_next = NEXT_WEEKDAY.search(text) is not None
         vague_time = "at" if not said.details() and time_without_value(text) else None
         self.changing = changed_detail(text) or vague_time or self.changing
         if (change := party_change(text)) is not None:
@@ -166,6 +173,17 @@ class BookingProgress:
         if self.slots.party_size == old:
             return replace(said, party_size=new)
         return said
+
+    def new_day(self) -> date | None:
+        """The day said; "next Friday" a week on when the booking is already on that Friday."""
+        day = self.slots.day
+        if (
+            day is not None
+            and self.said_next
+            and day.isoformat() == (self.booking or {}).get("date")
+        ):
+            return day + timedelta(weeks=1)
+        return day
 
     def new_party_size(self) -> int | None:
         """The size said, or the found booking's with the people added or removed."""

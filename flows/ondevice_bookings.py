@@ -331,10 +331,11 @@ class OfflineBookings(QuestionAnswers):
         reference = desk.booking["reference"]
         if desk.task == "cancel":
             return Reply(prefix, calls=(("cancel_booking", {"reference": reference}),))
+        day = desk.new_day()
         changes = {
             key: value
             for key, value in (
-                ("date", slots.day.isoformat() if slots.day else None),
+                ("date", day.isoformat() if day else None),
                 ("time", desk.new_time()),
                 ("party_size", desk.new_party_size()),
             )

@@ -273,3 +273,19 @@ async def test_a_bare_number_that_is_the_bookings_own_size_is_the_time(store, ru
         store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", "Two."
     )
     assert call.replies[-1] == READ_BACK.format("2 people on Friday 4 January at 2 pm")
+
+
+async def test_next_friday_for_a_booking_on_the_coming_friday_is_the_one_after(store, rules):
+    await booked(store)  # Friday 4 January; the tests' today is Wednesday 2 January
+    call = await talk(
+        store, rules, "I'd like to change my booking to next Friday. Lena Vogel 07911 254346."
+    )
+    assert call.replies[-1] == READ_BACK.format("2 people on Friday 11 January at 7 pm")
+
+
+async def test_friday_for_a_booking_on_friday_is_no_change(store, rules):
+    await booked(store)
+    call = await talk(
+        store, rules, "I'd like to change my booking on Friday. Lena Vogel 07911 254346."
+    )
+    assert call.replies[-1].endswith("the day, the time or the number of people?")
