@@ -75,6 +75,8 @@ NOT_NAMES = {
     "then", "anyway", "now", "look", "listen", "basically", "honestly", "otherwise", "mine",
     # A time without its value ("Later, please." to "What name is the booking under?").
     "later", "earlier", "sooner", "lunch", "lunchtime", "dinner", "brunch", "breakfast",
+    # The word before a part of a name ("Surname Karim.").
+    "surname", "firstname", "lastname", "forename", "full",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of
@@ -150,6 +152,19 @@ def _whole(name: str | None, text: str) -> str | None:
     if words and fuller and set(words) < set(fuller.split()):
         return fuller
     return name
+
+
+def completed_name(held: str | None, said: str | None, text: str) -> str | None:
+    """The name said, joined to the one-word name already held when the caller gave only the
+    other part ("Surname Karim." after "this is Nadia": Nadia Karim)."""
+    if not held or not said or len(held.split()) != 1 or len(said.split()) != 1 or held == said:
+        return said
+    surname, first = SURNAME.search(text), FIRST_NAME.search(text)
+    if surname and not first:
+        return f"{held} {said}"
+    if first and not surname:
+        return f"{said} {held}"
+    return said
 
 
 def _standing_alone(text: str) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_dates import parse_moved_from
+from flows.booking_names import completed_name
 from flows.booking_progress import (
     ANY_TIME,
     FIND_NAME_QUESTION,
@@ -243,6 +244,7 @@ class OfflineBookings(QuestionAnswers):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
         said = desk.instead(desk.phone.unrefused(said), text)
+        said = replace(said, name=completed_name(desk.slots.name, said.name, text))
         self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
         if self.date_problem is not None:
             # No such day, or none we book: never the day the parser made of it.

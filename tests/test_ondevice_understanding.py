@@ -4,6 +4,8 @@ details in one breath, answers to another question, replies that are not what wa
 import asyncio
 from datetime import date, time
 
+import pytest
+
 from conversation.state import ConversationState
 from store import ReservationStore
 from tests.test_ondevice_bookings import BOOK, talk
@@ -297,3 +299,25 @@ async def test_details_said_while_availability_is_checked_do_not_check_it_again(
         if c["function"]["name"] == "check_availability"
     ]
     assert len(checks) == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "name"),
+    [
+        (
+            "Hi, this is Nadia. A table for 2 on Friday at 8. My number is 07911 123456.",
+            "Surname Karim.",
+            "Nadia Karim",
+        ),
+        (
+            "A table for 2 on Friday at 8, under Harper, 07911 123456.",
+            "First name Ben.",
+            "Ben Harper",
+        ),
+    ],
+)
+async def test_the_other_part_of_a_one_word_name_said_at_the_read_back_completes_it(
+    store, rules, first, then, name
+):
+    call = await talk(store, rules, first, then)
+    assert f"under the name {name}, phone 07911 123456. Shall I book it?" in call.replies[-1]
