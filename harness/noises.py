@@ -80,7 +80,7 @@ BABBLE_VOICES = ("en-us+m2", "en-gb+f3", "en-us+f4", "en-gb-x-gbcwmd+m4", "en-us
 def pink_noise(secs: float, seed: int = 3) -> np.ndarray:
     """Pink (1/f) noise, unit RMS: a steady hiss with more low than high, like a busy room."""
     rng = np.random.default_rng(seed)
-    n = max(2, int(SAMPLE_RATE * secs))
+    n = max(2, round(SAMPLE_RATE * secs))
     spectrum = np.fft.rfft(rng.standard_normal(n))
     freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
     spectrum[1:] /= np.sqrt(freqs[1:])
@@ -92,7 +92,7 @@ def pink_noise(secs: float, seed: int = 3) -> np.ndarray:
 def babble_noise(secs: float, seed: int = 4) -> np.ndarray:
     """Babble: five espeak-ng talkers at once, each from a random point of its line, unit RMS."""
     rng = np.random.default_rng(seed)
-    n = max(2, int(SAMPLE_RATE * secs))
+    n = max(2, round(SAMPLE_RATE * secs))
     mixed = np.zeros(n, np.float32)
     for line, voice in zip(BABBLE_LINES, BABBLE_VOICES, strict=True):
         talker = np.frombuffer(_espeak_line(line, voice), np.int16).astype(np.float32)
