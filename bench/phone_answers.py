@@ -7,7 +7,8 @@ repeated digit) are said by the five tuning voices, clean and with pink and babb
 10 dB SNR, and transcribed as the bot does after that question (Whisper tiny.en, its
 hotwords, the digit-word prompt, the n-best choice). A number counts as read when the parser
 gives the number said; a guess is marked unsure, so the bot confirms it alone ("Can we
-reach you on ...?") before it uses it.
+reach you on ...?") before it uses it. `missed` lists what was heard where no number, or a
+wrong one, was read.
 
     .venv/bin/python -m bench.phone_answers   # writes bench/results/phone_answers.json
 """
@@ -18,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.booking_slots import NOW, speak, transcriber
+from bench.booking_slots import NOW, speak, transcriber, voice_name
 from bench.machine import describe_machine
 from bench.turn_prompts import PHONE_ANSWERS, VOICES
 from flows.booking_progress import QUESTIONS
@@ -59,7 +60,7 @@ def main():
         BookingHypothesisChooser(rules),
     )
     voices = VOICES if espeak_available() else VOICES[:1]
-    counts, per_noise, guesses = Counter(), {}, []
+    counts, per_noise, guesses, missed = Counter(), {}, [], []
     started = time.monotonic()
     for said, number in PHONE_ANSWERS + MORE_ANSWERS:
         for voice in voices:
@@ -76,6 +77,10 @@ def main():
                 )
                 counts[outcome] += 1
                 per_noise.setdefault(noise or "clean", Counter())[outcome] += 1
+                if outcome in ("none", "read_wrong"):
+                    missed.append(
+                        {"said": said, "voice": voice_name(voice), "noise": noise, "heard": heard}
+                    )
                 if guessed:
                     guesses.append(
                         {
@@ -98,6 +103,7 @@ def main():
         ),
         "per_noise": {noise: dict(c) for noise, c in per_noise.items()},
         "guesses": guesses,
+        "missed": missed,
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }
