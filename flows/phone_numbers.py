@@ -79,16 +79,21 @@ def _valid_run(run: re.Match, region: str) -> tuple[str, str, int] | None:
     return None
 
 
-def valid_phone(said: str, region: str) -> str | None:
-    """The number as E.164 if phonenumbers calls it valid for `region`, else None."""
+def _parsed(said: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """The digits said, parsed for `region`; None for too few or no number at all."""
     digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
     if len(digits) < MIN_PHONE_DIGITS:
         return None
     try:
-        number = phonenumbers.parse(digits, region)
+        return phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+
+
+def valid_phone(said: str, region: str) -> str | None:
+    """The number as E.164 if phonenumbers calls it valid for `region`, else None."""
+    number = _parsed(said, region)
+    if number is None or not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -96,12 +101,8 @@ def valid_phone(said: str, region: str) -> str | None:
 def possible_phone(said: str, region: str) -> str | None:
     """The number as E.164 if it has the length of a mobile number of `region` though
     phonenumbers does not call it valid (a range allocated after its metadata), else None."""
-    digits = ("+" if "+" in said else "") + re.sub(r"\D", "", said)
-    if len(digits) < MIN_PHONE_DIGITS:
-        return None
-    try:
-        number = phonenumbers.parse(digits, region)
-    except phonenumbers.NumberParseException:
+    number = _parsed(said, region)
+    if number is None:
         return None
     metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
         number.country_code, phonenumbers.region_code_for_number(number) or region
