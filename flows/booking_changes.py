@@ -74,10 +74,10 @@ MINUTES = (90, 30, 15, 60, 1, 60)
 
 
 PEOPLE_SAID = re.compile(rf"\b(?:{PEOPLE}|person|party|size)\b", re.IGNORECASE)
-TIME_SAID = re.compile(r"\b(?:time|o'?clock|[ap]\.?m\b|evening|afternoon|night)", re.IGNORECASE)
+TIME_SAID = re.compile(r"\b(?:time|o'?clock|p\.?m\b|evening|afternoon|night)", re.IGNORECASE)
 """Which of the two a bare number was ("People.", "The time.", "8 pm.")."""
 TIME_WITHOUT_VALUE = re.compile(
-    r"\b(?:in the (?:evening|afternoon|morning)|o'?clock|clock|[ap]\.?m\b|lunch ?time|"
+    r"\b(?:in the (?:evening|afternoon|morning)|o'?clock|clock|p\.?m\b|lunch ?time|"
     r"dinner ?time|(?:make it|come|move it|a bit|a little|slightly|bit) (?:later|earlier))|"
     r"^\W*(?:\w+ )?(?:later|earlier)\b",
     re.IGNORECASE,

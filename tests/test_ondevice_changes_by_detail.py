@@ -170,7 +170,13 @@ async def test_a_time_said_without_its_hour_asks_for_the_new_time(store, rules, 
 
 
 @pytest.mark.parametrize(
-    "said", ["I booked a table earlier today.", "Two people at eight.", "What's the latest?"]
+    "said",
+    [
+        "I booked a table earlier today.",
+        "Two people at eight.",
+        "What's the latest?",
+        "I am not sure.",
+    ],
 )
 def test_a_sentence_naming_no_time_of_day_is_no_time_without_its_hour(said):
     assert not time_without_value(said)
