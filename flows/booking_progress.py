@@ -154,8 +154,8 @@ class BookingProgress:
             if self.changing == "at":
                 return replace(said, at=at), False
             if self.changing != "party_size" and at is not None and size is not None:
-                if size == self.booking.get("party_size"):
-                    return replace(said, at=at), False  # the size it has: the time
+                if size == self.booking.get("party_size") or parse_time(str(size), bare=True) != at:
+                    return replace(said, at=at), False  # the size it has, or "Half seven"
                 if at.strftime("%H:%M") != self.booking.get("time"):
                     self.unclear_number = size
                     return said, False

@@ -273,6 +273,14 @@ async def test_the_answer_to_time_or_people_decides_what_the_number_changes(
     assert call.replies[-1] == READ_BACK.format(read_back)
 
 
+async def test_a_time_that_is_more_than_its_hour_to_what_to_change_is_the_time(store, rules):
+    await booked(store)
+    call = await talk(
+        store, rules, "I need to change my booking. Lena Vogel, 07911 254346.", "Half seven."
+    )
+    assert call.replies[-1] == READ_BACK.format("2 people on Friday 4 January at 7:30 pm")
+
+
 async def test_a_bare_number_that_is_the_bookings_own_size_is_the_time(store, rules):
     await booked(store)
     call = await talk(
