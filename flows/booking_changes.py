@@ -77,13 +77,16 @@ PEOPLE_SAID = re.compile(rf"\b(?:{PEOPLE}|person|party|size)\b", re.IGNORECASE)
 TIME_SAID = re.compile(r"\b(?:time|o'?clock|p\.?m\b|evening|afternoon|night)", re.IGNORECASE)
 """Which of the two a bare number was ("People.", "The time.", "8 pm.")."""
 TIME_WITHOUT_VALUE = re.compile(
-    r"\b(?:in the (?:evening|afternoon|morning)|o'?clock|clock|p\.?m\b|lunch ?time|"
-    r"dinner ?time|(?:make it|come|move it|a bit|a little|slightly|bit) (?:later|earlier))|"
-    r"^\W*(?:\w+ )?(?:later|earlier)\b",
+    r"\b(?:(?:in the )?(?:evening|afternoon|morning)|o'?clock|clock|p\.?m\b|(?:lunch|dinner) ?time|"
+    r"(?:make it|come|move it|a bit|a little|slightly|bit) (?:later|earlier)|whenever|any ?time|"
+    r"as (?:early|late) as|(?:earliest|latest) (?:you|possible|time|table)|(?:don't|do not) mind|"
+    r"doesn't matter|flexible|"
+    r"whatever (?:you have|is free|suits))|^\W*(?:\w+ )?(?:later|earlier)\b",
     re.IGNORECASE,
 )
-"""A time of day said without its hour ("in the evening", "either clock" for "nine o'clock"
-misheard, "Later, please."): the change is to the time, though its value was not heard."""
+"""A time said without its hour ("in the evening", "either clock" for "nine o'clock" misheard,
+"Later, please.", "Whenever you have something free"): to "What would you like to change?"
+the change is to the time; to "What time?" the time is left to the restaurant."""
 
 
 INSTEAD_OF = re.compile(r"\b(\d{1,2}),? (?:not|instead of|rather than) (\d{1,2})\b")
@@ -107,7 +110,7 @@ def changed_detail(text: str) -> str | None:
 
 
 def time_without_value(text: str) -> bool:
-    """The caller wants another time and did not say (or was not heard saying) which."""
+    """The caller speaks of a time and did not say (or was not heard saying) which."""
     return TIME_WITHOUT_VALUE.search(text) is not None
 
 

@@ -61,14 +61,6 @@ TIMES_ASKED = re.compile(
 )
 """The caller asks which times are free, mid-booking ("What times do you have?")."""
 NEXT_WEEKDAY = re.compile(rf"\bnext (?:{WEEKDAYS})\b", re.IGNORECASE)
-ANY_TIME = re.compile(
-    r"\b(?:whenever|any ?time|as (?:early|late) as|earliest|latest|(?:don't|do not) mind|"
-    r"doesn't matter|flexible|whatever (?:you have|is free|suits)|(?:dinner|lunch) ?time|"
-    r"evening|afternoon|morning)\b",
-    re.IGNORECASE,
-)
-"""An answer to "What time?" that leaves the time to the restaurant ("Whenever you have
-something free", "As early as possible", "Dinner time")."""
 WEEKEND = re.compile(r"\bweekend\b", re.IGNORECASE)
 NUMBER_NEEDED = {
     "book": "We need a phone number to send the confirmation by text message. What number can "

@@ -18,10 +18,10 @@ from typing import Any
 
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
+from flows.booking_changes import time_without_value
 from flows.booking_dates import parse_moved_from
 from flows.booking_names import completed_name
 from flows.booking_progress import (
-    ANY_TIME,
     FIND_NAME_QUESTION,
     FIND_QUESTION,
     LEAVE_BEFORE_ANYTHING,
@@ -125,9 +125,9 @@ class OfflineBookings(QuestionAnswers):
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
-        switched = intent == "change" or task_in(text) == "change"
-        if desk.task == "cancel" and switched and desk.awaiting == "consent":
-            return self.start("change", text)  # "Actually, can we move it to Saturday?"
+        if desk.task == "cancel" and desk.awaiting == "consent":
+            if intent == "change" or task_in(text) == "change":
+                return self.start("change", text)  # "Actually, can we move it to Saturday?"
         if desk.awaiting in ("readback", "consent", "human", "unsure"):
             if (reply := self._answer_to_question(text)) is not None:
                 return reply
@@ -202,7 +202,7 @@ class OfflineBookings(QuestionAnswers):
             missed = desk.phone.not_caught(text, self.rules.phone_region)
             if missed == NOT_CAUGHT and desk.asked == "day" and WEEKEND.search(text):
                 return Reply("Would Saturday or Sunday suit you?")  # "The weekend."
-            vague = desk.asked == "at" and ANY_TIME.search(text)
+            vague = desk.asked == "at" and time_without_value(text)
             if missed == NOT_CAUGHT and (TIMES_ASKED.search(text) or vague):
                 missed = self._seating_times()  # "What times do you have?", "Whenever."
             elif missed == NOT_CAUGHT and text.rstrip().endswith("?"):

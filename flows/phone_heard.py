@@ -113,9 +113,9 @@ class PhoneHeard:
         return self.ask_again()
 
     def repeated(self, text: str, region: str) -> str | None:
-        """A number said again the same way (or said to be right) after the bot read it back, that has a mobile's
-        length though phonenumbers does not call it valid (a range newer than its
-        metadata): the caller's, as E.164. Digits merged by Whisper make it too short."""
+        """A number said again the same way (or said to be right) after the bot read it back,
+        with a mobile's length though phonenumbers does not call it valid (a range newer than
+        its metadata): the caller's, as E.164. Digits merged by Whisper make it too short."""
         digits = unusable_phone(text, region, bare=True)
         if not digits and self.read_back and is_affirmative(text):
             digits = self.read_back  # "Yes." to "I heard 0 7 9 1 1 ... — could you say ...?"
