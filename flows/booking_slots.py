@@ -257,27 +257,27 @@ SAID_AGAIN = re.compile(
 
 def _said_again(head: str, tail: str, today: date) -> dict:
     """The details `tail` corrects in `head`; a bare number ("make that 8") corrects the
-    number said last before it: a time after "at", else the party size."""
+    number said last before it: a time after "at", else the party size. Details said after
+    that number's clause are taken too ("Actually make that 5. Tomorrow at 6.")."""
     new = {
         "at": parse_time(tail),
         "party_size": parse_party_size(tail),
         "day": parse_date(tail, today),
     }
     new = {slot: value for slot, value in new.items() if value is not None}
-    if new or not re.fullmatch(
-        r"\W*(?:it's |to )?\d{1,2}(?:[:. ]\d{2})?\W*\w*\W*", with_digits(tail)
-    ):
+    clause = re.split(r"(?<=[,.!?;])\s+", with_digits(tail), maxsplit=1)[0]
+    if not re.fullmatch(r"\W*(?:it's |to )?\d{1,2}(?:[:. ]\d{2})?\W*\w*\W*", clause):
         return new
     head = with_digits(head)
     numbers = [*re.finditer(r"\b\d{1,2}\b", head)]
     if not numbers:
-        return {}
+        return new
     before, after = head[: numbers[-1].start()], head[numbers[-1].end() :]
     if re.search(r"\b(?:at|about|around)\s*$", before) or re.match(r"\s*(?:[ap]m|o'?clock)", after):
-        at = parse_time(tail, bare=True)
-        return {"at": at} if at else {}
-    size = parse_party_size(tail, bare=True)
-    return {"party_size": size} if size else {}
+        at = parse_time(clause, bare=True)
+        return {**new, "at": at} if at else new
+    size = parse_party_size(clause, bare=True)
+    return {**new, "party_size": size} if size else new
 
 
 LONE_NUMBER = re.compile(r"(?:^|[.!?;]\s+)(\d{1,2}(?:[:.]\d{2})?)\s*(?=[.!?;]|$)")

@@ -19,6 +19,7 @@ from services.ondevice_llm import Reply
 
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
+SAYS_BYE = re.compile(r"\b(?:good ?)?bye\b", re.IGNORECASE)
 LEAVE_IT = re.compile(
     r"\b(?:leave it|keep it|as it is|no changes?|nothing|never ?mind|forget it|that's all|"
     r"that is all|it's fine|that's fine)\b",
@@ -79,9 +80,13 @@ class QuestionAnswers(BookingResults):
 
     def _answer_to_changes(self, text: str, intent: str | None) -> Reply | None:
         """No details in answer to "What would you like to change?" (or, for a caller who asked
-        about the booking, "Would you like to change the day, the time or the number of
-        people?"): no, "leave it", or a goodbye keep the booking; yes asks what to change."""
+            about the booking, "Would you like to change the day, the time or the number of
+            people?"): no, "leave it", or a goodbye keep the booking (a "bye" after asking about the
+        booking ends the call); yes asks what to change."""
         desk = self.progress
+        if intent == "goodbye" and desk.changing == "check" and SAYS_BYE.search(text):
+            self.progress = BookingProgress()
+            return LEAVING  # "Great, thanks, bye.": told the booking stands, the caller leaves
         if is_negative(text) or intent == "goodbye" or LEAVE_IT.search(text):
             return self._left_as_it_was()
         if is_affirmative(text) and desk.changing == "check":

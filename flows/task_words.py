@@ -94,6 +94,12 @@ CORRECTION = re.compile(
 Actually no wait, I want to change it to 8")."""
 
 
+ALL_CORRECT = re.compile(
+    r"\bthat(?:'s| is) all (?:correct|right|good|fine|true|ok|okay)\b", re.IGNORECASE
+)
+"""A yes, not the goodbye "that's all" reads as."""
+
+
 def task_in(text: str) -> str | None:
     """The task on a booking the caller has that the words name, if any."""
     return next((t for t, words in TASK_WORDS if words.search(text)), None)
@@ -114,9 +120,11 @@ def _named_after_correction(text: str) -> str | None:
 
 
 def task_named(text: str, intent: str | None, task: str | None) -> str | None:
-    """The intent to act on: before any task, the task the words name; "don't cancel" is no
-    cancellation, and during one it is "keep" (the booking stays), or a change when one is
+    """The intent to act on: before any task, the task the words name; "that's all correct"
+    is no goodbye; "don't cancel" is no cancellation, and during one it is "keep" (the booking stays), or a change when one is
     named with it."""
+    if intent == "goodbye" and ALL_CORRECT.search(text):
+        intent = None  # "Yes, that's all correct."
     kept = NOT_CANCEL.search(text) is not None
     named = next(
         (t for t, words in TASK_WORDS if words.search(text) and not (kept and t == "cancel")),

@@ -586,5 +586,10 @@ def test_a_detail_corrected_in_the_same_sentence_is_the_new_one(said, slot, valu
     assert getattr(parse_slots(said, TODAY, "GB"), slot) == value
 
 
+def test_details_said_after_a_corrected_number_are_kept_with_it():
+    said = parse_slots("Can I book for 4 people? Actually make that 5. Tomorrow at 6.", TODAY, "GB")
+    assert (said.party_size, said.at, said.day) == (5, time(18, 0), date(2030, 1, 3))
+
+
 def test_the_time_said_rather_than_another_is_kept():
     assert parse_slots("Table for 2 at 7, rather than 8", TODAY, "GB").at == time(19, 0)

@@ -89,6 +89,11 @@ async def test_yes_to_a_number_phonenumbers_does_not_know_said_back_takes_it(sto
     assert call.replies[-1].endswith("phone 07911 555123. Shall I book it?")
 
 
+async def test_yes_thats_all_correct_to_a_number_said_back_is_no_goodbye(store, rules):
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "07911 555123", "Yes, that's all correct.")
+    assert call.replies[-1].endswith("phone 07911 555123. Shall I book it?")
+
+
 async def test_yes_to_a_number_too_short_said_back_does_not_take_it(store, rules):
     call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "Yes.")
     assert "Shall I book it?" not in call.replies[-1]

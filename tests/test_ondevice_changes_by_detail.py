@@ -248,6 +248,21 @@ async def test_a_caller_who_checks_a_booking_is_asked_whether_to_change_it(store
     )
 
 
+async def test_a_goodbye_after_checking_a_booking_ends_the_call_and_keeps_it(store, rules):
+    await booked(store)
+    call = await talk(
+        store, rules, "Is my booking still on? Lena Vogel, 07911 254346.", "Great, thanks, bye."
+    )
+    assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
+    assert "end_call" in [
+        c["function"]["name"]
+        for m in call.context.get_messages()
+        for c in m.get("tool_calls") or []
+    ]
+    (booking,) = await store.bookings()
+    assert booking.status == "confirmed"
+
+
 async def test_a_bare_number_to_what_to_change_asks_whether_it_is_the_time_or_people(store, rules):
     await booked(store)
     call = await talk(
