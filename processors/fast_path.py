@@ -29,7 +29,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.aggregators.llm_context import LLMSpecificMessage
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from conversation.messages import message_text
+from conversation.messages import message_text, readable
 from processors.placement import Placement
 from processors.speculated_turn import SpeculatedTurn
 
@@ -97,7 +97,7 @@ class FastPathRouter(FrameProcessor):
         self._last_turn = messages[-1]
         said = (message_text(m) for m in reversed(messages) if m.get("role") == "assistant")
         last_bot = next((text for text in said if text.strip()), None)  # not a bare tool call
-        return self._answer(message_text(messages[-1]), last_bot)
+        return self._answer(readable(message_text(messages[-1])), last_bot)
 
     async def _say(self, reply: FastReply):
         logger.debug(f"{self}: fast path answered ({reply.intent})")

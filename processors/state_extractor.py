@@ -35,7 +35,7 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction, Reading
-from conversation.messages import NewMessages, caller_turns
+from conversation.messages import NewMessages, caller_turns, readable
 from conversation.redaction import PERSONAL_SLOTS
 from conversation.tracing import call_span
 from processors.placement import Placement
@@ -125,7 +125,7 @@ class StateExtractor(FrameProcessor):
             self._spoke_again.set()
             self._answered.clear()
             self._pending.put_nowait(
-                CallerTurn(self._call.state.turn, text, self._asked, self._bot_text)
+                CallerTurn(self._call.state.turn, readable(text), self._asked, self._bot_text)
             )
 
     def _bot_said(self, text: str):

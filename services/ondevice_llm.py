@@ -48,7 +48,7 @@ from pipecat.services.settings import LLMSettings
 from pipecat.utils.tracing.service_decorators import traced_llm
 from rapidfuzz import fuzz
 
-from conversation.messages import message_text
+from conversation.messages import message_text, readable
 
 SHORT_EXAMPLE_CHARS = 5
 
@@ -241,7 +241,7 @@ def read_turn(context: LLMContext, answered: set[str] | None = None) -> Dialogue
     messages = [m for m in context.get_messages() if isinstance(m, dict)]
     user_text = None
     if messages and messages[-1].get("role") == "user":
-        user_text = message_text(messages[-1])
+        user_text = readable(message_text(messages[-1]))
     # The bot's whole previous answer: all it said since the caller spoke before (a booking
     # confirmed and "Is there anything else?" are two messages, one answer); when it has said
     # nothing since, what it said last.

@@ -14,6 +14,7 @@ from pipecat.frames.frames import (
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.tests.utils import run_test
 
+from conversation.messages import READ_CHARS
 from flows.call_tools import call_tools
 from flows.ondevice_dialogue import restaurant_dialogue
 from flows.restaurant import Restaurant
@@ -130,3 +131,9 @@ def test_the_previous_answer_is_what_the_bot_said_before_when_it_has_not_answere
         ]
     )
     assert read_turn(context).last_bot_text == "How can I help?"
+
+
+def test_a_caller_turn_is_read_only_up_to_the_read_limit():
+    # The engine parses on the event loop: a crafted 20 kB turn held it for seconds.
+    context = LLMContext(messages=[user("When do you open? " * 2000)])
+    assert read_turn(context).user_text == ("When do you open? " * 2000)[:READ_CHARS]

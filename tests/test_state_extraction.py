@@ -19,6 +19,7 @@ from pipecat.tests.utils import SleepFrame, run_test
 
 from conversation.call import Call
 from conversation.extraction import ModelExtraction, ParserExtraction
+from conversation.messages import READ_CHARS
 from conversation.redaction import Redactor
 from flows.booking_rules import BookingRules
 from flows.restaurant import Restaurant
@@ -388,3 +389,10 @@ async def test_after_the_model_fails_the_parser_reads_alone_until_the_model_is_t
     now[0] = 31.0
     await extraction.read(state, "For two, please.", None, "")
     assert len(model.requests) == 2  # then the model is tried again
+
+
+async def test_a_caller_turn_is_read_only_up_to_the_read_limit(call, reader):
+    # Details past READ_CHARS are not read: a crafted turn cannot hold the event loop.
+    said = "I'd like a table for four. " + "x" * READ_CHARS + " My number is 07911 123456."
+    await extract(parser_extractor(call, reader), said)
+    assert slot_values(call) == {"party_size": "4"}

@@ -257,6 +257,14 @@ CASES = [
         ["I would like to book a table " * 700],
         "answered within the budget",
     ),
+    answered(
+        "18 kB of days, times, numbers and corrections",
+        [
+            "at 7 pm on Friday the 13th, oh seven nine one one, half past eight next Sunday "
+            "for 4, actually make that 5, " * 170
+        ],
+        "answered within the budget",
+    ),
     answered("5000 emoji", ["\U0001f642" * 5000], "answered within the budget"),
     answered(
         "zero-width and RTL override name",
