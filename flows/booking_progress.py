@@ -46,6 +46,9 @@ UNFINISHED = {
 }
 """Said before "Would you like to end the call?" when the caller says goodbye mid-task."""
 FIND_QUESTION = "What phone number is the booking under?"
+REFERENCE_QUESTION = (
+    "What is the booking reference? It is the six-digit number in the text message we sent."
+)
 NO_NUMBER = re.compile(
     r"\b(?:don't|do not|can't|cannot|won't|rather not|prefer not to)\b[\w' ]{0,20}?"
     r"\b(?:remember|recall|know|have|give|say|share)\b|"
@@ -65,8 +68,8 @@ WEEKEND = re.compile(r"\bweekend\b", re.IGNORECASE)
 NUMBER_NEEDED = {
     "book": "We need a phone number to send the confirmation by text message. What number can "
     "we reach you on?",
-    "change": "I can only find a booking with the phone number it is under.",
-    "cancel": "I can only find a booking with the phone number it is under.",
+    "change": "I can only find a booking with the phone number it is under, or its reference.",
+    "cancel": "I can only find a booking with the phone number it is under, or its reference.",
 }
 NAME_NOTE = "The name may be misheard: please check its spelling."
 NAME_TRIES = 2
@@ -95,6 +98,9 @@ class BookingProgress:
     """The caller's booking, once found (change, cancel)."""
     name_misses: int = 0
     """Answers to "what name is the booking under?" with no name heard in them."""
+    no_phone: bool = False
+    """The caller cannot give the booking's number: its reference is asked for instead (the
+    tools look a booking up by one of the two)."""
     booking_day: date | None = None
     """The day the caller says their booking is on ("from Thursday to Friday"): a fact that
     shows it is theirs, and for a change not the day it goes to."""

@@ -29,6 +29,7 @@ from flows.booking_progress import (
     NO_NUMBER,
     NUMBER_NEEDED,
     QUESTIONS,
+    REFERENCE_QUESTION,
     TIMES_ASKED,
     UNFINISHED,
     WEEKEND,
@@ -174,7 +175,8 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if intent in ("greeting", "repeat") and not heard:
             return None  # "Hello?", "Sorry, what?": answered by that intent
-        if desk.asked == "phone" and desk.slots.phone is None:
+        reference_said = desk.task != "book" and (desk.booking or {}).get("unconfirmed", False)
+        if desk.asked == "phone" and desk.slots.phone is None and not reference_said:
             if (number := desk.phone.repeated(text, self.rules.phone_region)) is not None:
                 desk.slots = replace(desk.slots, phone=number)
                 return self._next()
@@ -184,12 +186,17 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"{again} {OFFER_A_PERSON}")
             if again is not None:
                 return Reply(again)
-        if not heard and desk.asked == "phone" and NO_NUMBER.search(text):
-            # "I don't remember which number I used": why it is needed, not the same question.
-            if desk.task == "book":
+        if desk.asked == "phone" and desk.slots.phone is None and NO_NUMBER.search(text):
+            # "I don't remember which number I used": why it is needed, not the same question;
+            # a booking the caller has is found by its reference instead, if they have it.
+            if desk.task != "book" and not desk.no_phone:
+                desk.no_phone = True
+                return self._ask("phone", "No problem. ")
+            if desk.task != "book":
+                desk.awaiting = "human"
+                return Reply(f"{NUMBER_NEEDED[desk.task]} {OFFER_A_PERSON}")
+            if not heard:
                 return Reply(NUMBER_NEEDED["book"])
-            desk.awaiting = "human"
-            return Reply(f"{NUMBER_NEEDED[desk.task]} {OFFER_A_PERSON}")
         if not heard and desk.asked == "name" and desk.task != "book" and desk.slots.phone:
             desk.name_misses += 1
             if desk.name_misses >= NAME_TRIES and self._day_fact() is None:
@@ -216,6 +223,8 @@ class OfflineBookings(QuestionAnswers):
         if task == "book" and before:
             self._listen(before)
         self._listen(text)
+        if task != "book" and desk.slots.phone is None and NO_NUMBER.search(text):
+            desk.no_phone = True  # "... but I don't know which number I booked with."
         if task != "book" and desk.booking is None and self.recent and IT.search(text):
             # "Actually, cancel it": the booking this call has just made or found.
             desk.booking = {"reference": self.recent, "unconfirmed": True, "ours": True}
@@ -383,7 +392,7 @@ class OfflineBookings(QuestionAnswers):
         if slot == "phone" and desk.phone.unusable:
             return desk.phone.ask_again()
         if slot == "phone" and desk.task != "book":
-            return FIND_QUESTION
+            return REFERENCE_QUESTION if desk.no_phone else FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
         if slot == "changes":

@@ -8,7 +8,12 @@ from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
 
 
-async def test_a_caller_who_forgot_the_number_of_a_booking_is_offered_a_person(store, rules):
+REFERENCE_ASKED = (
+    "What is the booking reference? It is the six-digit number in the text message we sent."
+)
+
+
+async def test_a_caller_who_forgot_the_number_of_a_booking_is_asked_for_its_reference(store, rules):
     await booked(store)
     call = await talk(
         store,
@@ -16,10 +21,50 @@ async def test_a_caller_who_forgot_the_number_of_a_booking_is_offered_a_person(s
         "I want to cancel my booking for Friday. It's under Lena Vogel.",
         "I don't remember which number I used.",
     )
+    assert call.replies[-1] == f"No problem. {REFERENCE_ASKED}"
+
+
+async def test_the_reference_instead_of_the_number_finds_the_booking(store, rules):
+    await booked(store)
+    (booking,) = await store.bookings()
+    call = await talk(
+        store,
+        rules,
+        "I want to cancel.",
+        "I don't know the number, it's under Vogel.",
+        f"It's {' '.join(booking.reference)}.",
+        "Yes.",
+    )
+    assert call.replies[2] == (
+        "I will cancel the booking under the name Lena Vogel for 2 people on Friday 4 January "
+        "at 7 pm. Shall I go ahead?"
+    )
+    (booking,) = await store.bookings()
+    assert booking.status == "cancelled"
+
+
+async def test_a_number_not_known_when_the_task_is_named_asks_for_the_reference(store, rules):
+    call = await talk(
+        store, rules, "I need to change a booking but I don't know which number I booked with."
+    )
+    assert call.replies[-1] == f"Of course. {REFERENCE_ASKED}"
+
+
+async def test_a_caller_with_neither_number_nor_reference_is_offered_a_person(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I want to cancel my booking for Friday. It's under Lena Vogel.",
+        "I don't remember which number I used.",
+        "No, I don't have that either.",
+    )
     assert call.replies[-1] == (
-        "I can only find a booking with the phone number it is under. "
+        "I can only find a booking with the phone number it is under, or its reference. "
         "Would you like me to put you through to a member of staff?"
     )
+    (booking,) = await store.bookings()
+    assert booking.status == "confirmed"
 
 
 @pytest.mark.parametrize("said", ["I'd rather not give my number.", "Why do you need my number?"])
