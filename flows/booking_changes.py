@@ -62,7 +62,8 @@ DURATION = (
     r"(\d{1,3}) (?:minutes?|mins?)|(\d) hours?)"
 )
 LATER = re.compile(
-    rf"\b{DURATION} later\b|\b{DURATION} late\b|\b(?:push|put|move)\b[\w ]{{0,25}}?\bback (?:by )?{DURATION}",
+    rf"\b{DURATION} later\b|\b{DURATION} late\b|\b(?:push|put|move)\b[\w ]{{0,25}}?\bback (?:by )?{DURATION}|"
+    rf"\blate\b[^.?!]{{0,45}}?\b{DURATION}",
     re.IGNORECASE,
 )
 EARLIER = re.compile(

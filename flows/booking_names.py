@@ -34,17 +34,18 @@ SIGNED = re.compile(
 """A name said before "speaking", "here" or "calling" at the start of a sentence ("Hi, Tom
 Baker here")."""
 ALONE = re.compile(
-    r"(?:^|[.!?,;:]\s*)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{3})"
+    r"(?:^|[.!?,;:]\s*|(?<=\d{3})\s+)((?:[A-Z][\w'-]*\s+){1,2}[A-Z][\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{3})"
 )
 """Two or three capitalised words standing alone between stops or commas (or before a phone
-number), as a caller gives a name among other details ("Table for three, Saturday at one.
+number, or after one), as a caller gives a name among other details ("Table for three, Saturday at one.
 Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 BY_NUMBER = re.compile(
-    r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*)[,.]\s*(?=\+?\d)|(?<=\d)[,.]\s*([A-Z][\w'-]*)\s*(?=[.!;:]|$)"
+    r"(?:^|[.!?,;:]\s*)([A-Z][\w'-]*)[,.]\s*(?=\+?\d)|"
+    r"(?:(?<=\d)[,.]\s*|(?<=\d{3})\s+)([A-Z][\w'-]*)\s*(?=[.!;:]|$)"
 )
 """One capitalised word standing alone next to a phone number: "Jones, 07911 123456.",
-"Cancel. Jones. 07911 123456."."""
+"Cancel. Jones. 07911 123456.", "07911 123456 Jones"."""
 LONE = re.compile(r"([A-Z][\w'-]*)[.!]?")
 """A whole answer of one capitalised word (after fillers: "Oh, it's Jones.")."""
 NOT_NAMES = {
@@ -187,8 +188,11 @@ def _bare_name(text: str) -> str | None:
 
 def _spelled(name: list[str]) -> str | None:
     """The name as written: each part capitalised, particles as said, a part said twice in a
-    row once ("I'm Ahmed, Ahmed Khan")."""
+    row once ("I'm Ahmed, Ahmed Khan"), a surname said before the whole name dropped ("under
+    Grant, Tyler Grant")."""
     name = [part for i, part in enumerate(name) if not i or part.lower() != name[i - 1].lower()]
+    if len(name) >= 3 and name[0].lower() == name[-1].lower():
+        name = name[1:]
     if not name:
         return None
     return " ".join(

@@ -19,7 +19,7 @@ from typing import Any
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_changes import time_without_value
-from flows.booking_dates import parse_moved_from
+from flows.booking_dates import parse_booked_day, parse_date, parse_moved_from
 from flows.booking_names import completed_name
 from flows.booking_progress import (
     FIND_NAME_QUESTION,
@@ -267,6 +267,11 @@ class OfflineBookings(QuestionAnswers):
                 desk.booking = {"reference": reference, "unconfirmed": True}
             if desk.booking is None and (moved_from := parse_moved_from(text, self.rules.today())):
                 desk.booking_day = moved_from
+            elif desk.task == "change" and desk.booking is None:
+                if held := parse_booked_day(text, self.rules.today()):
+                    # "My booking for Friday ... to Thursday": Friday is the booking's day.
+                    desk.booking_day, rest = held
+                    said = replace(said, day=parse_date(rest, self.rules.today()))
             if booking_day:
                 desk.booking_day = said.day
                 if desk.task == "change":

@@ -593,3 +593,8 @@ def test_details_said_after_a_corrected_number_are_kept_with_it():
 
 def test_the_time_said_rather_than_another_is_kept():
     assert parse_slots("Table for 2 at 7, rather than 8", TODAY, "GB").at == time(19, 0)
+
+
+@pytest.mark.parametrize("said", ["under Grant, Tyler Grant.", "The name is Grant, Tyler Grant."])
+def test_a_surname_said_before_the_whole_name_is_said_once(said):
+    assert parse_slots(said, TODAY, "GB").name == "Tyler Grant"

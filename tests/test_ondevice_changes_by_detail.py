@@ -95,7 +95,8 @@ async def test_a_name_said_to_the_phone_question_is_kept_not_asked_again(store, 
 
 
 @pytest.mark.parametrize(
-    "said", ["Jones, 07911 254346.", "It's 07911 254346, Jones.", "Oh, Jones."]
+    "said",
+    ["Jones, 07911 254346.", "It's 07911 254346, Jones.", "Oh, Jones.", "07911 254346 Jones"],
 )
 def test_one_capitalised_word_next_to_a_number_or_alone_is_a_name(said):
     assert parse_name(said, answering=True) == "Jones"
@@ -139,6 +140,7 @@ def test_people_added_or_removed_are_read_as_a_number(said, change):
         ("push it back by 2 hours", 120),
         ("a quarter of an hour earlier", -15),
         ("we're running 20 minutes late", 20),
+        ("we're running a bit late for our booking tonight, about 15 minutes", 15),
         ("we'll come later", None),
     ],
 )
@@ -318,3 +320,24 @@ async def test_friday_for_a_booking_on_friday_is_no_change(store, rules):
         store, rules, "I'd like to change my booking on Friday. Lena Vogel 07911 254346."
     )
     assert call.replies[-1].endswith("the day, the time or the number of people?")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Hi, I made a booking for Friday and I'd like to bring it forward to Thursday.",
+        "My reservation on Friday, can we do Thursday instead?",
+    ],
+)
+async def test_the_day_said_with_the_booking_is_its_day_and_the_other_the_new_one(
+    store, rules, said
+):
+    await booked(store)
+    call = await talk(store, rules, said, "It's 07911 254346, Lena Vogel.")
+    assert READ_BACK.format("2 people on Thursday 3 January at 7 pm") in call.spoken
+
+
+async def test_a_name_said_after_the_number_without_a_comma_is_not_asked_again(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "I'd like to change my booking.", "07911 254346 Lena Vogel")
+    assert call.replies[-1].startswith("I found your booking for 2 people on Friday 4 January")
