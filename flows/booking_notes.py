@@ -32,11 +32,28 @@ BOOKING_DETAIL = re.compile(
 so two people, Saturday at 8")."""
 
 
+QUESTION_ABOUT = re.compile(
+    r"^(?:(?:and|also|oh|but|so|just)\b[\s,]*)*(?:do you (?:have|do|serve|offer|cater)|"
+    r"is there|are there|have you got|do you guys have)\b(?![^?]*\b(?:table|space|room|"
+    r"availab\w*|free|seats?|booking|reservation)\b)[^?]*\?$",
+    re.IGNORECASE,
+)
+"""A sentence asking about the restaurant ("And do you have vegetarian options?"), not
+telling the staff something: no note, and offline no answer."""
+
+
+def asked_about(text: str) -> bool:
+    """Whether one of the sentences asks about the restaurant (`QUESTION_ABOUT`)."""
+    return any(QUESTION_ABOUT.match(s) for s in re.split(r"(?<=[.!?;])\s+", text.strip()))
+
+
 def parse_notes(text: str) -> str | None:
     """Allergies, occasions, seating wishes, for the staff: as said, the clause that names one
     and the clauses that carry it on, without the request around it ("..., and can you note
     that one of us is in a wheelchair?" is "one of us is in a wheelchair")."""
     for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
+        if QUESTION_ABOUT.match(sentence):
+            continue
         clauses = sentence.split(", ")
         named = next((i for i, clause in enumerate(clauses) if NOTE_WORDS.search(clause)), None)
         if named is None:

@@ -197,7 +197,7 @@ PARTY_PATTERNS = [
     r"\b(?:we(?:'re| are|'ll be| will be)|there(?:'ll| will) be)(?: now| only| just| going to be)*"
     r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",
     r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
-    rf"\bfor (\d{{1,3}})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this|(?:{WEEKDAYS})\b))",
+    rf"\bfor (\d{{1,3}})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|then\b|[,.?!]|$|at\b|on\b|tomorrow|today|tonight|next|this|(?:{WEEKDAYS})\b))",
 ]
 
 
@@ -328,6 +328,9 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         if not any((at, size, day)) or not rest[: cue.start()].strip():
             break  # nothing said before the cue to correct
         if corrected := _said_again(rest[: cue.start()], rest[cue.end() :], today):
+            if "party_size" in corrected and "at" not in corrected and asked == "at":
+                # "Eight people. No sorry, six." to "What time?": the six is no time.
+                at = _read_time(rest)[0]
             at, size, day = (
                 corrected.get(k, v) for k, v in (("at", at), ("party_size", size), ("day", day))
             )

@@ -5,9 +5,10 @@ intents; the replies and their wording live here, with the domain.
 """
 
 from conversation.state import ConversationState
+from flows.booking_notes import asked_about
 from flows.booking_rules import BookingRules
 from flows.ondevice_answers import LEAVING
-from flows.ondevice_bookings import OfflineBookings
+from flows.ondevice_bookings import CANNOT_ANSWER, OfflineBookings
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Match, Reply
 
@@ -250,6 +251,14 @@ def restaurant_dialogue(
             return goodbye(turn)
         if reply is not None and (aside := asides.match(turn.user_text or "")).intent:
             return Reply(f"{aside.intent.respond(turn).text} {reply.text}".rstrip(), reply.calls)
+        if (
+            reply is not None
+            and (reply.text or reply.calls)
+            and CANNOT_ANSWER not in reply.text
+            and asked_about(turn.user_text or "")
+        ):
+            # "A table for 2 at 7 tonight? And do you have vegetarian options?"
+            return Reply(f"{CANNOT_ANSWER} {reply.text}".rstrip(), reply.calls)
         return reply
 
     return Dialogue(

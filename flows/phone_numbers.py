@@ -173,8 +173,13 @@ def unusable_phone(text: str, region: str, bare: bool = False) -> str:
 
 def _tried_digits(spoken: str, bare: bool) -> tuple[str, str]:
     """The digits of a try at a phone number, and the words they were said in (("", "")
-    when there is none); the caller has found no valid number in them."""
+    when there is none); the caller has found no valid number in them. Digits said after a
+    correction ("07911 555 666? No wait, 07911 556 677") replace those said before it."""
     spoken = _digits_heard(spoken, bare)
+    if cues := [*CORRECTED.finditer(spoken)]:
+        before, after = spoken[: cues[-1].start()], spoken[cues[-1].end() :]
+        if re.search(r"\d", before) and len(re.sub(r"\D", "", after)) >= MIN_PHONE_DIGITS:
+            spoken = after
     if bare:
         said = re.search(r"\+?\d(?:.*\d)?", spoken)
         return re.sub(r"[^\d+]", "", spoken), said[0] if said else ""

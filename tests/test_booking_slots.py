@@ -598,3 +598,26 @@ def test_the_time_said_rather_than_another_is_kept():
 @pytest.mark.parametrize("said", ["under Grant, Tyler Grant.", "The name is Grant, Tyler Grant."])
 def test_a_surname_said_before_the_whole_name_is_said_once(said):
     assert parse_slots(said, TODAY, "GB").name == "Tyler Grant"
+
+
+def test_a_party_size_corrected_in_answer_to_what_time_is_no_time():
+    said = parse_slots("Eight people. No sorry, six.", TODAY, "GB", asked="at")
+    assert (said.party_size, said.at) == (6, None)
+
+
+def test_for_a_number_then_is_the_party_size():
+    said = parse_slots("Right, 8pm for 4 then.", TODAY, "GB", asked="at")
+    assert (said.party_size, said.at) == (4, time(20, 0))
+
+
+def test_a_question_about_the_restaurant_is_no_note():
+    said = parse_slots(
+        "Can I book a table for 2 at 7 tonight? And do you have vegetarian options?", TODAY, "GB"
+    )
+    assert said.notes is None
+
+
+def test_digits_said_after_a_correction_replace_those_before_it():
+    assert unusable_phone("07911 555 666? No wait, 07911 556 677.", "GB", bare=True) == (
+        "07911556677"
+    )

@@ -121,3 +121,13 @@ async def test_the_weekend_for_a_day_asks_saturday_or_sunday(store, rules):
     call = await talk(store, rules, "A table for 4 at 7pm please.", "The weekend.", "Sunday.")
     assert call.replies[1] == "Would Saturday or Sunday suit you?"
     assert call.replies[2].startswith("Good news, we have a table for 4 people on Sunday 6 January")
+
+
+async def test_a_question_asked_with_a_booking_is_said_to_be_unanswerable_and_not_noted(
+    store, rules
+):
+    call = await talk(
+        store, rules, "Can I book a table for 2 at 7 tonight? And do you have vegetarian options?"
+    )
+    assert call.replies[0] == "Sorry, I can't answer that while I'm offline."
+    assert call.replies[1].startswith("Good news, we have a table for 2 people")
