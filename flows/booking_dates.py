@@ -45,6 +45,10 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     spoken = _tens_and_ordinal(with_digits(said_plainly(text)))
     if hear_alike:
         spoken = meant(spoken, DAYS_HEARD)
+    # "Friday, not tomorrow": the day taken back is none.
+    spoken = re.sub(
+        rf"\bnot (?:on )?(?:tomorrow|today|tonight|(?:this |next )?(?:{WEEKDAYS}))\b", " ", spoken
+    )
     # "A week on Friday", "Friday week": the Friday after the coming one (British); "in 2
     # weeks on Friday": the one after that.
     week_on = re.search(

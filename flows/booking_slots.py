@@ -190,7 +190,14 @@ make a time one books for; 13 and 14 are more likely "thirty" and "forty" mishea
 
 ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
 SAID_AS_PEOPLE = r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
+PARTY_NAMED = (
+    r"(?i)\b(?:(?:the )?number of (?:people|guests|persons|diners)|(?:the )?party size|"
+    r"(?:the )?size of (?:the|my|our) (?:party|group|booking)|(?:the )?headcount)"
+    r"(?: (?:to|is|will be|should be|now|of))* (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|o'?clock))"
+)
+"""The party size named as such: "change the number of people to 3", "party size 5"."""
 PARTY_PATTERNS = [
+    PARTY_NAMED,
     SAID_AS_PEOPLE,
     r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
     # "We're now only three", "we'll be five", "there'll be 6": not "we'll be 10 minutes late".
@@ -306,8 +313,11 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
-    at, time_guessed = _read_time(rest, bare=asked == "at")
-    time_guessed |= at != _read_time(rest, bare=asked == "at", hear_alike=False)[0]
+    # Nor is the number of a party size named as such ("the number of people to 3").
+    named = re.search(PARTY_NAMED, with_digits(rest))
+    timed = with_digits(rest).replace(named[0], " ") if named else rest
+    at, time_guessed = _read_time(timed, bare=asked == "at")
+    time_guessed |= at != _read_time(timed, bare=asked == "at", hear_alike=False)[0]
     size = parse_party_size(rest, bare=asked == "party_size")
     size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
     day = parse_date(rest, today)

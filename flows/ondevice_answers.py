@@ -9,6 +9,7 @@ turn; flows/ondevice_booking_results.py reads the tools' results.
 import re
 from dataclasses import replace
 
+from flows.booking_dates import parse_date
 from flows.booking_progress import BookingProgress
 from flows.booking_slots import parse_name, parse_slots
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
@@ -70,6 +71,12 @@ class QuestionAnswers(BookingResults):
             held, desk.held, desk.awaiting = desk.held, None, None
             if yes:
                 return Reply("", calls=(held,))
+            if desk.task == "cancel" and desk.booking is not None:
+                day = parse_date(text, self.rules.today())
+                if day is not None and day.isoformat() == desk.booking.get("date"):
+                    # "Oh sorry, it's Friday, not tomorrow." of the Friday booking read back:
+                    # the gate reads it back again.
+                    return Reply("", calls=(held,))
             before, heard = desk.slots, desk.task in ("book", "change") and self._listen(text)
             if heard and desk.slots != before:
                 return self._next()  # "No, make it five": the details said instead, read back

@@ -40,12 +40,12 @@ from flows.booking_progress import (
 from flows.booking_rules import BookingRules
 from flows.booking_slots import Slots, parse_reference, parse_slots
 from flows.impossible_dates import date_problem
-from flows.ondevice_answers import QuestionAnswers
+from flows.ondevice_answers import LEAVING, QuestionAnswers
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import AVAILABLE, IT, task_in, task_named
+from flows.task_words import AVAILABLE, IT, closes, task_in, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
@@ -149,6 +149,8 @@ class OfflineBookings(QuestionAnswers):
             if intent == "goodbye" and self.caller_turns == 1:  # may be Whisper's: asked
                 desk.awaiting = "leaving"
                 return Reply(LEAVE_BEFORE_ANYTHING)
+            if intent is None and not details and self.caller_turns > 1 and closes(text):
+                return LEAVING  # "No thanks." to "Is there anything else I can help with?"
             return None
         if intent in ("hours", "address", "human"):
             return None  # answered by that intent; the booking waits where it was

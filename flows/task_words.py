@@ -100,6 +100,20 @@ ALL_CORRECT = re.compile(
 """A yes, not the goodbye "that's all" reads as."""
 
 
+CLOSING = re.compile(
+    r"^\W*(?:(?:no|nope|nah)\b\W*)?(?:(?:that's|that is|thats) (?:everything|all|it)|"
+    r"nothing else|not really|(?:i'm |we're )?all (?:good|set)|(?:no|nope|nah)\b)"
+    r"(?:\W*(?:thanks|thank you|cheers|for now|for today|bye))*\W*$",
+    re.IGNORECASE,
+)
+"""A caller with nothing more to ask: "No thanks.", "Nope, that's it.", "Nothing else, thanks"."""
+
+
+def closes(text: str) -> bool:
+    """Whether the turn says the caller has nothing more (`CLOSING`), with no task in it."""
+    return CLOSING.match(text.strip()) is not None
+
+
 def task_in(text: str) -> str | None:
     """The task on a booking the caller has that the words name, if any."""
     return next((t for t, words in TASK_WORDS if words.search(text)), None)

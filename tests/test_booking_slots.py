@@ -621,3 +621,20 @@ def test_digits_said_after_a_correction_replace_those_before_it():
     assert unusable_phone("07911 555 666? No wait, 07911 556 677.", "GB", bare=True) == (
         "07911556677"
     )
+
+
+@pytest.mark.parametrize(
+    "said, size, at",
+    [
+        ("I need to change the number of people to three and the time to 8.", 3, time(20, 0)),
+        ("change the party size to 5", 5, None),
+    ],
+)
+def test_a_party_size_named_as_such_is_no_time(said, size, at):
+    said = parse_slots(said, TODAY, "GB")
+    assert (said.party_size, said.at) == (size, at)
+
+
+@pytest.mark.parametrize("said", ["Oh sorry, it's Friday, not tomorrow.", "Not tomorrow, Friday."])
+def test_a_day_taken_back_with_not_is_no_day(said):
+    assert parse_slots(said, TODAY, "GB").day == date(2030, 1, 4)

@@ -1,6 +1,7 @@
 """The on-device brain with callers who do not answer in its order (issue 15), at the text
 level, in phrasings written for these tests: names said in passing, a phone number that
-Whisper keeps hearing a digit short, and no caller turn answered with nothing."""
+Whisper keeps hearing a digit short, no caller turn answered with nothing, and a caller
+with nothing more to ask bid goodbye."""
 
 from datetime import date
 
@@ -469,3 +470,11 @@ def test_oh_before_a_question_is_no_name():
 
 def test_a_run_of_letters_longer_than_any_name_is_no_name():
     assert parse_name("My name is " + "A" * 300) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["No thanks.", "Nope, that's it.", "No that's everything, thank you."]
+)
+async def test_nothing_more_after_an_answer_ends_the_call_with_a_goodbye(store, rules, said):
+    call = await talk(store, rules, "What time do you open?", said)
+    assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"

@@ -7,7 +7,6 @@ import pytest
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
 
-
 REFERENCE_ASKED = (
     "What is the booking reference? It is the six-digit number in the text message we sent."
 )

@@ -293,3 +293,20 @@ async def test_a_detail_corrected_mid_booking_with_actually_stays_in_the_booking
     assert call.replies[-1].startswith(
         "Good news, we have a table for 2 people on Friday 4 January at 8 pm."
     )
+
+
+async def test_the_bookings_own_day_said_at_a_cancellations_read_back_reads_it_back_again(
+    store, rules
+):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Could I cancel tomorrow's booking? The name is Lena Vogel.",
+        "07911 254346.",
+        "Oh sorry, it's Friday, not tomorrow.",
+        "Yes.",
+    )
+    assert call.replies[2] == call.replies[1]  # the Friday booking read back again
+    (booking,) = await store.bookings()
+    assert booking.status == "cancelled"
