@@ -96,8 +96,15 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     start of a sentence; `bare`: the caller was just asked, so the answer may be the name
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
-    text = text.replace("\u2019", "'")
+    text = TRAILING.sub(r"\1", text.replace("\u2019", "'"))
     return _whole(_said_name(text, bare, answering), text)
+
+
+TRAILING = re.compile(
+    r"(?<=[A-Za-z])[\s,]+(?:actually|please|thanks|thank you|sorry|then|instead)\s*([.!?]?)\s*$",
+    re.IGNORECASE,
+)
+"""A word after the last one of a name that is none of it: "Sam Smith actually."."""
 
 
 def _said_name(text: str, bare: bool, answering: bool) -> str | None:

@@ -478,3 +478,15 @@ def test_a_run_of_letters_longer_than_any_name_is_no_name():
 async def test_nothing_more_after_an_answer_ends_the_call_with_a_goodbye(store, rules, said):
     call = await talk(store, rules, "What time do you open?", said)
     assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
+
+
+async def test_a_fuller_name_with_actually_at_the_read_back_replaces_the_name(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Hiya. Table for two, tomorrow, 7pm, Sam, 07911 254346.",
+        "Sam Smith actually.",
+    )
+    assert call.replies[-1].startswith(
+        "So that's a table for 2 people, on Thursday 3 January at 7 pm, under the name Sam Smith,"
+    )
