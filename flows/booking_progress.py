@@ -98,6 +98,9 @@ class BookingProgress:
     """The caller's booking, once found (change, cancel)."""
     name_misses: int = 0
     """Answers to "what name is the booking under?" with no name heard in them."""
+    weekend: bool = False
+    """The caller said the weekend, not which day of it: the day is asked as Saturday or
+    Sunday."""
     no_phone: bool = False
     """The caller cannot give the booking's number: its reference is asked for instead (the
     tools look a booking up by one of the two)."""

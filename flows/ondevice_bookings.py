@@ -49,6 +49,7 @@ from flows.task_words import AVAILABLE, IT, closes, task_in, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
+WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 CALLER_SLOTS = ("name", "phone")
@@ -210,7 +211,7 @@ class OfflineBookings(QuestionAnswers):
         if not heard and desk.asked:
             missed = desk.phone.not_caught(text, self.rules.phone_region)
             if missed == NOT_CAUGHT and desk.asked == "day" and WEEKEND.search(text):
-                return Reply("Would Saturday or Sunday suit you?")  # "The weekend."
+                return Reply(WEEKEND_QUESTION)  # "The weekend."
             vague = desk.asked == "at" and time_without_value(text)
             if missed == NOT_CAUGHT and (TIMES_ASKED.search(text) or vague):
                 missed = self._seating_times()  # "What times do you have?", "Whenever."
@@ -281,6 +282,7 @@ class OfflineBookings(QuestionAnswers):
         said, resized = desk.read_change(said, text) if desk.task == "change" else (said, False)
         found = said.filled()
         desk.slots = desk.slots.merged(said)
+        desk.weekend |= desk.slots.day is None and WEEKEND.search(text) is not None
         return (
             bool(found)
             or resized
@@ -404,6 +406,8 @@ class OfflineBookings(QuestionAnswers):
             return FIND_NAME_QUESTION
         if slot == "changes":
             return desk.change_question()
+        if slot == "day" and desk.weekend and desk.task == "book":
+            return WEEKEND_QUESTION  # "A table for two this weekend at 7"
         return QUESTIONS[slot]
 
     # -- arguments -----------------------------------------------------------------

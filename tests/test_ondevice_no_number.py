@@ -116,6 +116,12 @@ async def test_a_time_left_to_the_restaurant_is_told_the_days_seating_hours(stor
     )
 
 
+async def test_a_booking_for_the_weekend_asks_saturday_or_sunday(store, rules):
+    call = await talk(store, rules, "Could I book a table for two this weekend at 7?", "Sunday.")
+    assert call.replies[0] == "Would Saturday or Sunday suit you?"
+    assert call.replies[1].startswith("Good news, we have a table for 2 people on Sunday 6 January")
+
+
 async def test_the_weekend_for_a_day_asks_saturday_or_sunday(store, rules):
     call = await talk(store, rules, "A table for 4 at 7pm please.", "The weekend.", "Sunday.")
     assert call.replies[1] == "Would Saturday or Sunday suit you?"
