@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.booking_progress import QUESTIONS, BookingProgress
 from flows.booking_schemas import SLOT_OF_ARGUMENT
+from flows.booking_slots import Slots
 from flows.caller_verification import NO_MATCH
 from flows.speech import people
 from services.ondevice_llm import DialogueTurn, Reply, ToolResult
@@ -121,13 +122,16 @@ class BookingResults:
         )
 
     def _after_send_confirmation(self, result, arguments) -> Reply:
+        booked = self.progress.booking or {}
         self.progress = BookingProgress()
-        if not result.get("ok"):
-            return Reply(
-                f"Sorry, the text message did not go through, but your booking stands. "
-                f"{ANYTHING_ELSE}"
-            )
-        return Reply(ANYTHING_ELSE)
+        said = "" if result.get("ok") else NOT_SENT
+        if self.second_table is not None and booked.get("name") and booked.get("phone"):
+            # The second table asked for in the same breath, for the same caller.
+            second, self.second_table = self.second_table, None
+            self.progress.slots = Slots(name=booked["name"], phone=booked["phone"])
+            reply = self.start("book", second)
+            return Reply(f"{said}Now your second table. {reply.text}".rstrip(), reply.calls)
+        return Reply(f"{said}{ANYTHING_ELSE}")
 
     def _after_find_booking(self, result, arguments) -> Reply:
         desk = self.progress
@@ -182,6 +186,9 @@ class BookingResults:
     def _after_transfer_to_human(self, result, arguments) -> Reply:
         self.progress = BookingProgress()
         return Reply(result.get("message", ""))
+
+
+NOT_SENT = "Sorry, the text message did not go through, but your booking stands. "
 
 
 def _sending(said: str, booking: dict[str, Any]) -> Reply:

@@ -45,7 +45,7 @@ from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import AVAILABLE, IT, closes, task_in, task_named
+from flows.task_words import AVAILABLE, IT, SECOND_TABLE, closes, task_in, task_named
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
@@ -88,18 +88,35 @@ class OfflineBookings(QuestionAnswers):
         self.said_before_task = ""
         """Details said before the caller named a task ("... on Friday at eight"): a booking
         started next takes them."""
+        self.second_table: str | None = None
+        """A second table asked for in the same breath as the first ("... and one for
+        Saturday at 8 for four"): booked next, once the first is."""
 
     # -- what a speculative reply may change (services/ondevice_llm.py) -----------
 
     def save(self) -> object:
         return deepcopy(
-            (self.progress, self.recent, self.failed_lookups, self.date_problem, self.caller_turns)
+            (
+                self.progress,
+                self.recent,
+                self.failed_lookups,
+                self.date_problem,
+                self.caller_turns,
+                self.said_before_task,
+                self.second_table,
+            )
         )
 
     def restore(self, saved: object):
-        (self.progress, self.recent, self.failed_lookups, self.date_problem, self.caller_turns) = (
-            saved
-        )
+        (
+            self.progress,
+            self.recent,
+            self.failed_lookups,
+            self.date_problem,
+            self.caller_turns,
+            self.said_before_task,
+            self.second_table,
+        ) = saved
 
     # -- caller turns -------------------------------------------------------------
 
@@ -225,6 +242,12 @@ class OfflineBookings(QuestionAnswers):
         before, self.said_before_task = self.said_before_task, ""
         if task == "book" and before:
             self._listen(before)
+        if task == "book" and (split := self._second_table(text)) is not None:
+            text, second = split
+            self.second_table = second
+            caller = parse_slots(second, self.rules.today(), self.rules.phone_region)
+            desk.slots = desk.slots.merged(Slots(name=caller.name, phone=caller.phone))
+            desk.phone.heard(second, self.rules.phone_region, bare=False)  # digits said back
         self._listen(text)
         if task != "book" and desk.slots.phone is None and NO_NUMBER.search(text):
             desk.no_phone = True  # "... but I don't know which number I booked with."
@@ -232,6 +255,19 @@ class OfflineBookings(QuestionAnswers):
             # "Actually, cancel it": the booking this call has just made or found.
             desk.booking = {"reference": self.recent, "unconfirmed": True, "ours": True}
         return self._next()
+
+    def _second_table(self, text: str) -> tuple[str, str] | None:
+        """The request split where a second table starts, when each part names a day or a
+        time; the caller's name and number may come at the end of either."""
+        if (found := SECOND_TABLE.search(text)) is None or not found.start():
+            return None
+        first, second = text[: found.start()], text[found.start() :]
+        today, region = self.rules.today(), self.rules.phone_region
+        if not all(
+            (said := parse_slots(part, today, region)).day or said.at for part in (first, second)
+        ):
+            return None
+        return first, second
 
     def _caller_from_state(self, task: str) -> Slots:
         """The caller's name and phone, if they gave them earlier in the call or in the task

@@ -114,6 +114,15 @@ def closes(text: str) -> bool:
     return CLOSING.match(text.strip()) is not None
 
 
+SECOND_TABLE = re.compile(
+    r"\b(?:and|then|plus|also)\s+(?:another|a second|one more|one)"
+    r"(?: table| booking| reservation| one)?\s+(?:for|on)\b",
+    re.IGNORECASE,
+)
+"""Where a second table asked for in the same breath starts: "One for Friday at 7 for two and
+one for Saturday at 8 for four"."""
+
+
 def task_in(text: str) -> str | None:
     """The task on a booking the caller has that the words name, if any."""
     return next((t for t, words in TASK_WORDS if words.search(text)), None)

@@ -490,3 +490,36 @@ async def test_a_fuller_name_with_actually_at_the_read_back_replaces_the_name(st
     assert call.replies[-1].startswith(
         "So that's a table for 2 people, on Thursday 3 January at 7 pm, under the name Sam Smith,"
     )
+
+
+async def test_two_tables_asked_for_in_one_breath_are_booked_one_after_the_other(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "Hi! I want two bookings please. One for Friday at 7 for two people and one for "
+        "Saturday at 8 for four people. Name is Sam Reed, 07911 254346.",
+        "Yes.",
+        "Yes.",
+    )
+    assert "Now your second table." in call.spoken
+    booked = sorted(
+        (b.date.isoformat(), b.time.isoformat(), b.party_size, b.name)
+        for b in await store.bookings()
+    )
+    assert booked == [
+        ("2030-01-04", "19:00:00", 2, "Sam Reed"),
+        ("2030-01-05", "20:00:00", 4, "Sam Reed"),
+    ]
+
+
+async def test_one_table_with_and_one_for_naming_no_day_or_time_is_one_booking(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for 2 on Friday at 7, and one for my mum, she's in a wheelchair. "
+        "Sam Reed, 07911 254346.",
+        "Yes.",
+    )
+    assert "second table" not in call.spoken
+    assert call.replies[-1] == "Is there anything else I can help with?"
+    assert len(await store.bookings()) == 1
