@@ -134,14 +134,17 @@ class QuestionAnswers(BookingResults):
     def _answer_to_confirmation(self, text: str, yes: bool, no: bool) -> Reply | None:
         """The caller's answer to "Was that 3 people?": yes, no, or another value."""
         desk = self.progress
-        slot, desk.awaiting = desk.asked, None
+        slot = desk.asked
         before = getattr(desk.slots, slot)
         if self._listen(text) and getattr(desk.slots, slot) != before:
+            desk.awaiting = None
             return self._next()  # "No, four": the new value, confirmed if it too was a guess
         if yes:
+            desk.awaiting = None
             desk.confirmed(slot)
             return self._next()
         if no:
+            desk.awaiting = None
             desk.refused(slot)
             return self._ask(slot, "Sorry about that. ")
-        return None
+        return None  # "What time do you close?": answered, and the question still waits

@@ -430,10 +430,16 @@ class OfflineBookings(QuestionAnswers):
             return ""
         if desk.awaiting in ("readback", "consent"):
             return "Shall I go ahead?"
+        if desk.awaiting == "unsure" and desk.asked:
+            return self._question(desk.asked)
+        if desk.awaiting == "human":
+            return OFFER_A_PERSON
         return self._question(desk.asked) if desk.awaiting is None and desk.asked else ""
 
     def _question(self, slot: str) -> str:
         desk = self.progress
+        if desk.awaiting == "unsure" and slot == desk.asked:
+            return confirmation(slot, desk.slots, self.rules.phone_region)  # "Was that 3 people?"
         if slot == "phone" and desk.phone.unusable:
             return desk.phone.ask_again()
         if slot == "phone" and desk.task != "book":

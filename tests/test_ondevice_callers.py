@@ -523,3 +523,14 @@ async def test_one_table_with_and_one_for_naming_no_day_or_time_is_one_booking(s
     assert "second table" not in call.spoken
     assert call.replies[-1] == "Is there anything else I can help with?"
     assert len(await store.bookings()) == 1
+
+
+async def test_a_detail_being_confirmed_is_asked_again_after_an_answer_about_the_hours(
+    store, rules
+):
+    call = await talk(
+        store, rules, "A table for free on Friday at 7.", "What time do you close?", "Yes."
+    )
+    assert call.replies[0] == "Was that 3 people?"
+    assert call.replies[1].endswith("Was that 3 people?")
+    assert call.replies[2].startswith("Good news, we have a table for 3 people on Friday 4 January")
