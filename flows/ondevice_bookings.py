@@ -57,6 +57,18 @@ CALLER_SLOTS = ("name", "phone")
 BOOKING_DETAILS = ("day", "at", "party_size")
 
 
+MEMORY = (
+    "progress",
+    "recent",
+    "failed_lookups",
+    "date_problem",
+    "caller_turns",
+    "said_before_task",
+    "second_table",
+)
+"""What `OfflineBookings` keeps between turns: saved and put back around a speculative reply."""
+
+
 class OfflineBookings(QuestionAnswers):
     """The booking side of the on-device brain, for one call."""
 
@@ -95,28 +107,11 @@ class OfflineBookings(QuestionAnswers):
     # -- what a speculative reply may change (services/ondevice_llm.py) -----------
 
     def save(self) -> object:
-        return deepcopy(
-            (
-                self.progress,
-                self.recent,
-                self.failed_lookups,
-                self.date_problem,
-                self.caller_turns,
-                self.said_before_task,
-                self.second_table,
-            )
-        )
+        return deepcopy(tuple(getattr(self, name) for name in MEMORY))
 
     def restore(self, saved: object):
-        (
-            self.progress,
-            self.recent,
-            self.failed_lookups,
-            self.date_problem,
-            self.caller_turns,
-            self.said_before_task,
-            self.second_table,
-        ) = saved
+        for name, value in zip(MEMORY, saved, strict=True):
+            setattr(self, name, value)
 
     # -- caller turns -------------------------------------------------------------
 

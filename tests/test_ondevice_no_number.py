@@ -7,6 +7,10 @@ import pytest
 from tests.test_ondevice_bookings import talk
 from tests.test_ondevice_tasks_said_plainly import booked
 
+FORGOT_THE_NUMBER = (
+    "I want to cancel my booking for Friday. It's under Lena Vogel.",
+    "I don't remember which number I used.",
+)
 REFERENCE_ASKED = (
     "What is the booking reference? It is the six-digit number in the text message we sent."
 )
@@ -17,8 +21,7 @@ async def test_a_caller_who_forgot_the_number_of_a_booking_is_asked_for_its_refe
     call = await talk(
         store,
         rules,
-        "I want to cancel my booking for Friday. It's under Lena Vogel.",
-        "I don't remember which number I used.",
+        *FORGOT_THE_NUMBER,
     )
     assert call.replies[-1] == f"No problem. {REFERENCE_ASKED}"
 
@@ -54,8 +57,7 @@ async def test_a_caller_with_neither_number_nor_reference_is_offered_a_person(st
     call = await talk(
         store,
         rules,
-        "I want to cancel my booking for Friday. It's under Lena Vogel.",
-        "I don't remember which number I used.",
+        *FORGOT_THE_NUMBER,
         "No, I don't have that either.",
     )
     assert call.replies[-1] == (
