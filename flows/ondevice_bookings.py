@@ -237,6 +237,7 @@ class OfflineBookings(QuestionAnswers):
         before, self.said_before_task = self.said_before_task, ""
         if task == "book" and before:
             self._listen(before)
+        self.second_table = None  # a task started anew drops one asked for before
         if task == "book" and (split := self._second_table(text)) is not None:
             text, second = split
             self.second_table = second
