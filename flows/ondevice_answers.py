@@ -87,9 +87,9 @@ class QuestionAnswers(BookingResults):
 
     def _answer_to_changes(self, text: str, intent: str | None) -> Reply | None:
         """No details in answer to "What would you like to change?" (or, for a caller who asked
-            about the booking, "Would you like to change the day, the time or the number of
-            people?"): no, "leave it", or a goodbye keep the booking (a "bye" after asking about the
-        booking ends the call); yes asks what to change."""
+        about the booking, "Would you like to change the day, the time or the number of
+        people?"): no, "leave it", or a goodbye keep the booking (a "bye" after asking about
+        the booking ends the call); yes asks what to change."""
         desk = self.progress
         if intent == "goodbye" and desk.changing == "check" and SAYS_BYE.search(text):
             self.progress = BookingProgress()

@@ -23,7 +23,7 @@ OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
 
 class BookingResults:
     """Tool results for `OfflineBookings`: it provides `progress`, `recent`, `failed_lookups`,
-    `_next`, `_ask`, `_question` and `_day_fact`."""
+    `second_table`, `start`, `_next`, `_ask`, `_question` and `_day_fact`."""
 
     def on_tool_results(self, turn: DialogueTurn) -> Reply:
         replies = [self._after(result) for result in turn.tool_results]
