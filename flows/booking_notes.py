@@ -35,16 +35,28 @@ so two people, Saturday at 8")."""
 QUESTION_ABOUT = re.compile(
     r"^(?:(?:and|also|oh|but|so|just)\b[\s,]*)*(?:do you (?:have|do|serve|offer|cater)|"
     r"is there|are there|have you got|do you guys have)\b(?![^?]*\b(?:table|space|room|"
-    r"availab\w*|free|seats?|booking|reservation)\b)[^?]*\?$",
+    r"availab\w*|free|seats?|booking|reservation|any(?:thing)?|\d+)\b)[^?]*\?$",
     re.IGNORECASE,
 )
-"""A sentence asking about the restaurant ("And do you have vegetarian options?"), not
-telling the staff something: no note, and offline no answer."""
+"""A sentence asking about the restaurant ("And do you have vegetarian options?", "Is there
+parking?"): offline, no answer; one that names a note's subject is noted for the staff."""
 
 
-def asked_about(text: str) -> bool:
-    """Whether one of the sentences asks about the restaurant (`QUESTION_ABOUT`)."""
-    return any(QUESTION_ABOUT.match(s) for s in re.split(r"(?<=[.!?;])\s+", text.strip()))
+def asked_about(text: str) -> str | None:
+    """The sentence that asks about the restaurant (`QUESTION_ABOUT`), if one does."""
+    return next(
+        (
+            sentence
+            for sentence in re.split(r"(?<=[.!?;])\s+", text.strip())
+            if QUESTION_ABOUT.match(sentence) and not BOOKING_DETAIL.search(sentence)
+        ),
+        None,
+    )
+
+
+def names_a_note(text: str) -> bool:
+    """Whether the words name what a note is about (`NOTE_WORDS`)."""
+    return NOTE_WORDS.search(text) is not None
 
 
 def parse_notes(text: str) -> str | None:
@@ -52,8 +64,6 @@ def parse_notes(text: str) -> str | None:
     and the clauses that carry it on, without the request around it ("..., and can you note
     that one of us is in a wheelchair?" is "one of us is in a wheelchair")."""
     for sentence in re.split(r"(?<=[.!?;])\s+", text.strip()):
-        if QUESTION_ABOUT.match(sentence):
-            continue
         clauses = sentence.split(", ")
         named = next((i for i, clause in enumerate(clauses) if NOTE_WORDS.search(clause)), None)
         if named is None:

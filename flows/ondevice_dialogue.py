@@ -5,12 +5,16 @@ intents; the replies and their wording live here, with the domain.
 """
 
 from conversation.state import ConversationState
-from flows.booking_notes import asked_about
+from flows.booking_notes import asked_about, names_a_note
 from flows.booking_rules import BookingRules
 from flows.ondevice_answers import LEAVING
 from flows.ondevice_bookings import CANNOT_ANSWER, OfflineBookings
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Match, Reply
+
+QUESTION_NOTED = (
+    "Sorry, I can't answer that while I'm offline, so I have noted your question for our staff."
+)
 
 MENU = (
     "Our menu starts with bruschetta and cured meats. "
@@ -251,14 +255,17 @@ def restaurant_dialogue(
             return goodbye(turn)
         if reply is not None and (aside := asides.match(turn.user_text or "")).intent:
             return Reply(f"{aside.intent.respond(turn).text} {reply.text}".rstrip(), reply.calls)
+        question = asked_about(turn.user_text or "")
         if (
-            reply is not None
+            question
+            and reply is not None
             and (reply.text or reply.calls)
             and CANNOT_ANSWER not in reply.text
-            and asked_about(turn.user_text or "")
         ):
-            # "A table for 2 at 7 tonight? And do you have vegetarian options?"
-            return Reply(f"{CANNOT_ANSWER} {reply.text}".rstrip(), reply.calls)
+            # "A table for 2 at 7 tonight? And do you have vegetarian options?": not the
+            # booking's to answer; one about a note's subject is in the note.
+            said = QUESTION_NOTED if names_a_note(question) else CANNOT_ANSWER
+            return Reply(f"{said} {reply.text}".rstrip(), reply.calls)
         return reply
 
     return Dialogue(

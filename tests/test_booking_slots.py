@@ -610,13 +610,6 @@ def test_for_a_number_then_is_the_party_size():
     assert (said.party_size, said.at) == (4, time(20, 0))
 
 
-def test_a_question_about_the_restaurant_is_no_note():
-    said = parse_slots(
-        "Can I book a table for 2 at 7 tonight? And do you have vegetarian options?", TODAY, "GB"
-    )
-    assert said.notes is None
-
-
 def test_digits_said_after_a_correction_replace_those_before_it():
     assert unusable_phone("07911 555 666? No wait, 07911 556 677.", "GB", bare=True) == (
         "07911556677"

@@ -130,11 +130,21 @@ async def test_the_weekend_for_a_day_asks_saturday_or_sunday(store, rules):
     assert call.replies[2].startswith("Good news, we have a table for 4 people on Sunday 6 January")
 
 
-async def test_a_question_asked_with_a_booking_is_said_to_be_unanswerable_and_not_noted(
-    store, rules
-):
-    call = await talk(
-        store, rules, "Can I book a table for 2 at 7 tonight? And do you have vegetarian options?"
-    )
+async def test_a_question_asked_with_a_booking_is_said_to_be_unanswerable(store, rules):
+    call = await talk(store, rules, "Can I book a table for 2 at 7 tonight? Is there parking?")
     assert call.replies[0] == "Sorry, I can't answer that while I'm offline."
     assert call.replies[1].startswith("Good news, we have a table for 2 people")
+
+
+async def test_a_question_about_a_notes_subject_is_noted_for_the_staff(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for 2 at 7 tonight? And do you have vegetarian options? Lena Vogel, 07911 254346.",
+    )
+    assert call.replies[0] == (
+        "Sorry, I can't answer that while I'm offline, so I have noted your question for our staff."
+    )
+    assert call.replies[1].endswith(
+        "with the note: do you have vegetarian options. Shall I book it?"
+    )
