@@ -110,16 +110,17 @@ TRAILING = re.compile(
 def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     words_said = _words(text)
     found = re.search(rf"\b{NAME_MARKERS}\s+(.*)", words_said, flags=re.IGNORECASE)
-    introduced = INTRODUCTION.search(text)
+    introductions = [*INTRODUCTION.finditer(text)]
     signed = SIGNED.search(text)
     before = NAME_BEFORE.search(text)
     if before and (named := _name_words(before[1].split(), cased=True)):
         return _spelled(named)
     if found:
         return _spelled(_name_words(found[1].split(), cased=False))
-    # An introduction that leads to no name ("a booking for tonight but ...") leaves the rest.
-    if introduced:  # to the end of its sentence: "It's Harper. Ben Harper." is no Harper Ben
-        rest = _words(re.split(r"[.!?]", text[introduced.end() :])[0])
+    # An introduction that leads to no name ("a booking for tonight but ...", "I'm not
+    # coming") leaves the rest, and the next one ("... It's Vogel.").
+    for introduced in introductions:  # to the end of its sentence: "It's Harper. Ben Harper."
+        rest = _words(re.split(r"[.!?]", text[introduced.end() :])[0])  # is no Harper Ben
         if name := _spelled(_name_words(rest.split(), cased=True)):
             return name
     if signed and (name := _spelled(_name_words(_words(signed[1]).split(), cased=True))):

@@ -21,6 +21,7 @@ AFFIRMATIONS = (
     "ok",
     "okay",
     "thats right",
+    "thats it",
     "go ahead",
     "please do",
     "do it",

@@ -631,3 +631,8 @@ def test_a_party_size_named_as_such_is_no_time(said, size, at):
 @pytest.mark.parametrize("said", ["Oh sorry, it's Friday, not tomorrow.", "Not tomorrow, Friday."])
 def test_a_day_taken_back_with_not_is_no_day(said):
     assert parse_slots(said, TODAY, "GB").day == date(2030, 1, 4)
+
+
+def test_a_name_introduced_after_an_introduction_that_names_no_one_is_read():
+    said = "I'd like to cancel please, I'm not coming anymore. It's Vogel."
+    assert parse_slots(said, TODAY, "GB").name == "Vogel"

@@ -412,6 +412,8 @@ async def test_calls_of_one_response_run_concurrently(tools, store):
         ("Yes", True),
         ("yeah, go ahead", True),
         ("That's right.", True),
+        ("That's it.", True),
+        ("No, that's it.", False),
         ("Sure, please do.", True),
         ("Lovely.", True),
         ("Great, book it.", True),
