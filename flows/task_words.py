@@ -157,6 +157,8 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
         return "change" if named == "change" else ("keep" if task == "cancel" else None)
     if (corrected := _named_after_correction(text)) is not None:
         return corrected  # "I need to cancel. Actually, I want to change it to 8."
+    if task == "change" and named == "cancel" and TASK_WORDS[0][1].search(text):
+        return "cancel"  # "Actually I want to cancel it." to "What would you like to change?"
     if task is None and intent in OPEN_INTENTS:
         return named or ("book" if BOOK_WORDS.search(text) else intent)
     return intent

@@ -310,3 +310,20 @@ async def test_the_bookings_own_day_said_at_a_cancellations_read_back_reads_it_b
     assert call.replies[2] == call.replies[1]  # the Friday booking read back again
     (booking,) = await store.bookings()
     assert booking.status == "cancelled"
+
+
+async def test_cancel_said_to_what_to_change_cancels_the_booking_found(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I need to change my booking. Lena Vogel, 07911 254346.",
+        "Actually I want to cancel it.",
+        "Yes.",
+    )
+    assert call.replies[1] == (
+        "I will cancel the booking under the name Lena Vogel for 2 people on Friday 4 January "
+        "at 7 pm. Shall I go ahead?"
+    )
+    (booking,) = await store.bookings()
+    assert booking.status == "cancelled"
