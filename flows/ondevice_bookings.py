@@ -190,7 +190,9 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if intent in ("greeting", "repeat") and not heard:
             return None  # "Hello?", "Sorry, what?": answered by that intent
-        reference_said = desk.task != "book" and (desk.booking or {}).get("unconfirmed", False)
+        # A reference given for the number the caller does not have; six digits said for a
+        # number are a number heard short, said back.
+        reference_said = desk.no_phone and (desk.booking or {}).get("unconfirmed", False)
         if desk.asked == "phone" and desk.slots.phone is None and not reference_said:
             if (number := desk.phone.repeated(text, self.rules.phone_region)) is not None:
                 desk.slots = replace(desk.slots, phone=number)
