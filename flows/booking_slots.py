@@ -340,7 +340,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
         if corrected := _said_again(rest[: cue.start()], rest[cue.end() :], today):
             if "party_size" in corrected and "at" not in corrected and asked == "at":
                 # "Eight people. No sorry, six." to "What time?": the six is no time.
-                at = _read_time(rest)[0]
+                at = _read_time(timed)[0]
             at, size, day = (
                 corrected.get(k, v) for k, v in (("at", at), ("party_size", size), ("day", day))
             )
