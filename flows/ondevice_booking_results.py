@@ -16,6 +16,7 @@ from flows.speech import people
 from services.ondevice_llm import DialogueTurn, Reply, ToolResult
 
 ANYTHING_ELSE = "Is there anything else I can help with?"
+NOT_SENT = "Sorry, the text message did not go through, but your booking stands. "
 LOOKUPS_BEFORE_A_PERSON = 2
 """Lookups that found nothing in one call before the bot offers a person instead of asking again."""
 OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
@@ -186,9 +187,6 @@ class BookingResults:
     def _after_transfer_to_human(self, result, arguments) -> Reply:
         self.progress = BookingProgress()
         return Reply(result.get("message", ""))
-
-
-NOT_SENT = "Sorry, the text message did not go through, but your booking stands. "
 
 
 def _sending(said: str, booking: dict[str, Any]) -> Reply:

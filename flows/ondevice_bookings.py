@@ -241,9 +241,8 @@ class OfflineBookings(QuestionAnswers):
             self._listen(before)
         self.second_table = None  # a task started anew drops one asked for before
         if task == "book" and (split := self._second_table(text)) is not None:
-            text, second = split
+            text, second, caller = split
             self.second_table = second
-            caller = parse_slots(second, self.rules.today(), self.rules.phone_region)
             desk.slots = desk.slots.merged(Slots(name=caller.name, phone=caller.phone))
             desk.phone.heard(second, self.rules.phone_region, bare=False)  # digits said back
         self._listen(text)
@@ -254,18 +253,18 @@ class OfflineBookings(QuestionAnswers):
             desk.booking = {"reference": self.recent, "unconfirmed": True, "ours": True}
         return self._next()
 
-    def _second_table(self, text: str) -> tuple[str, str] | None:
+    def _second_table(self, text: str) -> tuple[str, str, Slots] | None:
         """The request split where a second table starts, when each part names a day or a
-        time; the caller's name and number may come at the end of either."""
+        time, with what the second part says (the caller's name and number may come at the
+        end of either)."""
         if (found := SECOND_TABLE.search(text)) is None or not found.start():
             return None
         first, second = text[: found.start()], text[found.start() :]
         today, region = self.rules.today(), self.rules.phone_region
-        if not all(
-            (said := parse_slots(part, today, region)).day or said.at for part in (first, second)
-        ):
+        heard = [parse_slots(part, today, region) for part in (first, second)]
+        if not all(said.day or said.at for said in heard):
             return None
-        return first, second
+        return first, second, heard[1]
 
     def _caller_from_state(self, task: str) -> Slots:
         """The caller's name and phone, if they gave them earlier in the call or in the task
