@@ -62,6 +62,8 @@ class LLMReplay:
         self._metadata: dict = {}
         """The last text frame's metadata, carried to the sentences made from it (a
         speculative reply's frames are tagged, processors/speculative_reply_hold.py)."""
+        self._skip_tts = False
+        """The last text frame's `skip_tts` (a text-only call's replies are not spoken)."""
 
     @property
     def in_turn(self) -> bool:
@@ -103,6 +105,7 @@ class LLMReplay:
         if isinstance(frame, LLMTextFrame):
             self._held += frame.text
             self._metadata = dict(frame.metadata)
+            self._skip_tts = frame.skip_tts
             await self._release(push, final=False)
             return FIRST
         # The end of the response: what is held is whole now.
@@ -131,6 +134,7 @@ class LLMReplay:
             self._spaced = sentence[-1:].isspace()
             text = LLMTextFrame(sentence)
             text.metadata.update(self._metadata)
+            text.skip_tts = self._skip_tts
             await push(text)
 
     def hedge(self) -> list[tuple[Frame, FrameDirection]]:
@@ -213,6 +217,9 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         self._winner: FrameProcessor | None = None
         """While hedging: the LLM whose output came first (set before anything is awaited)."""
         self._adopting: FrameProcessor | None = None
+        self._passing: set[int] = set()
+        """A reply made above the switcher (the fast path's) on its way through the active
+        LLM: not the LLM's output, so it passes as it came."""
         for llm in llms:
             _guard_tool_calls(llm, self._may_call_tools)
 
@@ -227,6 +234,10 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         if self._replay.starts_turn(frame) or isinstance(frame, InterruptionFrame):
             await self._end_hedge(interrupt=True)
             self._winner = None
+        if isinstance(frame, InterruptionFrame):
+            self._passing.clear()
+        elif direction == FrameDirection.DOWNSTREAM and self._replay.is_output(frame):
+            self._passing.add(frame.id)
         await super().process_frame(frame, direction)
 
     def _arm_deadline(self, idle: bool = False):
@@ -313,6 +324,10 @@ class LLMFailover(FailoverMixin, LLMSwitcher):
         await super()._hand_over(target, now)
 
     async def _on_output(self, service: FrameProcessor, frame: Frame, push: Push):
+        if frame.id in self._passing:
+            self._passing.discard(frame.id)
+            await push(frame)
+            return
         if (
             self._hedging is not None
             and isinstance(frame, LLMTextFrame)

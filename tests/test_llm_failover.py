@@ -8,8 +8,10 @@ short so the whole file runs in seconds.
 
 import pytest
 from pipecat.frames.frames import (
+    LLMConfigureOutputFrame,
     LLMContextFrame,
     LLMFullResponseEndFrame,
+    LLMFullResponseStartFrame,
     LLMMessagesAppendFrame,
     LLMTextFrame,
     UserStoppedSpeakingFrame,
@@ -279,3 +281,34 @@ def test_a_replay_after_the_turn_end_is_not_speculative():
     replay.on_input(UserStoppedSpeakingFrame(), FrameDirection.DOWNSTREAM)
     [(frame, _)] = replay.replay()
     assert not frame.speculation
+
+
+async def test_a_reply_made_above_the_chain_passes_through_it_whole():
+    # The fast path answers before the LLM: after Claude's own answer, its start, words and
+    # end pass as they came (the start was dropped as a repeat of Claude's).
+    async with FakeAnthropic(always(Text(ANSWER))) as claude:
+        async with Call(build_chain(claude.base_url, None)) as call:
+            await call.turn("When do you open?")
+            reply = [
+                LLMFullResponseStartFrame(),
+                LLMTextFrame("Hi there."),
+                LLMFullResponseEndFrame(),
+            ]
+            await call.run.send(*reply)
+            await call.run.wait_until(lambda: answers(call.heard) == 2, "the reply from above")
+
+    kinds = (LLMFullResponseStartFrame, LLMTextFrame, LLMFullResponseEndFrame)
+    passed = [f for f in call.heard.frames if isinstance(f, kinds)]
+    assert [f.id for f in passed[-3:]] == [f.id for f in reply]
+    assert len(claude.requests) == 1
+
+
+async def test_a_text_only_call_keeps_the_reply_unspoken_through_the_chain():
+    # The evals' text modality: Claude's sentences, passed on as new frames, stay unspoken.
+    async with FakeAnthropic(always(Text(ANSWER))) as claude:
+        async with Call(build_chain(claude.base_url, None)) as call:
+            await call.run.send(LLMConfigureOutputFrame(skip_tts=True))
+            await call.turn("When do you open?")
+
+    words = [f for f in call.heard.frames if isinstance(f, LLMTextFrame)]
+    assert words and all(f.skip_tts for f in words)
