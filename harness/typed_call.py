@@ -11,15 +11,21 @@ import time
 from dataclasses import dataclass, field
 
 from pipecat.frames.frames import (
-    FunctionCallInProgressFrame,
+    AggregatedTextFrame,
     FunctionCallResultFrame,
+    FunctionCallsStartedFrame,
     LLMConfigureOutputFrame,
+    LLMContextFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMMessagesAppendFrame,
     LLMTextFrame,
 )
-from pipecat.observers.base_observer import BaseObserver, FramePushed
+from pipecat.observers.base_observer import BaseObserver, FrameProcessed, FramePushed
+from pipecat.processors.aggregators.llm_response_universal import (
+    LLMAssistantAggregator,
+    LLMUserAggregator,
+)
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.workers.runner import WorkerRunner
 
@@ -27,17 +33,33 @@ from harness.audio_transport import ScriptedCallTransport
 from settings import Settings
 
 QUIET_SECS = 0.3
-"""A reply is over once the LLM has finished and nothing followed for this long."""
+"""A reply is over once nothing it set going is still owed and nothing followed for this long."""
 
 
 class ReplyWatcher(BaseObserver):
-    """The LLM's responses, their text and the tools they called, each frame seen once."""
+    """The bot's replies as the assistant aggregator takes them in, and the tools called.
+
+    The responses and their words are read where they end up, at the assistant
+    aggregator: a failover chain may pass a response's words on as new frames. A reply
+    is over when every run of the LLM an aggregator asked for has answered, every tool
+    the LLM started has had its result taken in by the assistant aggregator (which is
+    where a result asks for the next run), and every response with words is in the
+    context (the assistant aggregator passes the context on once it has added them, and
+    the caller's next line must come after them): counted, so a slow hop between two
+    processors on a loaded machine does not pass for the end of the reply.
+    """
 
     def __init__(self):
         super().__init__()
         self._seen: set[int] = set()
+        self.runs_asked = 0
         self.started = 0
         self.ended = 0
+        self.worded = 0
+        """Responses that had words."""
+        self.recorded = 0
+        """Responses the assistant aggregator added to the context."""
+        self._words_in_response = False
         self.tools_running = 0
         self.text: list[str] = []
         self.tools: list[str] = []
@@ -45,36 +67,56 @@ class ReplyWatcher(BaseObserver):
 
     async def on_push_frame(self, data: FramePushed):
         frame = data.frame
-        if data.direction != FrameDirection.DOWNSTREAM or frame.id in self._seen:
+        if frame.id in self._seen:
             return
-        watched = (
-            LLMFullResponseStartFrame,
-            LLMFullResponseEndFrame,
-            LLMTextFrame,
-            FunctionCallInProgressFrame,
-            FunctionCallResultFrame,
-        )
-        if not isinstance(frame, watched):
+        down = data.direction == FrameDirection.DOWNSTREAM
+        if isinstance(frame, LLMContextFrame):
+            # The user aggregator asks downstream, the assistant aggregator (after a tool
+            # result) upstream; downstream, the assistant aggregator says it added a reply.
+            if isinstance(data.source, LLMUserAggregator) and down:
+                self.runs_asked += 1
+            elif isinstance(data.source, LLMAssistantAggregator):
+                if down:
+                    self.recorded += 1
+                else:
+                    self.runs_asked += 1
+            else:
+                return
+        elif isinstance(frame, FunctionCallsStartedFrame) and down:
+            self.tools_running += len(frame.function_calls)
+            self.tools += [call.function_name for call in frame.function_calls]
+        else:
             return
         self._seen.add(frame.id)
         self.last_at = time.monotonic()
+
+    async def on_process_frame(self, data: FrameProcessed):
+        frame = data.frame
+        if not isinstance(data.processor, LLMAssistantAggregator) or frame.id in self._seen:
+            return
         if isinstance(frame, LLMFullResponseStartFrame):
             self.started += 1
+            self._words_in_response = False
         elif isinstance(frame, LLMFullResponseEndFrame):
             self.ended += 1
-        elif isinstance(frame, LLMTextFrame):
-            self.text.append(frame.text)
-        elif isinstance(frame, FunctionCallInProgressFrame):
-            self.tools_running += 1
-            self.tools.append(frame.function_name)
-        else:
+            self.worded += self._words_in_response
+        elif isinstance(frame, (LLMTextFrame, AggregatedTextFrame)):
+            # The LLM's tokens carry their spaces; the TTS's sentences (text not spoken) do not.
+            self.text.append(frame.text if frame.includes_inter_frame_spaces else f" {frame.text}")
+            self._words_in_response = self._words_in_response or bool(frame.text.strip())
+        elif isinstance(frame, FunctionCallResultFrame):
             self.tools_running -= 1
+        else:
+            return
+        self._seen.add(frame.id)
+        self.last_at = time.monotonic()
 
     def done(self, ended_before: int) -> bool:
         return (
             self.ended > ended_before
-            and self.ended >= self.started
+            and self.ended >= self.started >= self.runs_asked
             and self.tools_running <= 0
+            and self.recorded >= self.worded
             and time.monotonic() - self.last_at >= QUIET_SECS
         )
 
