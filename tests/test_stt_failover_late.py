@@ -87,3 +87,26 @@ async def test_a_slow_fallbacks_late_final_answers_when_the_next_stt_says_nothin
         ("fallback", "primary"),
         ("primary", "fallback"),
     ]
+
+
+async def test_the_failed_stts_final_answers_once_when_it_comes_before_the_fallbacks():
+    # The primary misses its deadline and the fallback is given the turn; the primary's
+    # final comes first after all: it answers, and the fallback's later final is dropped.
+    primary = ScriptedSTT(["the words"])
+    fallback = ScriptedSTT(["the words again"])
+    primary.release.clear()
+    fallback.release.clear()
+    stt = STTFailover([primary, fallback], names=["primary", "fallback"], final_deadline_secs=0.05)
+    async with PipelineRun([stt]) as run:
+        await run.send(*a_turn(), VADUserStoppedSpeakingFrame())
+        await run.wait_until(lambda: stt.switches, "the switch to the fallback")
+        primary.release.set()
+        await run.wait_until(lambda: finals(run), "the primary's final")
+        fallback.release.set()
+        await asyncio.sleep(0.1)  # nothing else comes
+
+    assert finals(run) == ["the words"]
+    assert [(s.from_service, s.to_service) for s in stt.switches] == [
+        ("primary", "fallback"),
+        ("fallback", "primary"),
+    ]
