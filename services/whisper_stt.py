@@ -35,6 +35,7 @@ from loguru import logger
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    ErrorFrame,
     Frame,
     VADUserStartedSpeakingFrame,
 )
@@ -42,6 +43,7 @@ from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.whisper.stt import WhisperSTTService
 from pipecat.utils.types import require_given
 
+from services.segment_transcribed_frame import SegmentTranscribedFrame
 from services.whisper_hypotheses import Chooser, NBestWhisper, choosing, decoding_with
 from services.whisper_second_listen import (
     PYPI_BASE,
@@ -318,12 +320,15 @@ class SpeechLengthWhisperSTTService(WhisperSTTService):
             with choosing(self._hypotheses, self._choose):
                 async for frame in super().run_stt(audio):
                     yield frame
+        except Exception as error:  # reported as Pipecat's segment task would; the segment is over
+            yield ErrorFrame(f"{self}: transcription failed: {error}", exception=error)
         finally:
             self._replay_running = False
             try:
                 PAD_FOR_THIS_SEGMENT.reset(token)
             except ValueError:  # closed from another context: that one never had it set
                 pass
+        yield SegmentTranscribedFrame()
 
     @property
     def replaying(self) -> bool:

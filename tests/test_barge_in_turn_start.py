@@ -26,6 +26,7 @@ from pipecat.turns.user_stop import SpeechTimeoutUserTurnStopStrategy
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from processors.interruption_frames import ResumeBotSpeechFrame
+from services.segment_transcribed_frame import SegmentTranscribedFrame
 from settings import Settings
 from tests.turn_analyzers import AlwaysComplete
 from turns.barge_in_turn_start import Backchannels, BargeInUserTurnStartStrategy
@@ -164,9 +165,11 @@ async def test_a_barge_in_still_being_spoken_when_its_first_words_arrive_stays_o
     user = LLMContextAggregatorPair(context, user_params=params).user()
     first, rest = transcript("Wait."), transcript("What time do you close?")
     first.finalized = rest.finalized = True  # as a segmented STT marks them
-    middle = [first, SleepFrame(0.05), VADUserStoppedSpeakingFrame()]
+    # A segmented STT says when each segment is transcribed, after its words.
+    first_done = [first, SegmentTranscribedFrame()]
+    middle = [*first_done, SleepFrame(0.05), VADUserStoppedSpeakingFrame()]
     if first_words_after_the_rest_ended:
-        middle.reverse()
+        middle = [VADUserStoppedSpeakingFrame(), SleepFrame(0.05), *first_done]
     await run_test(
         user,
         frames_to_send=[
@@ -180,6 +183,7 @@ async def test_a_barge_in_still_being_spoken_when_its_first_words_arrive_stays_o
             *middle,
             SleepFrame(0.05),
             rest,
+            SegmentTranscribedFrame(),
             SleepFrame(0.2),
         ],
     )

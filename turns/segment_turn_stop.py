@@ -8,8 +8,11 @@ then ends without the caller's last words, which arrive as a turn of their
 own. That is the usual shape of a barge-in ("Wait, [pause] what time do you
 close?"), whose first words are only known after the caller paused and often
 while they say more. This subclass counts the segments not yet transcribed
-and ends the turn only once none is left, or once `transcript_wait_secs` have
-passed since the last segment ended (a segment may hold no words at all).
+(each VAD stop adds one; the STT's `SegmentTranscribedFrame`, which follows a
+segment's words or says it had none, takes one off) and ends the turn only once
+none is left. However slow the STT is, a segment's words are waited for; only
+a segment the STT never reports (it failed for good) is given up on, after
+`transcript_wait_secs`.
 
 With a fallback chain the STT in use can change mid-call (Deepgram -> Whisper,
 services/stt_failover.py): `segmented` then says whether the STT answering now
@@ -19,10 +22,11 @@ is segmented, and while it is not the strategy is Pipecat's own.
 import asyncio
 from collections.abc import Callable
 
-from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
+from pipecat.frames.frames import Frame, VADUserStoppedSpeakingFrame
 from pipecat.turns.types import ProcessFrameResult
 
 from processors.placement import Placement
+from services.segment_transcribed_frame import SegmentTranscribedFrame
 from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 
 
@@ -38,14 +42,15 @@ class SegmentTurnAnalyzerUserTurnStopStrategy(SilenceFloorUserTurnStopStrategy):
     def __init__(
         self,
         *,
-        transcript_wait_secs: float = 2.0,
+        transcript_wait_secs: float = 15.0,
         segmented: Callable[[], bool] | None = None,
         **kwargs,
     ):
         """
         Args:
-            transcript_wait_secs: The longest the turn waits for a segment's
-                words after the segment ended.
+            transcript_wait_secs: The longest the turn waits for the STT to report a
+                segment after the segment ended (a guard against an STT that never does,
+                far beyond a slow transcription).
             segmented: Whether the STT answering now is segmented; None: always.
             **kwargs: As `SilenceFloorUserTurnStopStrategy`.
         """
@@ -65,8 +70,14 @@ class SegmentTurnAnalyzerUserTurnStopStrategy(SilenceFloorUserTurnStopStrategy):
             self._wait_task = self.task_manager.create_task(
                 self._stop_waiting_later(), f"{self}::transcript_wait"
             )
-        elif isinstance(frame, TranscriptionFrame) and frame.finalized:
-            self._untranscribed = max(0, self._untranscribed - 1)
+        elif isinstance(frame, SegmentTranscribedFrame) and self._untranscribed:
+            self._untranscribed -= 1
+            result = await super().process_frame(frame)
+            if not self._untranscribed:
+                # The last segment's words went on before this: the turn may end now.
+                await self._cancel_wait()
+                await self._maybe_trigger_user_turn_stopped()
+            return result
         return await super().process_frame(frame)
 
     async def _maybe_trigger_user_turn_stopped(self):
