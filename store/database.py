@@ -28,11 +28,10 @@ waits for it (`POOL_WAIT_SECS`), then for another process's lock (the rest), so 
 together stay within `LOCK_WAIT_SECS`."""
 
 POOL_WAIT_SECS = 0.75 * LOCK_WAIT_SECS
-"""SQLite files: the longest wait for the process's one connection, which another of this
-process's transactions holds for milliseconds (unless it waits for another process's lock).
-The larger share: this process's calls queue here (20 bookings at once on a loaded 2-core
-machine waited over a second), while another process holding the lock is rare (several
-processes share PostgreSQL, not an SQLite file)."""
+"""SQLite files: the longest wait for the process's one connection. The reservation store's
+calls take turns for it before they start a transaction (store/reservations.py `_call`), so
+this wait is only behind a transaction whose caller stopped waiting and that is finishing,
+which it does within its own lock wait."""
 
 
 def shown_url(url: str) -> str:

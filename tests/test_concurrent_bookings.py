@@ -2,6 +2,7 @@
 goes once, one phone gets one booking a day, one idempotency key books once."""
 
 import asyncio
+import time as clock
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time
 
@@ -13,6 +14,7 @@ from flows.booking_tools import BookingTools
 from function_calls import Breakers
 from settings import Settings
 from store import AlreadyBooked, NoTableFree, ReservationStore, SeatingRules, StoreUnavailable
+from store.database import POOL_WAIT_SECS
 
 NOW = datetime(2030, 1, 2, 10, 0)
 DAY = date(2030, 1, 3)
@@ -130,3 +132,30 @@ async def test_a_booking_kept_waiting_for_its_day_on_postgresql_gives_up_and_wri
         other.close()
         opened.close()
         postgres_server.drop(url.split("?")[0])
+
+
+async def test_twenty_callers_on_sqlite_wait_their_turn_however_slow_each_booking_is(
+    tmp_path, monkeypatch
+):
+    # Each transaction holds the process's one SQLite connection 0.1 s (a loaded machine):
+    # the last caller waits 2 s in all, past the connection's own wait, and is still answered.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(CALLERS))
+    store = ReservationStore.open(f"sqlite:///{tmp_path}/r.db", TABLES, SeatingRules())
+    run = store._run
+
+    def slow_run(work):
+        def slowly(session):
+            session.connection()  # the connection is taken: BEGIN IMMEDIATE
+            clock.sleep(0.1)
+            return work(session)
+
+        return run(slowly)
+
+    monkeypatch.setattr(store, "_run", slow_run)
+    try:
+        outcomes = await everyone(book(store, caller) for caller in range(CALLERS))
+    finally:
+        store.close()
+    assert sum(not isinstance(o, Exception) for o in outcomes) == 5
+    assert sum(isinstance(o, NoTableFree) for o in outcomes) == 15
+    assert CALLERS * 0.1 > POOL_WAIT_SECS
