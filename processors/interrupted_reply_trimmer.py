@@ -10,9 +10,15 @@ it, when the aggregator had nothing) to exactly the heard text, then adds a
 developer note saying the reply was interrupted there, so the next turn can
 pick up ("as I was saying") or skip what was heard. Every provider adapter
 accepts developer messages (Anthropic's turns them into user text).
+
+The interruption reaches this processor last, and the caller's barge-in turn may be in
+the context by then (the user aggregator writes it as the turn ends, which a slow
+transcript on a loaded machine brought before the interruption got here): the reply
+and the note go where the reply was, before any caller message written since the bot
+began speaking it.
 """
 
-from pipecat.frames.frames import Frame, InterruptionFrame
+from pipecat.frames.frames import BotStartedSpeakingFrame, Frame, InterruptionFrame
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
@@ -44,26 +50,46 @@ class InterruptedReplyTrimmer(FrameProcessor):
         self._context = context
         self._note = note
         self._heard: str | None = None
+        self._reply_from: int | None = None
+        """How many messages the context held when the bot began speaking the reply."""
 
     async def process_frame(self, frame: Frame, direction: FrameDirection):
         await super().process_frame(frame, direction)
-        if isinstance(frame, HeardSpeechFrame):
+        if isinstance(frame, BotStartedSpeakingFrame):
+            # The reply being spoken is written when it ends or is cut: after these.
+            self._reply_from = len(self._context.get_messages())
+        elif isinstance(frame, HeardSpeechFrame):
             self._heard = frame.text
         elif isinstance(frame, InterruptionFrame) and direction == FrameDirection.DOWNSTREAM:
             if self._heard:
                 self._rewrite(self._heard)
-            self._heard = None
+            self._heard, self._reply_from = None, None
         await self.push_frame(frame, direction)
 
     def _rewrite(self, heard: str):
         messages = list(self._context.get_messages())
-        written = messages[-1] if messages else None
-        if _is_start_of(written, heard):
-            messages[-1] = {**written, "content": heard}
+        if self._reply_from is None:  # no bot speech seen: the last message, as written
+            since = max(0, len(messages) - 1)
+            callers_from = len(messages)
         else:
-            messages.append({"role": "assistant", "content": heard})
-        messages.append({"role": "developer", "content": self._note})
+            since = callers_from = min(self._reply_from, len(messages))
+        written = next(
+            (i for i in reversed(range(since, len(messages))) if _is_start_of(messages[i], heard)),
+            None,
+        )
+        reply = {"role": "assistant", "content": heard}
+        if written is not None:
+            reply = {**messages.pop(written), "content": heard}
+        at = next(
+            (i for i in range(callers_from, len(messages)) if _role(messages[i]) == "user"),
+            len(messages),
+        )
+        messages[at:at] = [reply, {"role": "developer", "content": self._note}]
         self._context.set_messages(messages)
+
+
+def _role(message) -> str | None:
+    return message.get("role") if isinstance(message, dict) else None
 
 
 def _is_start_of(message, heard: str) -> bool:

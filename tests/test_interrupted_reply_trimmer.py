@@ -1,6 +1,8 @@
 """InterruptedReplyTrimmer: the context holds what the caller heard of a cut reply, marked."""
 
 from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    Frame,
     InterruptionFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
@@ -9,6 +11,7 @@ from pipecat.frames.frames import (
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.tests.utils import SleepFrame, run_test
 from pipecat.utils.text.base_text_aggregator import TextType
 
@@ -24,10 +27,30 @@ def sentence(text: str) -> TTSTextFrame:
     return TTSTextFrame(text, TextType.SENTENCE, context_id="reply")
 
 
-async def run_reply(context: LLMContext, frames) -> None:
+BARGE_IN = {"role": "user", "content": "Wait, what time do you close?"}
+
+
+class BargeInWrittenFirst(FrameProcessor):
+    """Writes the caller's barge-in turn as the interruption sets off (the user aggregator
+    did so before the interruption reached the end of the pipeline, on a loaded machine)."""
+
+    def __init__(self, context: LLMContext):
+        super().__init__()
+        self._context = context
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection):
+        await super().process_frame(frame, direction)
+        if isinstance(frame, HeardSpeechFrame):
+            self._context.add_message(dict(BARGE_IN))
+        await self.push_frame(frame, direction)
+
+
+async def run_reply(context: LLMContext, frames, *, barge_in_first: bool = False) -> None:
     """Frames as they leave the output transport, through the assistant aggregator."""
     assistant = LLMContextAggregatorPair(context).assistant()
-    await run_test(Pipeline([assistant, InterruptedReplyTrimmer(context)]), frames_to_send=frames)
+    before = [BargeInWrittenFirst(context)] if barge_in_first else []
+    processors = [*before, assistant, InterruptedReplyTrimmer(context)]
+    await run_test(Pipeline(processors), frames_to_send=frames)
 
 
 async def test_a_cut_reply_holds_only_what_was_heard_and_is_marked_interrupted():
@@ -95,3 +118,46 @@ async def test_an_interruption_with_nothing_heard_leaves_the_context_as_written(
         ],
     )
     assert context.get_messages() == [QUESTION, {"role": "assistant", "content": FIRST}]
+
+
+async def test_a_barge_in_written_before_the_interruption_arrives_stays_after_the_cut_reply():
+    context = LLMContext(messages=[QUESTION])
+    await run_reply(
+        context,
+        [
+            BotStartedSpeakingFrame(),
+            LLMFullResponseStartFrame(),
+            sentence(FIRST),
+            SleepFrame(0.1),
+            HeardSpeechFrame(text=HEARD),
+            InterruptionFrame(),
+        ],
+        barge_in_first=True,
+    )
+    assert context.get_messages() == [
+        QUESTION,
+        {"role": "assistant", "content": HEARD},
+        {"role": "developer", "content": INTERRUPTED_NOTE},
+        BARGE_IN,
+    ]
+
+
+async def test_a_barge_in_written_first_into_a_first_sentence_stays_after_the_cut_reply():
+    context = LLMContext(messages=[QUESTION])
+    await run_reply(
+        context,
+        [
+            BotStartedSpeakingFrame(),
+            LLMFullResponseStartFrame(),
+            SleepFrame(0.1),
+            HeardSpeechFrame(text="Our menu starts"),
+            InterruptionFrame(),
+        ],
+        barge_in_first=True,
+    )
+    assert context.get_messages() == [
+        QUESTION,
+        {"role": "assistant", "content": "Our menu starts"},
+        {"role": "developer", "content": INTERRUPTED_NOTE},
+        BARGE_IN,
+    ]
