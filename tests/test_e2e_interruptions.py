@@ -29,9 +29,12 @@ pytestmark = pytest.mark.e2e
 
 QUESTION = "What's on the menu?"
 AFTER_SECS = 3.0  # into the answer, in its second sentence
-TIME_TO_SILENCE_SECS = 0.6
 SLACK_SECS = 0.5
 """What a loaded machine may add to the gate's own timer before the bot plays on."""
+TIME_TO_SILENCE_SECS = 0.6 + SLACK_SECS
+"""A bot that goes on talking over the caller fails this; how fast it falls silent is
+bench.interruptions' figure (p95 273 ms), not a test's: three test workers on two cores
+slow every step."""
 
 
 @pytest.fixture
