@@ -65,6 +65,7 @@ NOT_NAMES = {
     "december", "reservation", "cancel", "change", "can", "could", "would", "have",
     # A caller asking for a moment before the name: "Hold on.", "Wait.", "Hmm, let me see."
     "hold", "hang", "wait", "let", "hmm", "hm", "erm", "umm", "moment", "second", "see",
+    "minute", "sec", "bit", "tick", "give", "get",
     # What follows a name: "Marie, not Maria", "Anna Smith here", "Tom speaking".
     "not", "but", "or", "actually", "instead", "here", "speaking", "from", "by", "if",
     # Days that are no one's name ("A table for four, Christmas Eve, at seven").
@@ -185,13 +186,25 @@ def _standing_alone(text: str) -> str | None:
     return None
 
 
+SHORT_ANSWER_WORDS = 4
+WORD_AFTER_ARTICLE = re.compile(r"\b(?i:a|an|the)\s+([a-z][\w'-]*)\s*[.!]?\s*$")
+"""In a short answer to "what name?" with no capitalised name, a last word after an article
+is the name: Whisper writes a surname that is also a word as the word ("Anna Smith." heard
+as "And a smith.", "Tom Baker." as "The baker.")."""
+
+
 def _bare_name(text: str) -> str | None:
     """A name said alone: of the sentences of the answer, the one with the fullest name
-    ("Lopez. Maria Lopez." is Maria Lopez; "Smith. S M I T H." is Smith)."""
+    ("Lopez. Maria Lopez." is Maria Lopez; "Smith. S M I T H." is Smith), or a surname
+    Whisper wrote as a word (see WORD_AFTER_ARTICLE)."""
     cased = _is_cased(text)
     sentences = [s for s in re.split(r"[.!?;]+", text) if s.strip()]
     names = [_name_words(FILLERS.sub("", _words(s)).split(), cased) for s in sentences]
-    return _spelled(max(names, key=len, default=[]))
+    name = max(names, key=len, default=[])
+    short = len(_words(text).split()) <= SHORT_ANSWER_WORDS
+    if not name and cased and short and (word := WORD_AFTER_ARTICLE.search(text.strip())):
+        name = _name_words([word[1]], cased=False)
+    return _spelled(name)
 
 
 def _spelled(name: list[str]) -> str | None:

@@ -330,6 +330,9 @@ def test_double_digits_are_spelled_out():
         ("Smith's the name.", False, "Smith"),
         ("I have a booking for tonight, is that ok? Lena Vogel 07911 254346.", False, "Lena Vogel"),
         ("It is the name of the place", False, None),
+        # A surname Whisper wrote as a word, in a short answer to "what name?".
+        ("And a smith.", True, "Smith"),  # "Anna Smith."
+        ("The baker.", True, "Baker"),
     ],
 )
 def test_names(said, bare, name):
@@ -347,6 +350,11 @@ def test_names(said, bare, name):
         "Friday",
         "next Friday at eight",
         "Sorry, what did you say?",
+        "Just a minute.",
+        "In a bit.",
+        "Give me a second.",
+        "I'd like a table.",
+        "It's for my wife.",
     ],
 )
 def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
