@@ -32,7 +32,7 @@ from pipecat.workers.runner import WorkerRunner
 from harness.audio_transport import ScriptedCallTransport
 from settings import Settings
 
-QUIET_SECS = 0.3
+QUIET_SECS = 0.1
 """A reply is over once nothing it set going is still owed and nothing followed for this long."""
 
 

@@ -24,7 +24,7 @@ from function_calls import Breakers
 from processors.escalation_watch import EscalationWatch
 from settings import Settings
 from store import ReservationStore
-from tests.fakes.conversation import Heard
+from tests.fakes.conversation import Heard, ResultsTakenIn
 from tests.fakes.scripted_llm import ScriptedLLM, Step
 from tests.test_booking_flow import PHONE, RESTAURANT, FlowCall, confirm, read_back, reference, seed
 
@@ -63,8 +63,10 @@ class AgentsCall(FlowCall):
         pair = LLMContextAggregatorPair(self.context)
         self.heard = Heard()
         self.watch = EscalationWatch(EscalationMonitor().observe)
+        assistant = pair.assistant()
         self.worker = PipelineWorker(
-            Pipeline([pair.user(), self.watch, self.llm, self.heard, pair.assistant()])
+            Pipeline([pair.user(), self.watch, self.llm, self.heard, assistant]),
+            observers=[ResultsTakenIn(assistant, self.heard)],
         )
         gate = tools.gate("call-1", Breakers())
         model_service = llm.llms[0] if isinstance(llm, LLMSwitcher) else None

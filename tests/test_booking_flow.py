@@ -20,7 +20,7 @@ from flows.restaurant import Restaurant
 from function_calls import Breakers
 from settings import Settings
 from store import ReservationStore
-from tests.fakes.conversation import Heard
+from tests.fakes.conversation import Heard, ResultsTakenIn
 from tests.fakes.scripted_llm import ScriptedLLM, Step
 
 NOW = datetime(2030, 1, 2, 10, 0)
@@ -72,8 +72,10 @@ class FlowCall:
         self.context = LLMContext()
         pair = LLMContextAggregatorPair(self.context)
         self.heard = Heard()
+        assistant = pair.assistant()
         self.worker = PipelineWorker(
-            Pipeline([pair.user(), self.llm, self.heard, pair.assistant()])
+            Pipeline([pair.user(), self.llm, self.heard, assistant]),
+            observers=[ResultsTakenIn(assistant, self.heard)],
         )
         self.flow = BookingFlow(tools, tools.gate("call-1", Breakers()), RESTAURANT, state)
         self.manager = booking_flow_manager(
@@ -81,7 +83,7 @@ class FlowCall:
         )
         self.nodes: list[str] = []
 
-    async def run(self, *said: str, quiet: float = 0.2) -> bool:
+    async def run(self, *said: str, quiet: float = 0.05) -> bool:
         """Start the flow, say each line once the bot has answered the one before (not
         after a fixed pause, which a loaded machine outran), and return whether the call
         ended by itself."""
