@@ -36,6 +36,8 @@ QUESTIONS = {
     "changes": "What would you like to change: the day, the time or the number of people?",
     "booking_day": "What day is the booking for, and what phone number is it under?",
 }
+BOOKING_DAY_QUESTION = "What day is the booking for?"
+"""For a booking whose number the caller gave but whose name could not be heard."""
 WHICH_TASK = "Would you like to book a table, or change or cancel a booking you have?"
 LEAVE_BEFORE_ANYTHING = "Would you like to end the call, or is there something I can help with?"
 """Said when a goodbye is the caller's first words: Whisper invents farewells in noise."""

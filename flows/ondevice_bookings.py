@@ -22,6 +22,7 @@ from flows.booking_changes import time_without_value
 from flows.booking_dates import parse_booked_day, parse_date, parse_moved_from
 from flows.booking_names import completed_name
 from flows.booking_progress import (
+    BOOKING_DAY_QUESTION,
     FIND_NAME_QUESTION,
     FIND_QUESTION,
     LEAVE_BEFORE_ANYTHING,
@@ -218,8 +219,8 @@ class OfflineBookings(QuestionAnswers):
             desk.name_misses += 1
             if desk.name_misses >= NAME_TRIES and self._day_fact() is None:
                 # A name Whisper cannot spell is not asked for ever: the day is a fact too.
-                desk.asked = "booking_day"
-                return Reply(f"Sorry, I did not catch that. {QUESTIONS['booking_day']}")
+                desk.asked = "booking_day"  # the number is in hand: the day alone
+                return Reply(f"Sorry, I did not catch that. {self._question('booking_day')}")
         if not heard and desk.asked and TASK_INTENTS.get(intent or "") == desk.task:
             return Reply(f"Of course. {self._question(desk.asked)}")  # "I want to book."
         if not heard and desk.asked:
@@ -443,6 +444,8 @@ class OfflineBookings(QuestionAnswers):
             return REFERENCE_QUESTION if desk.no_phone else FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
+        if slot == "booking_day" and desk.name_misses >= NAME_TRIES and desk.slots.phone:
+            return BOOKING_DAY_QUESTION
         if slot == "changes":
             return desk.change_question()
         if slot == "day" and desk.weekend and desk.task == "book":

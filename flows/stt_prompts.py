@@ -8,7 +8,12 @@ prompts are examples of form only; no slot is ever read from them.
 """
 
 from flows.booking_changes import CHANGE_QUESTIONS
-from flows.booking_progress import FIND_NAME_QUESTION, FIND_QUESTION, QUESTIONS
+from flows.booking_progress import (
+    BOOKING_DAY_QUESTION,
+    FIND_NAME_QUESTION,
+    FIND_QUESTION,
+    QUESTIONS,
+)
 from flows.phone_heard import FIRST_PART, GO_ON, REST
 from services.turn_prompts import TurnPrompts
 
@@ -36,6 +41,7 @@ TURN_PROMPTS = {
     FIND_NAME_QUESTION: NAME_PROMPT,
     "under the name": "Yes, that's right.",
     QUESTIONS["day"]: DAY_PROMPT,
+    BOOKING_DAY_QUESTION: DAY_PROMPT,
     "What other day would suit you?": DAY_PROMPT,
     "Would Saturday or Sunday suit you?": DAY_PROMPT,
     QUESTIONS["at"]: TIME_PROMPT,
