@@ -208,6 +208,15 @@ PARTY_PATTERNS = [
 ]
 
 
+BARE_COUNT = re.compile(
+    r"(?<!\bat )(?<!half )(?<!past )(?<!\bto )\b(\d{1,3})\b"
+    r"(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|thirty|fifteen|forty))",
+    re.IGNORECASE,
+)
+"""A number in a bare answer to "how many?" that is no time ("Seven pm." answers the question
+before it: no party of 7)."""
+
+
 def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
     """How many people a sentence books for. `bare`: the caller was just asked how many;
     `hear_alike`: read words that sound like a number where one belongs ("for free")."""
@@ -238,7 +247,7 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     ):
         return 2
     if bare:
-        numbers = re.findall(r"\b\d{1,3}\b", spoken)
+        numbers = re.findall(BARE_COUNT, spoken)
         if len(numbers) == 1:
             return min(int(numbers[0]), MAX_PARTY)
         # "Free, please." alone, in answer to "For how many people?"

@@ -644,3 +644,17 @@ def test_a_day_taken_back_with_not_is_no_day(said):
 def test_a_name_introduced_after_an_introduction_that_names_no_one_is_read():
     said = "I'd like to cancel please, I'm not coming anymore. It's Vogel."
     assert parse_slots(said, TODAY, "GB").name == "Vogel"
+
+
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [("Seven pm.", time(19)), ("At seven.", time(19)), ("Half seven.", time(19, 30))],
+)
+def test_a_time_said_to_how_many_people_is_no_party_size(said, at):
+    # The caller answers the question before it: no party of 7.
+    slots = parse_slots(said, TODAY, "GB", asked="party_size")
+    assert (slots.party_size, slots.at) == (None, at)
+
+
+def test_a_bare_number_to_how_many_people_is_the_party_size():
+    assert parse_slots("Seven.", TODAY, "GB", asked="party_size").party_size == 7
