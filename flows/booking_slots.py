@@ -248,6 +248,9 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return 2
     if bare:
         numbers = re.findall(BARE_COUNT, spoken)
+        said_again = [*SAID_AGAIN.finditer(spoken)]
+        if len(numbers) > 1 and said_again:  # "Four. Actually five."
+            numbers = re.findall(BARE_COUNT, spoken[said_again[-1].end() :])
         if len(numbers) == 1:
             return min(int(numbers[0]), MAX_PARTY)
         # "Free, please." alone, in answer to "For how many people?"

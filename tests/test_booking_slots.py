@@ -658,3 +658,8 @@ def test_a_time_said_to_how_many_people_is_no_party_size(said, at):
 
 def test_a_bare_number_to_how_many_people_is_the_party_size():
     assert parse_slots("Seven.", TODAY, "GB", asked="party_size").party_size == 7
+
+
+def test_a_party_size_corrected_in_a_bare_answer_is_the_last_one():
+    said = parse_slots("Four. Actually five.", TODAY, "GB", asked="party_size")
+    assert said.party_size == 5
