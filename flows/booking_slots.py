@@ -274,10 +274,11 @@ SAID_AGAIN = re.compile(
 """Words after which a caller says a detail again, corrected: "at 7, no sorry, make that 8"."""
 
 
-def _said_again(head: str, tail: str, today: date) -> dict:
+def _said_again(head: str, tail: str, today: date, asked: str | None = None) -> dict:
     """The details `tail` corrects in `head`; a bare number ("make that 8") corrects the
-    number said last before it: a time after "at", else the party size. Details said after
-    that number's clause are taken too ("Actually make that 5. Tomorrow at 6.")."""
+    number said last before it: a time after "at" or in answer to "What time?" (unless it
+    was said as people), else the party size. Details said after that number's clause are
+    taken too ("Actually make that 5. Tomorrow at 6.")."""
     new = {
         "at": parse_time(tail),
         "party_size": parse_party_size(tail),
@@ -292,7 +293,11 @@ def _said_again(head: str, tail: str, today: date) -> dict:
     if not numbers:
         return new
     before, after = head[: numbers[-1].start()], head[numbers[-1].end() :]
-    if re.search(r"\b(?:at|about|around)\s*$", before) or re.match(r"\s*(?:[ap]m|o'?clock)", after):
+    people = re.match(r"\s*(?:people|persons|guests|of us)\b", after)
+    timed = re.search(r"\b(?:at|about|around)\s*$", before) or re.match(
+        r"\s*(?:[ap]m|o'?clock)", after
+    )
+    if not people and (timed or asked == "at"):
         at = parse_time(clause, bare=True)
         return {**new, "at": at} if at else new
     size = parse_party_size(clause, bare=True)
@@ -330,6 +335,9 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     timed = with_digits(rest).replace(named[0], " ") if named else rest
     at, time_guessed = _read_time(timed, bare=asked == "at")
     time_guessed |= at != _read_time(timed, bare=asked == "at", hear_alike=False)[0]
+    cues = [*SAID_AGAIN.finditer(timed)]
+    if asked == "at" and at is None and cues and timed[: cues[-1].start()].strip():
+        at, time_guessed = _read_time(timed[cues[-1].end() :], bare=True)  # "Eight. Actually nine."
     size = parse_party_size(rest, bare=asked == "party_size")
     size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
     day = parse_date(rest, today)
@@ -349,7 +357,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     for cue in reversed([*SAID_AGAIN.finditer(rest)]):
         if not any((at, size, day)) or not rest[: cue.start()].strip():
             break  # nothing said before the cue to correct
-        if corrected := _said_again(rest[: cue.start()], rest[cue.end() :], today):
+        if corrected := _said_again(rest[: cue.start()], rest[cue.end() :], today, asked):
             if "party_size" in corrected and "at" not in corrected and asked == "at":
                 # "Eight people. No sorry, six." to "What time?": the six is no time.
                 at = _read_time(timed)[0]

@@ -663,3 +663,12 @@ def test_a_bare_number_to_how_many_people_is_the_party_size():
 def test_a_party_size_corrected_in_a_bare_answer_is_the_last_one():
     said = parse_slots("Four. Actually five.", TODAY, "GB", asked="party_size")
     assert said.party_size == 5
+
+
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [("Eight. Actually nine.", time(21)), ("Half seven. Actually eight.", time(20))],
+)
+def test_a_time_corrected_in_a_bare_answer_to_what_time_is_the_last_one(said, at):
+    slots = parse_slots(said, TODAY, "GB", asked="at")
+    assert (slots.at, slots.party_size) == (at, None)
