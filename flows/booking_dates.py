@@ -116,14 +116,23 @@ def parse_moved_from(text: str, today: date) -> date | None:
 
 def parse_booked_day(text: str, today: date) -> tuple[date, str] | None:
     """The day said right after the booking it is on ("my booking for Friday", "our
-    reservation tonight", "my table on the 12th"), and the text without it, where a new day
-    may be said ("... and I'd like to bring it forward to Thursday")."""
+    reservation tonight", "my table on the 12th") or right before it ("my Friday booking"),
+    and the text without it, where a new day may be said ("... and I'd like to bring it
+    forward to Thursday")."""
     spoken = _tens_and_ordinal(with_digits(text))
     for found in re.finditer(
         r"\b(?:booking|reservation|table)\b(?: (?:for|on))? ((?:[\w']+ ?){1,4})", spoken
     ):
         words = re.split(r"\b(?:and|but|to|at|for|because|so)\b", found[1])[0]
         if (day := parse_date(words, today)) is not None:
+            return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
+    # Or right before it: "my Friday booking", "tomorrow's reservation".
+    for found in re.finditer(
+        r"(?:\b(?:my|our|the) |\b(?=(?:today|tonight|tomorrow)'s ))((?:[\w']+ ){1,2})"
+        r"(?:booking|reservation|table)\b",
+        spoken,
+    ):
+        if (day := parse_date(found[1].replace("'s ", " "), today)) is not None:
             return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
     return None
 

@@ -280,6 +280,13 @@ async def test_offline_a_change_finds_the_booking_by_the_day_it_is_moved_from(
     assert call.replies[-1].endswith("to 4 people on Saturday 5 January at 7 pm. Shall I go ahead?")
 
 
+async def test_offline_a_change_finds_the_booking_by_its_day_said_before_it(store, rules, booking):
+    said = "Change of plan for my Friday booking, can we come at eight instead?"
+    call = await talk(store, rules, said, "07911 123456")
+    assert call.replies[-2].startswith("I found your booking for 4 people on Friday 4 January")
+    assert call.replies[-1].endswith("to 4 people on Friday 4 January at 8 pm. Shall I go ahead?")
+
+
 async def test_offline_the_day_given_for_a_change_lookup_is_not_the_new_day(store, rules, booking):
     call = await talk(
         store,
@@ -320,3 +327,13 @@ async def test_offline_a_wrong_day_and_a_phone_find_nothing(store, rules, bookin
     call = await talk(store, rules, "Please cancel my table on Saturday.", "07911 123456")
     assert not any(word in reply for reply in call.replies for word in DETAILS)
     assert [b.status for b in await store.bookings()] == ["confirmed"]
+
+
+def test_the_day_said_before_the_word_booking_is_the_bookings_day():
+    from flows.booking_dates import parse_booked_day
+
+    (day, rest) = parse_booked_day(
+        "Can we move tomorrow's reservation to Saturday?", date(2030, 1, 2)
+    )
+    assert day == date(2030, 1, 3)
+    assert "saturday" in rest
