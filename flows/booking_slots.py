@@ -248,9 +248,6 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return 2
     if bare:
         numbers = re.findall(BARE_COUNT, spoken)
-        said_again = [*SAID_AGAIN.finditer(spoken)]
-        if len(numbers) > 1 and said_again:  # "Four. Actually five."
-            numbers = re.findall(BARE_COUNT, spoken[said_again[-1].end() :])
         if len(numbers) == 1:
             return min(int(numbers[0]), MAX_PARTY)
         # "Free, please." alone, in answer to "For how many people?"
@@ -335,11 +332,17 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     timed = with_digits(rest).replace(named[0], " ") if named else rest
     at, time_guessed = _read_time(timed, bare=asked == "at")
     time_guessed |= at != _read_time(timed, bare=asked == "at", hear_alike=False)[0]
-    cues = [*SAID_AGAIN.finditer(timed)]
-    if asked == "at" and at is None and cues and timed[: cues[-1].start()].strip():
-        at, time_guessed = _read_time(timed[cues[-1].end() :], bare=True)  # "Eight. Actually nine."
     size = parse_party_size(rest, bare=asked == "party_size")
     size_guessed = size != parse_party_size(rest, bare=asked == "party_size", hear_alike=False)
+    # A bare answer said twice ("Four. Actually five.", "Eight. Actually nine."): the asked
+    # detail is read from after the last cue; the correction below then keeps it.
+    cues = [*SAID_AGAIN.finditer(timed)]
+    if asked in ("at", "party_size") and cues and timed[: cues[-1].start()].strip():
+        tail = timed[cues[-1].end() :]
+        if asked == "at" and at is None:
+            at, time_guessed = _read_time(tail, bare=True)
+        if asked == "party_size" and size is None:
+            size = parse_party_size(tail, bare=True)
     day = parse_date(rest, today)
     if at is None and size is not None and day is not None:
         at = _lone_hour(rest)
