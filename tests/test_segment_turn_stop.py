@@ -10,7 +10,6 @@ or without, and the turn waits for that, however long it takes.
 from pipecat.frames.frames import (
     ErrorFrame,
     STTMetadataFrame,
-    TranscriptionFrame,
     UserStoppedSpeakingFrame,
     VADUserStartedSpeakingFrame,
     VADUserStoppedSpeakingFrame,
@@ -26,16 +25,10 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 from services.segment_transcribed_frame import SegmentTranscribedFrame
 from services.stt import create_stt
 from settings import Settings
-from tests.turn_analyzers import AlwaysComplete
+from tests.turn_analyzers import AlwaysComplete, segment_words
 from turns.segment_turn_stop import SegmentTurnAnalyzerUserTurnStopStrategy
 
 OLD_FIXED_WAIT_SECS = 2.0
-
-
-def words(text: str) -> TranscriptionFrame:
-    frame = TranscriptionFrame(text, "caller", "2026-01-01T00:00:00")
-    frame.finalized = True  # as a segmented STT marks them
-    return frame
 
 
 async def caller_turns(frames) -> tuple[list[str], int]:
@@ -63,11 +56,11 @@ async def test_a_segment_transcribed_slower_than_the_old_fixed_wait_stays_in_the
     turns, ends = await caller_turns(
         [
             *segment(),
-            words("Could you tell me,"),
+            segment_words("Could you tell me,"),
             SegmentTranscribedFrame(),
             *segment(),
             SleepFrame(OLD_FIXED_WAIT_SECS + 0.5),  # Whisper on a loaded machine
-            words("what time you close on Friday?"),
+            segment_words("what time you close on Friday?"),
             SegmentTranscribedFrame(),
             SleepFrame(0.3),
         ]
@@ -80,7 +73,7 @@ async def test_a_last_segment_with_no_words_ends_the_turn_when_it_is_transcribed
     turns, ends = await caller_turns(
         [
             *segment(),
-            words("What time do you open?"),
+            segment_words("What time do you open?"),
             SegmentTranscribedFrame(),
             *segment(),  # a cough: Whisper finds no words in it
             SleepFrame(0.2),
@@ -94,7 +87,7 @@ async def test_a_last_segment_with_no_words_ends_the_turn_when_it_is_transcribed
 
 async def test_a_segment_not_yet_transcribed_holds_the_turn_end():
     _, ends = await caller_turns(
-        [*segment(), words("Could you tell me,"), SegmentTranscribedFrame(), *segment()]
+        [*segment(), segment_words("Could you tell me,"), SegmentTranscribedFrame(), *segment()]
         + [SleepFrame(0.5)]
     )
     assert ends == 0

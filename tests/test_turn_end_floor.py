@@ -5,7 +5,6 @@ import time
 from pipecat.audio.vad.vad_analyzer import VADState
 from pipecat.frames.frames import (
     STTMetadataFrame,
-    TranscriptionFrame,
     UserStoppedSpeakingFrame,
     VADUserStartedSpeakingFrame,
     VADUserStoppedSpeakingFrame,
@@ -20,18 +19,12 @@ from pipecat.turns.user_turn_strategies import UserTurnStrategies
 
 from harness.voices import piper_speech, silence, trim_silence
 from settings import Settings
-from tests.turn_analyzers import AlwaysComplete
+from tests.turn_analyzers import AlwaysComplete, segment_words
 from turns.heard_silence_vad import HeardSilenceVADAnalyzer
 from turns.turn_end_floor import SilenceFloorUserTurnStopStrategy
 from turns.user_turn_params import create_user_turn_params
 
 VAD_STOP_SECS = 0.2
-
-
-def said(text: str) -> TranscriptionFrame:
-    frame = TranscriptionFrame(text, "caller", "2026-01-01T00:00:00")
-    frame.finalized = True  # as a segmented STT marks it
-    return frame
 
 
 def stopped() -> VADUserStoppedSpeakingFrame:
@@ -56,11 +49,11 @@ async def test_a_caller_who_goes_on_within_the_floor_keeps_the_turn():
     ended = await turns_ended(
         [
             VADUserStartedSpeakingFrame(),
-            said("Just to check,"),
+            segment_words("Just to check,"),
             stopped(),
             SleepFrame(0.05),
             VADUserStartedSpeakingFrame(),
-            said("are you open on bank holidays?"),
+            segment_words("are you open on bank holidays?"),
         ],
         floor_secs=60.0,
     )
@@ -69,7 +62,12 @@ async def test_a_caller_who_goes_on_within_the_floor_keeps_the_turn():
 
 async def test_the_turn_ends_once_the_floor_has_passed():
     ended = await turns_ended(
-        [VADUserStartedSpeakingFrame(), said("What time do you open?"), stopped(), SleepFrame(0.5)],
+        [
+            VADUserStartedSpeakingFrame(),
+            segment_words("What time do you open?"),
+            stopped(),
+            SleepFrame(0.5),
+        ],
         floor_secs=0.25,
     )
     assert ended == 1
@@ -108,11 +106,11 @@ async def turn_end_after_going_on(vad: ListeningVAD) -> bool:
     frames = [
         STTMetadataFrame(service_name="whisper", ttfs_p99_latency=0.8),
         VADUserStartedSpeakingFrame(),
-        said("Before I forget,"),
+        segment_words("Before I forget,"),
         stopped(),
         SleepFrame(0.2),  # the floor's wall-clock time has passed
         VADUserStartedSpeakingFrame(),  # and the VAD reports the caller going on
-        said("what is your address?"),
+        segment_words("what is your address?"),
     ]
     down, _ = await run_test(user, frames_to_send=frames)
     return any(isinstance(frame, UserStoppedSpeakingFrame) for frame in down)

@@ -1,6 +1,14 @@
-"""Turn analyzers for tests of the turn-stop strategies."""
+"""Turn analyzers and transcripts for tests of the turn-stop strategies."""
 
 from pipecat.audio.turn.base_turn_analyzer import BaseTurnAnalyzer, BaseTurnParams, EndOfTurnState
+from pipecat.frames.frames import TranscriptionFrame
+
+
+def segment_words(text: str) -> TranscriptionFrame:
+    """A caller segment's transcript as a segmented STT (Whisper) pushes it: finalized."""
+    frame = TranscriptionFrame(text, "caller", "2026-01-01T00:00:00")
+    frame.finalized = True
+    return frame
 
 
 class AlwaysComplete(BaseTurnAnalyzer):
