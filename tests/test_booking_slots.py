@@ -333,6 +333,10 @@ def test_double_digits_are_spelled_out():
         # A surname Whisper wrote as a word, in a short answer to "what name?".
         ("And a smith.", True, "Smith"),  # "Anna Smith."
         ("The baker.", True, "Baker"),
+        # Accented letters are a name's too (a typed chat, a cloud STT): not cut at the accent.
+        ("Under the name Ana-María García-López, please.", False, "Ana-María García-López"),
+        ("This is Łukasz Nowak.", False, "Łukasz Nowak"),
+        ("Élodie Durand.", True, "Élodie Durand"),
     ],
 )
 def test_names(said, bare, name):
