@@ -39,10 +39,14 @@ class QuestionAnswers(BookingResults):
         yes, no = is_affirmative(text), is_negative(text)
         if desk.awaiting == "human":
             desk.awaiting = None
+            before = desk.slots
+            heard = (yes or no) and desk.task is not None and self._listen(text)
+            if heard and (no or desk.slots != before):
+                # "No, it's for five people", "Ok, what about 6 people then?": the task goes
+                # on with them.
+                return self._next()
             if yes:
                 return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
-            if no and desk.task and self._listen(text):
-                return self._next()  # "No, it's for five people": the task goes on with them
             if no:
                 self.progress = BookingProgress()
                 return Reply(f"All right. {ANYTHING_ELSE}")

@@ -398,6 +398,16 @@ async def test_declining_a_person_with_the_details_goes_on_with_the_booking(stor
     assert call.replies[-1].startswith("Good news, we have a table for 5 people on Friday")
 
 
+async def test_an_ok_with_a_smaller_party_to_the_offer_of_a_person_goes_on_booking(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for twelve on Friday at 8pm, please.",
+        "Ok, what about 6 people then?",
+    )
+    assert call.replies[-1].startswith("Good news, we have a table for 6 people on Friday")
+
+
 async def test_declining_a_person_without_details_ends_the_task(store, rules):
     call = await talk(store, rules, "A table for twelve on Friday at 8pm, please.", "No thanks.")
     assert call.replies[-1] == "All right. Is there anything else I can help with?"
@@ -478,6 +488,14 @@ def test_a_run_of_letters_longer_than_any_name_is_no_name():
 async def test_nothing_more_after_an_answer_ends_the_call_with_a_goodbye(store, rules, said):
     call = await talk(store, rules, "What time do you open?", said)
     assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
+
+
+@pytest.mark.parametrize("said", ["Yes.", "Yes please.", "Yeah, there is."])
+async def test_a_yes_to_anything_else_asks_for_the_task(store, rules, said):
+    call = await talk(store, rules, "What time do you open?", said)
+    assert call.replies[-1] == (
+        "Of course. Would you like to book a table, or change or cancel a booking you have?"
+    )
 
 
 async def test_a_fuller_name_with_actually_at_the_read_back_replaces_the_name(store, rules):
