@@ -408,6 +408,16 @@ async def test_an_ok_with_a_smaller_party_to_the_offer_of_a_person_goes_on_booki
     assert call.replies[-1].startswith("Good news, we have a table for 6 people on Friday")
 
 
+async def test_a_yes_to_the_offer_of_a_person_that_says_the_party_again_hands_over(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for twelve on Friday at 8pm, please.",
+        "Yes please, there are 12 of us.",
+    )
+    assert call.replies[-1].startswith("I have asked a member of our staff to take over")
+
+
 async def test_declining_a_person_without_details_ends_the_task(store, rules):
     call = await talk(store, rules, "A table for twelve on Friday at 8pm, please.", "No thanks.")
     assert call.replies[-1] == "All right. Is there anything else I can help with?"
