@@ -97,8 +97,15 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     start of a sentence; `bare`: the caller was just asked, so the answer may be the name
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
+    text = MARKUP.sub(" ", ELEMENT.sub(" ", text))
     text = TRAILING.sub(r"\1", text.replace("\u2019", "'"))
     return _whole(_said_name(text, bare, answering), text)
+
+
+ELEMENT = re.compile(r"<(\w+)[^<>]*>.*?</\1\s*>", re.DOTALL)
+MARKUP = re.compile(r"<[^<>]*>")
+"""Markup typed into a chat ("<script>alert(1)</script>"), its tags and what they enclose: no
+one's name (speech never has it)."""
 
 
 TRAILING = re.compile(

@@ -359,6 +359,7 @@ def test_names(said, bare, name):
         "Give me a second.",
         "I'd like a table.",
         "It's for my wife.",
+        "<script>alert(1)</script>",
     ],
 )
 def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
