@@ -111,6 +111,9 @@ class BookingProgress:
     shows it is theirs, and for a change not the day it goes to."""
     held: tuple[str, dict[str, Any]] | None = None
     """The call whose read-back the caller is answering."""
+    read_back_again: bool = False
+    """A change or cancellation was read back a second time after an answer that was neither
+    yes nor no; another such answer leaves the booking as it was."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)
     """What was heard of the caller's phone number so far."""
     name_unsure: bool = False

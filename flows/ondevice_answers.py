@@ -87,6 +87,11 @@ class QuestionAnswers(BookingResults):
                 return self._next()  # "No, make it five": the details said instead, read back
             if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again
                 return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
+            if not no and not desk.read_back_again:
+                # Neither yes nor no ("Oh sorry, it's under Vogel.", a word Whisper made of
+                # noise): the gate reads it back again, once, rather than the call undoing it.
+                desk.read_back_again = True
+                return Reply("", calls=(held,))
             return self._left_as_it_was()
         return None
 

@@ -170,6 +170,25 @@ async def test_a_cancellation_the_caller_declines_keeps_the_booking(store, rules
     assert [b.status for b in await store.bookings()] == ["confirmed"]
 
 
+async def test_an_answer_to_a_cancellation_that_is_neither_yes_nor_no_reads_it_back_again(
+    store, rules
+):
+    call = await talk(
+        store, rules, *BOOK, "Cancel my booking.", "07911 123456", "Oh sorry, it's Smith.", "Yes."
+    )
+    assert call.replies[-4].startswith("I will cancel the booking under the name Anna Smith")
+    assert call.replies[-3] == call.replies[-4]
+    assert [b.status for b in await store.bookings()] == ["cancelled"]
+
+
+async def test_two_answers_to_a_cancellation_that_are_neither_yes_nor_no_keep_the_booking(
+    store, rules
+):
+    call = await talk(store, rules, *BOOK, "Cancel my booking.", "07911 123456", "Hm.", "Hm.")
+    assert call.replies[-1].startswith("All right, I have left your booking as it was.")
+    assert [b.status for b in await store.bookings()] == ["confirmed"]
+
+
 async def test_an_unknown_phone_number_is_asked_again(store, rules):
     call = await talk(
         store, rules, "I want to cancel my reservation.", "020 7946 0018", "Maria Lopez."
