@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import dateparser
 
 from flows.heard_alike import COMPANIONS, DAYS_HEARD, MONTHS, WEEKDAYS, meant
+from flows.impossible_dates import ordinal
 from flows.spoken_dates import said_plainly
 from flows.spoken_numbers import with_digits
 
@@ -98,6 +99,35 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
             return None  # "Monday the 9th", a Wednesday: one of them misheard, so a guess
         return day
     return None
+
+
+MONTH_NAMED = re.compile(rf"\b(?:in|for|of|during|next|this) ({MONTHS})\b")
+"""A month said as when ("in March", "sometime next April"), not "may I"."""
+DAY_OF_MONTH_ALONE = re.compile(r"^(?:\W*\w+){0,3}?\W*\b(?:the )?(\d{1,2})(?:st|nd|rd|th)\b")
+"""A day of the month said with no month, at the start of a short answer ("The 5th.",
+"Oh, the 28th then")."""
+
+
+def month_said(text: str) -> str | None:
+    """The month a turn names as when the caller wants to come ("Table for 2 in March",
+    "the 31st of February"), lower case, or None."""
+    spoken = with_digits(text)
+    found = MONTH_NAMED.search(spoken) or re.search(
+        rf"\d(?:st|nd|rd|th)? (?:of )?({MONTHS})\b", spoken
+    )
+    return found[1] if found else None
+
+
+def in_month(day: date | None, text: str, month: str | None, today: date) -> date | None:
+    """`day` read from `text`, in the `month` the caller named before when `text` gives only a
+    day of the month ("Table for 2 in March" ... "The 5th.": 5 March, not the next 5th)."""
+    if day is None or month is None or re.search(rf"\b(?:{MONTHS}|{WEEKDAYS})\b", text.lower()):
+        return day
+    found = DAY_OF_MONTH_ALONE.search(with_digits(text))
+    if found is None or int(found[1]) != day.day:
+        return day
+    named = parse_date(f"the {ordinal(day.day)} of {month}", today)
+    return named or day
 
 
 MOVE_WORDS = r"move|moving|change|changing|shift|switch"

@@ -109,6 +109,9 @@ class BookingProgress:
     booking_day: date | None = None
     """The day the caller says their booking is on ("from Thursday to Friday"): a fact that
     shows it is theirs, and for a change not the day it goes to."""
+    month: str | None = None
+    """The month the caller named for their visit ("in March"), for a day of the month said
+    after it alone ("The 5th.")."""
     held: tuple[str, dict[str, Any]] | None = None
     """The call whose read-back the caller is answering."""
     read_back_again: bool = False

@@ -19,7 +19,13 @@ from typing import Any
 from conversation.state import ConversationState
 from flows.booking_arguments import MAX_NOTES_CHARS
 from flows.booking_changes import time_without_value
-from flows.booking_dates import parse_booked_day, parse_date, parse_moved_from
+from flows.booking_dates import (
+    in_month,
+    month_said,
+    parse_booked_day,
+    parse_date,
+    parse_moved_from,
+)
 from flows.booking_names import completed_name
 from flows.booking_progress import (
     BOOKING_DAY_QUESTION,
@@ -292,6 +298,8 @@ class OfflineBookings(QuestionAnswers):
         if desk.task != "book" and asked not in ("phone", "name"):
             asked = None
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
+        said = replace(said, day=in_month(said.day, text, desk.month, self.rules.today()))
+        desk.month = month_said(text) or desk.month
         said = desk.instead(desk.phone.unrefused(said), text)
         said = replace(said, name=completed_name(desk.slots.name, said.name, text))
         self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)

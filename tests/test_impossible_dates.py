@@ -103,3 +103,21 @@ async def test_offline_an_impossible_date_is_said_and_asked_again(store, rules, 
         "Good news, we have a table for 2 people on Thursday 3 January at 8 pm."
     )
     assert await store.bookings() == []
+
+
+@pytest.mark.parametrize(
+    ("said", "then", "day"),
+    [
+        ("A table for 2 on the 31st of February at 7pm.", "The 28th then.", "Thursday 28 February"),
+        ("A table for 2 in March at 7pm.", "The 5th.", "Tuesday 5 March"),
+    ],
+)
+async def test_offline_a_day_of_the_month_said_alone_is_in_the_month_named_before(
+    store, rules, said, then, day
+):
+    tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
+    gate = tools.gate("call-1", Breakers(), backoff_initial_secs=0.01)
+    restaurant = Restaurant(name="Chez Test", hours="noon to ten", address="1 Test Road")
+    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(restaurant, rules))
+    call = await converse(llm, [END_CALL, *tools.schemas(gate)], turns(said, then))
+    assert call.replies[1].startswith(f"Good news, we have a table for 2 people on {day} at 7 pm.")
