@@ -13,40 +13,44 @@ import re
 
 from text_to_num import alpha2digit
 
+CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-ſ]"
+"""A name's first letter: a capital, accented ones too ("Élodie", "Łukasz"); Latin Extended-A
+holds its capitals and small letters in turn, so both count there."""
+
 NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
 INTRODUCTION = re.compile(
     r"(?:^|[.!?,;]\s*)(?:and\s+)?(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    r"(?:this is|it's|it is|i'm|i am)\s+(?=[A-ZÀ-ÖØ-ÞĀ-ſ])|\bunder\s+(?=[A-ZÀ-ÖØ-ÞĀ-ſ])"
-    r"|\bname[,:]?\s+(?=[A-ZÀ-ÖØ-ÞĀ-ſ])|\b(?:booking|reservation)\s+for\s+(?=[A-ZÀ-ÖØ-ÞĀ-ſ])",
+    rf"(?:this is|it's|it is|i'm|i am)\s+(?={CAPITAL})|\bunder\s+(?={CAPITAL})"
+    rf"|\bname[,:]?\s+(?={CAPITAL})|\b(?:booking|reservation)\s+for\s+(?={CAPITAL})",
     flags=re.IGNORECASE,
 )
 """An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker"; what
 follows must be capitalised ("this is Maria", not "I'm looking")."""
 NAME_BEFORE = re.compile(
-    r"\b([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*(?:\s+[A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*){0,2}),?(?:\s+is|'s)\s+(?:the|my|our)\s+"
+    rf"\b({CAPITAL}[\w'-]*(?:\s+{CAPITAL}[\w'-]*){{0,2}}),?(?:\s+is|'s)\s+(?:the|my|our)\s+"
     r"(?:name|surname|last name)\b"
 )
 """A name said before the word: "Vogel is the name", "Smith's the name"."""
 SIGNED = re.compile(
     r"(?:^|[.!?,;]\s*)(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    r"((?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*\s+){0,2}[A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)\s+(?:speaking|here|calling)\b"
+    rf"((?:{CAPITAL}[\w'-]*\s+){{0,2}}{CAPITAL}[\w'-]*)\s+(?:speaking|here|calling)\b"
 )
 """A name said before "speaking", "here" or "calling" at the start of a sentence ("Hi, Tom
 Baker here")."""
 ALONE = re.compile(
-    r"(?:^|[.!?,;:]\s*|(?<=\d{3})\s+)((?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*\s+){1,2}[A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{3})"
+    rf"(?:^|[.!?,;:]\s*|(?<=\d{{3}})\s+)((?:{CAPITAL}[\w'-]*\s+){{1,2}}{CAPITAL}[\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{{3}})"
 )
 """Two or three capitalised words standing alone between stops or commas (or before a phone
 number, or after one), as a caller gives a name among other details ("Table for three, Saturday at one.
 Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 BY_NUMBER = re.compile(
-    r"(?:^|[.!?,;:]\s*)([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)[,.]\s*(?=\+?\d)|"
-    r"(?:(?<=\d)[,.]\s*|(?<=\d{3})\s+)([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)\s*(?=[.!;:]|$)"
+    rf"(?:^|[.!?,;:]\s*)({CAPITAL}[\w'-]*)[,.]\s*(?=\+?\d)|"
+    rf"(?:(?<=\d)[,.]\s*|(?<=\d{{3}})\s+)({CAPITAL}[\w'-]*)\s*(?=[.!;:]|$)"
 )
 """One capitalised word standing alone next to a phone number: "Jones, 07911 123456.",
 "Cancel. Jones. 07911 123456.", "07911 123456 Jones"."""
-LONE = re.compile(r"([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)[.!]?")
+LONE = re.compile(rf"({CAPITAL}[\w'-]*)[.!]?")
 """A whole answer of one capitalised word (after fillers: "Oh, it's Jones.")."""
 NOT_NAMES = {
     "for", "and", "please", "thanks", "thank", "you", "calling", "looking", "wondering", "trying",
@@ -144,9 +148,9 @@ def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     return None
 
 
-FIRST_NAME = re.compile(r"\b[Ff]irst name(?: is|'s)?[,:]?\s+([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)")
+FIRST_NAME = re.compile(rf"\b[Ff]irst name(?: is|'s)?[,:]?\s+({CAPITAL}[\w'-]*)")
 SURNAME = re.compile(
-    r"\b(?:[Ss]urname|[Ll]ast name|[Ff]amily name)(?: is|'s)?[,:]?\s+([A-ZÀ-ÖØ-ÞĀ-ſ][\w'-]*)"
+    rf"\b(?:[Ss]urname|[Ll]ast name|[Ff]amily name)(?: is|'s)?[,:]?\s+({CAPITAL}[\w'-]*)"
 )
 
 

@@ -52,8 +52,15 @@ from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
-from flows.task_words import AVAILABLE, IT, SECOND_TABLE, closes, task_in, task_named
-from function_calls import is_affirmative
+from flows.task_words import (
+    AVAILABLE,
+    IT,
+    SECOND_TABLE,
+    closes,
+    only_yes,
+    task_in,
+    task_named,
+)
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
@@ -172,7 +179,7 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(LEAVE_BEFORE_ANYTHING)
             if intent is None and not details and self.caller_turns > 1 and closes(text):
                 return LEAVING  # "No thanks." to "Is there anything else I can help with?"
-            if intent is None and not details and _only_yes(text):
+            if intent is None and not details and only_yes(text):
                 return Reply(f"Of course. {WHICH_TASK}")  # "Yes." to "How can I help?"
             return None
         if intent in ("hours", "address", "human"):
@@ -494,13 +501,3 @@ class OfflineBookings(QuestionAnswers):
 
     def _spoken_phone(self, e164: str) -> str:
         return spoken_phone(e164, self.rules.phone_region)
-
-
-YES_WORDS = 4
-"""A yes of up to this many words says nothing more ("Yes please.", "Yeah, there is.")."""
-
-
-def _only_yes(text: str) -> bool:
-    """Whether a turn is a yes and nothing else: to "Is there anything else I can help with?"
-    it asks for the task; a longer one ("Ok, what about parking?") is read for its words."""
-    return is_affirmative(text) and len(text.split()) <= YES_WORDS

@@ -8,6 +8,7 @@ Sunday") that one plain word is the surest sign of what the caller wants.
 import re
 
 from flows.booking_changes import PEOPLE
+from function_calls import is_affirmative
 
 TASK_WORDS = (
     ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
@@ -112,6 +113,16 @@ CLOSING = re.compile(
 def closes(text: str) -> bool:
     """Whether the turn says the caller has nothing more (`CLOSING`), with no task in it."""
     return CLOSING.match(text.strip()) is not None
+
+
+YES_WORDS = 4
+"""A yes of up to this many words says nothing more ("Yes please.", "Yeah, there is.")."""
+
+
+def only_yes(text: str) -> bool:
+    """Whether a turn is a yes and nothing else: to "Is there anything else I can help with?"
+    it asks for the task; a longer one ("Ok, what about parking?") is read for its words."""
+    return is_affirmative(text) and len(text.split()) <= YES_WORDS
 
 
 SECOND_TABLE = re.compile(
