@@ -78,6 +78,14 @@ async def test_a_model_sending_an_impossible_date_is_told_what_is_wrong(
     )
 
 
+async def offline_call(store, rules, *said):
+    tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
+    gate = tools.gate("call-1", Breakers(), backoff_initial_secs=0.01)
+    restaurant = Restaurant(name="Chez Test", hours="noon to ten", address="1 Test Road")
+    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(restaurant, rules))
+    return await converse(llm, [END_CALL, *tools.schemas(gate)], turns(*said))
+
+
 @pytest.mark.parametrize(
     ("said", "reply"),
     [
@@ -90,13 +98,7 @@ async def test_a_model_sending_an_impossible_date_is_told_what_is_wrong(
     ],
 )
 async def test_offline_an_impossible_date_is_said_and_asked_again(store, rules, said, reply):
-    tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
-    gate = tools.gate("call-1", Breakers(), backoff_initial_secs=0.01)
-    restaurant = Restaurant(name="Chez Test", hours="noon to ten", address="1 Test Road")
-    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(restaurant, rules))
-    call = await converse(
-        llm, [END_CALL, *tools.schemas(gate)], turns(said, "The 3rd of January, then.")
-    )
+    call = await offline_call(store, rules, said, "The 3rd of January, then.")
     assert call.replies[0] == reply
     # The party and the time said with it are kept; the new day goes straight to the check.
     assert call.replies[1].startswith(
@@ -115,9 +117,5 @@ async def test_offline_an_impossible_date_is_said_and_asked_again(store, rules, 
 async def test_offline_a_day_of_the_month_said_alone_is_in_the_month_named_before(
     store, rules, said, then, day
 ):
-    tools = BookingTools(store, rules, "Chez Test", timeout_secs=1.0)
-    gate = tools.gate("call-1", Breakers(), backoff_initial_secs=0.01)
-    restaurant = Restaurant(name="Chez Test", hours="noon to ten", address="1 Test Road")
-    llm = OnDeviceLLMService(dialogue=restaurant_dialogue(restaurant, rules))
-    call = await converse(llm, [END_CALL, *tools.schemas(gate)], turns(said, then))
+    call = await offline_call(store, rules, said, then)
     assert call.replies[1].startswith(f"Good news, we have a table for 2 people on {day} at 7 pm.")
