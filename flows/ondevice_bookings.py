@@ -60,6 +60,7 @@ from flows.task_words import (
     only_yes,
     task_in,
     task_named,
+    verb_heard,
 )
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
@@ -146,6 +147,8 @@ class OfflineBookings(QuestionAnswers):
         text = turn.user_text or ""
         desk = self.progress
         intent = found.intent.name if found.intent else None
+        if intent in ("change", "cancel") and not verb_heard(text, found.example or intent):
+            intent = None
         intent = task_named(text, intent, desk.task)
         if intent == "keep":  # "Don't cancel it after all"
             self.progress = BookingProgress()

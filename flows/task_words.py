@@ -7,6 +7,8 @@ Sunday") that one plain word is the surest sign of what the caller wants.
 
 import re
 
+from rapidfuzz import fuzz
+
 from flows.booking_changes import PEOPLE
 from function_calls import is_affirmative
 
@@ -151,6 +153,18 @@ def _named_after_correction(text: str) -> str | None:
     return task_in(after) or (
         "book" if re.search(r"\b(?:book|reserve) a table\b", after, re.I) else None
     )
+
+
+VERB_HEARD_SCORE = 75
+"""How like the example's verb a word must be: "cancelled" and "chance" are, "after" is not."""
+
+
+def verb_heard(text: str, example: str) -> bool:
+    """Whether a change or cancellation matched on `example` ("cancel the reservation") has
+    its verb in `text`: a long shared tail ("I'm after a the reservation") is no task."""
+    verb = example.split()[0]
+    words = re.findall(r"[a-z]+", text.lower())
+    return any(w.startswith(verb[:4]) or fuzz.ratio(w, verb) >= VERB_HEARD_SCORE for w in words)
 
 
 def task_named(text: str, intent: str | None, task: str | None) -> str | None:

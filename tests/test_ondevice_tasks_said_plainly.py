@@ -327,3 +327,19 @@ async def test_cancel_said_to_what_to_change_cancels_the_booking_found(store, ru
     )
     (booking,) = await store.bookings()
     assert booking.status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "said", ["I'm after a The reservation. The two of us.", "The reservation. The two of us."]
+)
+async def test_a_request_like_a_cancellation_but_for_its_verb_starts_a_booking(store, rules, said):
+    call = await talk(store, rules, said)
+    assert call.replies == ["What day would you like to come?"]
+
+
+@pytest.mark.parametrize(
+    "said", ["I'd like to cancelled my reservation.", "I'd like to change my walking."]
+)
+async def test_a_misheard_change_or_cancellation_with_its_verb_is_still_one(store, rules, said):
+    call = await talk(store, rules, said)
+    assert call.replies[-1].endswith("What phone number is the booking under?")
