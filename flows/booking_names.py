@@ -234,7 +234,7 @@ def _spelled(name: list[str]) -> str | None:
 
 def _words(text: str) -> str:
     """The text's letters, apostrophes, hyphens and spaces: accented letters kept ("María")."""
-    return re.sub(r"[^\w' -]|[\d_]", " ", text)
+    return re.sub(r"(?:[^\w' -]|[\d_])+", " ", text)
 
 
 def _is_cased(text: str) -> bool:

@@ -40,12 +40,12 @@ class QuestionAnswers(BookingResults):
         if desk.awaiting == "human":
             desk.awaiting = None
             before = desk.slots
-            heard = (yes or no) and desk.task is not None and self._listen(text)
-            still_too_many = (desk.slots.party_size or 0) > self.rules.max_party_size
-            if heard and (no or (desk.slots != before and not still_too_many)):
+            if (yes or no) and desk.task is not None and self._listen(text):
                 # "No, it's for five people", "Ok, what about 6 people then?": the task goes
                 # on with them ("Yes please, there are 12 of us" is a yes).
-                return self._next()
+                fits = (desk.slots.party_size or 0) <= self.rules.max_party_size
+                if no or (desk.slots != before and fits):
+                    return self._next()
             if yes:
                 return Reply("", calls=(("transfer_to_human", self._handoff("offered")),))
             if no:

@@ -390,36 +390,27 @@ async def test_a_name_correction_with_another_name_is_read_back_with_it(store, r
     )
 
 
-async def test_declining_a_person_with_the_details_goes_on_with_the_booking(store, rules):
-    call = await talk(
-        store, rules, "A table for twelve on Friday at 8pm, please.", "No, it's for five people."
-    )
+TOO_MANY = "A table for twelve on Friday at 8pm, please."
+
+
+@pytest.mark.parametrize(
+    ("answer", "party"), [("No, it's for five people.", 5), ("Ok, what about 6 people then?", 6)]
+)
+async def test_details_in_answer_to_the_offer_of_a_person_go_on_with_the_booking(
+    store, rules, answer, party
+):
+    call = await talk(store, rules, TOO_MANY, answer)
     assert "shall I put you through?" in call.replies[0]
-    assert call.replies[-1].startswith("Good news, we have a table for 5 people on Friday")
-
-
-async def test_an_ok_with_a_smaller_party_to_the_offer_of_a_person_goes_on_booking(store, rules):
-    call = await talk(
-        store,
-        rules,
-        "A table for twelve on Friday at 8pm, please.",
-        "Ok, what about 6 people then?",
-    )
-    assert call.replies[-1].startswith("Good news, we have a table for 6 people on Friday")
+    assert call.replies[-1].startswith(f"Good news, we have a table for {party} people on Friday")
 
 
 async def test_a_yes_to_the_offer_of_a_person_that_says_the_party_again_hands_over(store, rules):
-    call = await talk(
-        store,
-        rules,
-        "A table for twelve on Friday at 8pm, please.",
-        "Yes please, there are 12 of us.",
-    )
+    call = await talk(store, rules, TOO_MANY, "Yes please, there are 12 of us.")
     assert call.replies[-1].startswith("I have asked a member of our staff to take over")
 
 
 async def test_declining_a_person_without_details_ends_the_task(store, rules):
-    call = await talk(store, rules, "A table for twelve on Friday at 8pm, please.", "No thanks.")
+    call = await talk(store, rules, TOO_MANY, "No thanks.")
     assert call.replies[-1] == "All right. Is there anything else I can help with?"
 
 
