@@ -28,6 +28,9 @@ COUNT_AFTER = re.compile(
 the number before it."""
 MIN_PHONE_DIGITS = 7
 """Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
+ROUND_NUMBER = re.compile(r"[1-9]0+")
+"""The digits of "a million" or "two thousand": a number said as one word, no phone number
+("It's a million world", Whisper's hearing of "It's Amelia Ward")."""
 
 
 DIGIT_SOUND_ALIKES = re.compile(r"(?<=\d)\s+(to|too|for)\s+(?=\d)")
@@ -182,9 +185,12 @@ def _tried_digits(spoken: str, bare: bool) -> tuple[str, str]:
             spoken = after
     if bare:
         said = re.search(r"\+?\d(?:.*\d)?", spoken)
-        return re.sub(r"[^\d+]", "", spoken), said[0] if said else ""
+        digits = re.sub(r"[^\d+]", "", spoken)
+        return ("", "") if ROUND_NUMBER.fullmatch(digits) else (digits, said[0] if said else "")
     for run in PHONE_RUN.finditer(spoken):
         digits = re.sub(r"[^\d+]", "", run[0])
+        if ROUND_NUMBER.fullmatch(digits):
+            continue
         cued = PHONE_CUE.search(spoken[max(0, run.start() - 20) : run.start()]) is not None
         if len(digits) >= MIN_PHONE_DIGITS or (cued and len(digits) >= 3):
             return digits, run[0]

@@ -285,6 +285,9 @@ def test_digits_said_one_by_one_after_hundred_are_not_added_to_it(said):
         ("zero seven one two three", True, "07123"),
         ("My number is 07911 123456.", False, ""),  # valid
         ("A table for 4 at 7 30 on the 14th", False, ""),  # no try at a number
+        ("It's a million world.", False, ""),  # "It's Amelia Ward", misheard: a round number
+        ("It's a million world.", True, ""),
+        ("Two thousand pounds", True, ""),
     ],
 )
 def test_the_digits_of_a_phone_number_that_is_no_valid_number_are_kept(said, bare, digits):
