@@ -257,9 +257,18 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     return None
 
 
+REFERENCE_SAID = re.compile(r"\breference\b\D{0,20}?((?:\d[\s,.-]*){5}\d)(?![\s,.-]*\d)")
+"""Six digits said after the word "reference", whatever else the turn holds."""
+
+
 def parse_reference(text: str) -> str | None:
-    """A six-digit booking reference, said as one number or digit by digit."""
-    digits = "".join(re.findall(r"\d", with_digits(text)))
+    """A six-digit booking reference, said as one number or digit by digit: the six digits
+    after "reference" ("reference 1 4 6 9 8 1, I need to change it to 4 people"), or the
+    turn's only digits."""
+    spoken = with_digits(text)
+    if said := REFERENCE_SAID.search(spoken):
+        return re.sub(r"\D", "", said[1])
+    digits = "".join(re.findall(r"\d", spoken))
     return digits if len(digits) == 6 else None
 
 

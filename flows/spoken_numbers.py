@@ -41,9 +41,12 @@ def with_digits(text: str) -> str:
 
 def _among_digits(text: str, found: re.Match) -> bool:
     """Whether the word next to "oh" in its sentence is a digit ("... 248135. Oh, and one of
-    us is vegetarian" is no zero: the caller's number was read with a 0 too many)."""
+    us is vegetarian" is no zero: the caller's number was read with a 0 too many), but not
+    a group written in digits that begins with its own 0."""
     before = re.findall(r"[\w']+", re.split(r"[.!?]", text[: found.start()])[-1])[-1:]
     after = re.findall(r"[\w']+", re.split(r"[.!?]", text[found.end() :])[0])[:1]
+    if after and re.fullmatch(r"0\d+", after[0]):
+        return False  # "Oh, 07911 654321": written with its own zero, the "oh" is a sigh
     return any(
         word in DIGIT_WORDS | {"double", "triple"} or word.isdigit() for word in before + after
     )

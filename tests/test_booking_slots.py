@@ -373,6 +373,16 @@ def test_a_reference_said_digit_by_digit():
     assert parse_reference("it's four eight two, one nine three") == "482193"
 
 
+def test_a_reference_is_the_six_digits_after_the_word_whatever_else_is_said():
+    said = "My booking on Friday, reference 1 4 6 9 8 1, I need to change it to 4 people."
+    assert parse_reference(said) == "146981"
+
+
+def test_oh_before_a_number_written_with_its_own_zero_is_a_sigh():
+    # Said back as "0 0 7 7 0 0 ..." when the "oh" was read as a zero too.
+    assert unusable_phone("Oh, 07700 900123.", "GB", bare=True) == "07700900123"
+
+
 def test_one_sentence_fills_several_slots_and_a_phone_is_not_a_time():
     slots = parse_slots(
         "A table for four tomorrow at half past seven, my number is 07911 123456", TODAY, "GB"
