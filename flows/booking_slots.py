@@ -28,8 +28,7 @@ from flows.phone_numbers import find_phone, guess_phone
 from flows.spoken_numbers import with_digits
 
 MAX_PARTY = 200
-"""A party said as more people than this is taken as this many (too many: the staff are
-offered); "for" more than this with no "people" is a number misheard, no party size."""
+""""For" more than this with no "people" is a number misheard, no party size."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,9 @@ make a time one books for; 13 and 14 are more likely "thirty" and "forty" mishea
 
 
 ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
-SAID_AS_PEOPLE = r"\b(\d{1,3})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
+SAID_AS_PEOPLE = r"\b(\d{1,4})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
+NO_PEOPLE = re.compile(r"(?:\bminus |\bnegative |-)\d{1,4}\s+(?:people|persons|guests)\b")
+"""A party of fewer than none: no guest, which the tools answer ("at least one guest")."""
 PARTY_NAMED = (
     r"(?i)\b(?:(?:the )?number of (?:people|guests|persons|diners)|(?:the )?party size|"
     r"(?:the )?size of (?:the|my|our) (?:party|group|booking)|(?:the )?headcount)"
@@ -232,12 +233,16 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return 2
     if found := re.search(rf"\b(\d{{1,2}}) {ADULTS}(?:,| and) (\d{{1,2}}) {CHILDREN}", spoken):
         return int(found[1]) + int(found[2])  # "two adults and two children"
+    if NO_PEOPLE.search(spoken):
+        return 0
     for pattern in PARTY_PATTERNS:
         found = re.search(pattern, spoken)
-        if found and int(found[1]) > MAX_PARTY and pattern != SAID_AS_PEOPLE:
+        if found and pattern == SAID_AS_PEOPLE:
+            return int(found[1])  # as said, however many: too many is answered with the limit
+        if found and int(found[1]) > MAX_PARTY:
             return None  # "for 512" with no "people": a number misheard ("for five, Tuesday")
         if found:
-            return min(int(found[1]), MAX_PARTY)
+            return int(found[1])
     # "My wife and I", "me and my partner": two, unless more are named after them. Whisper
     # writes "my" as "May" now and then ("May wife and I").
     my = "(?:my|may)" if hear_alike else "my"
@@ -249,7 +254,7 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     if bare:
         numbers = re.findall(BARE_COUNT, spoken)
         if len(numbers) == 1:
-            return min(int(numbers[0]), MAX_PARTY)
+            return int(numbers[0])
         # "Free, please." alone, in answer to "For how many people?"
         alone = re.fullmatch(r"\W*(free|tree|for|to|too)\W*(?:people|please)?\W*", spoken)
         if alone and hear_alike:

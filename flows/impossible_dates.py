@@ -40,6 +40,13 @@ DATE_SAID = (
     re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}{_YEAR}\b", re.IGNORECASE),
 )
 ASK_DAY = "Which day would you like?"
+BOOKED_FOR_YESTERDAY = re.compile(
+    r"\b(?:table|book|reserve)(?: for \w+(?: people)?)?,? (?:for )?yesterday\b"
+    r"|\bfor yesterday\b|\byesterday,? at \w",
+    re.IGNORECASE,
+)
+"""A table asked for yesterday ("Table for 2 yesterday at 8pm"), not "I made a booking
+yesterday" or "I called yesterday"."""
 
 
 def ordinal(n: int) -> str:
@@ -56,6 +63,8 @@ def date_problem(text: str, today: date, horizon_days: int) -> str | None:
             problem = _problem(found, today, horizon_days)
             if problem is not None:
                 return problem
+    if BOOKED_FOR_YESTERDAY.search(text):
+        return horizon_problem(today - timedelta(days=1), today, horizon_days)
     return None
 
 

@@ -207,7 +207,9 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("two adults and two children", 4),
         ("me and three friends", 4),
         ("anything at ten past seven tomorrow for two?", 2),
-        ("a party of 300 people", 200),  # too many, said as people: the staff are offered
+        ("a party of 300 people", 300),  # too many, as said: the staff are offered
+        ("a table for a thousand people", 1000),
+        ("a table for minus 3 people", 0),  # no guest: "A booking needs at least one guest."
         ("We're now only three.", 3),
         ("we're going to be five now", 5),
         ("there'll be six", 6),

@@ -19,6 +19,7 @@ from tests.fakes.conversation import converse, turns
 NOW = datetime(2030, 1, 2, 10, 0)  # Wednesday; the 90-day horizon ends on Tuesday 2 April
 TODAY = NOW.date()
 NO_FEB_31 = "There is no 31st of February. Which day would you like?"
+TUESDAY_PASSED = "Tuesday 1 January 2030 has already passed. Which day would you like?"
 TOO_FAR = (
     "We take bookings up to 90 days ahead, so until Tuesday 2 April 2030. Which day would you like?"
 )
@@ -39,6 +40,10 @@ TOO_FAR = (
         ("the 29th of February", None),  # a day, in a leap year: left to the parser
         ("the 3rd of January 2030", None),
         ("May I book a table for 2?", None),
+        ("Table for 2 yesterday at 8pm please.", TUESDAY_PASSED),
+        ("Can I book for yesterday at 8?", TUESDAY_PASSED),
+        ("I called yesterday about my booking on Friday.", None),  # no table asked for then
+        ("I made a booking yesterday, can I change it?", None),
     ],
 )
 def test_what_is_wrong_with_a_date_said(said, problem):
