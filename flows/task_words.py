@@ -23,7 +23,12 @@ TASK_WORDS = (
             r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
             r"(?:move|change|shift)\s+\w+'s\s+(?:table|booking|reservation)|"
-            r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward))\b",
+            r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward)|"
+            r"(?:bring|move|push|put) (?:my|our|the|this) (?:\w+ ){0,2}?(?:booking|reservation|table) "
+            r"(?:back|forward|earlier|later)|dropped out|"
+            r"(?:one|two|some|a couple|a few) of (?:us|our party|our group|them)(?: \w+)? "
+            r"(?:can't|cannot|can not|won't|isn't|aren't|is not|are not|no longer)"
+            r"(?: be able to)? (?:come|coming|make it|join))\b",
             re.IGNORECASE,
         ),
     ),
@@ -42,6 +47,7 @@ TASK_WORDS = (
         "change",
         re.compile(
             r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|reservation|table)|"
+            r"(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) \w+ (?:booking|reservation)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
@@ -61,7 +67,8 @@ instead": a tuning caller's "reschedule my booking for Saturday"). A cancellatio
 without the word ("we can't make it on Friday", "I have to call off my table", "we won't be
 coming") is read after the change words, so "we can't make it at seven, could we move it to
 eight", "one can't come, we'll be one person less" and "could we come an hour later?" are
-changes. Last, a booking the caller already has, with no cancellation said ("I've got a
+changes, as are "one of our party dropped out" and "one of us can't come" (the table stays).
+Last, a booking the caller already has, with no cancellation said ("I've got a
 table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
 be five now", "I booked a table under Jones", "the booking for Jones on Friday"), is one to
 change: "could I have a table" and "I'd like to make my (or the) booking for Friday" ask for

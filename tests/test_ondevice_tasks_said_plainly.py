@@ -62,6 +62,10 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "Hi, it's Lena Vogel, I booked for Friday at seven but can you make it quarter to eight?",
         "We'll be a bit late on Friday, could we come at half eight?",
         "Hi, I rang earlier and booked for Friday, I'm Lena Vogel. We'll be 3 not 2.",
+        "Could you bring my Friday booking forward to 6?",
+        "Can you push our Friday reservation back an hour?",
+        "Hello, one of our party dropped out, we're just one now for Friday.",
+        "One of us can't come on Friday, so we'll be one.",  # no cancellation of the table
     ],
 )
 def test_a_change_without_the_word_is_a_change(said):
@@ -78,6 +82,7 @@ def test_a_change_without_the_word_is_a_change(said):
         "I'd like to make the booking for Smith on Friday.",
         "Can I have a table for two on Friday at 8?",
         "We have a table for six in mind, on Saturday.",
+        "I'd like to make my first booking with you, a table for 2 on Friday at 8.",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
