@@ -104,6 +104,19 @@ def said_instead(text: str) -> tuple[int, int] | None:
     return None
 
 
+MADE_IT = re.compile(
+    r"\b(?:make (?:it|that)|change (?:it|that) to|can (?:we|i) do|go for)\s+(\d{1,2})\b"
+    r"(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|people|persons?|guests|of us))"
+)
+"""A bare number put in place of a detail said before ("Actually, can we make it 9?")."""
+
+
+def made_it(text: str) -> int | None:
+    """The bare number a caller puts in place of a detail they gave in an earlier turn."""
+    found = MADE_IT.search(with_digits(text))
+    return int(found[1]) if found else None
+
+
 def changed_detail(text: str) -> str | None:
     """The detail the caller says they want to change, if they name one alone."""
     named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]

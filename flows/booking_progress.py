@@ -17,6 +17,7 @@ from flows.booking_changes import (
     PEOPLE_SAID,
     TIME_SAID,
     changed_detail,
+    made_it,
     party_change,
     said_instead,
     time_change,
@@ -172,8 +173,14 @@ class BookingProgress:
         return said, False
 
     def instead(self, said: Slots, text: str) -> Slots:
-        """ "It's 8, not 7": the detail that is 7 now (the time or the party size) becomes 8."""
-        swap = said_instead(text) if not said.details() else None
+        """ "It's 8, not 7": the detail that is 7 now (the time or the party size) becomes 8;
+        "make it 9", said of a detail given before, changes the one whose value is nearer (9
+        after "for 2 at 8" is 9 pm, 3 is 3 people)."""
+        if said.details():
+            return said
+        if self.booking is None and (number := made_it(text)) is not None:
+            return replace(said, **self._nearer(number))
+        swap = said_instead(text)
         if swap is None:
             return said
         new, old = swap
@@ -182,6 +189,16 @@ class BookingProgress:
         if self.slots.party_size == old:
             return replace(said, party_size=new)
         return said
+
+    def _nearer(self, number: int) -> dict:
+        """Of the time and the party size held, the one a bare `number` most likely replaces."""
+        at, size = self.slots.at, self.slots.party_size
+        new_at = parse_time(str(number), bare=True)
+        if new_at is None or at is None:
+            return {"party_size": number} if size is not None else {}
+        if size is None or abs(number - (at.hour % 12 or 12)) < abs(number - size):
+            return {"at": new_at}
+        return {"party_size": number}
 
     def new_day(self) -> date | None:
         """The day said; "next Friday" a week on when the booking is already on that Friday."""

@@ -1,5 +1,6 @@
 """The on-device brain books, changes and cancels a table with no LLM, through the gate."""
 
+import pytest
 from pipecat.tests.utils import SleepFrame
 
 from flows.booking_tools import BookingTools
@@ -284,3 +285,22 @@ async def test_the_day_the_booking_already_has_is_no_change(store, rules):
 async def test_a_detail_the_tool_refuses_is_asked_for_again_in_the_same_answer(store, rules):
     call = await talk(store, rules, "Table for 0 people tomorrow at 8.")
     assert call.replies[-1] == "A booking needs at least one guest. For how many people?"
+
+
+@pytest.mark.parametrize(
+    ("said", "now"),
+    [
+        (
+            "Actually can we make it 9? The name's Tom Baker.",
+            "2 people on Friday 4 January at 9 pm",
+        ),
+        ("Sorry, make that 3. The name's Tom Baker.", "3 people on Friday 4 January at 8 pm"),
+    ],
+)
+async def test_make_it_a_number_said_of_an_earlier_turn_changes_the_nearer_detail(
+    store, rules, said, now
+):
+    call = await talk(store, rules, "A table for 2 on Friday at 8 please.", said)
+    assert call.replies[1] == (
+        f"Good news, we have a table for {now}. And what phone number can we reach you on?"
+    )
