@@ -60,6 +60,14 @@ NO_NUMBER = re.compile(
 )
 """A caller who cannot or will not give the number ("I don't remember which number I used"),
 or asks why it is needed ("Why do you need my number?")."""
+CALLER_ID = re.compile(
+    r"\b(?:(?:the|this|same) (?:number|one) (?:i'm|i am|i'm calling|i am calling) "
+    r"(?:calling |ringing |phoning )?(?:from|on|with)|this (?:number|phone)\b|"
+    r"(?:you've|you have|you) (?:got|have|already have|can see) my number|caller id)",
+    re.IGNORECASE,
+)
+"""A caller who points at the number they are calling from, which the bot cannot see."""
+NO_CALLER_ID = "Sorry, I can't see the number you're calling from."
 TIMES_ASKED = re.compile(
     r"\bwhat times?\b(?! is it\b)|\bwhen (?:are you|is it|is there|do you have)\b[\w ]{0,12}"
     r"(?:free|available|space|room)|\bwhat(?:'s| is| do you have) (?:free|available)\b",

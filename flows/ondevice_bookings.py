@@ -29,10 +29,12 @@ from flows.booking_dates import (
 from flows.booking_names import completed_name
 from flows.booking_progress import (
     BOOKING_DAY_QUESTION,
+    CALLER_ID,
     FIND_NAME_QUESTION,
     FIND_QUESTION,
     LEAVE_BEFORE_ANYTHING,
     NAME_TRIES,
+    NO_CALLER_ID,
     NO_NUMBER,
     NUMBER_NEEDED,
     QUESTIONS,
@@ -223,6 +225,8 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(f"{again} {OFFER_A_PERSON}")
             if again is not None:
                 return Reply(again)
+        if desk.asked == "phone" and not heard and CALLER_ID.search(text):
+            return Reply(f"{NO_CALLER_ID} {self._question('phone')}")  # "Use this number."
         if desk.asked == "phone" and desk.slots.phone is None and NO_NUMBER.search(text):
             # "I don't remember which number I used": why it is needed, not the same question;
             # a booking the caller has is found by its reference instead, if they have it.

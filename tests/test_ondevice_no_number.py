@@ -148,3 +148,16 @@ async def test_a_question_about_a_notes_subject_is_noted_for_the_staff(store, ru
     assert call.replies[1].endswith(
         "with the note: do you have vegetarian options. Shall I book it?"
     )
+
+
+@pytest.mark.parametrize(
+    "said", ["Just use the number I'm calling from.", "This number.", "You've got my number."]
+)
+async def test_a_caller_pointing_at_the_number_they_call_from_is_told_it_cannot_be_seen(
+    store, rules, said
+):
+    call = await talk(store, rules, "A table for 2 on Friday at 8 please. Tom Baker.", said)
+    assert call.replies[-1] == (
+        "Sorry, I can't see the number you're calling from. "
+        "And what phone number can we reach you on?"
+    )
