@@ -692,3 +692,15 @@ def test_a_party_size_corrected_in_a_bare_answer_is_the_last_one():
 def test_a_time_corrected_in_a_bare_answer_to_what_time_is_the_last_one(said, at):
     slots = parse_slots(said, TODAY, "GB", asked="at")
     assert (slots.at, slots.party_size) == (at, None)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "It's for Friday at 7, can we do 8 instead?",
+        "My booking is Friday at 7 but I'd like eight instead.",
+        "A table on Friday at 7, how about 8 instead?",
+    ],
+)
+def test_a_number_asked_for_instead_corrects_the_one_said_before_it(said):
+    assert parse_slots(said, TODAY, "GB").at == time(20, 0)
