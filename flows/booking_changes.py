@@ -28,6 +28,7 @@ CHANGE_DETAILS = (
         re.compile(
             r"\b(?:(?:check|confirm|remind me (?:of|about)|what time is|when is|details of) "
             r"(?:my|our|the) (?:booking|reservation|table)|what time (?:it's|it is|is it) (?:for|at)|"
+            r"(?:what time|what day|when) (?:my|our|the) (?:booking|reservation|table) is|"
             r"still (?:on|booked|there|going ahead|valid))\b",
             re.IGNORECASE,
         ),

@@ -156,6 +156,7 @@ def test_a_time_later_or_earlier_is_read_as_minutes(said, minutes):
         ("Could we move it to another day?", "day"),
         ("I want to change the time and the day.", None),
         ("Is my booking for Friday still on?", "check"),
+        ("Could you tell me what time my booking is?", "check"),
     ],
 )
 def test_the_detail_a_change_names_is_read_only_when_it_names_one(said, detail):
