@@ -51,6 +51,8 @@ def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     number: the caller is asked again. Of two numbers, the one said after a correction
     ("07911 248135, sorry, 07911 248136") is the number, else the first."""
     spoken = _digits_heard(spoken, bare)
+    if (corrected := _end_corrected(spoken, region)) is not None:
+        return corrected
     found = [number for run in PHONE_RUN.finditer(spoken) if (number := _valid_run(run, region))]
     if len(found) > 1 and CORRECTED.search(spoken[found[0][2] : found[-1][2]]):
         return found[-1][:2]
@@ -62,6 +64,36 @@ def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
 
 
 CORRECTED = re.compile(r"\b(?:sorry|no wait|i mean|i meant|actually|no)\b")
+
+
+ONLY_A_CUE = re.compile(r"(?:\W|\b(?:sorry|no|wait|i mean|i meant|actually|it's|it is)\b)*")
+"""What may stand between a number and its last digits said again: the correction alone."""
+MAX_DIGITS_SAID_AGAIN = 4
+
+
+def _end_corrected(spoken: str, region: str) -> tuple[str, str] | None:
+    """A number whose last group of digits the caller said again, corrected ("... 254, 346,
+    no wait, 347"): the valid number with it in place, and the words of both."""
+    runs = [*PHONE_RUN.finditer(spoken)]
+    for before, after in zip(runs, runs[1:], strict=False):
+        between = spoken[before.end() : after.start()]
+        if not CORRECTED.search(between) or not ONLY_A_CUE.fullmatch(between):
+            continue
+        old, new = re.sub(r"\D", "", before[0]), re.sub(r"\D", "", after[0])
+        if not 2 <= len(new) == len(_last_group(before[0])) <= MAX_DIGITS_SAID_AGAIN:
+            continue  # not the last group said again ("... 254346. No, 4 at 8")
+        if (e164 := valid_phone(old[: -len(new)] + new, region)) is not None:
+            return e164, spoken[before.start() : after.end()]
+    return None
+
+
+def _last_group(said: str) -> str:
+    """The digits of a number's last group: after its last comma ("0 7 9 1 1, 2 5 4, 3 4 6"),
+    else its last word ("07911 254 346")."""
+    tail = re.split(r"[,.;]", said)[-1]
+    if len(re.sub(r"\D", "", tail)) > MAX_DIGITS_SAID_AGAIN:
+        tail = said.split()[-1]
+    return re.sub(r"\D", "", tail)
 
 
 def _valid_run(run: re.Match, region: str) -> tuple[str, str, int] | None:

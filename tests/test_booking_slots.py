@@ -704,3 +704,26 @@ def test_a_time_corrected_in_a_bare_answer_to_what_time_is_the_last_one(said, at
 )
 def test_a_number_asked_for_instead_corrects_the_one_said_before_it(said):
     assert parse_slots(said, TODAY, "GB").at == time(20, 0)
+
+
+def test_the_day_settled_on_after_two_is_the_day():
+    said = "Maybe Friday. Or Saturday. Let's say Saturday."
+    assert parse_slots(said, TODAY, "GB").day == date(2030, 1, 5)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "It's oh seven nine one one, two five four, three four six... no wait, three four seven.",
+        "07911 254 346, sorry, 347",
+    ],
+)
+def test_a_numbers_last_group_said_again_corrected_replaces_it(said):
+    assert parse_phone(said, "GB", bare=True) == "+447911254347"
+
+
+@pytest.mark.parametrize(
+    "said", ["My number is 07911 254346. No, 4 at 8.", "07911 254 346, no, 4 people."]
+)
+def test_a_number_said_after_a_phone_number_and_a_no_is_no_group_of_it(said):
+    assert parse_phone(said, "GB", bare=True) == "+447911254346"
