@@ -40,6 +40,13 @@ DATE_PHRASES = [
 ]
 
 
+NEXT_MONTH_DAY = re.compile(
+    r"\b(?:the )?(\d{1,2})(?:st|nd|rd|th)? (?:of )?next month\b"
+    r"|\bnext month,? (?:on )?the (\d{1,2})(?:st|nd|rd|th)?\b"
+)
+"""A day of next month: "the 5th of next month", "next month on the 10th"."""
+
+
 def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     """The day a sentence names, read relative to `today`; None if it names none.
     `hear_alike`: read words that sound like a day where one belongs ("to model")."""
@@ -57,6 +64,12 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     )
     if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
         return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)
+    if next_month := NEXT_MONTH_DAY.search(spoken):
+        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        try:
+            return date(year, month, int(next_month[1] or next_month[2]))
+        except ValueError:
+            return None  # "the 31st of next month" in February: flows/impossible_dates.py
     moved = re.search(rf"\b(?:from|{MOVE_WORDS})\b.+?\bto\b(.+)", spoken)
     if moved and (new_day := parse_date(moved[1], today, hear_alike)) is not None:
         return new_day  # "move it from Thursday to Friday": the day it goes to

@@ -110,6 +110,8 @@ TIME_PATTERNS = [
     # "seven thirty" (tomorrow, in the evening...): minutes on the quarter, not in a longer number.
     (r"(?<!\d )\b(\d{1,2}) (00|15|30|45)\b(?! \d)", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (r"(?<!after )\b(?:noon|midday)\b", lambda m: time(12, 0)),
+    # "19 hours", "at 20h": an hour on the 24-hour clock, said as such.
+    (r"\b(1[3-9]|2[0-3]) ?(?:hours|hrs|h)\b", lambda m: time(int(m[1]), 0)),
     # "Move my booking to 8 on Saturday": the hour it moves to.
     (
         r"\b(?:move|moving|change|changing|push|bring)\b[\w' ]{0,30}? to (\d{1,2})\b"

@@ -58,6 +58,8 @@ def date_problem(text: str, today: date, horizon_days: int) -> str | None:
     """What is wrong with a date named in `text`, said so the caller can answer, or None
     when every date it names (day and month, perhaps a year) could be booked or is left to
     the parser (a date with no year is taken as the next one)."""
+    following = calendar.month_name[today.month % 12 + 1]
+    text = re.sub(r"\bnext month\b", following, text, flags=re.IGNORECASE)
     for pattern in DATE_SAID:
         for found in pattern.finditer(text):
             problem = _problem(found, today, horizon_days)

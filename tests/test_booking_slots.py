@@ -50,6 +50,9 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("a week today", date(2030, 1, 9)),
         ("in two weeks on Friday", date(2030, 1, 18)),
         ("a fortnight on Friday", date(2030, 1, 18)),
+        ("Table for 4 on the 5th of next month at 8.", date(2030, 2, 5)),
+        ("next month on the 10th", date(2030, 2, 10)),
+        ("the 31st of next month", None),  # no such day: flows/impossible_dates.py says so
         ("Christmas Eve", date(2030, 12, 24)),
         ("Boxing Day lunch", date(2030, 12, 26)),
         ("New Year's Eve", date(2030, 12, 31)),
@@ -96,6 +99,8 @@ def test_the_two_of_us_is_not_the_2nd():
     [
         ("at half past seven", time(19, 30)),
         ("half seven", time(19, 30)),
+        ("Friday, 19 hours", time(19, 0)),  # the 24-hour clock, said as such
+        ("at 20h", time(20, 0)),
         ("seven thirty pm", time(19, 30)),
         ("7:30", time(19, 30)),
         ("7.45 p.m.", time(19, 45)),

@@ -42,6 +42,7 @@ TOO_FAR = (
         ("May I book a table for 2?", None),
         ("Table for 2 yesterday at 8pm please.", TUESDAY_PASSED),
         ("Can I book for yesterday at 8?", TUESDAY_PASSED),
+        ("the 31st of next month", "There is no 31st of February. Which day would you like?"),
         ("I called yesterday about my booking on Friday.", None),  # no table asked for then
         ("I made a booking yesterday, can I change it?", None),
     ],
