@@ -102,10 +102,15 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
     text = MARKUP.sub(" ", ELEMENT.sub(" ", text))
+    text = SPELLED_OUT.sub(" ", text)
     text = TRAILING.sub(r"\1", text.replace("\u2019", "'"))
     return _whole(_said_name(text, bare, answering), text)
 
 
+SPELLED_OUT = re.compile(
+    r",?\s*\b(?:that's |that is |spelt |spelled )?(?:[A-Za-z][-. ]\s?){2,}[A-Za-z]\b\.?(?=\s*[,.]?)",
+)
+"""A name spelled out letter by letter ("Mark, M-A-R-K, Spencer"): no part of the name said."""
 ELEMENT = re.compile(r"<(\w+)[^<>]*>.*?</\1\s*>", re.DOTALL)
 MARKUP = re.compile(r"<[^<>]*>")
 """Markup typed into a chat ("<script>alert(1)</script>"), its tags and what they enclose: no

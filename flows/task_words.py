@@ -84,8 +84,11 @@ NOT_CANCEL = re.compile(
     re.IGNORECASE,
 )
 """A cancellation taken back: "don't cancel it, just change it to Saturday"."""
-BOOK_WORDS = re.compile(r"\b(?:reservation|reserve|book|booking|a table)\b", re.IGNORECASE)
-"""With no task on a booking named, a new one: "Reservation, please", "a table for two?"."""
+BOOK_WORDS = re.compile(
+    r"\b(?:reservation|reserve|book|booking|a table|table,? please|table for)\b", re.IGNORECASE
+)
+"""With no task on a booking named, a new one: "Reservation, please", "a table for two?",
+"Hi, table please."."""
 AVAILABLE = re.compile(
     r"\b(?:free|available|availability|any (?:room|space|tables?)|anything|a table)\b",
     re.IGNORECASE,

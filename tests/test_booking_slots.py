@@ -345,6 +345,8 @@ def test_double_digits_are_spelled_out():
         ("The baker.", True, "Baker"),
         # Accented letters are a name's too (a typed chat, a cloud STT): not cut at the accent.
         ("Under the name Ana-María García-López, please.", False, "Ana-María García-López"),
+        ("My name is Mark, M-A-R-K, Spencer.", False, "Mark Spencer"),  # spelled: no part
+        ("The name is Siobhan, that's S-I-O-B-H-A-N, Kelly.", False, "Siobhan Kelly"),
         ("This is Łukasz Nowak.", False, "Łukasz Nowak"),
         ("Élodie Durand.", True, "Élodie Durand"),
     ],

@@ -215,8 +215,9 @@ async def test_a_note_said_instead_of_yes_to_replacing_a_booking_is_read_back_wi
     assert call.replies[-1].endswith("with the note: it's her birthday. Shall I book it?")
 
 
-async def test_reservation_please_starts_a_booking(store, rules):
-    call = await talk(store, rules, "Reservation please.")
+@pytest.mark.parametrize("said", ["Reservation please.", "Hi, table please."])
+async def test_reservation_please_starts_a_booking(store, rules, said):
+    call = await talk(store, rules, said)
     assert call.replies[-1] == "What day would you like to come?"
 
 
