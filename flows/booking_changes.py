@@ -139,6 +139,19 @@ def party_change(text: str) -> int | None:
     return None
 
 
+BOOKED_TIME = re.compile(
+    r"\b(?:my|our|the) \d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?|o'?clock)? ?(?:table|booking|reservation)\b"
+    r"|\b(?:table|booking|reservation) (?:is |was )?(?:at|for) \d",
+    re.IGNORECASE,
+)
+"""A time said as the booking's own ("my 7pm table", "the booking is at 7"), not a new one."""
+
+
+def booked_time_said(text: str) -> bool:
+    """Whether the time a turn names is the booking's own, said to find it."""
+    return BOOKED_TIME.search(with_digits(text)) is not None
+
+
 def time_change(text: str) -> int | None:
     """Minutes the booking moves by, later (below zero: earlier): "half an hour later" is 30."""
     spoken = with_digits(text)

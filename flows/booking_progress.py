@@ -16,6 +16,7 @@ from flows.booking_changes import (
     CHANGE_QUESTIONS,
     PEOPLE_SAID,
     TIME_SAID,
+    booked_time_said,
     changed_detail,
     made_it,
     party_change,
@@ -52,10 +53,12 @@ FIND_QUESTION = "What phone number is the booking under?"
 REFERENCE_QUESTION = (
     "What is the booking reference? It is the six-digit number in the text message we sent."
 )
+WHY_NUMBER = re.compile(
+    r"\bwhy (?:do|would|should|does) (?:you|it|that|one) (?:need|want|have)\b", re.IGNORECASE
+)
 NO_NUMBER = re.compile(
     r"\b(?:don't|do not|can't|cannot|won't|rather not|prefer not to)\b[\w' ]{0,20}?"
-    r"\b(?:remember|recall|know|have|give|say|share)\b|"
-    r"\bwhy (?:do|would|should|does) (?:you|it|that|one) (?:need|want|have)\b",
+    rf"\b(?:remember|recall|know|have|give|say|share)\b|{WHY_NUMBER.pattern}",
     re.IGNORECASE,
 )
 """A caller who cannot or will not give the number ("I don't remember which number I used"),
@@ -164,9 +167,10 @@ class BookingProgress:
         if (change := party_change(text)) is not None:
             self.changing, self.party_change = "party_size", change
             return replace(said, party_size=None), True
-        if said.at is None and (moved := time_change(text)) is not None:
+        if (moved := time_change(text)) is not None and (said.at is None or booked_time_said(text)):
+            # "20 minutes late for my 7pm table": the 7 pm is the booking's, moved by 20.
             self.changing, self.time_change = "at", moved
-            return said, True
+            return replace(said, at=None), True
         if self.booking is not None and self.asked == "changes" and not said.details():
             at, size = parse_time(text, bare=True), parse_party_size(text, bare=True)
             if self.changing == "at":

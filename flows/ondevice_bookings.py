@@ -43,6 +43,7 @@ from flows.booking_progress import (
     UNFINISHED,
     WEEKEND,
     WHICH_TASK,
+    WHY_NUMBER,
     BookingProgress,
     confirmation,
 )
@@ -230,6 +231,9 @@ class OfflineBookings(QuestionAnswers):
         if desk.asked == "phone" and desk.slots.phone is None and NO_NUMBER.search(text):
             # "I don't remember which number I used": why it is needed, not the same question;
             # a booking the caller has is found by its reference instead, if they have it.
+            if desk.task != "book" and not desk.no_phone and WHY_NUMBER.search(text):
+                # "Why do you need that?": the reason, and the question again.
+                return Reply(f"{NUMBER_NEEDED[desk.task]} {self._question('phone')}")
             if desk.task != "book" and not desk.no_phone:
                 desk.no_phone = True
                 return self._ask("phone", "No problem. ")

@@ -21,6 +21,7 @@ TASK_WORDS = (
             rf"\w+ (?:more|extra|additional|fewer|less) {PEOPLE}|\w+ more (?:coming|joining)|"
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
             r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
+            r"(?:be|are|running) (?:about |around )?(?:\w+ )?(?:minutes|mins|hours?) late|"
             r"(?:move|change)\s+(?:it|that|my|our|the|this)|"
             r"(?:move|change|shift)\s+\w+'s\s+(?:table|booking|reservation)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward)|"

@@ -342,3 +342,16 @@ async def test_a_name_said_after_the_number_without_a_comma_is_not_asked_again(s
     await booked(store)
     call = await talk(store, rules, "I'd like to change my booking.", "07911 254346 Lena Vogel")
     assert call.replies[-1].startswith("I found your booking for 2 people on Friday 4 January")
+
+
+async def test_minutes_late_for_a_table_at_a_time_move_that_time(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hello, I'm running about 20 minutes late for my 7pm table. Lena Vogel.",
+        "07911 254346.",
+    )
+    assert call.replies[-1].endswith(
+        "to 2 people on Friday 4 January at 7:20 pm. Shall I go ahead?"
+    )

@@ -161,3 +161,11 @@ async def test_a_caller_pointing_at_the_number_they_call_from_is_told_it_cannot_
         "Sorry, I can't see the number you're calling from. "
         "And what phone number can we reach you on?"
     )
+
+
+async def test_why_the_number_is_needed_to_find_a_booking_is_answered_and_asked_again(store, rules):
+    call = await talk(store, rules, "I need to cancel.", "Why do you need that?")
+    assert call.replies[-1] == (
+        "I can only find a booking with the phone number it is under, or its reference. "
+        "What phone number is the booking under?"
+    )
