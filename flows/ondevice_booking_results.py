@@ -124,12 +124,14 @@ class BookingResults:
 
     def _after_send_confirmation(self, result, arguments) -> Reply:
         booked = self.progress.booking or {}
-        self.progress = BookingProgress()
+        # The caller's name and number stay for what they ask next in this call (another
+        # table is read back with them before it is made).
+        caller = Slots(name=booked.get("name"), phone=booked.get("phone"))
+        self.progress = BookingProgress(slots=caller)
         said = "" if result.get("ok") else NOT_SENT
         if self.second_table is not None and booked.get("name") and booked.get("phone"):
             # The second table asked for in the same breath, for the same caller.
             second, self.second_table = self.second_table, None
-            self.progress.slots = Slots(name=booked["name"], phone=booked["phone"])
             reply = self.start("book", second)
             return Reply(f"{said}Now your second table. {reply.text}".rstrip(), reply.calls)
         return Reply(f"{said}{ANYTHING_ELSE}")
