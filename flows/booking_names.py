@@ -102,11 +102,13 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
     text = MARKUP.sub(" ", ELEMENT.sub(" ", text))
-    text = SPELLED_OUT.sub(" ", text)
+    text = SPELLED_OUT.sub(" ", TITLE_DOT.sub(r"\1", text))
     text = TRAILING.sub(r"\1", text.replace("\u2019", "'"))
     return _whole(_said_name(text, bare, answering), text)
 
 
+TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof)\.(?=\s)")
+"""A title's full stop ("Mr. Richard Hale"), which is no end of a sentence."""
 SPELLED_OUT = re.compile(
     r",?\s*\b(?:that's |that is |spelt |spelled )?(?:[A-Za-z][-. ]\s?){2,}[A-Za-z]\b\.?(?=\s*[,.]?)",
 )

@@ -346,6 +346,8 @@ def test_double_digits_are_spelled_out():
         # Accented letters are a name's too (a typed chat, a cloud STT): not cut at the accent.
         ("Under the name Ana-María García-López, please.", False, "Ana-María García-López"),
         ("My name is Mark, M-A-R-K, Spencer.", False, "Mark Spencer"),  # spelled: no part
+        ("I'm calling on behalf of my boss, Mr. Richard Hale.", False, "Mr Richard Hale"),
+        ("It's Mrs. Jones.", False, "Mrs Jones"),  # a title's dot ends no sentence
         ("The name is Siobhan, that's S-I-O-B-H-A-N, Kelly.", False, "Siobhan Kelly"),
         ("This is Łukasz Nowak.", False, "Łukasz Nowak"),
         ("Élodie Durand.", True, "Élodie Durand"),
