@@ -13,6 +13,8 @@ import re
 
 from text_to_num import alpha2digit
 
+from flows.spoken_numbers import DIGIT_WORD
+
 CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-ſ]"
 """A name's first letter: a capital, accented ones too ("Élodie", "Łukasz"); Latin Extended-A
 holds its capitals and small letters in turn, so both count there."""
@@ -44,8 +46,10 @@ ALONE = re.compile(
 number, or after one), as a caller gives a name among other details ("Table for three, Saturday at one.
 Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
 every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
+NUMBER_SAID = rf"(?:\+?\d|(?i:(?:oh|zero) {DIGIT_WORD}\b))"
+"""A phone number's start, in digits or in words ("oh seven ...")."""
 BY_NUMBER = re.compile(
-    rf"(?:^|[.!?,;:]\s*)({CAPITAL}[\w'-]*)[,.]\s*(?=\+?\d)|"
+    rf"(?:^|[.!?,;:]\s*)({CAPITAL}[\w'-]*)[,.]\s*(?={NUMBER_SAID})|"
     rf"(?:(?<=\d)[,.]\s*|(?<=\d{{3}})\s+)({CAPITAL}[\w'-]*)\s*(?=[.!;:]|$)"
 )
 """One capitalised word standing alone next to a phone number: "Jones, 07911 123456.",

@@ -348,6 +348,11 @@ def test_double_digits_are_spelled_out():
         ("My name is Mark, M-A-R-K, Spencer.", False, "Mark Spencer"),  # spelled: no part
         ("I'm calling on behalf of my boss, Mr. Richard Hale.", False, "Mr Richard Hale"),
         ("It's Mrs. Jones.", False, "Mrs Jones"),  # a title's dot ends no sentence
+        (
+            "Table for two, Friday, eight, Smith, oh seven nine one one, two five four.",
+            False,
+            "Smith",
+        ),
         ("The name is Siobhan, that's S-I-O-B-H-A-N, Kelly.", False, "Siobhan Kelly"),
         ("This is Łukasz Nowak.", False, "Łukasz Nowak"),
         ("Élodie Durand.", True, "Élodie Durand"),
