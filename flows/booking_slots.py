@@ -191,7 +191,7 @@ make a time one books for; 13 and 14 are more likely "thirty" and "forty" mishea
 
 ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
 SAID_AS_PEOPLE = r"\b(\d{1,4})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
-NO_PEOPLE = re.compile(r"(?:\bminus |\bnegative |-)\d{1,4}\s+(?:people|persons|guests)\b")
+NO_PEOPLE = re.compile(r"(?:\bminus |\bnegative |(?<![\w-])-)\d{1,4}\s+(?:people|persons|guests)\b")
 """A party of fewer than none: no guest, which the tools answer ("at least one guest")."""
 PARTY_NAMED = (
     r"(?i)\b(?:(?:the )?number of (?:people|guests|persons|diners)|(?:the )?party size|"

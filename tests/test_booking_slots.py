@@ -215,6 +215,7 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("a party of 300 people", 300),  # too many, as said: the staff are offered
         ("a table for a thousand people", 1000),
         ("a table for minus 3 people", 0),  # no guest: "A booking needs at least one guest."
+        ("a table for 3-4 people", 4),  # a range, no minus
         ("We're now only three.", 3),
         ("we're going to be five now", 5),
         ("there'll be six", 6),
