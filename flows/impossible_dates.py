@@ -42,11 +42,17 @@ DATE_SAID = (
 ASK_DAY = "Which day would you like?"
 BOOKED_FOR_YESTERDAY = re.compile(
     r"\b(?:table|book|reserve)(?: for \w+(?: people)?)?,? (?:for )?yesterday\b"
-    r"|\bfor yesterday\b|\byesterday,? at \w",
+    r"|\byesterday,? at \w",
     re.IGNORECASE,
 )
 """A table asked for yesterday ("Table for 2 yesterday at 8pm"), not "I made a booking
 yesterday" or "I called yesterday"."""
+OTHER_DAY = re.compile(
+    r"\b(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    rf"{'|'.join(name for name in MONTHS if len(name) > 3)})\b",
+    re.IGNORECASE,
+)
+"""A day named besides yesterday ("I called yesterday at 5 about Friday"): that one is meant."""
 
 
 def ordinal(n: int) -> str:
@@ -65,7 +71,7 @@ def date_problem(text: str, today: date, horizon_days: int) -> str | None:
             problem = _problem(found, today, horizon_days)
             if problem is not None:
                 return problem
-    if BOOKED_FOR_YESTERDAY.search(text):
+    if BOOKED_FOR_YESTERDAY.search(text) and not OTHER_DAY.search(text):
         return horizon_problem(today - timedelta(days=1), today, horizon_days)
     return None
 

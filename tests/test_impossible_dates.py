@@ -45,6 +45,7 @@ TOO_FAR = (
         ("the 31st of next month", "There is no 31st of February. Which day would you like?"),
         ("I called yesterday about my booking on Friday.", None),  # no table asked for then
         ("I made a booking yesterday, can I change it?", None),
+        ("I called yesterday at 5 about a table for Friday.", None),  # Friday is the day
     ],
 )
 def test_what_is_wrong_with_a_date_said(said, problem):
