@@ -26,7 +26,9 @@ TASK_WORDS = (
             r"(?:move|change|shift)\s+\w+'s\s+(?:table|booking|reservation)|"
             r"put (?:it|that|my|our|the|this)(?: \w+)? (?:back|forward)|"
             r"(?:bring|move|push|put) (?:my|our|the|this) (?:\w+ ){0,2}?(?:booking|reservation|table) "
-            r"(?:back|forward|earlier|later)|dropped out|"
+            r"(?:back|forward|earlier|later)|"
+            r"(?:of (?:us|our party|our group|them)|someone|somebody|a friend|one person|"
+            r"(?:\w+ )?(?:people|guests?|friends?)) (?:has |have )?dropped out|"
             r"(?:one|two|some|a couple|a few) of (?:us|our party|our group|them)(?: \w+)? "
             r"(?:can't|cannot|can not|won't|isn't|aren't|is not|are not|no longer)"
             r"(?: be able to)? (?:come|coming|make it|join))\b",

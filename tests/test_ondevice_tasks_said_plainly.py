@@ -83,6 +83,7 @@ def test_a_change_without_the_word_is_a_change(said):
         "Can I have a table for two on Friday at 8?",
         "We have a table for six in mind, on Saturday.",
         "I'd like to make my first booking with you, a table for 2 on Friday at 8.",
+        "Sorry, my phone dropped out. A table for 2 on Friday at 8?",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
