@@ -10,6 +10,7 @@ import re
 from rapidfuzz import fuzz
 
 from flows.booking_changes import PEOPLE
+from flows.heard_alike import WEEKDAYS
 from function_calls import is_affirmative
 
 TASK_WORDS = (
@@ -50,7 +51,8 @@ TASK_WORDS = (
         "change",
         re.compile(
             r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|reservation|table)|"
-            r"(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) \w+ (?:booking|reservation)|"
+            rf"(?:my|our) (?:{WEEKDAYS}|today's|tonight's|tomorrow's|\d{{1,2}}(?:[:.]\d\d)? ?(?:pm|am|o'?clock)?) "
+            r"(?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "

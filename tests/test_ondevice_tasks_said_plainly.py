@@ -63,6 +63,7 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
         "We'll be a bit late on Friday, could we come at half eight?",
         "Hi, I rang earlier and booked for Friday, I'm Lena Vogel. We'll be 3 not 2.",
         "Could you bring my Friday booking forward to 6?",
+        "I'm calling about my 7pm table on Friday.",
         "Can you push our Friday reservation back an hour?",
         "Hello, one of our party dropped out, we're just one now for Friday.",
         "One of us can't come on Friday, so we'll be one.",  # no cancellation of the table
@@ -84,6 +85,7 @@ def test_a_change_without_the_word_is_a_change(said):
         "We have a table for six in mind, on Saturday.",
         "I'd like to make my first booking with you, a table for 2 on Friday at 8.",
         "Sorry, my phone dropped out. A table for 2 on Friday at 8?",
+        "I'd like to place my dinner reservation for Friday, for 2 at 8.",
     ],
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
