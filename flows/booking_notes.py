@@ -34,8 +34,9 @@ so two people, Saturday at 8")."""
 
 QUESTION_ABOUT = re.compile(
     r"^(?:(?:and|also|oh|but|so|just)\b[\s,]*)*(?:do you (?:have|do|serve|offer|cater)|"
-    r"is there|are there|have you got|do you guys have)\b(?![^?]*\b(?:table|space|room|"
-    r"availab\w*|free|seats?|booking|reservation|any(?:thing)?|\d+)\b)[^?]*\?$",
+    r"is there|are there|have you got|do you guys have)\b(?![^?]*\b(?:tables?|space|room|"
+    r"availab\w*|free|seats?|bookings?|reservations?|people|groups?|parties|party|"
+    r"any(?:thing)?|\d+)\b)[^?]*\?$",
     re.IGNORECASE,
 )
 """A sentence asking about the restaurant ("And do you have vegetarian options?", "Is there

@@ -169,3 +169,11 @@ async def test_why_the_number_is_needed_to_find_a_booking_is_answered_and_asked_
         "I can only find a booking with the phone number it is under, or its reference. "
         "What phone number is the booking under?"
     )
+
+
+@pytest.mark.parametrize(
+    "said", ["Do you do tables for twelve?", "Do you take bookings for big groups?"]
+)
+async def test_a_question_about_tables_is_the_bookings_to_answer(store, rules, said):
+    call = await talk(store, rules, f"{said} We'd want Friday the 11th at 7 for 12 people.")
+    assert call.replies[0].startswith("I can book tables for up to 8 people.")
