@@ -281,13 +281,15 @@ def parse_reference(text: str) -> str | None:
 
 SAID_AGAIN = re.compile(
     r"\b(?:actually|make it|make that|change (?:it|that) to|sorry,? i meant|i mean|no,? sorry,?|"
+    r"or rather|no,? wait,?|scratch that,?|on second thoughts?,?|"
     rf"no,|let's (?:say|go with|do|make it)(?=\s+(?:(?:next|this) )?(?:{WEEKDAYS}|tomorrow)\b)|"
     r"(?:(?:can|could) (?:we|i|you) (?:do|have|make it)|(?:i|we)(?:'d| would) (?:like|prefer)|"
     r"how about|what about)(?=\s+\w+(?:[:.]\d\d)?\s+instead\b))\s*",
     re.IGNORECASE,
 )
 """Words after which a caller says a detail again, corrected: "at 7, no sorry, make that 8",
-"it's for Friday at 7, can we do 8 instead?", "Maybe Friday. Or Saturday. Let's say Saturday."."""
+"it's for Friday at 7, can we do 8 instead?", "Maybe Friday. Or Saturday. Let's say Saturday.",
+"at 8, or rather 9", "for 4, no wait, 5"."""
 
 
 def _said_again(head: str, tail: str, today: date, asked: str | None = None) -> dict:

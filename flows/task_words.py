@@ -160,13 +160,31 @@ def _named_after_correction(text: str) -> str | None:
     """The task named after the last correction, when another was named before it ("cancel.
     Actually, change it"); not a detail corrected ("Actually, can we do Friday instead?")."""
     cues = [*CORRECTION.finditer(text)]
-    if not cues:
+    if not cues or _detail_corrected(text):
         return None
     before, after = text[: cues[-1].start()], text[cues[-1].end() :]
     if NOT_CANCEL.search(after) or (task_in(before) is None and not BOOK_WORDS.search(before)):
         return None
     return task_in(after) or (
         "book" if re.search(r"\b(?:book|reserve) a table\b", after, re.I) else None
+    )
+
+
+INSTEAD = re.compile(r"\b(?:instead|rather than)\b", re.IGNORECASE)
+NEW_TABLE_ASKED = re.compile(
+    r"\b(?:book|reserve|(?:get|need|want|like) (?:a|us a) table)\b", re.IGNORECASE
+)
+
+
+def _detail_corrected(text: str) -> bool:
+    """Whether "instead" corrects a detail of the new table asked for before it ("I want to
+    book a table for two at 7 on Friday. Actually, can we do Saturday instead?"), with no
+    other word of a change: no booking the caller already has."""
+    instead = INSTEAD.search(text)
+    return (
+        instead is not None
+        and NEW_TABLE_ASKED.search(text[: instead.start()]) is not None
+        and task_in(INSTEAD.sub(" ", text)) is None
     )
 
 
@@ -200,5 +218,7 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
     if task == "change" and named == "cancel" and TASK_WORDS[0][1].search(text):
         return "cancel"  # "Actually I want to cancel it." to "What would you like to change?"
     if task is None and intent in OPEN_INTENTS:
+        if named == "change" and _detail_corrected(text):
+            return "book"  # "Book a table for Friday. Can we do Saturday instead?"
         return named or ("book" if BOOK_WORDS.search(text) else intent)
     return intent

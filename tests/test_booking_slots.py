@@ -623,6 +623,10 @@ def test_minutes_alone_answering_what_time_are_no_time():
         ("a table for 2 at 8, actually make it 3 people", "party_size", 3),
         ("for 4 on Friday, actually Saturday, at 8", "day", date(2030, 1, 5)),
         ("a table for four at 7. I mean 8pm", "at", time(20, 0)),
+        ("a table for 4 at 7 tomorrow, or rather at 8", "at", time(20, 0)),
+        ("A table for 4, no wait, 5 people, tomorrow at 8.", "party_size", 5),
+        ("A table for 4 tomorrow at 8. Scratch that, Friday at 8.", "day", date(2030, 1, 4)),
+        ("Table for two on Friday at 7, on second thoughts, at 8.", "at", time(20, 0)),
     ],
 )
 def test_a_detail_corrected_in_the_same_sentence_is_the_new_one(said, slot, value):

@@ -289,6 +289,10 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
         ("I want to change my booking, sorry, cancel it.", "cancel"),
         ("I'd like to cancel, sorry, I mean book a table for two.", "book"),
         ("I'd like to change my booking, sorry to bother you.", "change"),
+        ("I want to book a table for two on Friday. Actually, can we do Saturday instead?", "book"),
+        ("Can I reserve a table for 4 on Friday, or Saturday instead?", "book"),
+        ("I booked a table for Friday, can we do Saturday instead?", "change"),
+        ("I want to book, I mean move my booking to Saturday instead.", "change"),
     ],
 )
 def test_the_task_named_after_a_correction_is_the_one_meant(said, task):
@@ -352,3 +356,14 @@ async def test_a_request_like_a_cancellation_but_for_its_verb_starts_a_booking(s
 async def test_a_misheard_change_or_cancellation_with_its_verb_is_still_one(store, rules, said):
     call = await talk(store, rules, said)
     assert call.replies[-1].endswith("What phone number is the booking under?")
+
+
+async def test_a_detail_corrected_in_the_same_breath_as_a_booking_books_the_new_table(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "I want to book a table for two at 7 on Friday. Actually, can we do Saturday instead?",
+    )
+    assert call.replies[0].startswith(
+        "Good news, we have a table for 2 people on Saturday 5 January at 7 pm."
+    )
