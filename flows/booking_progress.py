@@ -73,10 +73,13 @@ CALLER_ID = re.compile(
 NO_CALLER_ID = "Sorry, I can't see the number you're calling from."
 TIMES_ASKED = re.compile(
     r"\bwhat times?\b(?! is it\b)|\bwhen (?:are you|is it|is there|do you have)\b[\w ]{0,12}"
-    r"(?:free|available|space|room)|\bwhat(?:'s| is| do you have) (?:free|available)\b",
+    r"(?:free|available|space|room)|\bwhat(?:'s| is| do you have) (?:free|available)\b|"
+    r"\b(?:latest|last|earliest|first) (?:sitting|seating|booking|reservation|table|time)s?\b|"
+    r"\bhow (?:late|early) (?:can|do|could)\b",
     re.IGNORECASE,
 )
-"""The caller asks which times are free, mid-booking ("What times do you have?")."""
+"""The caller asks which times are free, mid-booking ("What times do you have?", "What's your
+latest sitting?", "How late can we come?")."""
 NEXT_WEEKDAY = re.compile(rf"\bnext (?:{WEEKDAYS})\b", re.IGNORECASE)
 WEEKEND = re.compile(r"\bweekend\b", re.IGNORECASE)
 NUMBER_NEEDED = {

@@ -96,8 +96,11 @@ async def test_a_question_the_offline_brain_cannot_answer_is_said_so_and_the_boo
     )
 
 
-async def test_which_times_are_free_is_answered_with_the_days_seating_hours(store, rules):
-    call = await talk(store, rules, "A table for 4 tomorrow.", "What times do you have?")
+@pytest.mark.parametrize(
+    "said", ["What times do you have?", "What's your latest sitting?", "How late can we come?"]
+)
+async def test_which_times_are_free_is_answered_with_the_days_seating_hours(store, rules, said):
+    call = await talk(store, rules, "A table for 4 tomorrow.", said)
     assert call.replies[-1] == (
         "On Thursday 3 January we seat guests from noon until 8:30 pm. "
         "What time would you like the table?"
