@@ -266,9 +266,10 @@ def _name_words(words: list[str], cased: bool) -> list[str]:
         lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)
         spelled_out = all(len(letter) == 1 for letter in lower.split("-"))  # "S M I T H"
         contraction = CONTRACTION.fullmatch(lower) is not None
+        if len(plain) > LONGEST_NAME_WORD:
+            break  # the name said, garbled: no later word is it ("My name is AAAA... I want")
         if (
             not plain
-            or len(plain) > LONGEST_NAME_WORD
             or spelled_out
             or contraction
             or lower in NOT_NAMES

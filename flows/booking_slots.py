@@ -264,8 +264,19 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     return None
 
 
-REFERENCE_SAID = re.compile(r"\breference\b\D{0,20}?((?:\d[\s,.-]*){5}\d)(?![\s,.-]*\d)")
-"""Six digits said after the word "reference", whatever else the turn holds."""
+REFERENCE_SAID = re.compile(
+    r"\b(?:reference|(?:booking|reservation)(?: number| no\.?)?)\b\D{0,20}?((?:\d[\s,.-]*){5}\d)"
+    r"(?![\s,.-]*\d)",
+    re.IGNORECASE,
+)
+"""Six digits said after the word "reference" ("booking 349858", "reservation number ..."),
+whatever else the turn holds."""
+
+
+def reference_cued(text: str) -> bool:
+    """Whether the turn says six digits as a booking's reference (`REFERENCE_SAID`): never a
+    phone number heard short."""
+    return REFERENCE_SAID.search(with_digits(text)) is not None
 
 
 def parse_reference(text: str) -> str | None:

@@ -48,7 +48,7 @@ from flows.booking_progress import (
     confirmation,
 )
 from flows.booking_rules import BookingRules
-from flows.booking_slots import Slots, parse_reference, parse_slots
+from flows.booking_slots import Slots, parse_reference, parse_slots, reference_cued
 from flows.impossible_dates import date_problem
 from flows.ondevice_answers import LEAVING, QuestionAnswers
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
@@ -215,7 +215,9 @@ class OfflineBookings(QuestionAnswers):
             return None  # "Hello?", "Sorry, what?": answered by that intent
         # A reference given for the number the caller does not have; six digits said for a
         # number are a number heard short, said back.
-        reference_said = desk.no_phone and (desk.booking or {}).get("unconfirmed", False)
+        reference_said = (desk.no_phone or reference_cued(text)) and (desk.booking or {}).get(
+            "unconfirmed", False
+        )
         if desk.asked == "phone" and desk.slots.phone is None and not reference_said:
             if (number := desk.phone.repeated(text, self.rules.phone_region)) is not None:
                 desk.slots = replace(desk.slots, phone=number)
@@ -325,7 +327,8 @@ class OfflineBookings(QuestionAnswers):
             # No such day, or none we book: never the day the parser made of it.
             said = replace(said, day=None)
             desk.slots = replace(desk.slots, day=None)
-        desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
+        if not (desk.task in ("change", "cancel") and reference_cued(text)):
+            desk.phone.heard(text, self.rules.phone_region, bare=asked == "phone")
         booking_day = desk.asked == "booking_day" and said.day is not None
         if desk.task in ("change", "cancel"):
             reference = parse_reference(text) if said.phone is None else None

@@ -13,6 +13,7 @@ from flows.booking_slots import (
     parse_reference,
     parse_slots,
     parse_time,
+    reference_cued,
 )
 from flows.phone_numbers import guess_phone, parse_phone, unusable_phone
 
@@ -380,10 +381,22 @@ def test_names(said, bare, name):
         "I'd like a table.",
         "It's for my wife.",
         "<script>alert(1)</script>",
+        "My name is " + "A" * 200 + " and I want a table for 2 tomorrow at 7.",
     ],
 )
 def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
     assert parse_name(said, bare=True) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["Cancel booking 349858", "reservation number 3 4 9 8 5 8", "my reference is 349858"]
+)
+def test_six_digits_said_as_a_booking_are_its_reference(said):
+    assert reference_cued(said) and parse_reference(said) == "349858"
+
+
+def test_a_phone_number_after_booking_is_no_reference():
+    assert not reference_cued("the booking is under 07911 254346")
 
 
 def test_a_reference_said_digit_by_digit():

@@ -180,3 +180,10 @@ async def test_why_the_number_is_needed_to_find_a_booking_is_answered_and_asked_
 async def test_a_question_about_tables_is_the_bookings_to_answer(store, rules, said):
     call = await talk(store, rules, f"{said} We'd want Friday the 11th at 7 for 12 people.")
     assert call.replies[0].startswith("I can book tables for up to 8 people.")
+
+
+async def test_a_reference_said_as_such_for_the_number_is_taken_as_the_reference(store, rules):
+    await booked(store)
+    reference = (await store.bookings())[0].reference
+    call = await talk(store, rules, "Cancel my booking please.", f"Booking {reference}.")
+    assert call.replies[-1] == "And what name is the booking under?"
