@@ -9,7 +9,8 @@ import re
 
 NOTE_WORDS = re.compile(
     r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
-    r"wheelchair|high ?chair|pram|buggy)\b",
+    r"(?:pea)?nuts?|shellfish|dairy|lactose|sesame|halal|kosher|"
+    r"wheelchair|high ?chair|pram|buggy|window|terrace|booth)\b",
     re.IGNORECASE,
 )
 NOTE_LEAD_IN = re.compile(

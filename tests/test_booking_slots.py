@@ -443,6 +443,8 @@ def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
             "It's my wife's birthday, so a quiet table please",
         ),
         ("Could you put down that we need a high chair?", "we need a high chair"),
+        ("Table for 2 tomorrow at 7, no nuts please, my son is allergic.", "no nuts please"),
+        ("Table for 4 on Friday at 8, by the window if possible.", "by the window if possible"),
         (
             "Hi, a table, it's for my mum's 70th birthday, there will be 6 of us, Saturday at 1.",
             "it's for my mum's 70th birthday",
