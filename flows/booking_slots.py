@@ -199,6 +199,42 @@ PARTY_NAMED = (
     r"(?: (?:to|is|will be|should be|now|of))* (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|o'?clock))"
 )
 """The party size named as such: "change the number of people to 3", "party size 5"."""
+ONE_PERSON = (
+    *COMPANIONS, "child", "kid", "baby", "toddler", "grandchild", "grandson", "granddaughter",
+    "nan", "gran", "granny", "grandma", "grandmother", "grandpa", "grandad", "grandfather",
+    "aunt", "auntie", "uncle", "cousin", "niece", "nephew", "boss", "mate", "neighbour", "guest",
+)  # fmt: skip
+PEOPLE_WORDS = {
+    **{word: 1 for word in ONE_PERSON},
+    **{f"{word}s": None for word in ONE_PERSON},
+    "children": None,
+    "grandchildren": None,
+    "parents": 2,
+    "grandparents": 2,
+}
+"""Who a caller lists as coming, and how many each is (None: as many as said with it)."""
+PERSON = "(?:" + "|".join(sorted(PEOPLE_WORDS, key=len, reverse=True)) + ")"
+LISTED = re.compile(
+    rf"\b(?:me|myself)((?:(?:,|,? and) (?:(?:my|our) )?(?:\d{{1,2}} )?{PERSON}\b)+)"
+)
+LISTED_ONE = re.compile(rf"(?:(?:my|our) )?(?:(\d{{1,2}}) )?({PERSON})\b")
+
+
+def _people_listed(spoken: str) -> int | None:
+    """The people a caller lists with themselves ("me, my husband and our two grandchildren":
+    4), when there are two or more and each is counted ("me and my kids" is not)."""
+    listed = LISTED.search(spoken)
+    if listed is None:
+        return None
+    counts = [
+        int(number) if number else PEOPLE_WORDS[word]
+        for number, word in LISTED_ONE.findall(listed[1])
+    ]
+    if len(counts) < 2 or None in counts:
+        return None
+    return 1 + sum(counts)
+
+
 PARTY_PATTERNS = [
     PARTY_NAMED,
     SAID_AS_PEOPLE,
@@ -229,6 +265,8 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
     others = r"(?:friends|others|colleagues|guests|kids|children|people)"
     if found := re.search(rf"\b(?:me|myself|i) and (?:my )?(\d{{1,2}}) {others}\b", spoken):
         return int(found[1]) + 1  # "myself and four colleagues", "me and my two kids"
+    if (listed := _people_listed(spoken)) is not None:
+        return listed  # "me, my husband and our two grandchildren"
     if re.search(r"\b(?:just me|only me|myself|just 1|on my own)\b(?! and\b)", spoken):
         return 1
     if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):

@@ -223,6 +223,10 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("myself and four colleagues", 5),
         ("It'll be me and my two kids", 3),
         ("just me and my partner", 2),
+        ("there is me, my husband and our two grandchildren", 4),
+        ("me, my wife and my parents", 4),
+        ("myself, my boss and 3 colleagues", 5),
+        ("It will be me and my mum and dad", 3),
     ],
 )
 def test_party_sizes(said, size):
@@ -238,6 +242,8 @@ def test_party_sizes(said, size):
         "for tomorrow",
         "we went for people watching",
         "my wife and I and our two kids",  # more than two: ask
+        "me and my kids",  # how many kids: ask
+        "me, my wife and the kids",
         "gluten-free people",
         "is the parking free?",
         "Booking for 512 stay at eight o'clock",  # Whisper's "for five, Tuesday": no party of 200
