@@ -159,7 +159,8 @@ def parse_moved_from(text: str, today: date) -> date | None:
 
 def parse_booked_day(text: str, today: date) -> tuple[date, str] | None:
     """The day said right after the booking it is on ("my booking for Friday", "our
-    reservation tonight", "my table on the 12th") or right before it ("my Friday booking"),
+    reservation tonight", "my table on the 12th"), after "we can't come" ("... on Friday, can
+    we do Saturday?") or right before it ("my Friday booking"),
     and the text without it, where a new day may be said ("... and I'd like to bring it
     forward to Thursday")."""
     spoken = _tens_and_ordinal(with_digits(text))
@@ -167,6 +168,15 @@ def parse_booked_day(text: str, today: date) -> tuple[date, str] | None:
         r"\b(?:booking|reservation|table)\b(?: (?:for|on))? ((?:[\w']+ ?){1,4})", spoken
     ):
         words = re.split(r"\b(?:and|but|to|at|for|because|so)\b", found[1])[0]
+        if (day := parse_date(words, today)) is not None:
+            return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
+    # Or the day the caller can't come: "we can't come on Friday, can we do Saturday?".
+    for found in re.finditer(
+        r"\b(?:can't|cannot|can not|couldn't|won't be able to) (?:come|make it)"
+        r"(?: (?:on|for))? ((?:[\w']+ ?){1,3})",
+        spoken,
+    ):
+        words = re.split(r"\b(?:and|but|to|at|for|because|so|any ?more)\b", found[1])[0]
         if (day := parse_date(words, today)) is not None:
             return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
     # Or right before it: "my Friday booking", "tomorrow's reservation".

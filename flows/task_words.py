@@ -151,9 +151,23 @@ SECOND_TABLE = re.compile(
 one for Saturday at 8 for four"."""
 
 
+ANOTHER_TIME_ASKED = re.compile(
+    r"\b(?:(?:can|could) (?:we|i|you) (?:do|come|make it|have it|go for)|how about|what about|"
+    r"(?:another|a different|a later|an earlier) (?:day|date|time))\b",
+    re.IGNORECASE,
+)
+"""Another day or time asked for after "we can't come on Friday": the booking is to change."""
+
+
 def task_in(text: str) -> str | None:
-    """The task on a booking the caller has that the words name, if any."""
-    return next((t for t, words in TASK_WORDS if words.search(text)), None)
+    """The task on a booking the caller has that the words name, if any: "we can't come on
+    Friday, can we do Saturday?" (no "cancel" said) is a change."""
+    task = next((t for t, words in TASK_WORDS if words.search(text)), None)
+    if task == "cancel" and not TASK_WORDS[0][1].search(text):
+        soft = TASK_WORDS[2][1].search(text)
+        if soft and ANOTHER_TIME_ASKED.search(text, soft.end()):
+            return "change"
+    return task
 
 
 def _named_after_correction(text: str) -> str | None:
@@ -207,10 +221,9 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
     if intent == "goodbye" and ALL_CORRECT.search(text):
         intent = None  # "Yes, that's all correct."
     kept = NOT_CANCEL.search(text) is not None
-    named = next(
-        (t for t, words in TASK_WORDS if words.search(text) and not (kept and t == "cancel")),
-        None,
-    )
+    named = task_in(text)
+    if kept and named == "cancel":
+        named = next((t for t, words in TASK_WORDS if t != "cancel" and words.search(text)), None)
     if kept and (task == "cancel" or intent == "cancel"):
         return "change" if named == "change" else ("keep" if task == "cancel" else None)
     if (corrected := _named_after_correction(text)) is not None:

@@ -227,6 +227,7 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("me, my wife and my parents", 4),
         ("myself, my boss and 3 colleagues", 5),
         ("It will be me and my mum and dad", 3),
+        ("could we make it for 4 and come at 8 instead?", 4),
     ],
 )
 def test_party_sizes(said, size):

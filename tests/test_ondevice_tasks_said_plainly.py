@@ -293,6 +293,10 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
         ("Can I reserve a table for 4 on Friday, or Saturday instead?", "book"),
         ("I booked a table for Friday, can we do Saturday instead?", "change"),
         ("I want to book, I mean move my booking to Saturday instead.", "change"),
+        ("We can't come on Friday anymore, can we do next Saturday?", "change"),
+        ("We can't make it on Friday, how about Saturday?", "change"),
+        ("We can't make it on Friday, sorry.", "cancel"),
+        ("Please cancel Friday, we can't come, can you do that?", "cancel"),
     ],
 )
 def test_the_task_named_after_a_correction_is_the_one_meant(said, task):
@@ -366,4 +370,32 @@ async def test_a_detail_corrected_in_the_same_breath_as_a_booking_books_the_new_
     )
     assert call.replies[0].startswith(
         "Good news, we have a table for 2 people on Saturday 5 January at 7 pm."
+    )
+
+
+async def test_a_day_the_caller_cannot_come_with_another_asked_for_is_changed(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hello, calling about my reservation, Vogel, 07911254346, we can't come on Friday "
+        "anymore, can we do next Saturday?",
+    )
+    assert (
+        "from 2 people on Friday 4 January at 7 pm to 2 people on Saturday 5 January at 7 pm"
+        in call.replies[-1]
+    )
+
+
+async def test_two_details_changed_in_one_breath_are_both_changed(store, rules):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Hi, I've got a table booked this Friday at 7 for two, under 07911 254346. "
+        "Could we make it for 4 and come at 8 instead?",
+    )
+    assert (
+        "from 2 people on Friday 4 January at 7 pm to 4 people on Friday 4 January at 8 pm"
+        in call.replies[-1]
     )
