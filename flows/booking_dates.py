@@ -27,6 +27,7 @@ DATE_PHRASES = [
     r"\btonight\b",
     r"\bthis (?:evening|afternoon|lunchtime)\b",
     r"\b(?:in|and) \d+ (?:days?|weeks?)\b",  # "in" is sometimes heard as "and"
+    r"\b\d{1,2}/\d{1,2}(?:/(?:\d{2}|\d{4}))?\b",  # typed: "04/01", day first
     # "of" is often heard as "and" or "on": "the 14th and February".
     # Not "room for 8 on January 30th": a bare number before "on <month>" is no day.
     rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
@@ -60,7 +61,8 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     # "A week on Friday", "Friday week": the Friday after the coming one (British); "in 2
     # weeks on Friday": the one after that.
     week_on = re.search(
-        rf"\b(?:(?:in )?(a|\d) weeks?,? (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b", spoken
+        rf"\b(?:(?:in )?(a|\d) weeks?(?:'? ?s)?(?: time)?,? (?:on|from) ({WEEKDAYS})|({WEEKDAYS}) week)\b",
+        spoken,
     )
     if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
         return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)

@@ -247,6 +247,10 @@ PARTY_PATTERNS = [
 ]
 
 
+DOZEN = re.compile(r"\b(half )?a dozen\b", re.IGNORECASE)
+"""A party said in dozens: "half a dozen of us" (6), "a dozen people" (12)."""
+
+
 BARE_COUNT = re.compile(
     r"(?<!\bat )(?<!half )(?<!past )(?<!\bto )\b(\d{1,3})\b"
     r"(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|thirty|fifteen|forty))",
@@ -259,7 +263,7 @@ before it: no party of 7)."""
 def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> int | None:
     """How many people a sentence books for. `bare`: the caller was just asked how many;
     `hear_alike`: read words that sound like a number where one belongs ("for free")."""
-    spoken = with_digits(text)
+    spoken = DOZEN.sub(lambda m: "6" if m[1] else "12", with_digits(text))
     if hear_alike:
         spoken = meant(meant(spoken, DAYS_HEARD), PARTY_HEARD)
     others = r"(?:friends|others|colleagues|guests|kids|children|people)"

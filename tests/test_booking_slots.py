@@ -29,6 +29,8 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("next Friday", date(2030, 1, 4)),
         ("a week on Friday", date(2030, 1, 11)),  # British: the Friday after the coming one
         ("Friday week", date(2030, 1, 11)),
+        ("in two weeks time on Friday", date(2030, 1, 18)),
+        ("a table on 04/01 at 8pm", date(2030, 1, 4)),  # typed, day first
         ("Friday, weekends are busy", date(2030, 1, 4)),
         ("on Saturday", date(2030, 1, 5)),
         ("Wednesday", date(2030, 1, 9)),
@@ -228,6 +230,8 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("myself, my boss and 3 colleagues", 5),
         ("It will be me and my mum and dad", 3),
         ("could we make it for 4 and come at 8 instead?", 4),
+        ("a table for half a dozen on Saturday", 6),
+        ("a dozen of us tomorrow evening", 12),
     ],
 )
 def test_party_sizes(said, size):
