@@ -242,7 +242,9 @@ PARTY_PATTERNS = [
     # "We're now only three", "we'll be five", "there'll be 6": not "we'll be 10 minutes late".
     r"\b(?:we(?:'re| are|'ll be| will be)|there(?:'ll| will) be)(?: now| only| just| going to be)*"
     r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",
-    r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b))",
+    r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|past\b|to \d))",
+    # "2 for dinner tomorrow at 7".
+    r"\b(\d{1,2}) for (?:dinner|lunch|brunch|breakfast|supper|tea)\b",
     rf"\bfor (\d{{1,3}})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|then\b|[,.?!]|$|at\b|on\b|and\b(?!\s*(?:a half|\d))|tomorrow|today|tonight|next|this|(?:{WEEKDAYS})\b))",
 ]
 

@@ -232,6 +232,8 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("could we make it for 4 and come at 8 instead?", 4),
         ("a table for half a dozen on Saturday", 6),
         ("a dozen of us tomorrow evening", 12),
+        ("Table for 10 past 7 tomorrow for 2", 2),  # "for 10 past 7" is the time
+        ("2 for dinner tomorrow at 7", 2),
     ],
 )
 def test_party_sizes(said, size):
