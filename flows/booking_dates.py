@@ -159,36 +159,37 @@ def parse_moved_from(text: str, today: date) -> date | None:
     return parse_date(moved[1], today) if moved else None
 
 
+BOOKED_DAY_SAID = (
+    # Right after the booking, or the day the caller can't come ("we can't come on Friday").
+    (
+        re.compile(
+            r"\b(?:booking|reservation|table|(?:can't|cannot|can not|couldn't|won't be able to) "
+            r"(?:come|make it))\b(?: (?:for|on))? ((?:[\w']+ ?){1,4})"
+        ),
+        lambda said: re.split(r"\b(?:and|but|to|at|for|because|so|any ?more)\b", said)[0],
+    ),
+    # Or right before it: "my Friday booking", "tomorrow's reservation".
+    (
+        re.compile(
+            r"(?:\b(?:my|our|the) |\b(?=(?:today|tonight|tomorrow)'s ))((?:[\w']+ ){1,2})"
+            r"(?:booking|reservation|table)\b"
+        ),
+        lambda said: said.replace("'s ", " "),
+    ),
+)
+"""Where a caller names the day of the booking they have, and the words of that day."""
+
+
 def parse_booked_day(text: str, today: date) -> tuple[date, str] | None:
     """The day said right after the booking it is on ("my booking for Friday", "our
     reservation tonight", "my table on the 12th"), after "we can't come" ("... on Friday, can
-    we do Saturday?") or right before it ("my Friday booking"),
-    and the text without it, where a new day may be said ("... and I'd like to bring it
-    forward to Thursday")."""
+    we do Saturday?") or right before it ("my Friday booking"), and the text without it,
+    where a new day may be said ("... and I'd like to bring it forward to Thursday")."""
     spoken = _tens_and_ordinal(with_digits(text))
-    for found in re.finditer(
-        r"\b(?:booking|reservation|table)\b(?: (?:for|on))? ((?:[\w']+ ?){1,4})", spoken
-    ):
-        words = re.split(r"\b(?:and|but|to|at|for|because|so)\b", found[1])[0]
-        if (day := parse_date(words, today)) is not None:
-            return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
-    # Or the day the caller can't come: "we can't come on Friday, can we do Saturday?".
-    for found in re.finditer(
-        r"\b(?:can't|cannot|can not|couldn't|won't be able to) (?:come|make it)"
-        r"(?: (?:on|for))? ((?:[\w']+ ?){1,3})",
-        spoken,
-    ):
-        words = re.split(r"\b(?:and|but|to|at|for|because|so|any ?more)\b", found[1])[0]
-        if (day := parse_date(words, today)) is not None:
-            return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
-    # Or right before it: "my Friday booking", "tomorrow's reservation".
-    for found in re.finditer(
-        r"(?:\b(?:my|our|the) |\b(?=(?:today|tonight|tomorrow)'s ))((?:[\w']+ ){1,2})"
-        r"(?:booking|reservation|table)\b",
-        spoken,
-    ):
-        if (day := parse_date(found[1].replace("'s ", " "), today)) is not None:
-            return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
+    for pattern, words in BOOKED_DAY_SAID:
+        for found in pattern.finditer(spoken):
+            if (day := parse_date(words(found[1]), today)) is not None:
+                return day, f"{spoken[: found.start()]} {spoken[found.end() :]}"
     return None
 
 
