@@ -13,8 +13,18 @@ from flows.booking_changes import PEOPLE
 from flows.heard_alike import WEEKDAYS
 from function_calls import is_affirmative
 
+CANCEL_SAID = re.compile(r"\bcancel\b", re.IGNORECASE)
+SOFT_CANCEL = re.compile(
+    r"\b(?:call(?:ing)? off|(?:won't|will not|no longer|don't) need "
+    r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
+    r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
+    r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
+    r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
+    re.IGNORECASE,
+)
+"""A cancellation said without the word ("we can't make it on Friday")."""
 TASK_WORDS = (
-    ("cancel", re.compile(r"\bcancel\b", re.IGNORECASE)),
+    ("cancel", CANCEL_SAID),
     (
         "change",
         re.compile(
@@ -36,17 +46,7 @@ TASK_WORDS = (
             re.IGNORECASE,
         ),
     ),
-    (
-        "cancel",
-        re.compile(
-            r"\b(?:call(?:ing)? off|(?:won't|will not|no longer|don't) need "
-            r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
-            r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
-            r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
-            r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
-            re.IGNORECASE,
-        ),
-    ),
+    ("cancel", SOFT_CANCEL),
     (
         "change",
         re.compile(
@@ -163,8 +163,8 @@ def task_in(text: str) -> str | None:
     """The task on a booking the caller has that the words name, if any: "we can't come on
     Friday, can we do Saturday?" (no "cancel" said) is a change."""
     task = next((t for t, words in TASK_WORDS if words.search(text)), None)
-    if task == "cancel" and not TASK_WORDS[0][1].search(text):
-        soft = TASK_WORDS[2][1].search(text)
+    if task == "cancel" and not CANCEL_SAID.search(text):
+        soft = SOFT_CANCEL.search(text)
         if soft and ANOTHER_TIME_ASKED.search(text, soft.end()):
             return "change"
     return task
@@ -228,7 +228,7 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
         return "change" if named == "change" else ("keep" if task == "cancel" else None)
     if (corrected := _named_after_correction(text)) is not None:
         return corrected  # "I need to cancel. Actually, I want to change it to 8."
-    if task == "change" and named == "cancel" and TASK_WORDS[0][1].search(text):
+    if task == "change" and named == "cancel" and CANCEL_SAID.search(text):
         return "cancel"  # "Actually I want to cancel it." to "What would you like to change?"
     if task is None and intent in OPEN_INTENTS:
         if named == "change" and _detail_corrected(text):
