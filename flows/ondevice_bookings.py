@@ -60,6 +60,7 @@ from flows.task_words import (
     IT,
     SECOND_TABLE,
     closes,
+    only_thanks,
     only_yes,
     task_in,
     task_named,
@@ -185,6 +186,10 @@ class OfflineBookings(QuestionAnswers):
                 return Reply(LEAVE_BEFORE_ANYTHING)
             if intent is None and not details and self.caller_turns > 1 and closes(text):
                 return LEAVING  # "No thanks." to "Is there anything else I can help with?"
+            if intent in (None, "book", "greeting") and self.caller_turns > 1 and only_thanks(text):
+                if ANYTHING_ELSE in (turn.last_bot_text or ""):
+                    return LEAVING  # "Lovely, thank you." to "Is there anything else ...?"
+                return Reply(f"You're welcome. {ANYTHING_ELSE}")
             if intent is None and not details and only_yes(text):
                 return Reply(f"Of course. {WHICH_TASK}")  # "Yes." to "How can I help?"
             return None

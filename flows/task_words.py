@@ -132,6 +132,21 @@ def closes(text: str) -> bool:
     return CLOSING.match(text.strip()) is not None
 
 
+THANKS_ONLY = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|lovely|great|perfect|brilliant|super|wonderful|excellent|cool|fab|"
+    r"right|that's (?:great|lovely|perfect|brilliant|fine))\W+)*"
+    r"(?:thank you|thanks|cheers|ta)(?:\W+(?:very much|so much|a lot|for (?:that|your help|"
+    r"the help|the information)))*\W*$",
+    re.IGNORECASE,
+)
+"""A caller who only thanks the bot ("Lovely, thank you.", "Thanks very much.")."""
+
+
+def only_thanks(text: str) -> bool:
+    """Whether the turn thanks the bot and says nothing else (`THANKS_ONLY`)."""
+    return THANKS_ONLY.match(text.strip()) is not None
+
+
 YES_WORDS = 4
 """A yes of up to this many words says nothing more ("Yes please.", "Yeah, there is.")."""
 

@@ -491,6 +491,17 @@ async def test_nothing_more_after_an_answer_ends_the_call_with_a_goodbye(store, 
     assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
 
 
+@pytest.mark.parametrize("said", ["Lovely, thank you.", "Thanks.", "Great, thanks very much."])
+async def test_thanks_after_an_answer_is_welcomed_and_asked_if_there_is_more(store, rules, said):
+    call = await talk(store, rules, "What time do you open?", said)
+    assert call.replies[-1] == "You're welcome. Is there anything else I can help with?"
+
+
+async def test_thanks_to_anything_else_ends_the_call_with_a_goodbye(store, rules):
+    call = await talk(store, rules, "What time do you open?", "Thanks.", "Lovely, thank you.")
+    assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
+
+
 @pytest.mark.parametrize("said", ["Yes.", "Yes please.", "Yeah, there is."])
 async def test_a_yes_to_anything_else_asks_for_the_task(store, rules, said):
     call = await talk(store, rules, "What time do you open?", said)
