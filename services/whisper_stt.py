@@ -13,7 +13,9 @@ fits the speech's length. Its commonest loop is the whole utterance again ("Wher
 are you located? Where are you located?": 36 of 96 short questions and requests
 in three voices): that is cut back to one copy. Any other transcript that looks
 like a loop (more words a second than anyone says, a repeated three-word run, or
-a high compression ratio) is thrown away and the segment is transcribed again on the full window,
+a high compression ratio), or that has no words at all (a short "Goodbye." segment that
+began with the tail of the word before it came out empty; the full window heard it), is
+thrown away and the segment is transcribed again on the full window,
 exactly as faster-whisper does by default; where that loops too, a run of words it says three
 times over is kept once. So is a transcript Whisper doubts by
 its own measures (`is_doubtful`): on noise the short window writes words ("Kirk?
@@ -229,6 +231,8 @@ class SpeechLengthWhisperModel(WhisperModel):
             why = "looped"
         elif is_doubtful(segments):
             why = "was doubtful"
+        elif not any(s.text.strip() for s in segments):
+            why = "heard nothing"  # the VAD heard speech: "Goodbye." cut with a word's tail
         else:
             return segments, info
         self.full_window_retries += 1

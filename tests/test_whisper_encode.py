@@ -81,6 +81,21 @@ def test_a_doubtful_short_pass_is_done_again_on_the_full_window(model, monkeypat
     assert [s.text for s in segments] == [" Okay."]
 
 
+def test_a_short_pass_that_heard_nothing_is_done_again_on_the_full_window(model, monkeypatch):
+    windows = []
+
+    def transcribe(self, audio, **kwargs):
+        full = getattr(self._full_window, "on", False)
+        windows.append("full" if full else "short")
+        return (heard(" Goodbye.") if full else []), None
+
+    monkeypatch.setattr(WhisperModel, "transcribe", transcribe)
+    monkeypatch.setattr(model, "pad_frames", pad_frames_for(2.0))
+    segments, _ = model.transcribe(np.zeros(16000, np.float32), language="en")
+    assert windows == ["short", "full"]
+    assert [s.text for s in segments] == [" Goodbye."]
+
+
 @pytest.fixture(scope="session")
 def clip() -> np.ndarray:
     """SAID in the bundled Piper voice, framed as a VAD segment."""
