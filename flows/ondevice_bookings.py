@@ -57,11 +57,12 @@ from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from flows.task_words import (
     AVAILABLE,
+    CLOSING,
     IT,
     SECOND_TABLE,
-    closes,
-    only_thanks,
+    THANKS_ONLY,
     only_yes,
+    says_only,
     task_in,
     task_named,
     verb_heard,
@@ -184,9 +185,18 @@ class OfflineBookings(QuestionAnswers):
             if intent == "goodbye" and self.caller_turns == 1:  # may be Whisper's: asked
                 desk.awaiting = "leaving"
                 return Reply(LEAVE_BEFORE_ANYTHING)
-            if intent is None and not details and self.caller_turns > 1 and closes(text):
+            if (
+                intent is None
+                and not details
+                and self.caller_turns > 1
+                and says_only(CLOSING, text)
+            ):
                 return LEAVING  # "No thanks." to "Is there anything else I can help with?"
-            if intent in (None, "book", "greeting") and self.caller_turns > 1 and only_thanks(text):
+            if (
+                intent in (None, "greeting")
+                and self.caller_turns > 1
+                and says_only(THANKS_ONLY, text)
+            ):
                 if ANYTHING_ELSE in (turn.last_bot_text or ""):
                     return LEAVING  # "Lovely, thank you." to "Is there anything else ...?"
                 return Reply(f"You're welcome. {ANYTHING_ELSE}")

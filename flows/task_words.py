@@ -127,11 +127,6 @@ CLOSING = re.compile(
 """A caller with nothing more to ask: "No thanks.", "Nope, that's it.", "Nothing else, thanks"."""
 
 
-def closes(text: str) -> bool:
-    """Whether the turn says the caller has nothing more (`CLOSING`), with no task in it."""
-    return CLOSING.match(text.strip()) is not None
-
-
 THANKS_ONLY = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|lovely|great|perfect|brilliant|super|wonderful|excellent|cool|fab|"
     r"right|that's (?:great|lovely|perfect|brilliant|fine))\W+)*"
@@ -142,9 +137,9 @@ THANKS_ONLY = re.compile(
 """A caller who only thanks the bot ("Lovely, thank you.", "Thanks very much.")."""
 
 
-def only_thanks(text: str) -> bool:
-    """Whether the turn thanks the bot and says nothing else (`THANKS_ONLY`)."""
-    return THANKS_ONLY.match(text.strip()) is not None
+def says_only(words: re.Pattern, text: str) -> bool:
+    """Whether the whole turn is `words` (`CLOSING`, `THANKS_ONLY`), with nothing else in it."""
+    return words.match(text.strip()) is not None
 
 
 YES_WORDS = 4
