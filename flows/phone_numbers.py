@@ -157,7 +157,8 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     a common mishearing away from them, as E.164, and the words it was heard in; None when
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
-    and one copy too many of a repeated digit ("one one one one" for "one one one"). The
+    and one copy too many of a repeated digit ("one one one one" for "one one one"; of two
+    runs, the longer). The
     brain confirms a guess alone before it books under it; a lookup with it finds a booking
     only if the name or the day matches too (flows/caller_verification.py)."""
     digits, said = _tried_digits(spoken, bare)
@@ -166,10 +167,23 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     if len(digits) < MIN_GUESS_DIGITS:
         return None
     candidates = {prefix + digits[start:] for start in (0, 1, 2)} if prefix else set()
-    for run in re.finditer(r"(\d)\1+", digits):
+    runs = sorted(re.finditer(r"(\d)\1+", digits), key=lambda run: -len(run[0]))
+    for run in runs:
         candidates.add(digits[: run.start()] + digits[run.start() + 1 :])
     valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
+    if len(valid) > 1 and (longest := _longest_run_copy(digits, runs, region)) is not None:
+        valid = {longest}
     return (valid.pop(), said) if len(valid) == 1 else None
+
+
+def _longest_run_copy(digits: str, runs: list[re.Match], region: str) -> str | None:
+    """The valid number with one copy less of the longest run, when that run is of three or
+    more and longer than any other: Whisper hears "one one, one" as "one one one one" far
+    more often than a number holds four of a digit in a row ("0 7 9 1 1 1 1 4 3 3 7 5",
+    twelve digits, is 07911 143375 sooner than 07911 114375)."""
+    if not runs or len(runs[0][0]) < 3 or (len(runs) > 1 and len(runs[1][0]) == len(runs[0][0])):
+        return None
+    return _line_in(region, digits[: runs[0].start()] + digits[runs[0].start() + 1 :])
 
 
 CALLER_LINES = {

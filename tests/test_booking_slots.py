@@ -618,6 +618,14 @@ def test_no_number_is_guessed_when_more_than_one_mishearing_fits():
     assert guess_phone("0 7 5 0 0 0 9 9 9 1 1 1", "GB", bare=True) is None
 
 
+def test_of_two_repeated_runs_the_longer_holds_the_copy_too_many():
+    # "zero seven nine one one, one four three, three seven five", the "one"s heard four times.
+    assert guess_phone("0 7 9 1 1 1 1 4 3 3 7 5", "GB", bare=True) == (
+        "+447911143375",
+        "0 7 9 1 1 1 1 4 3 3 7 5",
+    )
+
+
 def test_no_number_is_guessed_from_a_few_digits():
     assert guess_phone("7 9 1 1 1 2 3", "GB", bare=True) is None
 
