@@ -156,16 +156,20 @@ class Validator:
             )
         at = at.replace(second=0, microsecond=0)
         if day is not None:
-            seating = self.rules.seating
-            if not seating.seats_at(day, at):
-                raise InvalidArguments(
-                    "time",
-                    f"On {spoken_date(day)} we seat guests from {spoken_time(seating.opens)} "
-                    f"until {spoken_time(seating.last_seating_on(day))}. What time would suit you?",
-                )
-            if datetime.combine(day, at) <= self.rules.now():
-                raise InvalidArguments("time", f"{spoken_time(at)} today has already passed.")
+            self.seated(day, at)
         return at
+
+    def seated(self, day: date, at: time) -> None:
+        """Raise unless the restaurant seats guests on `day` at `at`, and that is still ahead."""
+        seating = self.rules.seating
+        if not seating.seats_at(day, at):
+            raise InvalidArguments(
+                "time",
+                f"On {spoken_date(day)} we seat guests from {spoken_time(seating.opens)} "
+                f"until {spoken_time(seating.last_seating_on(day))}. What time would suit you?",
+            )
+        if datetime.combine(day, at) <= self.rules.now():
+            raise InvalidArguments("time", f"{spoken_time(at)} today has already passed.")
 
     def party_size(self, raw: Any, required: bool = True) -> int | None:
         if raw in (None, ""):

@@ -42,7 +42,7 @@ from flows.speech import (
     spoken_phone,
     spoken_time,
 )
-from function_calls import Breakers, FunctionCallGate, GatedTool, Result
+from function_calls import Breakers, FunctionCallGate, GatedTool, InvalidArguments, Result
 from store import (
     AlreadyBooked,
     BookingCancelled,
@@ -289,9 +289,25 @@ class BookingTools:
             return ""
         return "verified" if self.verification.allows(booking) else ""
 
+    def _unseated(self, booking: BookingRecord, args: ChangeArgs) -> Result | None:
+        """Why the booking cannot move to the day and time asked for (a time alone is checked
+        on the booking's day, a day alone at its time), or None when it can."""
+        if args.day is None and args.at is None:
+            return None
+        try:
+            self._validate.seated(args.day or booking.date, args.at or booking.time)
+        except InvalidArguments as invalid:
+            return {
+                "ok": False,
+                "error": "invalid_argument",
+                "argument": invalid.argument,
+                "message": invalid.message,
+            }
+        return None
+
     async def _change_read_back(self, args: ChangeArgs) -> str | None:
         booking = await self._upcoming(args.reference)
-        if booking is None:
+        if booking is None or self._unseated(booking, args) is not None:
             return None  # nothing will change; the run says why
         day, at = args.day or booking.date, args.at or booking.time
         party = people(args.party_size or booking.party_size)
@@ -304,8 +320,11 @@ class BookingTools:
         )
 
     async def _change_booking(self, args: ChangeArgs, _key: str) -> Result:
-        if await self._upcoming(args.reference) is None:
+        booking = await self._upcoming(args.reference)
+        if booking is None:
             return _not_found()
+        if (unseated := self._unseated(booking, args)) is not None:
+            return unseated
         try:
             booking = await self.store.change(
                 args.reference,

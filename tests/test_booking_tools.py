@@ -158,6 +158,28 @@ async def test_a_change_with_nothing_to_change_asks_what_to_change(gate):
     assert result["message"] == "What would you like to change?"
 
 
+@pytest.mark.parametrize(
+    ("booked", "changes"),
+    [
+        ({}, {"time": "03:00"}),  # a time alone, on the booking's Thursday
+        ({"date": "2030-01-04", "time": "21:00"}, {"date": "2030-01-06"}),  # Sunday's last: 8:30
+    ],
+)
+async def test_a_change_outside_the_seating_hours_is_refused_and_changes_nothing(
+    gate, tools, booked, changes
+):
+    made = await call(gate, "book_table", **{**GOOD, **booked})
+    reference = made["booking"]["reference"]
+    result = await call(gate, "change_booking", reference=reference, **changes)
+    assert (result["error"], result["argument"]) == ("invalid_argument", "time")
+    assert "we seat guests from noon" in result["message"]
+    (booking,) = await tools.store.bookings()
+    assert (booking.date.isoformat(), booking.time.strftime("%H:%M")) == (
+        booked.get("date", TOMORROW),
+        booked.get("time", "19:30"),
+    )
+
+
 async def test_send_confirmation_writes_an_sms_to_the_outbox(gate, tools):
     made = await call(gate, "book_table", **GOOD)
     sent = await call(gate, "send_confirmation", reference=made["booking"]["reference"])
