@@ -13,16 +13,26 @@ from flows.booking_changes import PEOPLE
 from flows.heard_alike import WEEKDAYS
 from function_calls import is_affirmative
 
-CANCEL_SAID = re.compile(r"\bcancel\b", re.IGNORECASE)
+CANCEL_SAID = re.compile(
+    r"\bcancel(?:s|led|ed|ling|ing|lation)?\b(?! (?:policy|policies|fee|fees|charge|charges)\b)",
+    re.IGNORECASE,
+)
+"""The word, in any of its forms ("make a cancellation", "I want it cancelled"), but not a
+question about the policy ("what's your cancellation fee?")."""
+BOOKING = r"(?:(?:my|our|the|this) (?:\w+ ){0,2}?(?:table|booking|reservation))"
 SOFT_CANCEL = re.compile(
-    r"\b(?:call(?:ing)? off|(?:won't|will not|no longer|don't) need "
+    rf"\b(?:call(?:ing)? (?:it |that |{BOOKING} )?off|"
+    rf"(?:scrap|ditch|drop|delete|remove|get rid of) {BOOKING}|(?:scrap|ditch|get rid of) it|"
+    r"(?:we're|we are|i'm|i am) (?:not|no longer) (?:coming|going to come|able to come)|"
+    r"(?:won't|will not|no longer|don't) need "
     r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
     r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
     r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
     r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
     re.IGNORECASE,
 )
-"""A cancellation said without the word ("we can't make it on Friday")."""
+"""A cancellation said without the word ("we can't make it on Friday", "please scrap my
+reservation", "I'll have to call it off", "we're not coming after all")."""
 TASK_WORDS = (
     ("cancel", CANCEL_SAID),
     (
@@ -85,7 +95,7 @@ CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b",
 baby, please", Whisper's "six people, please"): the change is asked for again, not dropped."""
 NOT_CANCEL = re.compile(
     r"\b(?:don't|do not|didn't|did not|not|no need to|rather not)(?: want to| need to| mean to)?"
-    r" cancel\b",
+    r" cancel\w*\b",
     re.IGNORECASE,
 )
 """A cancellation taken back: "don't cancel it, just change it to Saturday"."""

@@ -38,10 +38,26 @@ def task_of(text: str) -> str | None:
         "I won't need my table on Friday after all.",
         "Could you take my booking off, please?",
         "I'm ringing to let you know we won't make it Friday.",
+        "Please scrap my reservation.",
+        "Drop the booking for Lena Vogel.",
+        "I'll have to call it off, I'm afraid.",
+        "Can you get rid of my booking on Friday?",
+        "We're not coming on Friday after all.",
     ],
 )
 def test_a_cancellation_without_the_word_is_a_cancellation(said):
     assert task_of(said) == "cancel"
+
+
+@pytest.mark.parametrize(
+    "said", ["I'd like to make a cancellation.", "I want my Friday reservation cancelled."]
+)
+def test_the_words_cancellation_and_cancelled_are_a_cancellation(said):
+    assert task_of(said) == "cancel"
+
+
+def test_a_question_about_the_cancellation_policy_is_no_cancellation():
+    assert task_of("What's your cancellation policy?") is None
 
 
 @pytest.mark.parametrize(
