@@ -19,6 +19,11 @@ ASKS_FOR_PERSON = (
     "an operator",
     "put me through",
     "transfer me",
+    "get me a manager",
+    "get me the manager",
+    "get me someone",
+    "speak to a real",
+    "talk to a real",
 )
 """Not "a person" or "the manager" alone: "a table for a person and a baby", "the manager's
 birthday" are bookings."""
@@ -26,6 +31,10 @@ FRUSTRATED = (
     "this is useless",
     "you're useless",
     "you are useless",
+    "useless bot",
+    "stupid bot",
+    "useless machine",
+    "stupid machine",
     "i already told you",
     "i've already told you",
     "i just told you",

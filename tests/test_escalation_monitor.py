@@ -3,6 +3,7 @@ handing the call to escalation when it fires."""
 
 import json
 
+import pytest
 from pipecat.frames.frames import LLMContextFrame
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineWorker
@@ -42,10 +43,16 @@ def test_asking_for_a_person_triggers_at_once():
     )
 
 
-def test_a_frustrated_caller_triggers():
-    assert EscalationMonitor().observe([user("I already told you, seven o'clock!")]) == (
-        Trigger.FRUSTRATED
-    )
+@pytest.mark.parametrize(
+    "said", ["Get me a manager NOW.", "Let me talk to a real human being.", "Put me through."]
+)
+def test_a_person_asked_for_in_other_words_triggers(said):
+    assert EscalationMonitor().observe([user(said)]) == Trigger.ASKED
+
+
+@pytest.mark.parametrize("said", ["I already told you, seven o'clock!", "You stupid bot."])
+def test_a_frustrated_caller_triggers(said):
+    assert EscalationMonitor().observe([user(said)]) == Trigger.FRUSTRATED
 
 
 def test_ordinary_words_do_not_trigger():
