@@ -21,13 +21,15 @@ holds its capitals and small letters in turn, so both count there."""
 
 NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
 INTRODUCTION = re.compile(
-    r"(?:^|[.!?,;]\s*)(?:and\s+)?(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[\s,]+)?"
-    rf"(?:this is|it's|it is|i'm|i am)\s+(?={CAPITAL})|\bunder\s+(?={CAPITAL})"
+    r"(?:^|[.!?,;]\s*)(?:and\s+)?"
+    r"(?:(?:hi|hello|hey|um|uh|er|erm|so|yeah|yes|well|oh|good (?:morning|afternoon|evening))[\s,]+)*"
+    rf"(?:this is|it'?s|it is|i'm|i am)\s+(?={CAPITAL})|\bunder\s+(?={CAPITAL})"
     rf"|\bname[,:]?\s+(?={CAPITAL})|\b(?:booking|reservation)\s+for\s+(?={CAPITAL})",
     flags=re.IGNORECASE,
 )
-"""An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker"; what
-follows must be capitalised ("this is Maria", not "I'm looking")."""
+"""An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker", after
+greetings and fillers ("hi um so its Lena Vogel"); what follows must be capitalised ("this is
+Maria", not "I'm looking")."""
 NAME_BEFORE = re.compile(
     rf"\b({CAPITAL}[\w'-]*(?:\s+{CAPITAL}[\w'-]*){{0,2}}),?(?:\s+is|'s)\s+(?:the|my|our)\s+"
     r"(?:name|surname|last name)\b"
@@ -39,15 +41,16 @@ SIGNED = re.compile(
 )
 """A name said before "speaking", "here" or "calling" at the start of a sentence ("Hi, Tom
 Baker here")."""
-ALONE = re.compile(
-    rf"(?:^|[.!?,;:]\s*|(?<=\d{{3}})\s+)((?:{CAPITAL}[\w'-]*\s+){{1,2}}{CAPITAL}[\w'-]*)\s*(?=[.!,;:]|$|\s*\+?\d{{3}})"
-)
-"""Two or three capitalised words standing alone between stops or commas (or before a phone
-number, or after one), as a caller gives a name among other details ("Table for three, Saturday at one.
-Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
-every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 NUMBER_SAID = rf"(?:\+?\d|(?i:(?:oh|zero) {DIGIT_WORD}\b))"
 """A phone number's start, in digits or in words ("oh seven ...")."""
+ALONE = re.compile(
+    rf"(?:^|[.!?,;:]\s*|(?<=\d{{3}})\s+)((?:{CAPITAL}[\w'-]*\s+){{1,2}}{CAPITAL}[\w'-]*)\s*"
+    rf"(?=[.!,;:]|$|\s*\+?\d{{3}}|\s*(?i:(?:oh|zero) {DIGIT_WORD}\b))"
+)
+"""Two or three capitalised words standing alone between stops or commas (or before a phone
+number, in digits or in words, or after one), as a caller gives a name among other details ("Table for three, Saturday at one.
+Samir Haddad, 07911 249859.", "Cancel it. Lena Vogel 07911 254346.");
+every one of them must read as part of a name, and a question ("Hello, Chez Test?") is none."""
 BY_NUMBER = re.compile(
     rf"(?:^|[.!?,;:]\s*)({CAPITAL}[\w'-]*)[,.]\s*(?={NUMBER_SAID})|"
     rf"(?:(?<=\d)[,.]\s*|(?<=\d{{3}})\s+)({CAPITAL}[\w'-]*)\s*(?=[.!;:]|$)"

@@ -371,6 +371,9 @@ def test_double_digits_are_spelled_out():
         ("The name is Siobhan, that's S-I-O-B-H-A-N, Kelly.", False, "Siobhan Kelly"),
         ("This is Łukasz Nowak.", False, "Łukasz Nowak"),
         ("Élodie Durand.", True, "Élodie Durand"),
+        # A name just before a number said in words; an introduction after fillers, "its".
+        ("Lena Vogel zero seven nine double one two five four, cancel it.", False, "Lena Vogel"),
+        ("hi um so its Lena Vogel and er the number is 07911 254346", False, "Lena Vogel"),
     ],
 )
 def test_names(said, bare, name):
