@@ -11,6 +11,7 @@ it", "seven thirty", "Friday") is not a name: the bot asks again.
 
 import re
 
+from rapidfuzz import fuzz
 from text_to_num import alpha2digit
 
 from flows.spoken_numbers import DIGIT_WORD
@@ -90,6 +91,9 @@ NOT_NAMES = {
     "later", "earlier", "sooner", "lunch", "lunchtime", "dinner", "brunch", "breakfast",
     # The word before a part of a name ("Surname Karim.").
     "surname", "firstname", "lastname", "forename", "full",
+    # What a caller says of a name read back ("The name is wrong, it should be Tom Barker").
+    "wrong", "incorrect", "spelt", "spelled", "misspelt", "misspelled", "off", "slightly",
+    "should", "be", "missing",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of
@@ -141,8 +145,8 @@ def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     before = NAME_BEFORE.search(text)
     if before and (named := _name_words(before[1].split(), cased=True)):
         return _spelled(named)
-    if found:
-        return _spelled(_name_words(found[1].split(), cased=False))
+    if found and (name := _spelled(_name_words(found[1].split(), cased=False, first=True))):
+        return name
     # An introduction that leads to no name ("a booking for tonight but ...", "I'm not
     # coming") leaves the rest, and the next one ("... It's Vogel.").
     for introduced in introductions:  # to the end of its sentence: "It's Harper. Ben Harper."
@@ -189,10 +193,24 @@ def _whole(name: str | None, text: str) -> str | None:
     return name
 
 
+SAME_PART = 60
+"""The least `rapidfuzz.fuzz.ratio` for a one-word name to correct that part of the name held
+("Barker" for Baker scores 91, "Farrah" for Farrow 67, "Tim" for Baker 25)."""
+
+
 def completed_name(held: str | None, said: str | None, text: str) -> str | None:
     """The name said, joined to the one-word name already held when the caller gave only the
-    other part ("Surname Karim." after "this is Nadia": Nadia Karim)."""
-    if not held or not said or len(held.split()) != 1 or len(said.split()) != 1 or held == said:
+    other part ("Surname Karim." after "this is Nadia": Nadia Karim), or put in place of the
+    part of a whole name it corrects ("No, it's Barker, not Baker." after Tom Baker: Tom
+    Barker)."""
+    if not held or not said or len(said.split()) != 1 or held == said:
+        return said
+    if len(held.split()) > 1:
+        *first, last = held.split()
+        if SURNAME.search(text) or fuzz.ratio(said.lower(), last.lower()) >= SAME_PART:
+            return " ".join([*first, said])
+        if FIRST_NAME.search(text) or fuzz.ratio(said.lower(), first[0].lower()) >= SAME_PART:
+            return " ".join([said, *held.split()[1:]])
         return said
     surname, first = SURNAME.search(text), FIRST_NAME.search(text)
     if surname and not first:
@@ -260,10 +278,20 @@ CONTRACTION = re.compile(r"\w+'(?:d|ve|ll|m|re|s|t)")
 """"I'd", "I've", "we're", "don't": no one's name (O'Brien and D'Arcy are)."""
 
 
-def _name_words(words: list[str], cased: bool) -> list[str]:
-    """Up to three words of a name (besides particles): words that are not names are skipped before it and end it."""
+MARKER_FILLERS = {"um", "uh", "er", "erm", "umm", "oh", "well", "so", "just", "actually", "like"}
+"""What may stand between "the name is" and the name: "The name is, um, Anna"; any other
+word there says something else ("the name is wrong, it should be ...")."""
+
+
+def _name_words(words: list[str], cased: bool, first: bool = False) -> list[str]:
+    """Up to three words of a name (besides particles): words that are not names are skipped
+    before it and end it; `first`: only fillers are skipped before it (`MARKER_FILLERS`)."""
     name: list[str] = []
     for word in words:
+        if first and not name and word.strip("'-,.").lower() not in MARKER_FILLERS:
+            first = False
+            if word.strip("'-,.").lower() in NOT_NAMES:
+                return []
         plain = word.strip("'-")
         lower = plain.lower()
         lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)

@@ -28,6 +28,13 @@ from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
 from flows.heard_alike import WEEKDAYS
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
+from flows.spoken_numbers import with_digits
+
+BARE_NUMBER = re.compile(r"(?<![\d:.])\b(1[0-2]|[1-9])\b(?![:.]\d)")
+"""A number that can be an hour or a party size, alone ("Three.", "it should be 8")."""
+MAX_CORRECTION_WORDS = 12
+"""A longer turn's one number is as likely about something else ("... one of us will be
+late, so please keep the table ...")."""
 
 QUESTIONS = {
     "day": "What day would you like to come?",
@@ -106,7 +113,8 @@ class BookingProgress:
     """The detail the bot asked for last, so a bare answer fills it."""
     awaiting: str | None = None
     """"readback" (yes books), "consent" (yes repeats `held`), "human" (yes transfers),
-    "unsure" (yes confirms the detail `asked`), "leaving" (yes ends the call)."""
+    "unsure" (yes confirms the detail `asked`), "leaving" (yes ends the call), "correction"
+    (a bare number corrects a detail of the booking read back)."""
     checked: tuple | None = None
     """The (day, time, party size) found free."""
     checking: tuple | None = None
@@ -204,6 +212,30 @@ class BookingProgress:
         if self.slots.party_size == old:
             return replace(said, party_size=new)
         return said
+
+    def corrected_at_read_back(self, text: str) -> Slots | None:
+        """A new booking's details as a turn with no detail of its own corrects them at the
+        read-back, or None: people added or removed ("one more person, so three"), the time
+        moved ("half an hour later"), or one bare number for the detail it names ("apart from
+        the time, it should be 8"), else for the nearer of the time and the party size
+        ("Three." after "for 2 at 7")."""
+        slots = self.slots
+        if (change := party_change(text)) is not None and slots.party_size is not None:
+            return replace(slots, party_size=max(1, min(slots.party_size + change, MAX_PARTY)))
+        if (moved := time_change(text)) is not None and slots.at is not None:
+            at = datetime.combine(date.min, slots.at) + timedelta(minutes=moved)
+            return replace(slots, at=at.time())
+        numbers = BARE_NUMBER.findall(with_digits(text))
+        if len(numbers) != 1 or len(text.split()) > MAX_CORRECTION_WORDS:
+            return None
+        number = int(numbers[0])
+        if PEOPLE_SAID.search(text):
+            return replace(slots, party_size=number)
+        if TIME_SAID.search(text) or changed_detail(text) == "at":
+            at = parse_time(str(number), bare=True)
+            return replace(slots, at=at) if at is not None else None
+        nearer = self._nearer(number)
+        return replace(slots, **nearer) if nearer else None
 
     def _nearer(self, number: int) -> dict:
         """Of the time and the party size held, the one a bare `number` most likely replaces."""

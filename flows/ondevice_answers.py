@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flows.booking_dates import parse_date
 from flows.booking_progress import BookingProgress
-from flows.booking_slots import parse_name, parse_slots
+from flows.booking_slots import Slots, parse_name, parse_slots
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_numbers import unusable_phone
 from flows.task_words import CHANGE_SAID
@@ -58,6 +58,11 @@ class QuestionAnswers(BookingResults):
             if yes:
                 desk.awaiting = None
                 return Reply("", calls=(("book_table", desk.booking_arguments()),))
+            if (corrected := self._corrected(text)) is not None:
+                # "One more person, so three.", "Apart from the time, it should be 8.": the
+                # booking with it, read back again (it was booked as read until 3 Dec 2026).
+                desk.awaiting, desk.slots = None, corrected
+                return self._next()
             if no:
                 desk.awaiting = None
                 if desk.slots.name and parse_name(text) == desk.slots.name:
@@ -69,8 +74,14 @@ class QuestionAnswers(BookingResults):
                     # "No, my number is ..." heard a digit short: that number, asked again.
                     desk.slots = replace(desk.slots, phone=None)
                     return self._ask("phone")
-                desk.asked = None
+                desk.asked, desk.awaiting = None, "correction"
                 return Reply("No problem. What would you like to change?")
+            return None
+        if desk.awaiting == "correction":
+            desk.awaiting = None
+            if (corrected := self._corrected(text)) is not None:
+                desk.slots = corrected  # "Three." to "What would you like to change?"
+                return self._next()
             return None
         if desk.awaiting == "consent":
             held, desk.held, desk.awaiting = desk.held, None, None
@@ -94,6 +105,14 @@ class QuestionAnswers(BookingResults):
                 return Reply("", calls=(held,))
             return self._left_as_it_was()
         return None
+
+    def _corrected(self, text: str) -> Slots | None:
+        """The new booking's details as a turn with none of its own corrects them (see
+        `BookingProgress.corrected_at_read_back`), or None."""
+        said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+        if said.details() or said.notes:  # "One of us has a nut allergy" is a note
+            return None
+        return self.progress.corrected_at_read_back(text)
 
     def _answer_to_changes(self, text: str, intent: str | None) -> Reply | None:
         """No details in answer to "What would you like to change?" (or, for a caller who asked

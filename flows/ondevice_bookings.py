@@ -165,7 +165,7 @@ class OfflineBookings(QuestionAnswers):
         if desk.task == "cancel" and desk.awaiting == "consent":
             if intent == "change" or task_in(text) == "change":
                 return self.start("change", text)  # "Actually, can we move it to Saturday?"
-        if desk.awaiting in ("readback", "consent", "human", "unsure"):
+        if desk.awaiting in ("readback", "consent", "human", "unsure", "correction"):
             if (reply := self._answer_to_question(text)) is not None:
                 return reply
 

@@ -58,6 +58,18 @@ NEGATIONS = (
     "never mind",
     "actually",
 )
+RESERVATIONS = (
+    "but",
+    "although",
+    "though",
+    "except",
+    "apart from",
+    "however",
+    "one more",
+    "should be",
+)
+"""Words that take a yes back without saying no: "Yes, but can we make it 8?", "Perfect,
+although could we do half 7?" agree to nothing read back."""
 
 
 def _words(text: str) -> list[str]:
@@ -82,4 +94,9 @@ def is_negative(text: str) -> bool:
 def is_affirmative(text: str) -> bool:
     """Whether the caller said yes, and nothing that takes it back."""
     words = _words(text)
-    return bool(words) and _says(words, AFFIRMATIONS) and not _says(words, NEGATIONS)
+    return (
+        bool(words)
+        and _says(words, AFFIRMATIONS)
+        and not _says(words, NEGATIONS)
+        and not _says(words, RESERVATIONS)
+    )

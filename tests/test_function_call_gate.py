@@ -418,6 +418,9 @@ async def test_calls_of_one_response_run_concurrently(tools, store):
         ("Lovely.", True),
         ("Great, book it.", True),
         ("Great, but not on Friday.", False),
+        ("Yes, but can we make it 8?", False),  # a yes taken back without a no
+        ("Perfect, although could we do half 7?", False),
+        ("That's right apart from the time.", False),
         ("No", False),
         ("Yes. Actually, no.", False),
         ("so", False),

@@ -261,7 +261,8 @@ async def test_a_name_corrected_at_the_read_back_is_read_back_corrected(store, r
         "07911 123456",
         "No, the name is Marie, not Maria.",
     )
-    assert "under the name Marie, phone 07911 123456. Shall I book it?" in call.replies[-1]
+    # The first name corrected alone keeps the surname (it was booked as "Marie" until 3 Dec).
+    assert "under the name Marie Lopez, phone 07911 123456. Shall I book it?" in call.replies[-1]
 
 
 async def test_free_alone_in_answer_to_how_many_is_confirmed_as_three(store, rules):

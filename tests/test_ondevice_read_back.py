@@ -1,0 +1,58 @@
+"""What a caller says to the read-back of a new booking other than a plain yes or no: a yes
+taken back in the same breath, a detail corrected by an amount or by a bare number, a name
+corrected (issue 15). Phrasings written for these tests, typed as Whisper would write them."""
+
+from datetime import time
+
+import pytest
+
+from tests.test_ondevice_bookings import talk
+
+OPENING = "Table for two on Friday at 7, Tom Baker, 07398 774612."
+
+
+async def booked_after(store, rules, *said):
+    await talk(store, rules, OPENING, *said, "Yes.")
+    return [(b.name, b.time, b.party_size) for b in await store.bookings()]
+
+
+@pytest.mark.parametrize(
+    ("said", "at", "party"),
+    [
+        ("Yes, but can we make it 8?", time(20, 0), 2),
+        ("Perfect, although could we do half 7 instead?", time(19, 30), 2),
+        ("That's right apart from the time, it should be 8.", time(20, 0), 2),
+        ("Lovely, oh sorry, one more person, so three.", time(19, 0), 3),
+        ("Name's correct, but it's for three people.", time(19, 0), 3),
+        ("Three.", time(19, 0), 3),  # nearer the party of 2 than 7 pm
+        ("Half an hour later would be better.", time(19, 30), 2),
+    ],
+)
+async def test_a_detail_corrected_at_the_read_back_is_booked_as_corrected(
+    store, rules, said, at, party
+):
+    assert await booked_after(store, rules, said) == [("Tom Baker", at, party)]
+
+
+async def test_a_bare_number_after_no_corrects_the_booking(store, rules):
+    booked = await booked_after(store, rules, "No.", "Three.")
+    assert booked == [("Tom Baker", time(19, 0), 3)]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "No, the name is wrong, it should be Tom Barker, with an R.",
+        "The name is spelt wrong, it's Barker, B A R K E R.",
+        "Name is incorrect, should be Tom Barker.",
+        "No, it's Barker, not Baker.",  # the surname alone keeps the first name
+    ],
+)
+async def test_a_name_corrected_at_the_read_back_is_booked_as_corrected(store, rules, said):
+    assert await booked_after(store, rules, said) == [("Tom Barker", time(19, 0), 2)]
+
+
+async def test_the_name_said_to_be_right_is_kept_while_the_day_changes(store, rules):
+    await talk(store, rules, OPENING, "The name is right but it should be Saturday.", "Yes.")
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.date.isoformat()) == ("Tom Baker", "2030-01-05")
