@@ -206,8 +206,12 @@ def _named_after_correction(text: str) -> str | None:
 
 INSTEAD = re.compile(r"\b(?:instead|rather than)\b", re.IGNORECASE)
 NEW_TABLE_ASKED = re.compile(
-    r"\b(?:book|reserve|(?:get|need|want|like) (?:a|us a) table)\b", re.IGNORECASE
+    r"\b(?:(?:book|reserve) (?:a|us|me|for)|(?:get|need|want|like) (?:a|us a) table|"
+    r"a table for)\b",
+    re.IGNORECASE,
 )
+"""A new table asked for: "book a table", "a table for two"; not "my book in" (Whisper's "my
+booking": a tuning call's "reschedule my booking ..., make it five people instead")."""
 
 
 def _detail_corrected(text: str) -> bool:

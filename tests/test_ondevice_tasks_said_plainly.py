@@ -309,6 +309,8 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
         ("Can I reserve a table for 4 on Friday, or Saturday instead?", "book"),
         ("I booked a table for Friday, can we do Saturday instead?", "change"),
         ("I want to book, I mean move my booking to Saturday instead.", "change"),
+        # Whisper's "my booking" as "my book in": a booking the caller has, changed.
+        ("Can I miss care to my book in for Saturday, make it five people instead?", "change"),
         ("We can't come on Friday anymore, can we do next Saturday?", "change"),
         ("We can't make it on Friday, how about Saturday?", "change"),
         ("We can't make it on Friday, sorry.", "cancel"),
