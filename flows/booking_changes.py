@@ -53,9 +53,12 @@ MORE = re.compile(
     re.IGNORECASE,
 )
 FEWER = re.compile(
-    rf"\b(\d{{1,2}}) (?:fewer|less) {PEOPLE}|\b(\d{{1,2}}) {PEOPLE} (?:fewer|less)\b",
+    rf"\b(\d{{1,2}}) (?:fewer|less) {PEOPLE}|\b(\d{{1,2}}) {PEOPLE} (?:fewer|less)\b|"
+    r"\b(\d{1,2}) (?:fewer|less)\b(?! than| (?:time|minutes?|mins?|hours?)\b)",
     re.IGNORECASE,
 )
+"""People removed: "two fewer people", "one person less", and "one less" alone (of people:
+a time is moved "earlier")."""
 
 
 DURATION = (

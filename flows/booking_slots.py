@@ -309,12 +309,13 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
 
 
 REFERENCE_SAID = re.compile(
-    r"\b(?:reference|(?:booking|reservation)(?: number| no\.?)?)\b\D{0,20}?((?:\d[\s,.-]*){5}\d)"
+    r"\b(?:ref(?:erence)?|confirmation(?: number| code)?|"
+    r"(?:booking|reservation)(?: number| no\.?| ref(?:erence)?)?)\b\D{0,20}?((?:\d[\s,.-]*){5}\d)"
     r"(?![\s,.-]*\d)",
     re.IGNORECASE,
 )
-"""Six digits said after the word "reference" ("booking 349858", "reservation number ..."),
-whatever else the turn holds."""
+"""Six digits said after the word "reference" ("booking 349858", "reservation number ...",
+"ref 349858", "confirmation number ..."), whatever else the turn holds."""
 
 
 def reference_cued(text: str) -> bool:

@@ -284,6 +284,9 @@ class OfflineBookings(QuestionAnswers):
         before, self.said_before_task = self.said_before_task, ""
         if task == "book" and before:
             self._listen(before)
+        elif before:
+            # "Vogel, 07911 254346, one less please on Friday." then "Change it.": one request.
+            text = f"{before} {text}"
         self.second_table = None  # a task started anew drops one asked for before
         if task == "book" and (split := self._second_table(text)) is not None:
             text, second, caller = split

@@ -22,10 +22,11 @@ PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
 """Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
 PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
 COUNT_AFTER = re.compile(
-    r"(?<=[.,;!?] )\d{1,2}(?= (?:people|persons?|guests?|of us|adults?|children|kids)\b)"
+    r"(?<=[.,;!?] )\d{1,2}(?= (?:people|persons?|guests?|of us|adults?|children|kids|"
+    r"less|fewer|more|extra)\b)"
 )
-"""A party size said in the next clause ("07911 254346. 1 person can't come"): no digit of
-the number before it."""
+"""A party size, or people added or removed, said in the next clause ("07911 254346. 1
+person can't come", "07911 254346, one less please"): no digit of the number before it."""
 MIN_PHONE_DIGITS = 7
 """Fewer digits than this, with no word naming a phone, are not a try at a phone number."""
 ROUND_NUMBER = re.compile(r"[1-9]0+")

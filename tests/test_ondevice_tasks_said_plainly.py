@@ -73,6 +73,9 @@ def test_a_question_about_the_cancellation_policy_is_no_cancellation():
         "I booked a table under Jones, could you tell me what time it's for?",
         "We're running late, can we push our table back half an hour?",
         "Hi. Lena Vogel. I need to move Friday's table to Saturday, same time.",
+        "Hi, Lena Vogel, 07911 254346, there'll be four of us now.",
+        "Change ref 123456 to five people please.",
+        "I'd like to amend my reservation, make it 8pm.",
         "Hello, it's Lena Vogel. We'd like to bring three more friends on Friday.",
         "We've got two more joining us on Friday, can you fit them in?",
         "Hi, it's Lena Vogel, I booked for Friday at seven but can you make it quarter to eight?",
@@ -106,6 +109,25 @@ def test_a_change_without_the_word_is_a_change(said):
 )
 def test_asking_for_a_table_is_no_task_on_a_booking(said):
     assert task_of(said) is None
+
+
+async def test_people_removed_said_alone_with_the_details_is_read_back(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "Lena Vogel, 07911 254346, one less please. Change it.")
+    assert "to 1 person on Friday 4 January at 7 pm" in call.replies[-1]
+
+
+async def test_a_name_and_number_said_before_the_task_find_the_booking(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "Lena Vogel, 07911 254346.", "Cancel it.")
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+
+
+async def test_a_reference_after_ref_and_a_name_find_the_booking(store, rules):
+    await booked(store)
+    (booking,) = await store.bookings()
+    call = await talk(store, rules, f"ref {booking.reference}, Lena Vogel, move it to 8pm")
+    assert "to 2 people on Friday 4 January at 8 pm" in call.replies[-1]
 
 
 async def test_a_cancellation_said_plainly_with_the_details_is_read_back(store, rules):
