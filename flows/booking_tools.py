@@ -33,7 +33,12 @@ from flows.booking_schemas import (
     UNAVAILABLE,
     ToolSpec,
 )
-from flows.caller_verification import ASK_FACTS, NO_MATCH, CallerVerification
+from flows.caller_verification import (
+    ASK_FACTS,
+    NO_MATCH,
+    NUMBER_ON_THE_BOOKING,
+    CallerVerification,
+)
 from flows.speech import (
     booking_result,
     describe,
@@ -253,7 +258,7 @@ class BookingTools:
                 **self._alternatives(full.alternatives),
             }
         self.verification.made(booking.reference)
-        result = {"ok": True, "booking": booking_result(booking, self.rules.phone_region)}
+        result = {"ok": True, "booking": self._result(booking)}
         if existing is not None and existing.reference != booking.reference:
             result["replaced"] = existing.reference
         return result
@@ -272,8 +277,14 @@ class BookingTools:
         if not bookings:
             # The same words whether nothing is booked or the facts did not match.
             return {"ok": False, "error": "not_found", "message": f"{NO_MATCH} {ASK_FACTS}"}
-        region = self.rules.phone_region
-        return {"ok": True, "bookings": [booking_result(b, region) for b in bookings]}
+        return {"ok": True, "bookings": [self._result(b) for b in bookings]}
+
+    def _result(self, booking: BookingRecord) -> dict[str, Any]:
+        """The booking as a tool result; its phone number only if the caller said it."""
+        result = booking_result(booking, self.rules.phone_region)
+        if booking.reference not in self.verification.phone_known:
+            result.update(phone=None, spoken_phone=NUMBER_ON_THE_BOOKING)
+        return result
 
     async def _upcoming(self, reference: str) -> BookingRecord | None:
         """The booking, if the caller has shown it is theirs."""
@@ -348,7 +359,7 @@ class BookingTools:
                 "message": "Sorry, we have no table free for those details; nothing was changed.",
                 **self._alternatives(full.alternatives),
             }
-        return {"ok": True, "booking": booking_result(booking, self.rules.phone_region)}
+        return {"ok": True, "booking": self._result(booking)}
 
     async def _cancel_read_back(self, args: ReferenceArgs) -> str | None:
         booking = await self._upcoming(args.reference)
@@ -367,7 +378,7 @@ class BookingTools:
             booking = await self.store.cancel(args.reference)
         except BookingNotFound:
             return _not_found()
-        return {"ok": True, "booking": booking_result(booking, self.rules.phone_region)}
+        return {"ok": True, "booking": self._result(booking)}
 
     async def _booking_to_confirm(self, args: ConfirmationArgs) -> BookingRecord | None:
         if args.reference is not None:
@@ -406,7 +417,7 @@ class BookingTools:
             "ok": True,
             "channel": "sms",
             "reference": booking.reference,
-            "spoken_phone": spoken_phone(booking.phone, self.rules.phone_region),
+            "spoken_phone": self._result(booking)["spoken_phone"],
         }
 
     async def _transfer_to_human(self, args: HandoffArgs, key: str) -> Result:

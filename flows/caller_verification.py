@@ -31,6 +31,9 @@ NAME_MATCH = 80.0
 "Lopes"/"Lopez" and "Smyth"/"Smith" score 80, "Katherine"/"Catherine" 89, "Jones"/"Smith" 20."""
 NO_MATCH = "I can't find a matching booking."
 ASK_FACTS = "Could you tell me the name and the phone number the booking is under?"
+NUMBER_ON_THE_BOOKING = "the number on the booking"
+"""Said for a booking's phone number the caller did not give: "I'm sending the details by
+text message to the number on the booking"."""
 
 
 def _plain_name(name: str) -> str:
@@ -62,6 +65,9 @@ class CallerVerification:
     caller_phone: str | None = None
     verified: set[str] = field(default_factory=set)
     """References of the bookings this caller has shown are theirs, or that this call made."""
+    phone_known: set[str] = field(default_factory=set)
+    """Of those, the ones whose phone number the caller said or calls from: only their number
+    is said back (one shown by its reference and name keeps its number to itself)."""
 
     def check(
         self,
@@ -82,6 +88,8 @@ class CallerVerification:
             reference is not None and reference == booking.reference,
             day is not None and day == booking.date,
         )
+        if facts[0]:
+            self.phone_known.add(booking.reference)  # said, whether or not it is enough
         if sum(facts) >= 2:
             self.verified.add(booking.reference)
             return True
@@ -93,9 +101,11 @@ class CallerVerification:
             return True
         if self.caller_phone is not None and self.caller_phone == booking.phone:
             self.verified.add(booking.reference)
+            self.phone_known.add(booking.reference)
             return True
         return False
 
     def made(self, reference: str):
-        """The call made this booking: its caller knows it."""
+        """The call made this booking: its caller knows it, and the number they gave."""
         self.verified.add(reference)
+        self.phone_known.add(reference)

@@ -105,6 +105,24 @@ async def test_two_matching_facts_find_the_booking(store, rules, booking, facts)
     assert [b["reference"] for b in found["bookings"]] == [booking.reference]
 
 
+@pytest.mark.parametrize(
+    ("facts", "spoken_phone"),
+    [
+        ({"reference": "REF", "name": "Maria Lopez"}, "the number on the booking"),
+        ({"phone": "07911123456", "name": "Maria Lopez"}, "07911 123456"),
+    ],
+)
+async def test_the_bookings_number_is_said_only_to_a_caller_who_said_it(
+    store, rules, booking, facts, spoken_phone
+):
+    gate = gate_for(store, rules)
+    facts = {k: booking.reference if v == "REF" else v for k, v in facts.items()}
+    (found,) = (await gate.call("find_booking", facts))["bookings"]
+    sent = await gate.call("send_confirmation", {"reference": booking.reference})
+    assert (found["spoken_phone"], sent["spoken_phone"]) == (spoken_phone, spoken_phone)
+    assert (found["phone"] is None) is (spoken_phone == "the number on the booking")
+
+
 @pytest.mark.parametrize("tool", ["cancel_booking", "change_booking", "send_confirmation"])
 async def test_a_reference_alone_neither_acts_nor_reads_back(store, rules, booking, tool):
     gate = gate_for(store, rules)
