@@ -33,7 +33,7 @@ DATE_PHRASES = [
     rf"(?<!for )\b(?:the )?(?:{ORDINAL} (?:of |and )?|\d{{1,2}}(?:st|nd|rd|th) on )(?:{MONTHS})\b",
     rf"\b(?:{MONTHS}) (?:the )?{ORDINAL}\b",
     # A day of the month is more precise than a weekday ("Friday the 11th", "Sunday 13th").
-    rf"\bthe {ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children|"
+    rf"\bthe (?!1\b){ORDINAL}\b(?!\s*(?:of (?:us|them)|people|persons|guests|adults|kids|children|"
     r"one|ones|1|time|table|booking)\b)",
     rf"\b(?:{WEEKDAYS}),? \d{{1,2}}(?:st|nd|rd|th)\b",
     rf"\b(?:next|this|coming|on) (?:{WEEKDAYS})\b",
@@ -41,6 +41,11 @@ DATE_PHRASES = [
 ]
 
 
+NEXT_WEEK = re.compile(rf"\b(?:({WEEKDAYS}),? next week|next week,? (?:on )?({WEEKDAYS}))\b")
+"""A day of next week: "Friday next week", "next week on Friday" (said on a Wednesday, not
+this week's Friday)."""
+AFTER_NEXT = re.compile(rf"\bthe ({WEEKDAYS}) after next\b")
+""""The Friday after next": the week after the coming Friday."""
 NEXT_MONTH_DAY = re.compile(
     r"\b(?:the )?(\d{1,2})(?:st|nd|rd|th)? (?:of )?next month\b"
     r"|\bnext month,? (?:on )?the (\d{1,2})(?:st|nd|rd|th)?\b"
@@ -66,6 +71,14 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
     )
     if week_on and (day := parse_date(week_on[2] or week_on[3], today, hear_alike)) is not None:
         return day + timedelta(weeks=int(week_on[1]) if (week_on[1] or "a").isdigit() else 1)
+    if next_week := NEXT_WEEK.search(spoken):
+        # "Friday next week": that day of next week, Monday to Sunday.
+        named = next_week[1] or next_week[2]
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday + timedelta(days=WEEKDAYS.split("|").index(named))
+    if after_next := AFTER_NEXT.search(spoken):
+        day = parse_date(after_next[1], today, hear_alike)
+        return day + timedelta(weeks=1) if day is not None else None
     if next_month := NEXT_MONTH_DAY.search(spoken):
         year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         try:

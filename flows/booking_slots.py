@@ -25,6 +25,7 @@ from flows.heard_alike import (
     meant,
 )
 from flows.phone_numbers import find_phone, guess_phone
+from flows.spoken_dates import written_days_whole
 from flows.spoken_numbers import with_digits
 
 MAX_PARTY = 200
@@ -144,11 +145,17 @@ def parse_time(text: str, bare: bool = False, hear_alike: bool = True) -> time |
     return _read_time(text, bare, hear_alike)[0]
 
 
+HOUR_ISH = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)ish\b", re.IGNORECASE
+)
+"""An hour in words run into "ish" ("eightish"), which the words-to-digits step would miss."""
+
+
 def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[time | None, bool]:
     """The time, and whether it is a guess: minutes that could be either of "fifteen" and
     "fifty", run together without their colon ("at 815", "at 850"), or any 50 ("eight fifty"
     is as often a misheard "eight fifteen")."""
-    spoken = with_digits(text)
+    spoken = with_digits(HOUR_ISH.sub(r"\1 ish", text))
     if hear_alike:
         spoken = meant(meant(spoken, DAYS_HEARD), TIMES_HEARD)
     # "7ish", "about seven-thirty-ish": a time said loosely is the time.
@@ -396,8 +403,8 @@ HESITATION = re.compile(r",?\s*\b(?:u+m+|u+h+|e+r+|e+r+m+|h+m+)\b,?", re.IGNOREC
 def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
-    text = HESITATION.sub("", text).strip()
-    spoken = with_digits(text)
+    text = written_days_whole(HESITATION.sub("", text).strip())
+    spoken = with_digits(text)  # lower case: "Sat" is Saturday only before it
     found = find_phone(spoken, region, bare=asked == "phone")
     phone_guessed = found is None
     found = found or guess_phone(spoken, region, bare=asked == "phone")

@@ -32,13 +32,18 @@ WRITTEN_DAYS = {
 WEEK_FROM_NOW = {"a week today": "in 7 days", "a week tomorrow": "in 8 days"}
 
 
-def said_plainly(text: str) -> str:
-    """`text` with the days above said as dateparser reads them."""
-    text = re.sub(
+def written_days_whole(text: str) -> str:
+    """`text` with the days written short ("Sat") written whole, before the case is lost."""
+    return re.sub(
         rf"\b({'|'.join(WRITTEN_DAYS)})\b\.?",
         lambda m: WRITTEN_DAYS[m[1]],
         text.replace("\u2019", "'"),
     )
+
+
+def said_plainly(text: str) -> str:
+    """`text` with the days above said as dateparser reads them."""
+    text = written_days_whole(text)
     for said, day in HOLIDAYS.items():
         text = re.sub(rf"\b(?:on )?(?:{said})\b", day, text, flags=re.IGNORECASE)
     for said, days in WEEK_FROM_NOW.items():

@@ -63,10 +63,24 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("Wed 9th", date(2030, 1, 9)),
         ("we sat by the window last time", None),  # "sat" is no Saturday
         ("Now the second one please, Friday for 4 at 8", date(2030, 1, 4)),  # no 2nd
+        ("That's the one.", None),  # no 1st
+        ("Friday next week", date(2030, 1, 11)),  # next week's, not this week's Friday
+        ("next week on Thursday", date(2030, 1, 10)),
+        ("the Friday after next", date(2030, 1, 11)),
     ],
 )
 def test_dates(said, day):
     assert parse_date(said, TODAY) == day
+
+
+def test_a_day_written_short_is_read_among_other_details():
+    slots = parse_slots("Table for 2 on Sat at 8, Dev Patel, 07845 202931.", TODAY, "GB")
+    assert slots.day == date(2030, 1, 5)
+
+
+@pytest.mark.parametrize("said", ["Saturday eightish", "at eightish", "about eight-ish"])
+def test_an_hour_in_words_run_into_ish_is_the_hour(said):
+    assert parse_time(said) == time(20, 0)
 
 
 @pytest.mark.parametrize(
