@@ -398,12 +398,18 @@ def _lone_hour(text: str) -> time | None:
 
 HESITATION = re.compile(r",?\s*\b(?:u+m+|u+h+|e+r+|e+r+m+|h+m+)\b,?", re.IGNORECASE)
 """A hesitation and its commas, which split "at, um, seven" from its time."""
+HOLD_ON = re.compile(
+    r"\b(?:(?:hold|hang) on|wait|just|give me|bear with me(?: for)?)?,?\s*(?:a|one|1)\s+"
+    r"(?:sec|second|secs|seconds|moment|minute|mo|tick)\b|\b(?:hold|hang) on\b|\bbear with me\b",
+    re.IGNORECASE,
+)
+"""A caller asking for a moment ("Hold on one sec.", "Give me a second"): no time, no one."""
 
 
 def parse_slots(text: str, today: date, region: str, asked: str | None = None) -> Slots:
     """Every booking detail in one utterance. `asked` names the detail just asked for,
     so a bare answer ("four", "Anna", "seven thirty") fills it."""
-    text = written_days_whole(HESITATION.sub("", text).strip())
+    text = written_days_whole(HOLD_ON.sub(" ", HESITATION.sub("", text)).strip())
     spoken = with_digits(text)  # lower case: "Sat" is Saturday only before it
     found = find_phone(spoken, region, bare=asked == "phone")
     phone_guessed = found is None

@@ -48,7 +48,7 @@ from flows.booking_progress import (
     confirmation,
 )
 from flows.booking_rules import BookingRules
-from flows.booking_slots import Slots, parse_reference, parse_slots, reference_cued
+from flows.booking_slots import HOLD_ON, Slots, parse_reference, parse_slots, reference_cued
 from flows.impossible_dates import date_problem
 from flows.ondevice_answers import LEAVING, QuestionAnswers
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
@@ -73,6 +73,8 @@ CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
 WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
+TAKE_YOUR_TIME = "Of course, take your time."
+MAX_HOLD_ON_WORDS = 10
 CALLER_SLOTS = ("name", "phone")
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
@@ -159,6 +161,8 @@ class OfflineBookings(QuestionAnswers):
             self.progress = BookingProgress()
             return Reply(f"All right, I won't cancel it. {ANYTHING_ELSE}")
 
+        if desk.task is not None and self._asks_for_a_moment(text):
+            return Reply(TAKE_YOUR_TIME)  # "Hold on one sec.": the question still waits
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
@@ -278,6 +282,13 @@ class OfflineBookings(QuestionAnswers):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")
         return self._next()
+
+    def _asks_for_a_moment(self, text: str) -> bool:
+        """A short turn asking for a moment, with no detail ("Give me a second, let me check
+        my diary."): it was read as 1 pm, 1 person or the digits of a number."""
+        if HOLD_ON.search(text) is None or len(text.split()) > MAX_HOLD_ON_WORDS:
+            return False
+        return not parse_slots(text, self.rules.today(), self.rules.phone_region).filled()
 
     def start(self, task: str, text: str) -> Reply:
         self.progress = desk = BookingProgress(task=task, slots=self._caller_from_state(task))

@@ -1,8 +1,9 @@
 """What the bot heard of a caller's phone number, and what it says when that is no number.
 
-A caller who pauses in the middle of a number ("oh seven nine one one, ...")
-is heard as two turns: the first ends mid-number, and the bot says only "Go on,
-I'm listening." (never nothing) and joins the two, once. Any other turn whose
+A caller who pauses in the middle of a number ("oh seven nine one one, ...", or
+"07845." with no more than the start of one) is heard as two turns: the first ends
+mid-number, and the bot says only "Go on, I'm listening." (never nothing) and joins the
+two, once. Any other turn whose
 digits make no valid number is answered at once with what was heard: "I heard
 0 7 1 2 3 — could you say the whole number again, digit by digit?"
 
@@ -16,6 +17,8 @@ and offers a member of staff rather than asking the same thing for ever.
 
 import re
 from dataclasses import dataclass, field, replace
+
+import phonenumbers
 
 from flows.booking_slots import Slots, parse_party_size, parse_time
 from flows.phone_numbers import parse_phone, possible_phone, unusable_phone
@@ -101,7 +104,8 @@ class PhoneHeard:
         if self.in_parts and not waited:
             self.partial = text  # the first part, joined to the next turn
             return REST
-        if not waited and len(digits) < MAX_PHONE_DIGITS and STILL_SAYING.search(text.strip()):
+        cut_off = STILL_SAYING.search(text.strip()) or _a_start(digits, region)
+        if not waited and len(digits) < MAX_PHONE_DIGITS and cut_off:
             self.partial = text
             return GO_ON
         if self.in_parts:
@@ -139,6 +143,23 @@ class PhoneHeard:
     def ask_again(self) -> str:
         self.read_back = self.unusable
         return f"I heard {said_back(self.unusable)} — could you say the whole number again, digit by digit?"
+
+
+MIN_START_DIGITS = 4
+"""Fewer digits than this are no start of a number ("0" alone, "07")."""
+
+
+def _a_start(digits: str, region: str) -> bool:
+    """Whether `digits` are the first part of a number, said with a pause after it ("07845."
+    then "202976."): the region's national prefix and fewer digits than any caller's line
+    has ("0" and 9 or 10 digits in Great Britain)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.national_prefix if metadata is not None else None
+    if not prefix or not digits.startswith(prefix):
+        return False
+    lengths = [*metadata.mobile.possible_length, *metadata.fixed_line.possible_length]
+    shortest = min(lengths, default=0) + len(prefix)
+    return MIN_START_DIGITS <= len(digits) < shortest
 
 
 def _details_not_a_number(text: str, digits: str) -> bool:

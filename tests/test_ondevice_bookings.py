@@ -89,6 +89,30 @@ async def test_a_phone_number_said_with_a_pause_is_joined_across_two_turns(store
     assert call.replies[-2] == "Go on, I'm listening."  # never silence between the halves
 
 
+@pytest.mark.parametrize("parts", [("07911.", "123456."), ("Oh seven nine one one.", "123 456.")])
+async def test_the_start_of_a_number_said_alone_is_joined_to_the_rest(store, rules, parts):
+    call = await talk(store, rules, *BOOK[:2], *parts)
+    assert call.replies[-2] == "Go on, I'm listening."
+    assert call.replies[-1].endswith("phone 07911 123456. Shall I book it?")
+
+
+@pytest.mark.parametrize(
+    ("asked_by", "said"),
+    [
+        (BOOK[:1], "Hold on one sec."),  # was 1 pm
+        (BOOK[:2], "Hang on one second."),  # was "I heard 1 2"
+        (BOOK[:2], "Give me a second, let me check my diary."),
+    ],
+)
+async def test_a_caller_asking_for_a_moment_is_given_it_and_the_question_waits(
+    store, rules, asked_by, said
+):
+    call = await talk(store, rules, *asked_by, said, *BOOK[len(asked_by) :])
+    assert call.replies[len(asked_by)] == "Of course, take your time."
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.phone, booking.party_size) == ("Anna Smith", "+447911123456", 4)
+
+
 async def test_a_no_to_the_read_back_changes_nothing_and_asks_what_to_change(store, rules):
     call = await talk(store, rules, *BOOK[:3], "No, make it three people.")
     assert call.replies[-1].startswith("Good news, we have a table for 3 people")

@@ -96,10 +96,12 @@ async def test_a_phone_number_said_as_numbers_in_the_first_breath_is_taken(store
     )
 
 
-async def test_part_of_a_phone_number_is_said_back_when_the_turn_ends(store, rules):
-    call = await talk(store, rules, *BOOKED_FOR_TWO, "zero seven one two three.")
+async def test_a_number_heard_a_digit_short_is_said_back_when_the_turn_ends(store, rules):
+    # Only the start of one ("zero seven one two three.") waits for the rest (3 Dec 2026).
+    said = "zero seven one two three, four five six seven eight."
+    call = await talk(store, rules, *BOOKED_FOR_TWO, said)
     assert call.replies[-1] == (
-        "I heard 0 7 1 2 3 — could you say the whole number again, digit by digit?"
+        "I heard 0 7 1 2 3 4 5 6 7 8 — could you say the whole number again, digit by digit?"
     )
 
 
