@@ -155,6 +155,22 @@ def booked_time_said(text: str) -> bool:
     return BOOKED_TIME.search(with_digits(text)) is not None
 
 
+DAY_SHIFT = re.compile(
+    r"\b(?:the (?:day|night) (after|before)\b(?! tomorrow| today)|"
+    r"the (next|following|previous) (?:day|night)|a day (later|earlier))\b",
+    re.IGNORECASE,
+)
+
+
+def day_change(text: str) -> int | None:
+    """Days the booking moves by: "the day after" is 1, "the day before" -1 (not "the day
+    after tomorrow", which is a day of its own)."""
+    if (found := DAY_SHIFT.search(text)) is None:
+        return None
+    said = next(group for group in found.groups() if group).lower()
+    return -1 if said in ("before", "previous", "earlier") else 1
+
+
 def time_change(text: str) -> int | None:
     """Minutes the booking moves by, later (below zero: earlier): "half an hour later" is 30."""
     spoken = with_digits(text)

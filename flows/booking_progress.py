@@ -18,6 +18,7 @@ from flows.booking_changes import (
     TIME_SAID,
     booked_time_said,
     changed_detail,
+    day_change,
     made_it,
     party_change,
     said_instead,
@@ -152,6 +153,8 @@ class BookingProgress:
     time_change: int | None = None
     """Minutes the change moves the booking by, later or below zero earlier ("half an hour
     later")."""
+    day_change: int | None = None
+    """Days the change moves the booking by ("the day after": 1)."""
     unclear_number: int | None = None
     """A bare number said to "the day, the time or the number of people?" ("Make it 8."):
     8 pm or 8 people, asked."""
@@ -178,6 +181,9 @@ class BookingProgress:
         if (change := party_change(text)) is not None:
             self.changing, self.party_change = "party_size", change
             return replace(said, party_size=None), True
+        if said.day is None and (shift := day_change(text)) is not None:
+            self.changing, self.day_change = "day", shift
+            return said, True
         if (moved := time_change(text)) is not None and (said.at is None or booked_time_said(text)):
             # "20 minutes late for my 7pm table": the 7 pm is the booking's, moved by 20.
             self.changing, self.time_change = "at", moved
@@ -248,8 +254,12 @@ class BookingProgress:
         return {"party_size": number}
 
     def new_day(self) -> date | None:
-        """The day said; "next Friday" a week on when the booking is already on that Friday."""
+        """The day said; "next Friday" a week on when the booking is already on that Friday;
+        the booking's own day moved by the days said ("the day after")."""
         day = self.slots.day
+        booked = (self.booking or {}).get("date")
+        if day is None and self.day_change and booked is not None:
+            return date.fromisoformat(booked) + timedelta(days=self.day_change)
         if (
             day is not None
             and self.said_next

@@ -63,6 +63,7 @@ from flows.task_words import (
     THANKS_ONLY,
     only_yes,
     says_only,
+    task_answered,
     task_in,
     task_named,
     verb_heard,
@@ -175,6 +176,9 @@ class OfflineBookings(QuestionAnswers):
 
         if intent in TASK_INTENTS and TASK_INTENTS[intent] != desk.task:
             return self.start(TASK_INTENTS[intent], text)
+        if desk.task is None and WHICH_TASK in (turn.last_bot_text or ""):
+            if (task := task_answered(text)) is not None:
+                return self.start(task, text)  # "Change." to "... or change or cancel ...?"
         if desk.task is None:
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
             when = sum(v is not None for v in (said.day, said.at))

@@ -43,6 +43,9 @@ TASK_WORDS = (
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
             r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
             r"(?:be|are|running) (?:about |around )?(?:\w+ )?(?:minutes|mins|hours?) late|"
+            r"come (?:a bit |a little |an hour |half an hour )?(?:earlier|later)|"
+            r"same (?:time|day|date),? (?:but|on|next)|"
+            r"(?:do|make it|come) (?:on )?the (?:day|night) (?:after|before)\b(?! tomorrow| today)|"
             r"(?:there(?:'ll| will) be|we(?:'ll| will) be|we're|we are) (?:only |just )?\w+"
             rf"(?: {PEOPLE})? now|"
             r"(?:move|change|amend|modify|alter|update)\s+(?:it|that|my|our|the|this|ref|reference|"
@@ -262,3 +265,19 @@ def task_named(text: str, intent: str | None, task: str | None) -> str | None:
             return "book"  # "Book a table for Friday. Can we do Saturday instead?"
         return named or ("book" if BOOK_WORDS.search(text) else intent)
     return intent
+
+
+TASK_ANSWER = (
+    ("cancel", re.compile(r"\bcancel\w*\b", re.IGNORECASE)),
+    ("change", re.compile(r"\b(?:change|move|amend|reschedule|modify|alter)\b", re.IGNORECASE)),
+    ("book", re.compile(r"\b(?:book\w*|new|reserve|reservation|a table)\b", re.IGNORECASE)),
+)
+"""The task in a short answer to "Would you like to book a table, or change or cancel a
+booking you have?" ("Change.", "Can I change something?", "A new one."): the question's own
+words, which alone name no task anywhere else."""
+
+
+def task_answered(text: str) -> str | None:
+    """The one task a reply to the which-task question names, or None (none, or several)."""
+    named = {task for task, words in TASK_ANSWER if words.search(text)}
+    return named.pop() if len(named) == 1 else None

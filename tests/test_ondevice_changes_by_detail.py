@@ -355,3 +355,40 @@ async def test_minutes_late_for_a_table_at_a_time_move_that_time(store, rules):
     assert call.replies[-1].endswith(
         "to 2 people on Friday 4 January at 7:20 pm. Shall I go ahead?"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "change"),
+    [
+        ("Lena Vogel, 07911 254346, can we move it to the day after?", "Saturday 5 January"),
+        ("Lena Vogel, 07911 254346, could we do the day before?", "Thursday 3 January"),
+    ],
+)
+async def test_the_day_after_or_before_moves_the_booking_from_its_own_day(
+    store, rules, said, change
+):
+    await booked(store)
+    call = await talk(store, rules, said)
+    assert call.replies[-1] == READ_BACK.format(f"2 people on {change} at 7 pm")
+
+
+@pytest.mark.parametrize(
+    ("said", "change"),
+    [
+        ("Lena Vogel, 07911 254346, could we come earlier, like 6?", "Friday 4 January at 6 pm"),
+        ("Lena Vogel, 07911 254346, same time but Saturday.", "Saturday 5 January at 7 pm"),
+    ],
+)
+async def test_a_change_said_by_its_new_detail_alone_is_read_back(store, rules, said, change):
+    await booked(store)
+    call = await talk(store, rules, said)
+    assert call.replies[-1] == READ_BACK.format(f"2 people on {change}")
+
+
+@pytest.mark.parametrize("answer", ["Change.", "Can I change something?"])
+async def test_change_said_alone_to_which_task_starts_the_change(store, rules, answer):
+    await booked(store)
+    call = await talk(store, rules, "Lena Vogel, 07911 254346.", answer)
+    assert call.replies[-1].endswith(
+        "What would you like to change: the day, the time or the number of people?"
+    )
