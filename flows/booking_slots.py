@@ -210,6 +210,7 @@ ONE_PERSON = (
     *COMPANIONS, "child", "kid", "baby", "toddler", "grandchild", "grandson", "granddaughter",
     "nan", "gran", "granny", "grandma", "grandmother", "grandpa", "grandad", "grandfather",
     "aunt", "auntie", "uncle", "cousin", "niece", "nephew", "boss", "mate", "neighbour", "guest",
+    "other",
 )  # fmt: skip
 PEOPLE_WORDS = {
     **{word: 1 for word in ONE_PERSON},
@@ -222,24 +223,26 @@ PEOPLE_WORDS = {
 """Who a caller lists as coming, and how many each is (None: as many as said with it)."""
 PERSON = "(?:" + "|".join(sorted(PEOPLE_WORDS, key=len, reverse=True)) + ")"
 LISTED = re.compile(
-    rf"\b(?:me|myself)((?:(?:,|,? and) (?:(?:my|our) )?(?:\d{{1,2}} )?{PERSON}\b)+)"
+    rf"\b(?:me|myself|the (\d{{1,2}}) of us)"
+    rf"((?:(?:,|,? and|,? plus) (?:(?:my|our|the) )?(?:\d{{1,2}} )?{PERSON}\b)+)"
 )
-LISTED_ONE = re.compile(rf"(?:(?:my|our) )?(?:(\d{{1,2}}) )?({PERSON})\b")
+LISTED_ONE = re.compile(rf"(?:(?:my|our|the) )?(?:(\d{{1,2}}) )?({PERSON})\b")
 
 
 def _people_listed(spoken: str) -> int | None:
     """The people a caller lists with themselves ("me, my husband and our two grandchildren":
-    4), when there are two or more and each is counted ("me and my kids" is not)."""
+    4; "the two of us and our son": 3; "me and three mates": 4), when each is counted ("me and
+    my kids" is not) and there are two or more, or a number said ("me and my wife" is left
+    to the companion rule)."""
     listed = LISTED.search(spoken)
     if listed is None:
         return None
-    counts = [
-        int(number) if number else PEOPLE_WORDS[word]
-        for number, word in LISTED_ONE.findall(listed[1])
-    ]
-    if len(counts) < 2 or None in counts:
+    found = LISTED_ONE.findall(listed[2])
+    counts = [int(number) if number else PEOPLE_WORDS[word] for number, word in found]
+    counted = len(counts) >= 2 or any(number for number, _ in found) or listed[1]
+    if not counted or None in counts:
         return None
-    return 1 + sum(counts)
+    return int(listed[1] or 1) + sum(counts)
 
 
 PARTY_PATTERNS = [
