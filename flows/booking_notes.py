@@ -10,7 +10,8 @@ import re
 NOTE_WORDS = re.compile(
     r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
     r"(?:pea)?nuts?|shellfish|dairy|lactose|sesame|halal|kosher|"
-    r"wheelchair|high ?chair|pram|buggy|window|terrace|booth)\b",
+    r"wheelchair|high ?chair|pram|buggy|window|terrace|booth|"
+    r"(?:my|our|his|her|their) \d{2}(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
 NOTE_LEAD_IN = re.compile(

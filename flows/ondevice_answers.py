@@ -55,6 +55,14 @@ class QuestionAnswers(BookingResults):
         if desk.awaiting == "unsure":
             return self._answer_to_confirmation(text, yes, no)
         if desk.awaiting == "readback":
+            note = parse_slots(text, self.rules.today(), self.rules.phone_region).notes
+            if yes and note and note not in (desk.slots.notes or ""):
+                # "Yes please, and can you put a note that it's my wife's birthday?": booked
+                # without it until 3 Dec 2026; now read back again with it.
+                desk.awaiting = None
+                held = desk.slots.notes
+                desk.slots = replace(desk.slots, notes=f"{held}; {note}" if held else note)
+                return self._next()
             if yes:
                 desk.awaiting = None
                 return Reply("", calls=(("book_table", desk.booking_arguments()),))

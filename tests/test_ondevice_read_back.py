@@ -56,3 +56,17 @@ async def test_the_name_said_to_be_right_is_kept_while_the_day_changes(store, ru
     await talk(store, rules, OPENING, "The name is right but it should be Saturday.", "Yes.")
     (booking,) = await store.bookings()
     assert (booking.name, booking.date.isoformat()) == ("Tom Baker", "2030-01-05")
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [
+        ("Yes please, and can you put a note that it's my wife's birthday?", "birthday"),
+        ("Yes that's everything, the one thing is my daughter is coeliac.", "coeliac"),
+    ],
+)
+async def test_a_note_said_with_the_yes_is_read_back_and_booked_with_it(store, rules, said, note):
+    call = await talk(store, rules, OPENING, said, "Yes.")
+    assert note in call.replies[1] and call.replies[1].endswith("Shall I book it?")
+    (booking,) = await store.bookings()
+    assert note in booking.notes
