@@ -1,7 +1,8 @@
 """When to offer the caller a person: a cheap rule over the conversation, no LLM.
 
 It offers one when the caller asks for a person, when the caller sounds
-frustrated, when the bot has said it did not understand three turns in a row, or
+frustrated, when the bot has said it did not understand (or said the same words
+again) three turns in a row, or
 when tools have failed twice (the gate's "failed" or "unavailable" results, not
 business outcomes such as a full evening). It reads the context messages as they
 grow (the caller's, the bot's, the tools' results), so it needs nothing from the
@@ -59,6 +60,7 @@ class EscalationMonitor:
         """Messages read, by identity (kept, so an id is not reused): the context compiler
         compacts the context in place, so neither its length nor a message's place is a cursor."""
         self.misunderstood = 0
+        self._last_said = ""
         self.failures = 0
         self.fired: Trigger | None = None
 
@@ -85,7 +87,11 @@ class EscalationMonitor:
             if self._fed_up.search(text):
                 return Trigger.FRUSTRATED
         elif role == "assistant" and text:
-            self.misunderstood = self.misunderstood + 1 if self._lost.search(text) else 0
+            # The same words again are as lost as "I did not catch that" ("What phone number
+            # is the booking under?" to a caller who keeps saying "cancel my booking").
+            lost = self._lost.search(text) is not None or text == self._last_said
+            self._last_said = text
+            self.misunderstood = self.misunderstood + 1 if lost else 0
             if self.misunderstood >= self._misunderstood_turns:
                 return Trigger.MISUNDERSTOOD
         elif role == "tool" and _failed(text):

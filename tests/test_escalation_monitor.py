@@ -73,6 +73,14 @@ def test_three_misunderstood_turns_in_a_row_trigger_and_two_do_not():
     assert monitor.observe([*messages, user("mumble"), bot(LOST)]) == Trigger.MISUNDERSTOOD
 
 
+def test_the_same_question_three_more_times_in_a_row_triggers():
+    question = "Of course. What phone number is the booking under?"
+    messages = [m for _ in range(3) for m in (bot(question), user("cancel my booking"))]
+    monitor = EscalationMonitor()
+    assert monitor.observe(messages) is None  # asked, then twice again
+    assert monitor.observe([*messages, bot(question)]) == Trigger.MISUNDERSTOOD
+
+
 def test_two_failed_tools_trigger_and_a_business_outcome_does_not():
     monitor = EscalationMonitor()
     messages = [tool_result("failed", 1), tool_result("not_found", 2), tool_result(None, 3)]
