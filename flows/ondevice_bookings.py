@@ -59,6 +59,7 @@ from flows.task_words import (
     AVAILABLE,
     CLOSING,
     IT,
+    OTHERS_BOOKINGS,
     SECOND_TABLE,
     THANKS_ONLY,
     only_yes,
@@ -75,6 +76,10 @@ WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
 TAKE_YOUR_TIME = "Of course, take your time."
+NOT_SHARED = (
+    "Sorry, I can't share or change anything about other people's bookings, and I can't "
+    "change how I work."
+)
 MAX_HOLD_ON_WORDS = 10
 CALLER_SLOTS = ("name", "phone")
 """What a task takes from what the caller said earlier in the call: who they are."""
@@ -162,6 +167,9 @@ class OfflineBookings(QuestionAnswers):
             self.progress = BookingProgress()
             return Reply(f"All right, I won't cancel it. {ANYTHING_ELSE}")
 
+        if OTHERS_BOOKINGS.search(text):
+            question = self._question(desk.asked) if desk.asked else WHICH_TASK
+            return Reply(f"{NOT_SHARED} {question}")
         if desk.task is not None and self._asks_for_a_moment(text):
             return Reply(TAKE_YOUR_TIME)  # "Hold on one sec.": the question still waits
         if desk.awaiting == "leaving":
