@@ -11,6 +11,7 @@ The turn being answered is read here, at once, with the same parser: the extract
 only after the bot has answered.
 """
 
+import re
 from copy import deepcopy
 from dataclasses import replace
 from datetime import date
@@ -72,6 +73,15 @@ from flows.task_words import (
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
+ANSWERED_INTENTS = ("hours", "address", "human", "repeat", "menu", "goodbye")
+"""Intents that answer a question themselves, mid-task too."""
+ASKS_SOMETHING = re.compile(
+    r"\?\s*$|^(?:(?:and|also|oh|so|sorry|um|erm)\b[\s,]*)*(?:is there|are there|do you|does it|"
+    r"can (?:we|i)|could (?:we|i)|how (?:much|long|far|many)|what(?:'s| is| are)|where|when|why|"
+    r"will there)\b",
+    re.IGNORECASE,
+)
+"""A question: it ends with a question mark, or starts as one ("do you take cards")."""
 WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
@@ -182,6 +192,12 @@ class OfflineBookings(QuestionAnswers):
             if (reply := self._answer_to_question(text)) is not None:
                 return reply
 
+        if desk.awaiting in ("readback", "consent") and intent not in ANSWERED_INTENTS:
+            said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+            if ASKS_SOMETHING.search(text) and not said.filled():
+                # "Is there a dress code?" at the read-back: no answer offline, and the
+                # read-back waits (it got the greeting, or the read-back with no word on it).
+                return Reply(f"{CANNOT_ANSWER} {self.resume()}")
         if intent in TASK_INTENTS and TASK_INTENTS[intent] != desk.task:
             return self.start(TASK_INTENTS[intent], text)
         if desk.task is None and WHICH_TASK in (turn.last_bot_text or ""):

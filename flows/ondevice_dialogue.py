@@ -9,6 +9,7 @@ from flows.booking_notes import asked_about, names_a_note
 from flows.booking_rules import BookingRules
 from flows.ondevice_answers import LEAVING
 from flows.ondevice_bookings import CANNOT_ANSWER, OfflineBookings
+from flows.phone_heard import NOT_CAUGHT
 from flows.restaurant import Restaurant
 from services.ondevice_llm import Dialogue, DialogueTurn, Intent, Match, Reply
 
@@ -265,7 +266,8 @@ def restaurant_dialogue(
             # "A table for 2 at 7 tonight? And do you have vegetarian options?": not the
             # booking's to answer; one about a note's subject is in the note.
             said = QUESTION_NOTED if names_a_note(question) else CANNOT_ANSWER
-            return Reply(f"{said} {reply.text}".rstrip(), reply.calls)
+            rest = reply.text.removeprefix(f"{NOT_CAUGHT} ")  # the question was caught
+            return Reply(f"{said} {rest}".rstrip(), reply.calls)
         return reply
 
     return Dialogue(

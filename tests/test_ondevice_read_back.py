@@ -70,3 +70,21 @@ async def test_a_note_said_with_the_yes_is_read_back_and_booked_with_it(store, r
     assert note in call.replies[1] and call.replies[1].endswith("Shall I book it?")
     (booking,) = await store.bookings()
     assert note in booking.notes
+
+
+@pytest.mark.parametrize("said", ["Is there a dress code?", "Can we bring our own wine?"])
+async def test_a_question_at_the_read_back_is_said_unanswerable_and_the_read_back_waits(
+    store, rules, said
+):
+    call = await talk(store, rules, OPENING, said, "Yes.")
+    assert call.replies[1] == "Sorry, I can't answer that while I'm offline. Shall I go ahead?"
+    assert len(await store.bookings()) == 1
+
+
+async def test_a_question_with_more_said_after_it_is_not_also_said_not_caught(store, rules):
+    call = await talk(
+        store, rules, "Table for two on Friday at 7, Tom Baker.", "Do you do high chairs? Thanks."
+    )
+    assert call.replies[-1] == (
+        "Sorry, I can't answer that while I'm offline. And what phone number can we reach you on?"
+    )
