@@ -189,6 +189,11 @@ BOOKED_DAY_SAID = (
         ),
         lambda said: said.replace("'s ", " "),
     ),
+    # Or as the day to leave: "instead of Friday", "rather than on the 4th".
+    (
+        re.compile(r"\b(?:instead of|rather than)(?: on)? ((?:[\w']+ ?){1,3})"),
+        lambda said: re.split(r"\b(?:and|but|to|at|for|we|i|could|can|,)\b", said)[0],
+    ),
 )
 """Where a caller names the day of the booking they have, and the words of that day."""
 

@@ -103,10 +103,12 @@ CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b",
 baby, please", Whisper's "six people, please"): the change is asked for again, not dropped."""
 NOT_CANCEL = re.compile(
     r"\b(?:don't|do not|didn't|did not|not|no need to|rather not)(?: want to| need to| mean to)?"
-    r" cancel\w*\b",
+    r" cancel\w*\b|"
+    r"\bcancel\w*\b[^.?!]{0,40}?\bbut (?:i'd|i would|we'd|we would|i'll|we'll) (?:rather|prefer) not\b",
     re.IGNORECASE,
 )
-"""A cancellation taken back: "don't cancel it, just change it to Saturday"."""
+"""A cancellation taken back: "don't cancel it, just change it to Saturday", "my husband said
+we should just cancel everything but I'd rather not"."""
 BOOK_WORDS = re.compile(
     r"\b(?:reservation|reserve|book|booking|a table|table,? please|table for)\b", re.IGNORECASE
 )

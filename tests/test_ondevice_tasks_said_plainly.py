@@ -432,3 +432,16 @@ async def test_a_change_said_in_one_breath_is_read_back_whole(store, rules, said
     await booked(store)
     call = await talk(store, rules, said)
     assert change in call.replies[-1]
+
+
+async def test_a_cancellation_talked_out_of_and_a_day_instead_of_the_booked_one_is_a_change(
+    store, rules
+):
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "My husband said we should just cancel everything but I'd rather not, it's Lena "
+        "Vogel, 07911 254346, and could we do Saturday instead of Friday, like eight?",
+    )
+    assert call.replies[-1].endswith("to 2 people on Saturday 5 January at 8 pm. Shall I go ahead?")
