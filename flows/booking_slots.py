@@ -76,6 +76,11 @@ def _clock(hour: int, minute: int, am_pm: str | None) -> time | None:
     return time(hour, minute)
 
 
+def _hour_before(hour: str) -> int:
+    """The hour before `hour` on the clock face: 12 before 1."""
+    return (int(hour) - 2) % 12 + 1
+
+
 # "at 730", "830 in the evening": Whisper sometimes drops the colon.
 RUN_TOGETHER_AT = r"\bat (\d{1,2})([0-5]\d)\b"
 RUN_TOGETHER_PM = rf"\b(\d{{1,2}})([0-5]\d)\s*(?:in the (?:evening|afternoon)|{AM_PM})"
@@ -90,13 +95,15 @@ TIME_PATTERNS = [
         RUN_TOGETHER_PM,
         lambda m: _clock(int(m[1]), int(m[2]), None if m[3] is None else m[3]),
     ),
-    (r"\b(?:a )?quarter to (\d{1,2})\b", lambda m: _clock(int(m[1]) - 1, 45, None)),
+    # "quarter to one" is 12:45; American "a quarter of eight" is 7:45, "after" is past.
+    (r"\b(?:a )?quarter (?:to|of) (\d{1,2})\b", lambda m: _clock(_hour_before(m[1]), 45, None)),
+    (r"\b(?:a )?quarter after (\d{1,2})\b", lambda m: _clock(int(m[1]), 15, None)),
     # "twenty to eight", "ten past seven": minutes to or past an hour, never a party.
     (
         r"\b(5|10|20|25) to (\d{1,2})\b(?! (?:people|of us))",
-        lambda m: _clock(int(m[2]) - 1, 60 - int(m[1]), None),
+        lambda m: _clock(_hour_before(m[2]), 60 - int(m[1]), None),
     ),
-    (r"\b(\d{1,2}) past (\d{1,2})\b", lambda m: _clock(int(m[2]), int(m[1]), None)),
+    (r"\b(\d{1,2}) (?:past|after) (\d{1,2})\b", lambda m: _clock(int(m[2]), int(m[1]), None)),
     (rf"\b(\d{{1,2}}),? (\d{{2}})\s*{AM_PM}", lambda m: _clock(int(m[1]), int(m[2]), m[3])),
     (r"\b(?:at|about|around) (\d{1,2}) (\d{2})\b", lambda m: _clock(int(m[1]), int(m[2]), None)),
     (rf"\b(\d{{1,2}})\s*(?:o'?clock\s*)?{AM_PM}", lambda m: _clock(int(m[1]), 0, m[2])),
@@ -145,6 +152,12 @@ def parse_time(text: str, bare: bool = False, hear_alike: bool = True) -> time |
     return _read_time(text, bare, hear_alike)[0]
 
 
+TIME_IS = re.compile(
+    r"\b(\d{1,2}(?:[:.]\d{2})?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|thirty|forty-five|forty five|o'clock|noon|midday)'s\b",
+    re.IGNORECASE,
+)
+"""A time run into "is" ("Half seven's good", "Eight's fine", "7.30's fine")."""
 HOUR_ISH = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)ish\b", re.IGNORECASE
 )
@@ -155,7 +168,8 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
     """The time, and whether it is a guess: minutes that could be either of "fifteen" and
     "fifty", run together without their colon ("at 815", "at 850"), or any 50 ("eight fifty"
     is as often a misheard "eight fifteen")."""
-    spoken = with_digits(HOUR_ISH.sub(r"\1 ish", text))
+    # "Half seven's good", "Eight's fine": the time without its "'s".
+    spoken = with_digits(HOUR_ISH.sub(r"\1 ish", TIME_IS.sub(r"\1", text)))
     if hear_alike:
         spoken = meant(meant(spoken, DAYS_HEARD), TIMES_HEARD)
     # "7ish", "about seven-thirty-ish": a time said loosely is the time.
@@ -183,10 +197,10 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
 
 
 BARE_HOUR = re.compile(
-    r"(?<![\d:.] )(?<!for )(?<!be )(?<!of )(?<![\d:.])\b(\d{1,2})\b(?![:.]?\d| ?(?:st|nd|rd|th)\b|"
+    r"(?<![\d:.] )(?<!for )(?<!be )(?<!'re )(?<!are )(?<!of )(?<![\d:.])\b(\d{1,2})\b(?![:.]?\d| ?(?:st|nd|rd|th)\b|"
     r"\s*(?:people|persons?|guests?|of us|adults?|children|kids|minutes?|mins?|hours?)\b)"
 )
-"""A number in an answer to "what time?" that is no party size ("3 of us", "for 3"), no
+"""A number in an answer to "what time?" that is no party size ("3 of us", "for 3", "we're 4"), no
 date ("the 5th") and no part of a longer number or a phone number."""
 
 
@@ -248,7 +262,8 @@ def _people_listed(spoken: str) -> int | None:
 PARTY_PATTERNS = [
     PARTY_NAMED,
     SAID_AS_PEOPLE,
-    r"\b(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
+    # Not "one of us uses a wheelchair": one of us is never the party, unless just one.
+    r"(?:\b(?:just|only) |\b(?!1 of))(\d{1,3}) of us\b(?!\s+(?:has|have|is|are|will|needs?|can))",
     # "We're now only three", "we'll be five", "there'll be 6": not "we'll be 10 minutes late".
     r"\b(?:we(?:'re| are|'ll be| will be)|there(?:'ll| will) be)(?: now| only| just| going to be)*"
     r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",

@@ -22,7 +22,7 @@ PHONE_RUN = re.compile(r"\+?\d[\d\s().,-]*\d|\+?\d")
 """Digits said together, in groups ("07, 1 2 3 456789"): where a phone number can be."""
 PHONE_CUE = re.compile(r"\b(?:number|phone|mobile|cell|reach me on|call me on)\b")
 COUNT_AFTER = re.compile(
-    r"(?<=[.,;!?] )\d{1,2}(?= (?:people|persons?|guests?|of us|adults?|children|kids|"
+    r"(?<=[.,;!?] )\d{1,2}(?= (?:people|persons?|guests?|of us|of them|adults?|children|kids|"
     r"less|fewer|more|extra)\b)"
 )
 """A party size, or people added or removed, said in the next clause ("07911 254346. 1

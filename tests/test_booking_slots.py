@@ -148,10 +148,33 @@ def test_the_two_of_us_is_not_the_2nd():
         ("about seven-thirty-ish", time(19, 30)),
         ("Friday early evening, like 6", time(18, 0)),
         ("I want to move my booking to 8 on Saturday", time(20, 0)),
+        ("Sunday at quarter to one please", time(12, 45)),  # not 00:45
+        ("at ten to one", time(12, 50)),
+        ("at a quarter after 7", time(19, 15)),  # American
+        ("at a quarter of eight", time(19, 45)),
+        ("at twenty after seven", time(19, 20)),
     ],
 )
 def test_times(said, at):
     assert parse_time(said) == at
+
+
+def test_a_clause_about_some_of_the_party_after_the_number_is_no_digit_of_it():
+    said = "Wilf Garside, 07845 661228. One of them is allergic to nuts."
+    assert parse_slots(said, TODAY, "GB").phone == "+447845661228"
+
+
+@pytest.mark.parametrize(
+    ("said", "at"),
+    [
+        ("Half seven's good, there'll be two of us.", time(19, 30)),
+        ("Eight's fine for us, and we're four.", time(20, 0)),
+        ("Seven thirty's fine.", time(19, 30)),
+        ("Seven's perfect.", time(19, 0)),
+    ],
+)
+def test_a_time_run_into_is_answers_what_time(said, at):
+    assert parse_slots(said, TODAY, "GB", asked="at").at == at
 
 
 def test_a_number_word_heard_as_free_counts_alone_only_when_the_party_size_was_asked_for():
@@ -252,6 +275,8 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("a dozen of us tomorrow evening", 12),
         ("Table for 10 past 7 tomorrow for 2", 2),  # "for 10 past 7" is the time
         ("2 for dinner tomorrow at 7", 2),
+        ("for four on Friday at 7. Oh, and one of us uses a wheelchair.", 4),  # not 1
+        ("there's only one of us", 1),
     ],
 )
 def test_party_sizes(said, size):
