@@ -28,6 +28,16 @@ LEAVE_IT = re.compile(
 )
 """Words that keep a booking as it is, said to "What would you like to change?"."""
 NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
+CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
+ANSWERED_INTENTS = ("hours", "address", "human", "repeat", "menu", "goodbye")
+"""Intents that answer a question themselves, mid-task too."""
+ASKS_SOMETHING = re.compile(
+    r"\?\s*$|^(?:(?:and|also|oh|so|sorry|um|erm)\b[\s,]*)*(?:is there|are there|do you|does it|"
+    r"can (?:we|i)|could (?:we|i)|how (?:much|long|far|many)|what(?:'s| is| are)|where|when|why|"
+    r"will there)\b",
+    re.IGNORECASE,
+)
+"""A question: it ends with a question mark, or starts as one ("do you take cards")."""
 
 
 class QuestionAnswers(BookingResults):
@@ -108,9 +118,11 @@ class QuestionAnswers(BookingResults):
                 return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
             if not no and not desk.read_back_again:
                 # Neither yes nor no ("Oh sorry, it's under Vogel.", a word Whisper made of
-                # noise): the gate reads it back again, once, rather than the call undoing it.
+                # noise): the gate reads it back again, once, rather than the call undoing it;
+                # a question ("is there a fee?") is said to be one it cannot answer.
                 desk.read_back_again = True
-                return Reply("", calls=(held,))
+                said = CANNOT_ANSWER if ASKS_SOMETHING.search(text) else ""
+                return Reply(said, calls=(held,))
             return self._left_as_it_was()
         return None
 

@@ -11,7 +11,6 @@ The turn being answered is read here, at once, with the same parser: the extract
 only after the bot has answered.
 """
 
-import re
 from copy import deepcopy
 from dataclasses import replace
 from datetime import date
@@ -51,7 +50,13 @@ from flows.booking_progress import (
 from flows.booking_rules import BookingRules
 from flows.booking_slots import HOLD_ON, Slots, parse_reference, parse_slots, reference_cued
 from flows.impossible_dates import date_problem
-from flows.ondevice_answers import LEAVING, QuestionAnswers
+from flows.ondevice_answers import (
+    ANSWERED_INTENTS,
+    ASKS_SOMETHING,
+    CANNOT_ANSWER,
+    LEAVING,
+    QuestionAnswers,
+)
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
@@ -70,18 +75,9 @@ from flows.task_words import (
     task_named,
     verb_heard,
 )
+from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
-CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
-ANSWERED_INTENTS = ("hours", "address", "human", "repeat", "menu", "goodbye")
-"""Intents that answer a question themselves, mid-task too."""
-ASKS_SOMETHING = re.compile(
-    r"\?\s*$|^(?:(?:and|also|oh|so|sorry|um|erm)\b[\s,]*)*(?:is there|are there|do you|does it|"
-    r"can (?:we|i)|could (?:we|i)|how (?:much|long|far|many)|what(?:'s| is| are)|where|when|why|"
-    r"will there)\b",
-    re.IGNORECASE,
-)
-"""A question: it ends with a question mark, or starts as one ("do you take cards")."""
 WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
@@ -185,6 +181,17 @@ class OfflineBookings(QuestionAnswers):
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
+        if desk.awaiting in ("readback", "consent") and intent in ("hours", "address"):
+            if not (is_affirmative(text) or is_negative(text)) and found.intent is not None:
+                # "What time do you close on Saturdays?" at the read-back: answered, and the
+                # read-back waits (it was read back again unanswered); the gate's read-back is
+                # said again with the answer, as its yes must answer it.
+                answer = found.intent.respond(turn).text
+                if desk.awaiting == "readback":
+                    return Reply(answer)
+                answer = answer.removesuffix(f" {self.resume()}")
+                held, desk.held, desk.awaiting = desk.held, None, None
+                return Reply(answer, calls=(held,))
         if desk.task == "cancel" and desk.awaiting == "consent":
             if intent == "change" or task_in(text) == "change":
                 return self.start("change", text)  # "Actually, can we move it to Saturday?"

@@ -255,7 +255,10 @@ def restaurant_dialogue(
         if reply is LEAVING:
             return goodbye(turn)
         if reply is not None and (aside := asides.match(turn.user_text or "")).intent:
-            return Reply(f"{aside.intent.respond(turn).text} {reply.text}".rstrip(), reply.calls)
+            said = aside.intent.respond(turn).text
+            if reply.text.startswith(said):
+                return reply  # answered already, by the same intent
+            return Reply(f"{said} {reply.text}".rstrip(), reply.calls)
         question = asked_about(turn.user_text or "")
         if (
             question

@@ -67,6 +67,10 @@ RESERVATIONS = (
     "however",
     "one more",
     "should be",
+    "let me ask",
+    "let me check",
+    "ask him",
+    "ask her",
 )
 """Words that take a yes back without saying no: "Yes, but can we make it 8?", "Perfect,
 although could we do half 7?" agree to nothing read back."""
@@ -91,6 +95,16 @@ def is_negative(text: str) -> bool:
     return _says(_words(text), NEGATIONS)
 
 
+QUESTION = re.compile(
+    r"^\W*(?:(?:so|and|oh|um|er|but|sorry|ok|okay|wait)\W+)*(?:where|what|when|why|how|who|which|"
+    r"is it|is there|are there|are you|can you|could you|do you|does|did you|will it|would it)\b|"
+    r"\w+\W+\w+\W+\w+[^?]*\?",
+    re.IGNORECASE,
+)
+"""A question ("where are you exactly?", "is it ok to cancel this late, is there a fee?"):
+no yes, whatever yes-word it holds; a short "Yes?" or "OK?" still is one."""
+
+
 def is_affirmative(text: str) -> bool:
     """Whether the caller said yes, and nothing that takes it back."""
     words = _words(text)
@@ -99,4 +113,13 @@ def is_affirmative(text: str) -> bool:
         and _says(words, AFFIRMATIONS)
         and not _says(words, NEGATIONS)
         and not _says(words, RESERVATIONS)
+        and (QUESTION.search(text) is None or _only_yes(words))
     )
+
+
+def _only_yes(words: list[str]) -> bool:
+    """Whether the words say yes and nothing else ("Yes, that's right?" said rising)."""
+    said = " ".join(words)
+    for phrase in sorted(AFFIRMATIONS, key=len, reverse=True):
+        said = re.sub(rf"\b{phrase}\b", " ", said)
+    return not set(said.split()) - {"please", "thanks", "thank", "you", "that", "its", "it"}

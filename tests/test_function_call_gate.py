@@ -421,6 +421,11 @@ async def test_calls_of_one_response_run_concurrently(tools, store):
         ("Yes, but can we make it 8?", False),  # a yes taken back without a no
         ("Perfect, although could we do half 7?", False),
         ("That's right apart from the time.", False),
+        ("where are you exactly?", False),  # a question, whatever yes-word it holds
+        ("is it ok to cancel this late, is there a fee?", False),
+        ("perfect timing, my husband just walked in, let me ask him", False),
+        ("Yes, that's right?", True),  # a yes said rising
+        ("OK?", True),
         ("No", False),
         ("Yes. Actually, no.", False),
         ("so", False),

@@ -445,3 +445,20 @@ async def test_a_cancellation_talked_out_of_and_a_day_instead_of_the_booked_one_
         "Vogel, 07911 254346, and could we do Saturday instead of Friday, like eight?",
     )
     assert call.replies[-1].endswith("to 2 people on Saturday 5 January at 8 pm. Shall I go ahead?")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("where are you exactly?", "You will find us at 1 Test Road."),
+        ("is it ok to cancel this late, is there a fee?", "Sorry, I can't answer that"),
+    ],
+)
+async def test_a_question_at_a_cancellations_read_back_is_answered_and_cancels_nothing(
+    store, rules, question, answer
+):
+    await booked(store)
+    call = await talk(store, rules, "Lena Vogel, 07911 254346, I'd like to cancel.", question)
+    assert call.replies[-2].startswith(answer)
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+    assert [b.status for b in await store.bookings()] == ["confirmed"]
