@@ -162,14 +162,24 @@ MOVE_WORDS = r"move|moving|change|changing|shift|switch"
 """Before "... to <day>": the day after "to" is the new one ("move Friday's table to Saturday")."""
 
 
+def _moved(spoken: str) -> re.Match | None:
+    return re.search(r"\bfrom\b(.+?)\bto\b(.+)", spoken) or re.search(
+        rf"\b(?:{MOVE_WORDS})\b(.+?)\bto\b(.+)", spoken
+    )
+
+
 def parse_moved_from(text: str, today: date) -> date | None:
     """The day a booking is moved from ("from Thursday to Friday", "move Friday's table to
     Saturday": Friday)."""
-    spoken = _tens_and_ordinal(with_digits(text))
-    moved = re.search(r"\bfrom\b(.+?)\bto\b", spoken) or re.search(
-        rf"\b(?:{MOVE_WORDS})\b(.+?)\bto\b", spoken
-    )
+    moved = _moved(_tens_and_ordinal(with_digits(text)))
     return parse_date(moved[1], today) if moved else None
+
+
+def moved_to(text: str) -> str | None:
+    """What a move says after its "to" ("from Friday 7pm to Saturday 8pm": "Saturday 8pm"),
+    where the new time is, not the booking's own."""
+    moved = _moved(_tens_and_ordinal(with_digits(text)))
+    return moved[2] if moved else None
 
 
 BOOKED_DAY_SAID = (
@@ -189,9 +199,9 @@ BOOKED_DAY_SAID = (
         ),
         lambda said: said.replace("'s ", " "),
     ),
-    # Or as the day to leave: "instead of Friday", "rather than on the 4th".
+    # Or as the day to leave: "instead of Friday", "rather than on the 4th", "scratch Friday".
     (
-        re.compile(r"\b(?:instead of|rather than)(?: on)? ((?:[\w']+ ?){1,3})"),
+        re.compile(r"\b(?:instead of|rather than|scratch|not)(?: on)? ((?:[\w']+ ?){1,3})"),
         lambda said: re.split(r"\b(?:and|but|to|at|for|we|i|could|can|,)\b", said)[0],
     ),
 )

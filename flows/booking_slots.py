@@ -269,7 +269,7 @@ PARTY_PATTERNS = [
     r" (\d{1,2})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|minutes?|mins?|hours?|st\b|nd\b|rd\b|th\b))",
     r"\b(?:table|booking|reservation|party|group|family) (?:for|of) (\d{1,3})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|past\b|to \d))",
     # "2 for dinner tomorrow at 7".
-    r"\b(\d{1,2}) for (?:dinner|lunch|brunch|breakfast|supper|tea)\b",
+    r"(?<!at )(?<!about )(?<!around )\b(\d{1,2}) for (?:dinner|lunch|brunch|breakfast|supper|tea)\b",
     rf"\bfor (\d{{1,3}})\b(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|o'?clock|st\b|nd\b|rd\b|th\b|days?\b|weeks?\b))(?=\s*(?:people|persons|guests|please|then\b|[,.?!]|$|at\b|on\b|and\b(?!\s*(?:a half|\d))|tomorrow|today|tonight|next|this|(?:{WEEKDAYS})\b))",
 ]
 

@@ -22,6 +22,7 @@ from flows.booking_changes import time_without_value
 from flows.booking_dates import (
     in_month,
     month_said,
+    moved_to,
     parse_booked_day,
     parse_date,
     parse_moved_from,
@@ -398,6 +399,12 @@ class OfflineBookings(QuestionAnswers):
             reference = parse_reference(text) if said.phone is None else None
             if desk.booking is None and reference is not None:
                 desk.booking = {"reference": reference, "unconfirmed": True}
+            if (to := moved_to(text)) is not None and desk.task == "change":
+                # "From Friday 7pm to Saturday 8pm": the time and size after "to" are the new.
+                later = parse_slots(to, self.rules.today(), self.rules.phone_region)
+                said = replace(
+                    said, at=later.at or said.at, party_size=later.party_size or said.party_size
+                )
             if desk.booking is None and (moved_from := parse_moved_from(text, self.rules.today())):
                 desk.booking_day = moved_from
             elif desk.task == "change" and desk.booking is None:

@@ -44,6 +44,15 @@ TASK_WORDS = (
             r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
             r"(?:be|are|running) (?:about |around )?(?:\w+ )?(?:minutes|mins|hours?) late|"
             r"come (?:a bit |a little |an hour |half an hour )?(?:earlier|later)|"
+            r"(?:knock|bump|bring|take|put) (?:it|us|that) (?:down|up|back|forward)|"
+            r"(?:push|move|shift|bump) us\b|(?:change|move|switch) (?:it |that |us )?to\b|"
+            rf"(?:change|move|switch|swap) (?:it |that )?from\b|(?:change|move|switch|swap) (?:{WEEKDAYS})\b|"
+            r"(?:make|need to make|want to make) (?:a|some) changes?\b|"
+            rf"(?:can|could) (?:we|you|i) make it (?!for\b)(?:(?:a table|a party|a group) (?:for|of) )?"
+            rf"(?:\w+ (?:of us|people|persons|instead)|(?:{WEEKDAYS}))|"
+            r"(?:we're|we are|it's going to be|it'll be|it will be) now\b|"
+            r"(?:we're|we are|it's going to be|it'll be|it will be) (?:just |only )?(?:a (?:party|group|table) "
+            r"(?:of|for) )?\w+(?: of us| people)? now\b|"
             r"same (?:time|day|date),? (?:but|on|next)|"
             r"(?:do|make it|come) (?:on )?the (?:day|night) (?:after|before)\b(?! tomorrow| today)|"
             r"(?:there(?:'ll| will) be|we(?:'ll| will) be|we're|we are) (?:only |just )?\w+"
@@ -217,7 +226,7 @@ def _named_after_correction(text: str) -> str | None:
 INSTEAD = re.compile(r"\b(?:instead|rather than)\b", re.IGNORECASE)
 NEW_TABLE_ASKED = re.compile(
     r"\b(?:(?:book|reserve) (?:a|us|me|for)|(?:get|need|want|like) (?:a|us a) table|"
-    r"a table for)\b",
+    r"(?<!make it )(?<!make that )a table for)\b",
     re.IGNORECASE,
 )
 """A new table asked for: "book a table", "a table for two"; not "my book in" (Whisper's "my

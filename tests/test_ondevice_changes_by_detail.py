@@ -392,3 +392,39 @@ async def test_change_said_alone_to_which_task_starts_the_change(store, rules, a
     assert call.replies[-1].endswith(
         "What would you like to change: the day, the time or the number of people?"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "change"),
+    [
+        (
+            "move it from Friday 7pm to Saturday 8pm please.",
+            "2 people on Saturday 5 January at 8 pm",
+        ),
+        (
+            "could you change Friday 7 o'clock to Sunday 1 o'clock?",
+            "2 people on Sunday 6 January at 1 pm",
+        ),
+        (
+            "Scratch Friday, can we do Sunday lunch at 12:30 instead?",
+            "2 people on Sunday 6 January at 12:30 pm",
+        ),
+        (
+            "we're booked Friday at 7 for 2, can you make it Saturday at 8 for 3?",
+            "3 people on Saturday 5 January at 8 pm",
+        ),
+        ("can we make it Saturday at 1 for lunch?", "2 people on Saturday 5 January at 1 pm"),
+        ("Can we move to Saturday evening, 8ish?", "2 people on Saturday 5 January at 8 pm"),
+        ("Can you knock it down to three people?", "3 people on Friday 4 January at 7 pm"),
+        ("We're a party of three now.", "3 people on Friday 4 January at 7 pm"),
+        ("could you make it a table for 6 instead of 2?", "6 people on Friday 4 January at 7 pm"),
+        ("we're now four people on Friday.", "4 people on Friday 4 January at 7 pm"),
+        ("change to four people.", "4 people on Friday 4 January at 7 pm"),
+    ],
+)
+async def test_a_change_with_its_new_details_in_one_breath_is_read_back_with_them(
+    store, rules, said, change
+):
+    await booked(store)
+    call = await talk(store, rules, f"Lena Vogel, 07911 254346, {said}")
+    assert call.replies[-1] == READ_BACK.format(change)
