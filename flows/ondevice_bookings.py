@@ -480,7 +480,8 @@ class OfflineBookings(QuestionAnswers):
                 return self._ask("name", prefix)
             return Reply(prefix, calls=(("find_booking", self._find_arguments()),))
         if desk.booking.get("unconfirmed"):
-            if not desk.booking.get("ours") and slots.name is None and slots.phone is None:
+            proof = slots.name or slots.phone or self._day_fact() or slots.day
+            if not desk.booking.get("ours") and not proof:
                 return self._ask("name", prefix)  # a reference alone proves nothing
             reference = desk.booking["reference"]
             arguments = {"reference": reference, **self._find_arguments()}

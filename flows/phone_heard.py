@@ -17,9 +17,11 @@ and offers a member of staff rather than asking the same thing for ever.
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import phonenumbers
 
+from flows.booking_dates import parse_date
 from flows.booking_slots import Slots, parse_party_size, parse_time
 from flows.phone_numbers import parse_phone, possible_phone, unusable_phone
 from function_calls import is_affirmative
@@ -169,8 +171,12 @@ def _details_not_a_number(text: str, digits: str) -> bool:
 
 
 def _booking_details(text: str) -> bool:
-    """Whether a turn names a party size or a time of day, which a phone number never does."""
-    return parse_party_size(text) is not None or parse_time(text) is not None
+    """Whether a turn names a party size, a time of day or a day ("it's the one on Friday"),
+    which a phone number never does."""
+    return any(
+        found is not None
+        for found in (parse_party_size(text), parse_time(text), parse_date(text, date.today()))
+    )
 
 
 def said_back(digits: str) -> str:

@@ -33,6 +33,12 @@ SOFT_CANCEL = re.compile(
 )
 """A cancellation said without the word ("we can't make it on Friday", "please scrap my
 reservation", "I'll have to call it off", "we're not coming after all")."""
+LATE = (
+    r"(?:(?<!might )(?<!may )(?<!probably )(?<!could )(?<!possibly )be|are|"
+    r"(?<!might be )(?<!may be )running)"
+)
+"""Before "late": a caller late for a booking they have, not one who may be late for the one
+they are making ("we might be a bit late but can you do four of us Friday")."""
 TASK_WORDS = (
     ("cancel", CANCEL_SAID),
     (
@@ -41,8 +47,8 @@ TASK_WORDS = (
             r"\b(?:reschedule|postpone|instead|rather than|switch|swap|bring (?:it )?forward|"
             rf"\w+ (?:more|extra|additional|fewer|less) {PEOPLE}|\w+ more (?:coming|joining)|"
             r"\w+ (?:person|people|guests?) (?:less|fewer)|(?:hours?|minutes|mins) (?:later|earlier)|"
-            r"push (?:it|that|my|our|the|this)|(?:be|are|running) (?:a (?:bit|little) )?late|"
-            r"(?:be|are|running) (?:about |around )?(?:\w+ )?(?:minutes|mins|hours?) late|"
+            rf"push (?:it|that|my|our|the|this)|{LATE} (?:a (?:bit|little) )?late|"
+            rf"{LATE} (?:about |around )?(?:\w+ )?(?:minutes|mins|hours?) late|"
             r"come (?:a bit |a little |an hour |half an hour )?(?:earlier|later)|"
             r"(?:knock|bump|bring|take|put) (?:it|us|that) (?:down|up|back|forward)|"
             r"(?:push|move|shift|bump) us\b|(?:change|move|switch) (?:it |that |us )?to\b|"

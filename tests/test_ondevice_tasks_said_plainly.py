@@ -462,3 +462,27 @@ async def test_a_question_at_a_cancellations_read_back_is_answered_and_cancels_n
     assert call.replies[-2].startswith(answer)
     assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
     assert [b.status for b in await store.bookings()] == ["confirmed"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Hi, we might be a bit late but can you do four of us Friday half past seven?",
+        "Can I book for 4 on Friday at 7:30? We'll probably be 10 minutes late.",
+    ],
+)
+def test_maybe_being_late_for_a_table_being_booked_is_no_change(said):
+    assert task_named(said, None, None) in (None, "book")  # the details then start a booking
+
+
+async def test_a_reference_and_the_bookings_day_find_it_without_the_name(store, rules):
+    await booked(store)
+    (booking,) = await store.bookings()
+    call = await talk(store, rules, f"Cancel my booking. Reference {booking.reference}.", "Friday")
+    assert call.replies[-1].startswith("I will cancel the booking under the name Lena Vogel")
+
+
+async def test_a_day_said_to_what_phone_number_is_no_digit_of_one(store, rules):
+    call = await talk(store, rules, "I want to change a booking.", "It's the one on Friday.")
+    assert call.replies[-1].endswith("What phone number is the booking under?")
+    assert "I heard" not in call.replies[-1]
