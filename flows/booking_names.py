@@ -45,7 +45,7 @@ Baker here")."""
 NUMBER_SAID = rf"(?:\+?\d|(?i:(?:oh|zero) {DIGIT_WORD}\b))"
 """A phone number's start, in digits or in words ("oh seven ...")."""
 ALONE = re.compile(
-    rf"(?:^|[.!?,;:]\s*|(?<=\d{{3}})\s+)((?:{CAPITAL}[\w'-]*\s+){{1,2}}{CAPITAL}[\w'-]*)\s*"
+    rf"(?:^|[.!?,;:]\s*(?:for\s+)?|(?<=\d{{3}})\s+)((?:{CAPITAL}[\w'-]*\s+){{1,2}}{CAPITAL}[\w'-]*)\s*"
     rf"(?=[.!,;:]|$|\s*\+?\d{{3}}|\s*(?i:(?:oh|zero) {DIGIT_WORD}\b))"
 )
 """Two or three capitalised words standing alone between stops or commas (or before a phone
@@ -94,11 +94,17 @@ NOT_NAMES = {
     # What a caller says of a name read back ("The name is wrong, it should be Tom Barker").
     "wrong", "incorrect", "spelt", "spelled", "misspelt", "misspelled", "off", "slightly",
     "should", "be", "missing",
+    # A phone's kind after the name ("Tyler Brooks, cell is ..."); a name explained ("Parker,
+    # as in Peter Parker").
+    "cell", "cellphone", "as",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of
 letters longer than that is noise or a crafted line, not a name."""
-PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al"}
+PARTICLES = {
+    "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al",
+    "ó", "ní", "nic", "uí", "mac", "ibn", "bint", "dos", "das",
+}  # fmt: skip
 """Lower-case parts of a name ("Maria de la Cruz")."""
 FILLERS = re.compile(
     r"^\s*(?:(?:um|uh|er|oh|ah|yes|yeah|sure|ok|okay|so|well|hi|hello)\b[\s,]*)*"
@@ -113,11 +119,14 @@ def parse_name(text: str, bare: bool = False, answering: bool = False) -> str | 
     alone; `answering`: another question was asked, and an answer of one capitalised word
     that is nothing else ("Jones." to "What phone number?") is the name, given out of turn."""
     text = MARKUP.sub(" ", ELEMENT.sub(" ", text))
+    text = COUPLE.sub(r"\2", text)  # "Mr and Mrs Featherstonehaugh"
     text = SPELLED_OUT.sub(" ", TITLE_DOT.sub(r"\1", text))
     text = TRAILING.sub(r"\1", text.replace("\u2019", "'"))
     return _whole(_said_name(text, bare, answering), text)
 
 
+COUPLE = re.compile(r"\b(Mr|Mrs|Ms|Dr)\.? and (Mr|Mrs|Ms|Dr)\b")
+"""A couple's titles: the name is the second title's ("Mr and Mrs Featherstonehaugh")."""
 TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|Prof)\.(?=\s)")
 """A title's full stop ("Mr. Richard Hale"), which is no end of a sentence."""
 SPELLED_OUT = re.compile(
@@ -295,7 +304,8 @@ def _name_words(words: list[str], cased: bool, first: bool = False) -> list[str]
         plain = word.strip("'-")
         lower = plain.lower()
         lower_case_part = cased and plain[:1].islower() and not (name and lower in PARTICLES)
-        spelled_out = all(len(letter) == 1 for letter in lower.split("-"))  # "S M I T H"
+        particle = bool(name) and lower in PARTICLES  # "Ciarán Ó Briain": no letter spelled
+        spelled_out = not particle and all(len(letter) == 1 for letter in lower.split("-"))
         contraction = CONTRACTION.fullmatch(lower) is not None
         if len(plain) > LONGEST_NAME_WORD:
             break  # the name said, garbled: no later word is it ("My name is AAAA... I want")

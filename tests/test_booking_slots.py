@@ -417,6 +417,11 @@ def test_double_digits_are_spelled_out():
         # A name just before a number said in words; an introduction after fillers, "its".
         ("Lena Vogel zero seven nine double one two five four, cancel it.", False, "Lena Vogel"),
         ("hi um so its Lena Vogel and er the number is 07911 254346", False, "Lena Vogel"),
+        ("Friday at 8, for Mrs Hughes-Darcy, 07908 361534.", False, "Mrs Hughes-Darcy"),
+        ("Name's Tyler Brooks, cell is 07700 834215.", False, "Tyler Brooks"),
+        ("Hi, it's Mr and Mrs Featherstonehaugh, for two.", False, "Mrs Featherstonehaugh"),
+        ("The name is Parker, as in Peter Parker.", False, "Parker"),
+        ("The name is Ciarán Ó Briain.", False, "Ciarán Ó Briain"),
     ],
 )
 def test_names(said, bare, name):
