@@ -10,8 +10,10 @@ import re
 NOTE_WORDS = re.compile(
     r"\b(?:allerg\w*|intoleran\w*|vegan|vegetarian|gluten|coeliac|celiac|birthday|anniversary|"
     r"(?:pea)?nuts?|shellfish|dairy|lactose|sesame|halal|kosher|"
-    r"wheelchair|high ?chair|pram|buggy|window|terrace|booth|"
-    r"(?:my|our|his|her|their) \d{2}(?:st|nd|rd|th))\b",
+    r"wheelchair|high ?chairs?|pram|buggy|window|terrace|booth|"
+    r"retirement|proposal|propose|engagement|graduation|christening|leaving do|hen do|stag do|"
+    r"surprise|celebrat\w*|"
+    r"(?:my|our|his|her|their|\w+'s) \d{2}(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
 NOTE_LEAD_IN = re.compile(

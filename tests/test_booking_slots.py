@@ -517,6 +517,12 @@ def test_a_party_size_said_after_a_phone_number_is_no_digit_of_it(said):
             "It's for my parents' anniversary, so two people, the twelfth of January.",
             "It's for my parents' anniversary",
         ),
+        (
+            "Table for 4 on Friday at 7, it's for my mum's retirement do.",
+            "it's for my mum's retirement do",
+        ),
+        ("Saturday at 8 for two. It's my mum's 70th.", "It's my mum's 70th"),
+        ("We're celebrating our engagement.", "We're celebrating our engagement"),
     ],
 )
 def test_a_note_is_the_clause_that_names_it_not_the_whole_request(said, note):

@@ -83,7 +83,7 @@ async def test_a_question_at_the_read_back_is_said_unanswerable_and_the_read_bac
 
 async def test_a_question_with_more_said_after_it_is_not_also_said_not_caught(store, rules):
     call = await talk(
-        store, rules, "Table for two on Friday at 7, Tom Baker.", "Do you do high chairs? Thanks."
+        store, rules, "Table for two on Friday at 7, Tom Baker.", "Do you have parking? Thanks."
     )
     assert call.replies[-1] == (
         "Sorry, I can't answer that while I'm offline. And what phone number can we reach you on?"
