@@ -20,7 +20,7 @@ from services.ondevice_llm import Reply
 
 LEAVING = Reply("", calls=(("end_call", {}),))
 """The caller confirmed they are leaving mid-task: the dialogue says its goodbye."""
-SAYS_BYE = re.compile(r"\b(?:good ?)?bye\b", re.IGNORECASE)
+SAYS_BYE = re.compile(r"\b(?:(?:good ?)?bye|ta-?ra|cheerio)\b", re.IGNORECASE)
 LEAVE_IT = re.compile(
     r"\b(?:leave it|keep it|as it is|no changes?|nothing|never ?mind|forget it|that's all|"
     r"that is all|it's fine|that's fine)\b",
@@ -140,9 +140,11 @@ class QuestionAnswers(BookingResults):
         people?"): no, "leave it", or a goodbye keep the booking (a "bye" after asking about
         the booking ends the call); yes asks what to change."""
         desk = self.progress
-        if intent == "goodbye" and desk.changing == "check" and SAYS_BYE.search(text):
+        if intent == "goodbye" and SAYS_BYE.search(text):
+            # "Great, thanks, bye." told the booking stands, or "OK, bye then." to what to
+            # change: the booking stays as it is and the caller leaves.
             self.progress = BookingProgress()
-            return LEAVING  # "Great, thanks, bye.": told the booking stands, the caller leaves
+            return LEAVING
         if is_negative(text) or intent == "goodbye" or LEAVE_IT.search(text):
             return self._left_as_it_was()
         if is_affirmative(text) and desk.changing == "check":

@@ -56,6 +56,7 @@ from flows.ondevice_answers import (
     ASKS_SOMETHING,
     CANNOT_ANSWER,
     LEAVING,
+    SAYS_BYE,
     QuestionAnswers,
 )
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
@@ -193,6 +194,11 @@ class OfflineBookings(QuestionAnswers):
                 answer = answer.removesuffix(f" {self.resume()}")
                 held, desk.held, desk.awaiting = desk.held, None, None
                 return Reply(answer, calls=(held,))
+        if desk.awaiting in ("readback", "consent") and intent == "goodbye":
+            if SAYS_BYE.search(text) and not is_affirmative(text):
+                # "Cheers, bye." to "Shall I go ahead?": leaving, or Whisper's? Asked.
+                desk.awaiting, desk.held = "leaving", None
+                return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if desk.task == "cancel" and desk.awaiting == "consent":
             if intent == "change" or task_in(text) == "change":
                 return self.start("change", text)  # "Actually, can we move it to Saturday?"

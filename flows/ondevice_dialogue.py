@@ -77,6 +77,11 @@ GOODBYES = (
     "have a good night",
     "see you",
     "talk to you later",
+    "ta ra",
+    "tara",
+    "cheerio",
+    "see ya",
+    "take care",
 )
 
 MENU_ASKED = (

@@ -156,7 +156,7 @@ ALL_CORRECT = re.compile(
 CLOSING = re.compile(
     r"^\W*(?:(?:no|nope|nah)\b\W*)?(?:(?:that's|that is|thats) (?:everything|all|it)|"
     r"nothing else|not really|(?:i'm |we're )?all (?:good|set)|(?:no|nope|nah)\b)"
-    r"(?:\W*(?:thanks|thank you|cheers|for now|for today|bye))*\W*$",
+    r"(?:\W*(?:thanks|thank you|cheers|for now|for today|bye|ta-?ra|cheerio|take care))*\W*$",
     re.IGNORECASE,
 )
 """A caller with nothing more to ask: "No thanks.", "Nope, that's it.", "Nothing else, thanks"."""

@@ -486,3 +486,20 @@ async def test_a_day_said_to_what_phone_number_is_no_digit_of_one(store, rules):
     call = await talk(store, rules, "I want to change a booking.", "It's the one on Friday.")
     assert call.replies[-1].endswith("What phone number is the booking under?")
     assert "I heard" not in call.replies[-1]
+
+
+async def test_a_goodbye_at_a_cancellations_read_back_asks_whether_to_end_the_call(store, rules):
+    await booked(store)
+    call = await talk(store, rules, "Lena Vogel, 07911 254346, I'd like to cancel.", "Cheers, bye.")
+    assert call.replies[-1] == "Your booking is not cancelled yet. Would you like to end the call?"
+    assert [b.status for b in await store.bookings()] == ["confirmed"]
+
+
+@pytest.mark.parametrize("said", ["OK, bye then.", "Never mind, bye."])
+async def test_a_goodbye_to_what_to_change_ends_the_call_and_keeps_the_booking(store, rules, said):
+    await booked(store)
+    call = await talk(
+        store, rules, "Lena Vogel, 07911 254346, I'd like to change my booking.", said
+    )
+    assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
+    assert [(b.status, b.time.hour) for b in await store.bookings()] == [("confirmed", 19)]
