@@ -26,6 +26,7 @@ SOFT_CANCEL = re.compile(
     r"(?:we're|we are|i'm|i am) (?:not|no longer) (?:coming|going to come|able to come)|"
     r"(?:won't|will not|no longer|don't) need "
     r"(?:it|(?:my|our|the) (?:table|booking|reservation))|"
+    r"(?<!he )(?<!she )(?<!they )(?<!who )(?<!one )(?<!son )(?<!wife )(?<!husband )"
     r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
     r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
     r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
@@ -130,7 +131,7 @@ BOOK_WORDS = re.compile(
 """With no task on a booking named, a new one: "Reservation, please", "a table for two?",
 "Hi, table please."."""
 AVAILABLE = re.compile(
-    r"\b(?:free|available|availability|any (?:room|space|tables?)|anything|a table)\b",
+    r"\b(?:free|available|availability|any (?:room|space|tables?)|anything|a table|tables?)\b",
     re.IGNORECASE,
 )
 """With a day or a time and no task named, a new booking: "What times have you got free

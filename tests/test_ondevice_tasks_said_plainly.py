@@ -49,6 +49,15 @@ def test_a_cancellation_without_the_word_is_a_cancellation(said):
     assert task_of(said) == "cancel"
 
 
+def test_one_of_the_party_who_cannot_come_is_no_cancellation():
+    assert task_of("Two. Actually, three. No, two, sorry, he can't come.") != "cancel"
+
+
+async def test_a_table_on_a_day_starts_a_booking(store, rules):
+    call = await talk(store, rules, "Table on Friday please.")
+    assert call.replies == ["What time would you like the table?"]
+
+
 @pytest.mark.parametrize(
     "said", ["I'd like to make a cancellation.", "I want my Friday reservation cancelled."]
 )
