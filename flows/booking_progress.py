@@ -226,6 +226,8 @@ class BookingProgress:
         the time, it should be 8"), else for the nearer of the time and the party size
         ("Three." after "for 2 at 7")."""
         slots = self.slots
+        if (instead := self.instead(Slots(), text)).details():
+            return slots.merged(instead)  # "can it be 8 rather than 7?"
         if (change := party_change(text)) is not None and slots.party_size is not None:
             return replace(slots, party_size=max(1, min(slots.party_size + change, MAX_PARTY)))
         if (moved := time_change(text)) is not None and slots.at is not None:

@@ -414,6 +414,10 @@ def _lone_hour(text: str) -> time | None:
     return lone[0] if len(lone) == 1 else None
 
 
+OLD_TIME = re.compile(
+    r"\b(?:instead of|rather than|not) (?:at )?\d{1,2}(?:[:.]\d{2})?(?: ?[ap]\.?m\.?)?(?![\d:.])"
+)
+"""A time said as the one not wanted ("can it be 8 rather than 7:30?")."""
 HESITATION = re.compile(r",?\s*\b(?:u+m+|u+h+|e+r+|e+r+m+|h+m+)\b,?", re.IGNORECASE)
 """A hesitation and its commas, which split "at, um, seven" from its time."""
 HOLD_ON = re.compile(
@@ -438,6 +442,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     # Nor is the number of a party size named as such ("the number of people to 3").
     named = re.search(PARTY_NAMED, with_digits(rest))
     timed = with_digits(rest).replace(named[0], " ") if named else rest
+    timed = OLD_TIME.sub(" ", with_digits(timed))  # "8 rather than 7:30": not the 7:30
     at, time_guessed = _read_time(timed, bare=asked == "at")
     time_guessed |= at != _read_time(timed, bare=asked == "at", hear_alike=False)[0]
     size = parse_party_size(rest, bare=asked == "party_size")

@@ -159,6 +159,10 @@ def test_times(said, at):
     assert parse_time(said) == at
 
 
+def test_a_time_taken_back_is_not_the_time():
+    assert parse_slots("a table at 8 rather than 7:30", TODAY, "GB").at == time(20, 0)
+
+
 def test_a_clause_about_some_of_the_party_after_the_number_is_no_digit_of_it():
     said = "Wilf Garside, 07845 661228. One of them is allergic to nuts."
     assert parse_slots(said, TODAY, "GB").phone == "+447845661228"

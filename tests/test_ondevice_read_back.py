@@ -26,6 +26,7 @@ async def booked_after(store, rules, *said):
         ("Name's correct, but it's for three people.", time(19, 0), 3),
         ("Three.", time(19, 0), 3),  # nearer the party of 2 than 7 pm
         ("Half an hour later would be better.", time(19, 30), 2),
+        ("Hmm, and can it be 8 rather than 7?", time(20, 0), 2),
     ],
 )
 async def test_a_detail_corrected_at_the_read_back_is_booked_as_corrected(
