@@ -29,7 +29,8 @@ CHANGE_DETAILS = (
             r"\b(?:(?:check|confirm|remind me (?:of|about)|what time is|when is|details of) "
             r"(?:my|our|the) (?:booking|reservation|table)|what time (?:it's|it is|is it) (?:for|at)|"
             r"(?:what time|what day|when) (?:my|our|the) (?:booking|reservation|table) is|"
-            r"still (?:on|booked|there|going ahead|valid))\b",
+            r"still (?:on|booked|there|going ahead|valid)|remind me (?:what|when)|"
+            r"what (?:i|we) (?:booked|have booked|reserved))\b",
             re.IGNORECASE,
         ),
     ),

@@ -68,6 +68,7 @@ from flows.task_words import (
     CLOSING,
     IT,
     OTHERS_BOOKINGS,
+    REFERENCE_ASKED,
     SECOND_TABLE,
     THANKS_ONLY,
     only_yes,
@@ -178,6 +179,11 @@ class OfflineBookings(QuestionAnswers):
         if OTHERS_BOOKINGS.search(text):
             question = self._question(desk.asked) if desk.asked else WHICH_TASK
             return Reply(f"{NOT_SHARED} {question}")
+        found_booking = desk.booking or {}
+        if found_booking.get("reference") and not found_booking.get("unconfirmed"):
+            if REFERENCE_ASKED.search(text):  # shown theirs: "And what's my reference?"
+                reference = " ".join(found_booking["reference"])
+                return Reply(f"Your booking reference is {reference}. {self.resume()}".rstrip())
         if desk.task is not None and self._asks_for_a_moment(text):
             return Reply(TAKE_YOUR_TIME)  # "Hold on one sec.": the question still waits
         if desk.awaiting == "leaving":

@@ -235,6 +235,32 @@ async def test_a_caller_who_checks_a_booking_is_asked_whether_to_change_it(store
     )
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Vogel, REF, what time is the booking?",
+        "I'm Lena Vogel, 07911 254346. Just remind me what I booked.",
+    ],
+)
+async def test_a_booking_asked_about_is_found_and_said(store, rules, said):
+    await booked(store)
+    (booking,) = await store.bookings()
+    call = await talk(store, rules, said.replace("REF", booking.reference))
+    assert call.replies[-1] == (
+        "I found your booking for 2 people on Friday 4 January at 7 pm, under the name Lena "
+        "Vogel. Would you like to change the day, the time or the number of people?"
+    )
+
+
+async def test_a_caller_shown_their_booking_is_told_its_reference(store, rules):
+    await booked(store)
+    (booking,) = await store.bookings()
+    call = await talk(
+        store, rules, "Lena Vogel, 07911 254346, what time is my table?", "And what's my reference?"
+    )
+    assert call.replies[-1].startswith(f"Your booking reference is {' '.join(booking.reference)}.")
+
+
 async def test_a_goodbye_after_checking_a_booking_ends_the_call_and_keeps_it(store, rules):
     await booked(store)
     call = await talk(
