@@ -97,6 +97,8 @@ NOT_NAMES = {
     # A phone's kind after the name ("Tyler Brooks, cell is ..."); a name explained ("Parker,
     # as in Peter Parker").
     "cell", "cellphone", "as",
+    # A yes or no in another language ("oui" to "And what name is the booking under?").
+    "oui", "non", "si", "sí", "ja", "nein", "sim", "não", "nao",
 }  # fmt: skip
 LONGEST_NAME_WORD = 30
 """No part of a name is longer ("Wolfeschlegelsteinhausenberger" is 30 letters); a run of

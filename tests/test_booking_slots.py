@@ -450,6 +450,8 @@ def test_names(said, bare, name):
         "It's for my wife.",
         "<script>alert(1)</script>",
         "My name is " + "A" * 200 + " and I want a table for 2 tomorrow at 7.",
+        "Oui.",  # a yes in another language
+        "The name is wrong.",
     ],
 )
 def test_a_reply_to_what_name_that_is_plainly_not_a_name_is_not_taken_as_one(said):
