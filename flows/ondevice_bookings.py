@@ -49,16 +49,15 @@ from flows.booking_progress import (
     confirmation,
 )
 from flows.booking_rules import BookingRules
-from flows.booking_slots import HOLD_ON, Slots, parse_reference, parse_slots, reference_cued
+from flows.booking_slots import Slots, parse_reference, parse_slots, reference_cued
 from flows.impossible_dates import date_problem
 from flows.ondevice_answers import (
     ANSWERED_INTENTS,
     ASKS_SOMETHING,
     CANNOT_ANSWER,
     LEAVING,
-    SAYS_BYE,
-    QuestionAnswers,
 )
+from flows.ondevice_asides import Asides
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
@@ -67,8 +66,6 @@ from flows.task_words import (
     AVAILABLE,
     CLOSING,
     IT,
-    OTHERS_BOOKINGS,
-    REFERENCE_ASKED,
     SECOND_TABLE,
     THANKS_ONLY,
     only_yes,
@@ -78,18 +75,11 @@ from flows.task_words import (
     task_named,
     verb_heard,
 )
-from function_calls import is_affirmative, is_negative
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
 NOTE_TOO_LONG = "That note is too long for our booking system, so I have left it off. "
 TASK_INTENTS = {"book": "book", "change": "change", "cancel": "cancel"}
-TAKE_YOUR_TIME = "Of course, take your time."
-NOT_SHARED = (
-    "Sorry, I can't share or change anything about other people's bookings, and I can't "
-    "change how I work."
-)
-MAX_HOLD_ON_WORDS = 10
 CALLER_SLOTS = ("name", "phone")
 """What a task takes from what the caller said earlier in the call: who they are."""
 BOOKING_DETAILS = ("day", "at", "party_size")
@@ -107,7 +97,7 @@ MEMORY = (
 """What `OfflineBookings` keeps between turns: saved and put back around a speculative reply."""
 
 
-class OfflineBookings(QuestionAnswers):
+class OfflineBookings(Asides):
     """The booking side of the on-device brain, for one call."""
 
     def __init__(
@@ -176,35 +166,11 @@ class OfflineBookings(QuestionAnswers):
             self.progress = BookingProgress()
             return Reply(f"All right, I won't cancel it. {ANYTHING_ELSE}")
 
-        if OTHERS_BOOKINGS.search(text):
-            question = self._question(desk.asked) if desk.asked else WHICH_TASK
-            return Reply(f"{NOT_SHARED} {question}")
-        found_booking = desk.booking or {}
-        if found_booking.get("reference") and not found_booking.get("unconfirmed"):
-            if REFERENCE_ASKED.search(text):  # shown theirs: "And what's my reference?"
-                reference = " ".join(found_booking["reference"])
-                return Reply(f"Your booking reference is {reference}. {self.resume()}".rstrip())
-        if desk.task is not None and self._asks_for_a_moment(text):
-            return Reply(TAKE_YOUR_TIME)  # "Hold on one sec.": the question still waits
+        if (aside := self._aside(turn, found, intent)) is not None:
+            return aside
         if desk.awaiting == "leaving":
             if (reply := self._answer_to_leaving(text, intent)) is not None:
                 return reply
-        if desk.awaiting in ("readback", "consent") and intent in ("hours", "address"):
-            if not (is_affirmative(text) or is_negative(text)) and found.intent is not None:
-                # "What time do you close on Saturdays?" at the read-back: answered, and the
-                # read-back waits (it was read back again unanswered); the gate's read-back is
-                # said again with the answer, as its yes must answer it.
-                answer = found.intent.respond(turn).text
-                if desk.awaiting == "readback":
-                    return Reply(answer)
-                answer = answer.removesuffix(f" {self.resume()}")
-                held, desk.held, desk.awaiting = desk.held, None, None
-                return Reply(answer, calls=(held,))
-        if desk.awaiting in ("readback", "consent") and intent == "goodbye":
-            if SAYS_BYE.search(text) and not is_affirmative(text):
-                # "Cheers, bye." to "Shall I go ahead?": leaving, or Whisper's? Asked.
-                desk.awaiting, desk.held = "leaving", None
-                return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
         if desk.task == "cancel" and desk.awaiting == "consent":
             if intent == "change" or task_in(text) == "change":
                 return self.start("change", text)  # "Actually, can we move it to Saturday?"
@@ -330,13 +296,6 @@ class OfflineBookings(QuestionAnswers):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")
         return self._next()
-
-    def _asks_for_a_moment(self, text: str) -> bool:
-        """A short turn asking for a moment, with no detail ("Give me a second, let me check
-        my diary."): it was read as 1 pm, 1 person or the digits of a number."""
-        if HOLD_ON.search(text) is None or len(text.split()) > MAX_HOLD_ON_WORDS:
-            return False
-        return not parse_slots(text, self.rules.today(), self.rules.phone_region).filled()
 
     def start(self, task: str, text: str) -> Reply:
         self.progress = desk = BookingProgress(task=task, slots=self._caller_from_state(task))
