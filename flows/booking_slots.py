@@ -210,7 +210,10 @@ TEEN_OR_TY = {13, 14, 15, 50}
 make a time one books for; 13 and 14 are more likely "thirty" and "forty" misheard."""
 
 
-ADULTS, CHILDREN = r"(?:adults?|grown ?ups?)", r"(?:children|child|kids?)"
+ADULTS, CHILDREN = (
+    r"(?:adults?|grown ?ups?)",
+    r"(?:children|child|kids?|toddlers?|bab(?:y|ies)|infants?)",
+)
 SAID_AS_PEOPLE = r"\b(\d{1,4})\s+(?:people|persons|person|guests|adults|diners|covers)\b"
 NO_PEOPLE = re.compile(r"(?:\bminus |\bnegative |(?<![\w-])-)\d{1,4}\s+(?:people|persons|guests)\b")
 """A party of fewer than none: no guest, which the tools answer ("at least one guest")."""
@@ -302,8 +305,10 @@ def parse_party_size(text: str, bare: bool = False, hear_alike: bool = True) -> 
         return 1
     if re.search(r"\b(?:a couple|me and my (?:wife|husband|partner|friend))\b", spoken):
         return 2
-    if found := re.search(rf"\b(\d{{1,2}}) {ADULTS}(?:,| and) (\d{{1,2}}) {CHILDREN}", spoken):
-        return int(found[1]) + int(found[2])  # "two adults and two children"
+    together = rf"\b(\d{{1,2}}) {ADULTS}(?:,| and| plus|,? with)? (\d{{1,2}}|an?) {CHILDREN}"
+    if found := re.search(together, spoken):
+        # "two adults and two children", "two adults one toddler", "three adults plus a baby"
+        return int(found[1]) + (1 if found[2] in ("a", "an") else int(found[2]))
     if NO_PEOPLE.search(spoken):
         return 0
     for pattern in PARTY_PATTERNS:

@@ -281,6 +281,8 @@ def test_the_one_number_in_an_answer_to_what_time_that_is_no_party_size_is_the_h
         ("2 for dinner tomorrow at 7", 2),
         ("for four on Friday at 7. Oh, and one of us uses a wheelchair.", 4),  # not 1
         ("there's only one of us", 1),
+        ("two adults one toddler", 3),
+        ("three adults plus a baby", 4),
     ],
 )
 def test_party_sizes(said, size):
