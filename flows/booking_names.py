@@ -97,6 +97,8 @@ NOT_NAMES = {
     # A phone's kind after the name ("Tyler Brooks, cell is ..."); a name explained ("Parker,
     # as in Peter Parker").
     "cell", "cellphone", "as",
+    # "Put it under his name": whose, not the name.
+    "his", "her", "hers", "their", "him", "them", "he", "she", "they", "put",
     # A yes or no in another language ("oui" to "And what name is the booking under?").
     "oui", "non", "si", "sí", "ja", "nein", "sim", "não", "nao",
 }  # fmt: skip

@@ -419,6 +419,11 @@ def _lone_hour(text: str) -> time | None:
     return lone[0] if len(lone) == 1 else None
 
 
+TIME_MARKED = re.compile(
+    r"\d[:.]\d\d|\d\s*[ap]\.?m\b|\b(?:o'?clock|half|quarter|past|noon|midday|evening|lunch|at \d)",
+    re.IGNORECASE,
+)
+"""A time said as one, not a bare number."""
 OLD_TIME = re.compile(
     r"\b(?:instead of|rather than|not) (?:at )?\d{1,2}(?:[:.]\d{2})?(?: ?[ap]\.?m\.?)?(?![\d:.])"
 )
@@ -461,6 +466,13 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
             at, time_guessed = _read_time(tail, bare=True)
         if asked == "party_size" and size is None:
             size = parse_party_size(tail, bare=True)
+    if (
+        asked == "party_size"
+        and size is not None
+        and at is not None
+        and not TIME_MARKED.search(rest)
+    ):
+        at = None  # "Let's say five." to "For how many people?": five people, not 5 pm
     day = parse_date(rest, today)
     if at is None and size is not None and day is not None:
         at = _lone_hour(rest)

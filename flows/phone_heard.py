@@ -153,15 +153,14 @@ MIN_START_DIGITS = 4
 
 def _a_start(digits: str, region: str) -> bool:
     """Whether `digits` are the first part of a number, said with a pause after it ("07845."
-    then "202976."): the region's national prefix and fewer digits than any caller's line
-    has ("0" and 9 or 10 digits in Great Britain)."""
+    then "202976."): the region's national prefix and no more digits than a first group
+    (`MAX_FIRST_PART_DIGITS`). More is a number heard short, said back: waiting for the rest of
+    "0 7 9 1 8 9 1 4 4" lost two held-out cancellations their turns (3 Dec 2026)."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     prefix = metadata.national_prefix if metadata is not None else None
     if not prefix or not digits.startswith(prefix):
         return False
-    lengths = [*metadata.mobile.possible_length, *metadata.fixed_line.possible_length]
-    shortest = min(lengths, default=0) + len(prefix)
-    return MIN_START_DIGITS <= len(digits) < shortest
+    return MIN_START_DIGITS <= len(digits) <= MAX_FIRST_PART_DIGITS
 
 
 def _details_not_a_number(text: str, digits: str) -> bool:

@@ -159,6 +159,11 @@ def test_times(said, at):
     assert parse_time(said) == at
 
 
+def test_a_bare_number_said_to_how_many_is_no_time():
+    slots = parse_slots("Let's say five.", TODAY, "GB", asked="party_size")
+    assert (slots.party_size, slots.at) == (5, None)  # it was 5 pm too
+
+
 def test_a_time_taken_back_is_not_the_time():
     assert parse_slots("a table at 8 rather than 7:30", TODAY, "GB").at == time(20, 0)
 
@@ -453,6 +458,7 @@ def test_names(said, bare, name):
         "<script>alert(1)</script>",
         "My name is " + "A" * 200 + " and I want a table for 2 tomorrow at 7.",
         "Oui.",  # a yes in another language
+        "Put it under his name.",
         "The name is wrong.",
     ],
 )

@@ -324,3 +324,12 @@ async def test_the_other_part_of_a_one_word_name_said_at_the_read_back_completes
 ):
     call = await talk(store, rules, first, then)
     assert f"under the name {name}, phone 07911 123456. Shall I book it?" in call.replies[-1]
+
+
+async def test_a_number_heard_two_digits_short_is_said_back_not_waited_for(store, rules):
+    call = await talk(
+        store, rules, *BOOKED_FOR_TWO, "It's zero seven nine one eight nine one. Four and four."
+    )
+    assert call.replies[-1] == (
+        "I heard 0 7 9 1 8 9 1 4 4 — could you say the whole number again, digit by digit?"
+    )
