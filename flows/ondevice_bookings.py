@@ -66,6 +66,7 @@ from flows.task_words import (
     AVAILABLE,
     CLOSING,
     IT,
+    NEW_TABLE_TOO,
     SECOND_TABLE,
     THANKS_ONLY,
     only_yes,
@@ -311,6 +312,10 @@ class OfflineBookings(Asides):
             self.second_table = second
             desk.slots = desk.slots.merged(Slots(name=caller.name, phone=caller.phone))
             desk.phone.heard(second, self.rules.phone_region, bare=False)  # digits said back
+        if task != "book" and (found := NEW_TABLE_TOO.search(text)) is not None and found.start():
+            # "Change Friday's booking to four, and then book another table for Saturday at 7":
+            # the change first, with what is said before the new table; the table after it.
+            text, self.second_table = text[: found.start()], text[found.start() :]
         self._listen(text)
         if task != "book" and desk.slots.phone is None and NO_NUMBER.search(text):
             desk.no_phone = True  # "... but I don't know which number I booked with."
@@ -511,7 +516,8 @@ class OfflineBookings(Asides):
 
     def _question(self, slot: str) -> str:
         desk = self.progress
-        if desk.awaiting == "unsure" and slot == desk.asked:
+        held = getattr(desk.slots, slot, None)
+        if desk.awaiting == "unsure" and slot == desk.asked and held is not None:
             return confirmation(slot, desk.slots, self.rules.phone_region)  # "Was that 3 people?"
         if slot == "phone" and desk.phone.unusable:
             return desk.phone.ask_again()

@@ -197,6 +197,13 @@ SECOND_TABLE = re.compile(
 )
 """Where a second table asked for in the same breath starts: "One for Friday at 7 for two and
 one for Saturday at 8 for four"."""
+NEW_TABLE_TOO = re.compile(
+    r"[,.]?\s*\b(?:and|then|also|plus)\b(?:\s+(?:then|also|i'd like to|i want to|could you|can you))*"
+    r"\s+(?:book|reserve|get)\s+(?:us\s+)?(?:another|a new|a second|one more|a)\s+table\b",
+    re.IGNORECASE,
+)
+"""A new table asked for after a change or a cancellation in the same breath ("..., and then
+book another table for Saturday at 7 for two"): booked once the first task is done."""
 
 
 ANOTHER_TIME_ASKED = re.compile(

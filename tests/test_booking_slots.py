@@ -64,6 +64,7 @@ TODAY = date(2030, 1, 2)  # a Wednesday
         ("we sat by the window last time", None),  # "sat" is no Saturday
         ("Now the second one please, Friday for 4 at 8", date(2030, 1, 4)),  # no 2nd
         ("That's the one.", None),  # no 1st
+        ("on satur day at eight", date(2030, 1, 5)),  # a day's name heard in two words
         ("Friday next week", date(2030, 1, 11)),  # next week's, not this week's Friday
         ("next week on Thursday", date(2030, 1, 10)),
         ("the Friday after next", date(2030, 1, 11)),

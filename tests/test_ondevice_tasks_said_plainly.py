@@ -504,3 +504,17 @@ async def test_a_goodbye_to_what_to_change_ends_the_call_and_keeps_the_booking(s
     )
     assert call.replies[-1] == "Thank you for calling Chez Test. Goodbye!"
     assert [(b.status, b.time.hour) for b in await store.bookings()] == [("confirmed", 19)]
+
+
+async def test_a_change_and_a_new_table_in_one_breath_are_both_made(store, rules):
+    await booked(store)
+    await talk(
+        store,
+        rules,
+        "Lena Vogel, 07911 254346. Please change Friday's booking to four people, and then "
+        "book another table for Saturday at 7 for two.",
+        "Yes.",
+        "Yes.",
+    )
+    booked_now = sorted((b.date.day, b.time.hour, b.party_size) for b in await store.bookings())
+    assert booked_now == [(4, 19, 4), (5, 19, 2)]  # it was one booking moved to Saturday for 4
