@@ -283,8 +283,15 @@ class BookingTools:
         """The booking as a tool result; its phone number only if the caller said it."""
         result = booking_result(booking, self.rules.phone_region)
         if booking.reference not in self.verification.phone_known:
-            result.update(phone=None, spoken_phone=NUMBER_ON_THE_BOOKING)
+            result.update(phone=None, spoken_phone=self._spoken_phone(booking))
         return result
+
+    def _spoken_phone(self, booking: BookingRecord) -> str:
+        """The booking's number as said to this caller: "the number on the booking" unless
+        they said it, call from it or made the booking."""
+        if booking.reference not in self.verification.phone_known:
+            return NUMBER_ON_THE_BOOKING
+        return spoken_phone(booking.phone, self.rules.phone_region)
 
     async def _upcoming(self, reference: str) -> BookingRecord | None:
         """The booking, if the caller has shown it is theirs."""
@@ -417,7 +424,7 @@ class BookingTools:
             "ok": True,
             "channel": "sms",
             "reference": booking.reference,
-            "spoken_phone": self._result(booking)["spoken_phone"],
+            "spoken_phone": self._spoken_phone(booking),
         }
 
     async def _transfer_to_human(self, args: HandoffArgs, key: str) -> Result:

@@ -15,7 +15,7 @@ from flows.booking_slots import Slots, parse_name, parse_slots
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_numbers import unusable_phone
 from flows.task_words import CHANGE_SAID
-from function_calls import is_affirmative, is_negative
+from function_calls import is_affirmative, is_negative, is_question
 from services.ondevice_llm import Reply
 
 LEAVING = Reply("", calls=(("end_call", {}),))
@@ -31,13 +31,6 @@ NAME_NOTED = "Shall I book it under that name, with a note for our staff to chec
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
 ANSWERED_INTENTS = ("hours", "address", "human", "repeat", "menu", "goodbye")
 """Intents that answer a question themselves, mid-task too."""
-ASKS_SOMETHING = re.compile(
-    r"\?\s*$|^(?:(?:and|also|oh|so|sorry|um|erm)\b[\s,]*)*(?:is there|are there|do you|does it|"
-    r"can (?:we|i)|could (?:we|i)|how (?:much|long|far|many)|what(?:'s| is| are)|where|when|why|"
-    r"will there)\b",
-    re.IGNORECASE,
-)
-"""A question: it ends with a question mark, or starts as one ("do you take cards")."""
 
 
 class QuestionAnswers(BookingResults):
@@ -65,7 +58,8 @@ class QuestionAnswers(BookingResults):
         if desk.awaiting == "unsure":
             return self._answer_to_confirmation(text, yes, no)
         if desk.awaiting == "readback":
-            note = parse_slots(text, self.rules.today(), self.rules.phone_region).notes
+            said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+            note = said.notes
             if yes and note and note not in (desk.slots.notes or ""):
                 # "Yes please, and can you put a note that it's my wife's birthday?": booked
                 # without it until 3 Dec 2026; now read back again with it.
@@ -76,7 +70,7 @@ class QuestionAnswers(BookingResults):
             if yes:
                 desk.awaiting = None
                 return Reply("", calls=(("book_table", desk.booking_arguments()),))
-            if (corrected := self._corrected(text)) is not None:
+            if (corrected := self._corrected(text, said)) is not None:
                 # "One more person, so three.", "Apart from the time, it should be 8.": the
                 # booking with it, read back again (it was booked as read until 3 Dec 2026).
                 desk.awaiting, desk.slots = None, corrected
@@ -97,7 +91,8 @@ class QuestionAnswers(BookingResults):
             return None
         if desk.awaiting == "correction":
             desk.awaiting = None
-            if (corrected := self._corrected(text)) is not None:
+            said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+            if (corrected := self._corrected(text, said)) is not None:
                 desk.slots = corrected  # "Three." to "What would you like to change?"
                 return self._next()
             return None
@@ -121,15 +116,14 @@ class QuestionAnswers(BookingResults):
                 # noise): the gate reads it back again, once, rather than the call undoing it;
                 # a question ("is there a fee?") is said to be one it cannot answer.
                 desk.read_back_again = True
-                said = CANNOT_ANSWER if ASKS_SOMETHING.search(text) else ""
+                said = CANNOT_ANSWER if is_question(text) else ""
                 return Reply(said, calls=(held,))
             return self._left_as_it_was()
         return None
 
-    def _corrected(self, text: str) -> Slots | None:
-        """The new booking's details as a turn with none of its own corrects them (see
-        `BookingProgress.corrected_at_read_back`), or None."""
-        said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+    def _corrected(self, text: str, said: Slots) -> Slots | None:
+        """The new booking's details as a turn (`said`, as parsed) with none of its own
+        corrects them (see `BookingProgress.corrected_at_read_back`), or None."""
         if said.details() or said.notes:  # "One of us has a nut allergy" is a note
             return None
         return self.progress.corrected_at_read_back(text)

@@ -53,7 +53,6 @@ from flows.booking_slots import Slots, parse_reference, parse_slots, reference_c
 from flows.impossible_dates import date_problem
 from flows.ondevice_answers import (
     ANSWERED_INTENTS,
-    ASKS_SOMETHING,
     CANNOT_ANSWER,
     LEAVING,
 )
@@ -76,6 +75,7 @@ from flows.task_words import (
     task_named,
     verb_heard,
 )
+from function_calls import is_question
 from services.ondevice_llm import DialogueTurn, Match, Reply
 
 WEEKEND_QUESTION = "Would Saturday or Sunday suit you?"
@@ -181,7 +181,7 @@ class OfflineBookings(Asides):
 
         if desk.awaiting in ("readback", "consent") and intent not in ANSWERED_INTENTS:
             said = parse_slots(text, self.rules.today(), self.rules.phone_region)
-            if ASKS_SOMETHING.search(text) and not said.filled():
+            if is_question(text) and not said.filled():
                 # "Is there a dress code?" at the read-back: no answer offline, and the
                 # read-back waits (it got the greeting, or the read-back with no word on it).
                 return Reply(f"{CANNOT_ANSWER} {self.resume()}")

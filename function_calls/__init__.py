@@ -4,7 +4,7 @@ Not a frame processor: every tool handler runs through it (see `gate.py`).
 """
 
 from function_calls.breakers import Breakers
-from function_calls.consent import is_affirmative, is_negative
+from function_calls.consent import is_affirmative, is_negative, is_question
 from function_calls.gate import (
     FunctionCallGate,
     GatedTool,
@@ -25,5 +25,6 @@ __all__ = [
     "TransientError",
     "is_affirmative",
     "is_negative",
+    "is_question",
     "speaker",
 ]

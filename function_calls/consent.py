@@ -91,6 +91,11 @@ def _says(words: list[str], phrases: Sequence[str], min_score: float = 90) -> bo
     return False
 
 
+def is_question(text: str) -> bool:
+    """Whether the caller asked something (`QUESTION`)."""
+    return QUESTION.search(text) is not None
+
+
 def is_negative(text: str) -> bool:
     return _says(_words(text), NEGATIONS)
 
@@ -101,8 +106,10 @@ QUESTION = re.compile(
     r"\w+\W+\w+\W+\w+[^?]*\?",
     re.IGNORECASE,
 )
-"""A question ("where are you exactly?", "is it ok to cancel this late, is there a fee?"):
-no yes, whatever yes-word it holds; a short "Yes?" or "OK?" still is one."""
+"""A question ("where are you exactly?", "is it ok to cancel this late, is there a fee?"): its
+yes-words ("exactly", "ok") agree to nothing, unless it asks to go on (`GO_ON`)."""
+GO_ON = ("yes", "yeah", "yep", "go ahead", "book it", "do it", "do that", "please do", "confirm")
+"""Words that agree even inside a question: "Can you book it please?", "Yes, that's right?"."""
 
 
 def is_affirmative(text: str) -> bool:
@@ -113,13 +120,5 @@ def is_affirmative(text: str) -> bool:
         and _says(words, AFFIRMATIONS)
         and not _says(words, NEGATIONS)
         and not _says(words, RESERVATIONS)
-        and (QUESTION.search(text) is None or _only_yes(words))
+        and (not is_question(text) or _says(words, GO_ON))
     )
-
-
-def _only_yes(words: list[str]) -> bool:
-    """Whether the words say yes and nothing else ("Yes, that's right?" said rising)."""
-    said = " ".join(words)
-    for phrase in sorted(AFFIRMATIONS, key=len, reverse=True):
-        said = re.sub(rf"\b{phrase}\b", " ", said)
-    return not set(said.split()) - {"please", "thanks", "thank", "you", "that", "its", "it"}

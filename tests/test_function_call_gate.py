@@ -426,6 +426,8 @@ async def test_calls_of_one_response_run_concurrently(tools, store):
         ("perfect timing, my husband just walked in, let me ask him", False),
         ("Yes, that's right?", True),  # a yes said rising
         ("OK?", True),
+        ("Can you book it please?", True),  # a question that asks to go on
+        ("Yes please, can you text me the details?", True),
         ("No", False),
         ("Yes. Actually, no.", False),
         ("so", False),
