@@ -344,14 +344,21 @@ def main():
         action="store_true",
         help="the tuning callers and voices (bench/task_success_tuning.py), not the held-out ones",
     )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="the development callers and voices (bench/task_success_dev.py), also tuned on",
+    )
     args = parser.parse_args()
-    calls, voices = CALLS, VOICES
-    if args.tuning:
-        from bench import task_success_tuning
+    calls, voices, callers = CALLS, VOICES, "held out"
+    if args.tuning or args.dev:
+        from bench import task_success_dev, task_success_tuning
 
-        calls, voices = task_success_tuning.CALLS, task_success_tuning.VOICES
+        chosen = task_success_dev if args.dev else task_success_tuning
+        calls, voices = chosen.CALLS, chosen.VOICES
+        callers = f"{'development' if args.dev else 'tuning'} ({chosen.__file__.split('/')[-1]})"
         if args.out == RESULTS:
-            args.out = RESULTS.with_name("task_success_tuning.json")
+            args.out = RESULTS.with_name(f"task_success_{'dev' if args.dev else 'tuning'}.json")
     deadline = None
     if args.until:
         now = time.gmtime()
@@ -375,7 +382,7 @@ def main():
         "first": args.first,
         "planned_calls": args.calls,
         "voices": voices,
-        "callers": "tuning (bench/task_success_tuning.py)" if args.tuning else "held out",
+        "callers": callers,
         "seconds": round(time.monotonic() - started, 1),
         "machine": describe_machine(),
     }

@@ -69,9 +69,9 @@ SCRIPTS = (
     ("cancel", "Could you cancel my table for {day}? It's under {name}, {phone}.", "friday",
      "18:30", 2, ("friday", "18:30", 2), ""),
 )  # fmt: skip
-NAMES = ("Oliver Grant", "Hannah Cole", "Rahul Mehta", "Grace Fletcher", "Lucas Moreau",
+NAMES = ("Oliver Grant", "Hannah Cole", "Rahul Mehta", "Grace Fletcher", "Louis Girard",
          "Isla Campbell", "Ethan Price", "Zara Ahmed", "Felix Wagner", "Megan Doyle",
-         "Sam Okafor", "Ruth Bennett", "Leo Marsh", "Nadia Karim", "Owen Hughes",
+         "Sam Okafor", "Ruth Bennett", "Leo Marsh", "Nadia Karim", "Gareth Powell",
          "Julia Novak", "Tom Ellis", "Priya Nair")  # fmt: skip
 
 

@@ -141,6 +141,8 @@ class BookingProgress:
     read_back_again: bool = False
     """A change or cancellation was read back a second time after an answer that was neither
     yes nor no; another such answer leaves the booking as it was."""
+    read_back_misses: int = 0
+    """Answers to a new booking's read-back heard as neither yes, no nor a detail."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)
     """What was heard of the caller's phone number so far."""
     name_unsure: bool = False

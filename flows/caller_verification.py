@@ -54,6 +54,12 @@ def names_match(heard: str | None, booked: str) -> bool:
     return fuzz.ratio(said.split()[-1], kept.split()[-1]) >= NAME_MATCH
 
 
+def first_names_match(heard: str | None, booked: str) -> bool:
+    """Whether the first name the caller said is the booking's, as `names_match` allows."""
+    said, kept = _plain_name(heard or "").split(), _plain_name(booked).split()
+    return bool(said and kept) and fuzz.ratio(said[0], kept[0]) >= NAME_MATCH
+
+
 @dataclass
 class CallerVerification:
     """What one call has shown about who the caller is.

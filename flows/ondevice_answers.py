@@ -13,6 +13,7 @@ from flows.booking_dates import parse_date
 from flows.booking_progress import BookingProgress
 from flows.booking_slots import Slots, parse_name, parse_slots
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
+from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.task_words import CHANGE_SAID
 from function_calls import is_affirmative, is_negative, is_question
@@ -29,6 +30,9 @@ LEAVE_IT = re.compile(
 """Words that keep a booking as it is, said to "What would you like to change?"."""
 NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
+READ_BACK_TRIES = 2
+"""Answers to a read-back heard as nothing, each asked again with the question alone, before
+a person is offered."""
 ANSWERED_INTENTS = ("hours", "address", "human", "repeat", "menu", "goodbye")
 """Intents that answer a question themselves, mid-task too."""
 
@@ -120,6 +124,17 @@ class QuestionAnswers(BookingResults):
                 return Reply(said, calls=(held,))
             return self._left_as_it_was()
         return None
+
+    def _read_back_not_caught(self) -> Reply:
+        """An answer to "Shall I book it?" heard as nothing: the question alone, not the whole
+        read-back again (it was read six times over to a caller whose "yes" Whisper wrote as
+        "U.S."); then a person."""
+        desk = self.progress
+        desk.read_back_misses += 1
+        if desk.read_back_misses > READ_BACK_TRIES:
+            desk.awaiting = "human"
+            return Reply(f"Sorry, I still did not catch that. {OFFER_A_PERSON}")
+        return Reply(f"{NOT_CAUGHT} Shall I book it? Please say yes or no.")
 
     def _corrected(self, text: str, said: Slots) -> Slots | None:
         """The new booking's details as a turn (`said`, as parsed) with none of its own

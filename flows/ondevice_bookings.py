@@ -296,6 +296,8 @@ class OfflineBookings(Asides):
             elif missed == NOT_CAUGHT and text.rstrip().endswith("?"):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
             return Reply(f"{missed} {self._question(desk.asked)}")
+        if not heard and desk.task == "book" and desk.awaiting == "readback":
+            return self._read_back_not_caught()
         return self._next()
 
     def start(self, task: str, text: str) -> Reply:
@@ -438,7 +440,7 @@ class OfflineBookings(Asides):
             # The tools would refuse it: drop it now, say so, and never read it back.
             desk.slots = slots = replace(slots, notes=None)
             prefix = f"{prefix}{NOTE_TOO_LONG}"
-        desk.awaiting, desk.asked = "readback", None
+        desk.awaiting, desk.asked, desk.read_back_misses = "readback", None, 0
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
             f"{prefix}So that's a table for {people(slots.party_size)}, on "

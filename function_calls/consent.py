@@ -77,7 +77,10 @@ although could we do half 7?" agree to nothing read back."""
 
 
 def _words(text: str) -> list[str]:
-    return re.sub(r"[^a-z ]+", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
+    """The answer's words; "U.S." first is a yes, as Whisper writes one said in some accents
+    ("U.S. Please..." for "Yes, please.", espeak-ng's Lancaster voice, 3 Dec 2026)."""
+    words = re.sub(r"[^a-z ]+", " ", text.lower().replace("'", "").replace("\u2019", "")).split()
+    return ["yes", *words[2:]] if words[:2] == ["u", "s"] else words
 
 
 def _says(words: list[str], phrases: Sequence[str], min_score: float = 90) -> bool:

@@ -183,6 +183,17 @@ async def test_a_new_booking_never_replaces_nor_names_someone_elses(store, rules
     assert [b.status for b in await store.bookings()] == ["confirmed"]
 
 
+async def test_a_new_table_that_day_under_the_number_and_first_name_offers_to_replace_it(
+    store, rules, booking
+):
+    """"Nina Charles" for "Nina Schulz": the number, the day and the first name are theirs."""
+    new = {"name": "Maria Lopata", "phone": PHONE, "date": "2030-01-04", "time": "20:00"}
+    result = await gate_for(store, rules).call("book_table", {**new, "party_size": 2})
+    assert result["status"] == "confirmation_required"
+    assert "under the name Maria Lopez" in result["read_back"]
+    assert "will replace it" in result["read_back"]
+
+
 def test_daily_dial_in_gives_the_callers_number():
     request = DailyDialinRequest(
         dialin_settings=DialinSettings(call_id="c", call_domain="d", From="+44 7911 123456"),

@@ -428,6 +428,8 @@ async def test_calls_of_one_response_run_concurrently(tools, store):
         ("OK?", True),
         ("Can you book it please?", True),  # a question that asks to go on
         ("Yes please, can you text me the details?", True),
+        ("U.S. Please...", True),  # Whisper's spelling of a "Yes, please." in some accents
+        ("The U.S. Please...", False),
         ("No", False),
         ("Yes. Actually, no.", False),
         ("so", False),

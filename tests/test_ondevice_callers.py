@@ -372,6 +372,29 @@ async def test_a_booking_under_a_name_heard_again_carries_a_note_for_the_staff(s
     assert (booking.name, booking.notes) == ("Chloe Martin", NAME_NOTE)
 
 
+READ_BACK = (*ASKED_FOR_PHONE, "07958 317552")
+
+
+async def test_an_answer_to_the_read_back_heard_as_nothing_gets_the_question_alone(store, rules):
+    call = await talk(store, rules, *READ_BACK, "Hmm the blue.")
+    assert call.replies[-1] == "Sorry, I did not catch that. Shall I book it? Please say yes or no."
+    assert await store.bookings() == []
+
+
+async def test_a_third_answer_to_the_read_back_heard_as_nothing_offers_a_person(store, rules):
+    call = await talk(store, rules, *READ_BACK, *["Hmm the blue."] * 3)
+    assert call.replies[-1] == (
+        "Sorry, I still did not catch that. "
+        "Would you like me to put you through to a member of staff?"
+    )
+
+
+async def test_a_yes_after_the_question_alone_books_what_was_read_back(store, rules):
+    await talk(store, rules, *READ_BACK, "Hmm the blue.", "U.S. Please...")
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.party_size) == ("Chloe Martin", 2)
+
+
 async def test_the_same_name_heard_a_third_time_offers_a_person(store, rules):
     call = await talk(store, rules, *NAME_HEARD_AGAIN, "No, the name is Chloe Martin.")
     assert call.replies[-1] == (
