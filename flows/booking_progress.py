@@ -141,6 +141,9 @@ class BookingProgress:
     read_back_again: bool = False
     """A change or cancellation was read back a second time after an answer that was neither
     yes nor no; another such answer leaves the booking as it was."""
+    taken: tuple[str, str] | None = None
+    """The (phone, name) a new booking was refused under: another booking that day is under
+    that number, and the caller has not shown it is theirs."""
     read_back_misses: int = 0
     """Answers to a new booking's read-back heard as neither yes, no nor a detail."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)

@@ -111,6 +111,8 @@ class BookingResults:
             if result.get("error") == "no_table":
                 self.progress.checked = None
                 return self._offer_alternatives(result, "then")
+            if result.get("error") == "phone_in_use":
+                self.progress.taken = (self.progress.slots.phone, self.progress.slots.name)
             return Reply(result.get("message", ""))
         booking = result["booking"]
         self.progress, self.recent = (

@@ -98,6 +98,12 @@ MEMORY = (
 """What `OfflineBookings` keeps between turns: saved and put back around a speculative reply."""
 
 
+NUMBER_TAKEN = (
+    "That number already has a booking that day. What name is that booking under, or is there "
+    "another number we can use?"
+)
+
+
 class OfflineBookings(Asides):
     """The booking side of the on-device brain, for one call."""
 
@@ -436,6 +442,11 @@ class OfflineBookings(Asides):
                 return self._ask(slot, prefix)
         if (unsure := desk.unsure_of(("name", "phone"))) is not None:
             return self._confirm(unsure, prefix)
+        if desk.taken == (slots.phone, slots.name):
+            # The same number and name again, after the tools refused them: not read back
+            # and refused over and over; the other booking's name shows it is the caller's.
+            desk.slots, desk.asked = replace(slots, name=None), "name"
+            return Reply(f"{prefix}{NUMBER_TAKEN}")
         if slots.notes and len(" ".join(slots.notes.split())) > MAX_NOTES_CHARS:
             # The tools would refuse it: drop it now, say so, and never read it back.
             desk.slots = slots = replace(slots, notes=None)

@@ -158,10 +158,13 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     a common mishearing away from them, as E.164, and the words it was heard in; None when
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
-    and one copy too many of a repeated digit ("one one one one" for "one one one"; of two
-    runs, the longer). The
+    one copy too many of a repeated digit ("one one one one" for "one one one"; of two
+    runs, the longer), and one copy too few ("five five" for "five five five", the most
+    common miss of the tuning voices' numbers, 3 Dec 2026). The
     brain confirms a guess alone before it books under it; a lookup with it finds a booking
     only if the name or the day matches too (flows/caller_verification.py)."""
+    if (nine := _nine_heard_as_a_word(spoken, region)) is not None:
+        return nine
     digits, said = _tried_digits(spoken, bare)
     digits = digits.lstrip("+")
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
@@ -171,10 +174,27 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     runs = sorted(re.finditer(r"(\d)\1+", digits), key=lambda run: -len(run[0]))
     for run in runs:
         candidates.add(digits[: run.start()] + digits[run.start() + 1 :])
+        candidates.add(digits[: run.start()] + run[1] + digits[run.start() :])
     valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
     if len(valid) > 1 and (longest := _longest_run_copy(digits, runs, region)) is not None:
         valid = {longest}
     return (valid.pop(), said) if len(valid) == 1 else None
+
+
+NINE_AS_A_WORD = re.compile(r"(?<=\d)[,.]?\s+(?:i|high)[,.]?\s+(?=\d)")
+""""nine" between digits heard as "I" or "high" ("zero seven, I one one" for "zero seven
+nine one one": espeak-ng's English voices, in the tuning and development calls, 3 Dec 2026)."""
+RUN_WITH_A_WORD = re.compile(r"\+?\d(?:[\d\s().,-]|\b(?:i|high)\b)*\d")
+
+
+def _nine_heard_as_a_word(spoken: str, region: str) -> tuple[str, str] | None:
+    """The valid number a run of digits makes with "I" or "high" in it read as 9, and the
+    words it was heard in."""
+    for run in RUN_WITH_A_WORD.finditer(spoken):
+        nines = NINE_AS_A_WORD.sub(" 9 ", run[0])
+        if nines != run[0] and (e164 := _line_in(region, re.sub(r"\D", "", nines))) is not None:
+            return e164, run[0]
+    return None
 
 
 def _longest_run_copy(digits: str, runs: list[re.Match], region: str) -> str | None:

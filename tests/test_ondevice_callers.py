@@ -3,13 +3,14 @@ level, in phrasings written for these tests: names said in passing, a phone numb
 Whisper keeps hearing a digit short, no caller turn answered with nothing, and a caller
 with nothing more to ask bid goodbye."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from flows.booking_names import parse_name
 from flows.booking_progress import NAME_NOTE
 from flows.booking_slots import parse_slots
+from flows.ondevice_bookings import NUMBER_TAKEN
 from tests.test_ondevice_bookings import talk
 
 TODAY = date(2030, 1, 2)
@@ -96,12 +97,12 @@ async def test_yes_thats_all_correct_to_a_number_said_back_is_no_goodbye(store, 
 
 
 async def test_yes_to_a_number_too_short_said_back_does_not_take_it(store, rules):
-    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "Yes.")
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 234567", "Yes.")
     assert "Shall I book it?" not in call.replies[-1]
 
 
 async def test_a_number_heard_short_twice_the_same_is_not_taken(store, rules):
-    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 155512", "0791 155512")
+    call = await talk(store, rules, *ASKED_FOR_PHONE, "0791 234567", "0791 234567")
     assert call.replies[-1].endswith("Let's take it in two parts. What are the first five digits?")
 
 
@@ -393,6 +394,41 @@ async def test_a_yes_after_the_question_alone_books_what_was_read_back(store, ru
     await talk(store, rules, *READ_BACK, "Hmm the blue.", "U.S. Please...")
     (booking,) = await store.bookings()
     assert (booking.name, booking.party_size) == ("Chloe Martin", 2)
+
+
+async def book_friday_for_lena(store):
+    await store.book(
+        name="Lena Vogel",
+        phone="+447911254346",
+        day=date(2030, 1, 4),
+        at=time(19),
+        party_size=4,
+        notes="",
+        idempotency_key="made-in-another-call",
+    )
+
+
+# A change heard as a new booking, under a name Whisper spelt otherwise.
+NEW_TABLE_ON_A_TAKEN_NUMBER = (
+    "Hello, it's Anna Moon, 07911 254346, a table for five people on Friday at 7 pm.",
+    "Yes, please.",
+)
+
+
+async def test_a_taken_number_said_again_asks_for_the_other_bookings_name(store, rules):
+    await book_friday_for_lena(store)
+    call = await talk(store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "It's 07911 254346.")
+    assert call.replies[-1] == NUMBER_TAKEN
+    assert [b.party_size for b in await store.bookings()] == [4]
+
+
+async def test_the_other_bookings_name_offers_to_replace_it(store, rules):
+    await book_friday_for_lena(store)
+    call = await talk(
+        store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "It's 07911 254346.", "Lena Vogel.", "Yes."
+    )
+    assert call.replies[-1].startswith("You already have a table for 4 people on Friday")
+    assert call.replies[-1].endswith("will replace it. Shall I go ahead?")
 
 
 async def test_the_same_name_heard_a_third_time_offers_a_person(store, rules):
