@@ -159,8 +159,7 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
     one copy too many of a repeated digit ("one one one one" for "one one one"; of two
-    runs, the longer), and one copy too few ("five five" for "five five five", the most
-    common miss of the tuning voices' numbers, 3 Dec 2026). The
+    runs, the longer), and "nine" heard as "I" or "high". The
     brain confirms a guess alone before it books under it; a lookup with it finds a booking
     only if the name or the day matches too (flows/caller_verification.py)."""
     if (nine := _nine_heard_as_a_word(spoken, region)) is not None:
@@ -174,7 +173,6 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     runs = sorted(re.finditer(r"(\d)\1+", digits), key=lambda run: -len(run[0]))
     for run in runs:
         candidates.add(digits[: run.start()] + digits[run.start() + 1 :])
-        candidates.add(digits[: run.start()] + run[1] + digits[run.start() :])
     valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
     if len(valid) > 1 and (longest := _longest_run_copy(digits, runs, region)) is not None:
         valid = {longest}
