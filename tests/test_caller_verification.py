@@ -186,7 +186,7 @@ async def test_a_new_booking_never_replaces_nor_names_someone_elses(store, rules
 async def test_a_new_table_that_day_under_the_number_and_first_name_offers_to_replace_it(
     store, rules, booking
 ):
-    """"Nina Charles" for "Nina Schulz": the number, the day and the first name are theirs."""
+    """Whisper heard "Nina Charles" for "Nina Schulz": the number, day and first name show it."""
     new = {"name": "Maria Lopata", "phone": PHONE, "date": "2030-01-04", "time": "20:00"}
     result = await gate_for(store, rules).call("book_table", {**new, "party_size": 2})
     assert result["status"] == "confirmation_required"
