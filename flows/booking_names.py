@@ -21,6 +21,9 @@ CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-ſ]"
 holds its capitals and small letters in turn, so both count there."""
 
 NAME_MARKERS = r"(?:my name is|my name's|name is|name's|the name is|under the name(?: of)?|booking under|book it under|put it under)"
+SOMEONE_ELSES = re.compile(r"\b(?:under|in) (?:my|his|her|our) [\w-]+'s name\s+(.*)", re.IGNORECASE)
+"""Whose name the booking is in: "put it under my wife's name, Siobhan Foley" names the
+booking, not the caller who said "this is Tom Foley" before it."""
 INTRODUCTION = re.compile(
     r"(?:^|[.!?,;]\s*)(?:and\s+)?"
     r"(?:(?:hi|hello|hey|um|uh|er|erm|so|yeah|yes|well|oh|good (?:morning|afternoon|evening))[\s,]+)*"
@@ -158,6 +161,10 @@ def _said_name(text: str, bare: bool, answering: bool) -> str | None:
     before = NAME_BEFORE.search(text)
     if before and (named := _name_words(before[1].split(), cased=True)):
         return _spelled(named)
+    if (theirs := SOMEONE_ELSES.search(words_said)) and (
+        name := _spelled(_name_words(theirs[1].split(), cased=True))
+    ):
+        return name
     if found and (name := _spelled(_name_words(found[1].split(), cased=False, first=True))):
         return name
     # An introduction that leads to no name ("a booking for tonight but ...", "I'm not

@@ -434,6 +434,9 @@ def test_double_digits_are_spelled_out():
         ("Hi, it's Mr and Mrs Featherstonehaugh, for two.", False, "Mrs Featherstonehaugh"),
         ("The name is Parker, as in Peter Parker.", False, "Parker"),
         ("The name is Ciarán Ó Briain.", False, "Ciarán Ó Briain"),
+        # Someone else's name for the booking, after the caller's own.
+        ("This is Tom Foley, put it under my wife's name, Siobhan Foley.", False, "Siobhan Foley"),
+        ("It's in my mother-in-law's name, Joan Hart.", False, "Joan Hart"),
     ],
 )
 def test_names(said, bare, name):
