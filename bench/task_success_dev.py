@@ -7,8 +7,7 @@ and six voices neither other set uses: four espeak-ng variants, espeak-ng's Klat
 Piper at its own pace. The voices follow the calls in turn, so each task meets two of them.
 """
 
-from bench.task_success_script import phone_of
-from bench.task_success_tuning import TuningCallScript
+from bench.task_success_tuning import scripted_calls
 
 VOICES = (
     "espeak-ng en-gb-x-gbclan",
@@ -236,54 +235,10 @@ SCRIPTS = (
         "",
     ),
 )
-NAMES = (
-    "Kwame Mensah",
-    "Aoife Byrne",
-    "Mateo Silva",
-    "Ingrid Olsen",
-    "Tariq Hassan",
-    "Bethany Cross",
-    "Marcus Webb",
-    "Yuki Tanaka",
-    "Fiona Blake",
-    "Declan Murphy",
-    "Layla Haddad",
-    "Simon Pryce",
-    "Anya Petrova",
-    "George Holt",
-    "Chiara Bianchi",
-    "Ben Foster",
-    "Nina Schulz",
-    "Aaron Miles",
-    "Holly Dean",
-    "Victor Lamb",
-    "Esther Kaye",
-    "Rory Quinn",
-    "Sana Mirza",
-    "Paul Dixon",
-)
+NAMES = ("Kwame Mensah", "Aoife Byrne", "Mateo Silva", "Ingrid Olsen", "Tariq Hassan",
+         "Bethany Cross", "Marcus Webb", "Yuki Tanaka", "Fiona Blake", "Declan Murphy",
+         "Layla Haddad", "Simon Pryce", "Anya Petrova", "George Holt", "Chiara Bianchi",
+         "Ben Foster", "Nina Schulz", "Aaron Miles", "Holly Dean", "Victor Lamb", "Esther Kaye",
+         "Rory Quinn", "Sana Mirza", "Paul Dixon")  # fmt: skip
 
-
-def _calls() -> list[TuningCallScript]:
-    out = []
-    for i, (task, opening, day, at, party, booked, change) in enumerate(SCRIPTS):
-        e164, said = phone_of(900 + i)
-        spoken_day = day if day == "tomorrow" else day.capitalize()
-        out.append(
-            TuningCallScript(
-                task,
-                NAMES[i],
-                e164,
-                said,
-                opening.format(name=NAMES[i], phone=said, day=spoken_day),
-                day,
-                at,
-                party,
-                booked=booked,
-                change_words=change,
-            )
-        )
-    return out
-
-
-CALLS = _calls()
+CALLS = scripted_calls(SCRIPTS, NAMES, first_phone=900)

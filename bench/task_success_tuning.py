@@ -85,18 +85,20 @@ class TuningCallScript(CallScript):
         return super().again(asked, attempt)
 
 
-def _calls() -> list[TuningCallScript]:
+def scripted_calls(scripts, names, first_phone: int) -> list[TuningCallScript]:
+    """Callers from (task, opening, day, time, party, booking before, change words) rows, each
+    with its name and a made-up number of its own (`phone_of(first_phone + row)`)."""
     calls = []
-    for i, (task, opening, day, at, party, booked, change) in enumerate(SCRIPTS):
-        e164, said = phone_of(500 + i)
+    for i, (task, opening, day, at, party, booked, change) in enumerate(scripts):
+        e164, said = phone_of(first_phone + i)
         spoken_day = day if day == "tomorrow" else day.capitalize()
         calls.append(
             TuningCallScript(
                 task,
-                NAMES[i],
+                names[i],
                 e164,
                 said,
-                opening.format(name=NAMES[i], phone=said, day=spoken_day),
+                opening.format(name=names[i], phone=said, day=spoken_day),
                 day,
                 at,
                 party,
@@ -107,4 +109,4 @@ def _calls() -> list[TuningCallScript]:
     return calls
 
 
-CALLS = _calls()
+CALLS = scripted_calls(SCRIPTS, NAMES, first_phone=500)
