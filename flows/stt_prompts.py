@@ -39,6 +39,7 @@ TURN_PROMPTS = {
     REST: PHONE_PROMPT,
     QUESTIONS["name"]: NAME_PROMPT,
     FIND_NAME_QUESTION: NAME_PROMPT,
+    "What name is that booking under": NAME_PROMPT,
     "under the name": "Yes, that's right.",
     QUESTIONS["day"]: DAY_PROMPT,
     BOOKING_DAY_QUESTION: DAY_PROMPT,

@@ -14,6 +14,7 @@ from pipecat.processors.aggregators.llm_response_universal import (
 from pipecat.tests.utils import run_test
 
 from flows.booking_progress import QUESTIONS
+from flows.ondevice_bookings import NUMBER_TAKEN
 from flows.stt_prompts import CALLER_PROMPTS, NAME_PROMPT, PHONE_PROMPT, REQUEST_PROMPT
 from services.stt import create_stt, follow_bot_questions
 from services.turn_prompts import TurnPrompts
@@ -43,6 +44,10 @@ def test_the_restaurant_prompts_digits_after_the_phone_question():
 
 def test_the_restaurant_prompts_a_name_after_the_name_question():
     assert CALLER_PROMPTS.after(QUESTIONS["name"]) == NAME_PROMPT
+
+
+def test_the_restaurant_prompts_a_name_when_a_number_is_taken():
+    assert CALLER_PROMPTS.after(NUMBER_TAKEN) == NAME_PROMPT
 
 
 def test_the_restaurant_prompts_a_request_after_the_greeting():
