@@ -30,6 +30,14 @@ LEAVE_IT = re.compile(
 """Words that keep a booking as it is, said to "What would you like to change?"."""
 NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
+DETAILS_NAMED = (
+    ("party_size", re.compile(r"\b(?:number of (?:people|guests)|how many|people|guests|party)\b")),
+    ("name", re.compile(r"\bname\b")),
+    ("phone", re.compile(r"\b(?:phone|number|mobile)\b")),
+    ("at", re.compile(r"\btime\b")),
+    ("day", re.compile(r"\b(?:day|date)\b")),
+)
+"""Words naming one detail of a booking read back ("No, the name's wrong.", "The time.")."""
 READ_BACK_TRIES = 2
 """Answers to a read-back heard as nothing, each asked again with the question alone, before
 a person is offered."""
@@ -90,6 +98,8 @@ class QuestionAnswers(BookingResults):
                     # "No, my number is ..." heard a digit short: that number, asked again.
                     desk.slots = replace(desk.slots, phone=None)
                     return self._ask("phone")
+                if (slot := _detail_named(text)) is not None:
+                    return self._ask_again(slot)
                 desk.asked, desk.awaiting = None, "correction"
                 return Reply("No problem. What would you like to change?")
             return None
@@ -99,6 +109,8 @@ class QuestionAnswers(BookingResults):
             if (corrected := self._corrected(text, said)) is not None:
                 desk.slots = corrected  # "Three." to "What would you like to change?"
                 return self._next()
+            if not said.filled() and (slot := _detail_named(text)) is not None:
+                return self._ask_again(slot)  # "The name."
             return None
         if desk.awaiting == "consent":
             held, desk.held, desk.awaiting = desk.held, None, None
@@ -124,6 +136,14 @@ class QuestionAnswers(BookingResults):
                 return Reply(said, calls=(held,))
             return self._left_as_it_was()
         return None
+
+    def _ask_again(self, slot: str) -> Reply:
+        """The one detail the caller said was read back wrong, with no new value heard for it
+        ("No, the name's wrong.", "The name."): asked for again, not the same read-back (it
+        was, until 3 Dec 2026)."""
+        desk = self.progress
+        desk.slots, desk.awaiting = replace(desk.slots, **{slot: None}), None
+        return self._ask(slot, "Sorry about that. ")
 
     def _read_back_not_caught(self) -> Reply:
         """An answer to "Shall I book it?" heard as nothing: the question alone, not the whole
@@ -208,3 +228,12 @@ class QuestionAnswers(BookingResults):
             desk.refused(slot)
             return self._ask(slot, "Sorry about that. ")
         return None  # "What time do you close?": answered, and the question still waits
+
+
+def _detail_named(text: str) -> str | None:
+    """The one booking detail `text` names, if it names exactly one."""
+    low = text.lower()
+    named = [slot for slot, words in DETAILS_NAMED if words.search(low)]
+    if named[:1] == ["party_size"]:  # "the number of people" names no phone
+        named = ["party_size"]
+    return named[0] if len(named) == 1 else None

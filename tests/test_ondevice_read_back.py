@@ -89,3 +89,28 @@ async def test_a_question_with_more_said_after_it_is_not_also_said_not_caught(st
     assert call.replies[-1] == (
         "Sorry, I can't answer that while I'm offline. And what phone number can we reach you on?"
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "question"),
+    [
+        (("No, the name's wrong.",), "Sorry about that. What name should I put the booking under?"),
+        (("No.", "The name."), "Sorry about that. What name should I put the booking under?"),
+        (("No, wrong number of people.",), "Sorry about that. For how many people?"),
+        (
+            ("No, the number is wrong.",),
+            "Sorry about that. And what phone number can we reach you on?",
+        ),
+    ],
+)
+async def test_a_detail_said_to_be_wrong_with_no_new_value_is_asked_for_again(
+    store, rules, said, question
+):
+    call = await talk(store, rules, OPENING, *said)
+    assert call.replies[-1] == question
+
+
+async def test_a_name_asked_for_again_is_booked(store, rules):
+    assert await booked_after(store, rules, "No, the name's wrong.", "Tom Barker.") == [
+        ("Tom Barker", time(19), 2)
+    ]
