@@ -102,6 +102,7 @@ NUMBER_TAKEN = (
     "That number already has a booking that day. What name is that booking under, or is there "
     "another number we can use?"
 )
+"""Said when the caller gives again the number the tools refused for a new table."""
 
 
 class OfflineBookings(Asides):
