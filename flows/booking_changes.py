@@ -122,9 +122,10 @@ def made_it(text: str) -> int | None:
     return int(found[1]) if found else None
 
 
-def changed_detail(text: str) -> str | None:
-    """The detail the caller says they want to change, if they name one alone."""
-    named = [detail for detail, words in CHANGE_DETAILS if words.search(text)]
+def changed_detail(text: str, details=CHANGE_DETAILS) -> str | None:
+    """The detail the caller says they want to change, if they name one alone (of `details`:
+    (detail, words naming it) pairs)."""
+    named = [detail for detail, words in details if words.search(text)]
     return named[0] if len(named) == 1 else None
 
 

@@ -9,6 +9,7 @@ turn; flows/ondevice_booking_results.py reads the tools' results.
 import re
 from dataclasses import replace
 
+from flows.booking_changes import changed_detail
 from flows.booking_dates import parse_date
 from flows.booking_progress import BookingProgress
 from flows.booking_slots import Slots, parse_name, parse_slots
@@ -30,12 +31,15 @@ LEAVE_IT = re.compile(
 """Words that keep a booking as it is, said to "What would you like to change?"."""
 NAME_NOTED = "Shall I book it under that name, with a note for our staff to check the spelling?"
 CANNOT_ANSWER = "Sorry, I can't answer that while I'm offline."
-DETAILS_NAMED = (
-    ("party_size", re.compile(r"\b(?:number of (?:people|guests)|how many|people|guests|party)\b")),
-    ("name", re.compile(r"\bname\b")),
-    ("phone", re.compile(r"\b(?:phone|number|mobile)\b")),
-    ("at", re.compile(r"\btime\b")),
-    ("day", re.compile(r"\b(?:day|date)\b")),
+READ_BACK_DETAILS = (
+    (
+        "party_size",
+        re.compile(r"\b(?:number of (?:people|guests)|how many|people|guests|party)\b", re.I),
+    ),
+    ("name", re.compile(r"\bname\b", re.I)),
+    ("phone", re.compile(r"\b(?:phone|mobile|number)\b(?! of)", re.I)),
+    ("at", re.compile(r"\btime\b", re.I)),
+    ("day", re.compile(r"\b(?:day|date)\b", re.I)),
 )
 """Words naming one detail of a booking read back ("No, the name's wrong.", "The time.")."""
 READ_BACK_TRIES = 2
@@ -98,7 +102,7 @@ class QuestionAnswers(BookingResults):
                     # "No, my number is ..." heard a digit short: that number, asked again.
                     desk.slots = replace(desk.slots, phone=None)
                     return self._ask("phone")
-                if (slot := _detail_named(text)) is not None:
+                if (slot := changed_detail(text, READ_BACK_DETAILS)) is not None:
                     return self._ask_again(slot)
                 desk.asked, desk.awaiting = None, "correction"
                 return Reply("No problem. What would you like to change?")
@@ -109,7 +113,7 @@ class QuestionAnswers(BookingResults):
             if (corrected := self._corrected(text, said)) is not None:
                 desk.slots = corrected  # "Three." to "What would you like to change?"
                 return self._next()
-            if not said.filled() and (slot := _detail_named(text)) is not None:
+            if not said.filled() and (slot := changed_detail(text, READ_BACK_DETAILS)) is not None:
                 return self._ask_again(slot)  # "The name."
             return None
         if desk.awaiting == "consent":
@@ -228,12 +232,3 @@ class QuestionAnswers(BookingResults):
             desk.refused(slot)
             return self._ask(slot, "Sorry about that. ")
         return None  # "What time do you close?": answered, and the question still waits
-
-
-def _detail_named(text: str) -> str | None:
-    """The one booking detail `text` names, if it names exactly one."""
-    low = text.lower()
-    named = [slot for slot, words in DETAILS_NAMED if words.search(low)]
-    if named[:1] == ["party_size"]:  # "the number of people" names no phone
-        named = ["party_size"]
-    return named[0] if len(named) == 1 else None
