@@ -346,19 +346,23 @@ def main():
     )
     parser.add_argument(
         "--dev",
-        action="store_true",
-        help="the development callers and voices (bench/task_success_dev.py), also tuned on",
+        nargs="?",
+        const=1,
+        type=int,
+        choices=(1, 2),
+        help="the development callers and voices, also tuned on: the first batch "
+        "(bench/task_success_dev.py) or with 2 the second (bench/task_success_dev2.py)",
     )
     args = parser.parse_args()
     calls, voices, callers = CALLS, VOICES, "held out"
     if args.tuning or args.dev:
-        from bench import task_success_dev, task_success_tuning
+        from bench import task_success_dev, task_success_dev2, task_success_tuning
 
-        chosen = task_success_dev if args.dev else task_success_tuning
+        chosen = {None: task_success_tuning, 1: task_success_dev, 2: task_success_dev2}[args.dev]
         calls, voices = chosen.CALLS, chosen.VOICES
         callers = f"{'development' if args.dev else 'tuning'} ({chosen.__file__.split('/')[-1]})"
         if args.out == RESULTS:
-            args.out = RESULTS.with_name(f"task_success_{'dev' if args.dev else 'tuning'}.json")
+            args.out = RESULTS.with_name(f"{chosen.__name__.split('.')[-1]}.json")
     deadline = None
     if args.until:
         now = time.gmtime()

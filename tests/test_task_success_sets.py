@@ -1,9 +1,9 @@
-"""bench.task_success's three sets of callers stay apart: the held-out callers share no name,
+"""bench.task_success's four sets of callers stay apart: the held-out callers share no name,
 number or voice with the tuning and development callers, which are tuned on."""
 
-from bench import task_success_dev, task_success_script, task_success_tuning
+from bench import task_success_dev, task_success_dev2, task_success_script, task_success_tuning
 
-TUNED_ON = (task_success_tuning, task_success_dev)
+TUNED_ON = (task_success_tuning, task_success_dev, task_success_dev2)
 
 
 def test_no_held_out_name_number_or_voice_is_tuned_on():
