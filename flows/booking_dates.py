@@ -93,7 +93,7 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
         if found is None:
             continue
         phrase = found[0]
-        if not _month_may(spoken, found):
+        if not _month_may(spoken, found) or PHONE_DIGITS_AFTER.match(spoken, found.end()):
             continue
         if phrase == "today" and re.search(rf"\b(?:for|on|this|next) (?:{WEEKDAYS})\b", spoken):
             continue  # "my booking for Friday. Today is ...": the day the booking is for
@@ -127,6 +127,11 @@ def parse_date(text: str, today: date, hear_alike: bool = True) -> date | None:
             return None  # "Monday the 9th", a Wednesday: one of them misheard, so a guess
         return day
     return None
+
+
+PHONE_DIGITS_AFTER = re.compile(r"[,.]?(?:[\s,-]*\d\b){3}")
+"""Single digits said on after a day of the month: a phone number, of which Whisper wrote the
+start as a date ("number zero seven nine one one" heard as "February 7, 9 1 1 ...")."""
 
 
 MONTH_NAMED = re.compile(rf"\b(?:in|for|of|during|next|this) ({MONTHS})\b")
@@ -183,10 +188,12 @@ def moved_to(text: str) -> str | None:
 
 
 BOOKED_DAY_SAID = (
-    # Right after the booking, or the day the caller can't come ("we can't come on Friday").
+    # Right after the booking (Whisper's "my book in" too), or the day the caller can't come
+    # ("we can't come on Friday").
     (
         re.compile(
-            r"\b(?:booking|reservation|table|(?:can't|cannot|can not|couldn't|won't be able to) "
+            r"\b(?:booking|(?<=my )book in|(?<=our )book in|reservation|table|"
+            r"(?:can't|cannot|can not|couldn't|won't be able to) "
             r"(?:come|make it))\b(?: (?:for|on))? ((?:[\w']+ ?){1,4})"
         ),
         lambda said: re.split(r"\b(?:and|but|to|at|for|because|so|any ?more)\b", said)[0],

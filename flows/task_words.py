@@ -82,7 +82,7 @@ TASK_WORDS = (
     (
         "change",
         re.compile(
-            r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|reservation|table)|"
+            r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|book in|reservation|table)|"
             rf"(?:my|our) (?:{WEEKDAYS}|today's|tonight's|tomorrow's|\d{{1,2}}(?:[:.]\d\d)? ?(?:pm|am|o'?clock)?) "
             r"(?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
@@ -111,7 +111,7 @@ eight", "one can't come, we'll be one person less" and "could we come an hour la
 changes, as are "one of our party dropped out" and "one of us can't come" (the table stays).
 Last, a booking the caller already has, with no cancellation said ("I've got a
 table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
-be five now", "I booked a table under Jones", "the booking for Jones on Friday"), is one to
+be five now", "calling about my book in on Thursday" (Whisper's "booking"), "I booked a table under Jones", "the booking for Jones on Friday"), is one to
 change: "could I have a table" and "I'd like to make my (or the) booking for Friday" ask for
 a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)

@@ -643,6 +643,22 @@ def test_a_weekday_and_a_date_that_disagree_are_no_date_unless_guessing():
 @pytest.mark.parametrize(
     ("said", "day"),
     [
+        # "number zero seven nine one one ..." as Whisper wrote it in a cancellation (3 Dec 2026)
+        (
+            "This is Hugo Ren, February 7, 9 1 1 9 3 4 8 9. We can't come on Friday.",
+            date(2030, 1, 4),
+        ),
+        ("Can I book February 7, 2030?", date(2030, 2, 7)),
+        ("February 7, 8 people.", date(2030, 2, 7)),
+    ],
+)
+def test_a_date_followed_by_single_digits_is_the_start_of_a_phone_number(said, day):
+    assert parse_slots(said, TODAY, "GB").day == day
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
         ("Can we move it from Thursday to Saturday, same time?", date(2030, 1, 5)),
         ("Could you shift it from the 9th to the 10th?", date(2030, 1, 10)),
         ("I need to move Friday's table to Saturday, same time.", date(2030, 1, 5)),

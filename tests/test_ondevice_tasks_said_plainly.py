@@ -342,6 +342,7 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
         ("I want to book, I mean move my booking to Saturday instead.", "change"),
         # Whisper's "my booking" as "my book in": a booking the caller has, changed.
         ("Can I miss care to my book in for Saturday, make it five people instead?", "change"),
+        ("I'm calling about my book in on Thursday. Can we make it for six people now?", "change"),
         ("We can't come on Friday anymore, can we do next Saturday?", "change"),
         ("We can't make it on Friday, how about Saturday?", "change"),
         ("We can't make it on Friday, sorry.", "cancel"),
