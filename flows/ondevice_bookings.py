@@ -252,8 +252,12 @@ class OfflineBookings(Asides):
             if not unusable_phone(text, self.rules.phone_region, bare=desk.asked == "phone"):
                 desk.awaiting = "leaving"
                 return Reply(f"{UNFINISHED[desk.task]} Would you like to end the call?")
+        if intent == "greeting" and not heard and (question := self.resume()):
+            # "Hello?" mid-task (or a misheard name, "I'm here to fail", taken for "hi there"):
+            # the question under way, not the call's opening again.
+            return Reply(f"Yes, I'm here. {question}")
         if intent in ("greeting", "repeat") and not heard:
-            return None  # "Hello?", "Sorry, what?": answered by that intent
+            return None  # "Hello?" before a task, "Sorry, what?": answered by that intent
         # A reference given for the number the caller does not have; six digits said for a
         # number are a number heard short, said back.
         reference_said = (desk.no_phone or reference_cued(text)) and (desk.booking or {}).get(

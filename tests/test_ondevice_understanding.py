@@ -211,6 +211,12 @@ async def test_details_said_after_a_hello_are_taken_not_answered_with_a_greeting
     )
 
 
+@pytest.mark.parametrize("said", ["Hello?", "I'm here to fail."])  # the second: Whisper's name
+async def test_a_hello_mid_booking_gets_the_question_again_not_the_opening(store, rules, said):
+    call = await talk(store, rules, "A table for two on Friday at 8.", said)
+    assert call.replies[-1] == "Yes, I'm here. What name should I put the booking under?"
+
+
 async def test_the_two_of_us_is_a_party_size_and_leaves_the_day_alone(store, rules):
     call = await talk(
         store, rules, "I'd like to book a table tomorrow at 8pm.", "Just the two of us."
