@@ -48,7 +48,8 @@ CHANGE_QUESTIONS = {
     "check": "Would you like to change the day, the time or the number of people?",
 }
 MORE = re.compile(
-    rf"\b(\d{{1,2}}) (?:more|extra|additional) {PEOPLE}|\b(\d{{1,2}}) more (?=coming|joining)|"
+    rf"\b(\d{{1,2}}) (?:more|extra|additional) {PEOPLE}|"
+    r"\b(\d{1,2}) more (?:(?:are|will be|(?:of them|of us|people) (?:are|will be)) )?(?=coming|joining)|"
     rf"\badd(?:ing)? (\d{{1,2}})(?: more)? {PEOPLE}|\banother (\d{{1,2}}) {PEOPLE}|"
     rf"\b(an?) (?:extra|additional) (?:person|guest)|\b(another) (?:person|guest)\b",
     re.IGNORECASE,

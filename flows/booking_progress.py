@@ -25,7 +25,13 @@ from flows.booking_changes import (
     time_change,
     time_without_value,
 )
-from flows.booking_slots import MAX_PARTY, Slots, parse_party_size, parse_time
+from flows.booking_slots import (
+    MAX_PARTY,
+    SAID_AS_THE_NAME,
+    Slots,
+    parse_party_size,
+    parse_time,
+)
 from flows.heard_alike import WEEKDAYS
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
@@ -229,8 +235,10 @@ class BookingProgress:
         read-back, or None: people added or removed ("one more person, so three"), the time
         moved ("half an hour later"), or one bare number for the detail it names ("apart from
         the time, it should be 8"), else for the nearer of the time and the party size
-        ("Three." after "for 2 at 7")."""
+        ("Three." after "for 2 at 7"); never from words said as the name ("the name is three
+        o'clock")."""
         slots = self.slots
+        text = SAID_AS_THE_NAME.sub(" ", text)
         if (instead := self.instead(Slots(), text)).details():
             return slots.merged(instead)  # "can it be 8 rather than 7?"
         if (change := party_change(text)) is not None and slots.party_size is not None:

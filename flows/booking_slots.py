@@ -428,6 +428,13 @@ OLD_TIME = re.compile(
     r"\b(?:instead of|rather than|not) (?:at )?\d{1,2}(?:[:.]\d{2})?(?: ?[ap]\.?m\.?)?(?![\d:.])"
 )
 """A time said as the one not wanted ("can it be 8 rather than 7:30?")."""
+SAID_AS_THE_NAME = re.compile(
+    r"\b(?:my name is|my name's|the name is|the name's|under the name(?: of)?)\s+"
+    r"(?:(?!(?:and|for|at|on|with|phone|number|please|table|people)\b)[\w'-]+\s*){1,3}",
+    re.IGNORECASE,
+)
+"""Words said as the name ("No, the name is three o'clock": Whisper's "Freya Lund"): no time,
+party size or day."""
 HESITATION = re.compile(r",?\s*\b(?:u+m+|u+h+|e+r+|e+r+m+|h+m+)\b,?", re.IGNORECASE)
 """A hesitation and its commas, which split "at, um, seven" from its time."""
 HOLD_ON = re.compile(
@@ -449,6 +456,7 @@ def parse_slots(text: str, today: date, region: str, asked: str | None = None) -
     phone = found[0] if found else None
     # The digits of a phone number are not also a party size or a time.
     rest = spoken.replace(found[1], " ") if found else text
+    rest = SAID_AS_THE_NAME.sub(" ", rest)
     # Nor is the number of a party size named as such ("the number of people to 3").
     named = re.search(PARTY_NAMED, with_digits(rest))
     timed = with_digits(rest).replace(named[0], " ") if named else rest

@@ -93,6 +93,8 @@ def test_one_word_that_is_no_name_is_not_taken_for_one(said):
         ("we need an extra guest", 1),
         ("one person less", -1),
         ("two fewer people", -2),
+        ("it's for four but two more are coming, so six please", 2),
+        ("one more will be joining us", 1),
         ("one more thing", None),
         ("at eight, more or less", None),
     ],
@@ -387,6 +389,10 @@ async def test_change_said_alone_to_which_task_starts_the_change(store, rules, a
         ("we're now four people on Friday.", "4 people on Friday 4 January at 7 pm"),
         ("change to four people.", "4 people on Friday 4 January at 7 pm"),
         ("We'll be two more people on Friday.", "4 people on Friday 4 January at 7 pm"),
+        (
+            "Our table on Friday is for two but two more are coming, so four please.",
+            "4 people on Friday 4 January at 7 pm",
+        ),
         (
             "One person can't come, so we'll be one person less on Friday.",
             "1 person on Friday 4 January at 7 pm",

@@ -96,6 +96,11 @@ async def test_a_question_with_more_said_after_it_is_not_also_said_not_caught(st
     [
         (("No, the name's wrong.",), "Sorry about that. What name should I put the booking under?"),
         (("No.", "The name."), "Sorry about that. What name should I put the booking under?"),
+        # Whisper's "No, the name is Freya Lund" (3 Dec 2026): no time, the name asked again.
+        (
+            ("No The name is three o'clock.",),
+            "Sorry about that. What name should I put the booking under?",
+        ),
         (("No, wrong number of people.",), "Sorry about that. For how many people?"),
         (
             ("No, the number is wrong.",),
