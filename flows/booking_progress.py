@@ -106,6 +106,12 @@ NAME_NOTE = "The name may be misheard: please check its spelling."
 NAME_TRIES = 2
 """Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 FIND_NAME_QUESTION = "And what name is the booking under?"
+NEW_TIME_CUE = re.compile(
+    r"\b(?:no|actually|sorry|instead|rather|make (?:it|that)|change|move|can (?:we|i|you)|"
+    r"could (?:we|i|you)|how about|what about|later|earlier|prefer)\b",
+    re.IGNORECASE,
+)
+"""Words with which a caller changes the time of the table ("Actually, can we make it 8?")."""
 
 
 @dataclass
@@ -229,6 +235,19 @@ class BookingProgress:
         if self.slots.party_size == old:
             return replace(said, party_size=new)
         return said
+
+    def kept_time(self, said: Slots, text: str) -> Slots:
+        """`said` without a time heard in an answer to "what name?" that says nothing of
+        changing the one held: Whisper's name ("It's three o'clock" for "It's Freya Lund",
+        3 Dec 2026), not a new time; "Actually, make it 8" still changes it."""
+        if (
+            self.asked != "name"
+            or self.slots.at is None
+            or said.at in (None, self.slots.at)
+            or NEW_TIME_CUE.search(text)
+        ):
+            return said
+        return replace(said, at=None)
 
     def corrected_at_read_back(self, text: str) -> Slots | None:
         """A new booking's details as a turn with no detail of its own corrects them at the

@@ -374,7 +374,7 @@ class OfflineBookings(Asides):
         said = parse_slots(text, self.rules.today(), self.rules.phone_region, asked)
         said = replace(said, day=in_month(said.day, text, desk.month, self.rules.today()))
         desk.month = month_said(text) or desk.month
-        said = desk.instead(desk.phone.unrefused(said), text)
+        said = desk.kept_time(desk.instead(desk.phone.unrefused(said), text), text)
         said = replace(said, name=completed_name(desk.slots.name, said.name, text))
         self.date_problem = date_problem(text, self.rules.today(), self.rules.horizon_days)
         if self.date_problem is not None:

@@ -55,6 +55,25 @@ async def test_a_time_given_for_the_name_is_not_taken_as_a_name(store, rules):
     assert "under the name Seven" not in call.spoken
 
 
+async def test_a_time_heard_for_the_name_leaves_the_time_held(store, rules):
+    # Whisper's "It's Freya Lund" in a development call (3 Dec 2026).
+    call = await talk(
+        store,
+        rules,
+        "A table for two tomorrow at 8, 07911 123456.",
+        "It's three o'clock.",
+        "Ann Lee.",
+    )
+    assert " at 8 pm, under the name Ann Lee" in call.replies[-1]
+
+
+async def test_a_time_changed_in_answer_to_what_name_is_changed(store, rules):
+    call = await talk(store, rules, "A table for two tomorrow at 8.", "Actually, make it 7.")
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 2 people on Thursday 3 January at 7 pm."
+    )
+
+
 async def test_a_weekday_with_a_day_of_the_month_books_that_day(store, rules):
     call = await talk(store, rules, "A table for two on Sunday 13th at 8pm.")
     assert call.replies[0].startswith(
