@@ -85,11 +85,13 @@ def make_gate(tools, breakers=None, session="session-1", **options):
     return tools.gate(session, breakers or Breakers(), **options)
 
 
-async def converse(gate, tools, script, frames):
-    """The scripted LLM in a conversation; returns the LLM (what it saw), what it said, the context."""
+async def converse(gate, tools, script, frames, done_timeout: float = 30):
+    """The scripted LLM in a conversation; returns the LLM (what it saw), what it said, the context.
+    The call ends when the script has run out: `done_timeout` only bounds a script that never
+    does (it was 3 s, and a retried booking under a loaded machine outlasted it)."""
     llm = ScriptedLLM(script)
     talk = await run_conversation(
-        llm, tools.schemas(gate), frames, done=llm.finished, done_timeout=3
+        llm, tools.schemas(gate), frames, done=llm.finished, done_timeout=done_timeout
     )
     said = [f for f in talk.heard if isinstance(f, (LLMTextFrame, TTSSpeakFrame))]
     return llm, said, talk.context
@@ -353,6 +355,7 @@ async def test_barge_in_cancels_a_read_only_call(tools, store):
         tools,
         [Step(calls=[check]), Step("Sure.")],
         [user("Any table?"), SleepFrame(0.1), InterruptionFrame(), SleepFrame(0.4)],
+        done_timeout=3,  # the interrupted call's answer ("Sure.") is never asked for
     )
     assert "check" not in store.spans
     tool_messages = [m for m in context.get_messages() if m.get("role") == "tool"]
