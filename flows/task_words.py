@@ -29,11 +29,12 @@ SOFT_CANCEL = re.compile(
     r"(?<!he )(?<!she )(?<!they )(?<!who )(?<!one )(?<!son )(?<!wife )(?<!husband )"
     r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
     r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
+    r"(?:won't|will not|can't|cannot|not going to) make (?:my|our|the) (?:table|booking|reservation)|"
     r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
     re.IGNORECASE,
 )
-"""A cancellation said without the word ("we can't make it on Friday", "please scrap my
-reservation", "I'll have to call it off", "we're not coming after all")."""
+"""A cancellation said without the word ("we can't make it on Friday", "we won't make our
+table on Saturday", "please scrap my reservation", "I'll have to call it off", "we're not coming after all")."""
 LATE = (
     r"(?:(?<!might )(?<!may )(?<!probably )(?<!could )(?<!possibly )be|are|"
     r"(?<!might be )(?<!may be )running)"
@@ -87,6 +88,7 @@ TASK_WORDS = (
             r"(?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
             r"(?:i|we)(?: have|'ve| have got|'ve got) a (?:booking|reservation)|"
+            rf"(?:i|we) looked (?:a table )?for (?:this |next )?(?:{WEEKDAYS}|tomorrow|tonight)\b|"
             r"(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved|made) (?:a|our|my|the) "
             r"(?:table|booking|reservation)|(?:i|we)(?: have|'ve)? (?:already )?(?:booked|reserved) "
             r"(?:for|under|in)\b|(?:i|we)(?:'ve| have got|'ve got) a table|about the (?:booking|reservation)|"
@@ -111,7 +113,8 @@ eight", "one can't come, we'll be one person less" and "could we come an hour la
 changes, as are "one of our party dropped out" and "one of us can't come" (the table stays).
 Last, a booking the caller already has, with no cancellation said ("I've got a
 table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
-be five now", "calling about my book in on Thursday" (Whisper's "booking"), "I booked a table under Jones", "the booking for Jones on Friday"), is one to
+be five now", "calling about my book in on Thursday" and "I looked for Friday" (Whisper's
+"booking", "booked"), "I booked a table under Jones", "the booking for Jones on Friday"), is one to
 change: "could I have a table" and "I'd like to make my (or the) booking for Friday" ask for
 a new one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)

@@ -343,6 +343,10 @@ async def test_a_name_said_just_before_the_number_is_taken(store, rules):
         # Whisper's "my booking" as "my book in": a booking the caller has, changed.
         ("Can I miss care to my book in for Saturday, make it five people instead?", "change"),
         ("I'm calling about my book in on Thursday. Can we make it for six people now?", "change"),
+        # Whisper's "I booked for Friday", and "we won't make our table" (3 Dec 2026).
+        ("Hi, I looked for Friday underneath a shelf. Could we come earlier at six?", "change"),
+        ("We won't make our table on Saturday. Please, can't sleep.", "cancel"),
+        ("I looked for a table online and found you.", "book"),
         ("We can't come on Friday anymore, can we do next Saturday?", "change"),
         ("We can't make it on Friday, how about Saturday?", "change"),
         ("We can't make it on Friday, sorry.", "cancel"),
