@@ -36,6 +36,7 @@ from flows.heard_alike import WEEKDAYS
 from flows.phone_heard import PhoneHeard
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
 from flows.spoken_numbers import with_digits
+from flows.task_words import CHANGE_SAID
 
 BARE_NUMBER = re.compile(r"(?<![\d:.])\b(1[0-2]|[1-9])\b(?![:.]\d)")
 """A number that can be an hour or a party size, alone ("Three.", "it should be 8")."""
@@ -107,11 +108,12 @@ NAME_TRIES = 2
 """Names not caught, in a lookup, before the bot asks for the booking's day instead."""
 FIND_NAME_QUESTION = "And what name is the booking under?"
 NEW_TIME_CUE = re.compile(
-    r"\b(?:no|actually|sorry|instead|rather|make (?:it|that)|change|move|can (?:we|i|you)|"
-    r"could (?:we|i|you)|how about|what about|later|earlier|prefer)\b",
+    r"\b(?:no|actually|sorry|can (?:we|i|you)|could (?:we|i|you)|how about|what about|later|"
+    r"earlier|prefer)\b",
     re.IGNORECASE,
 )
-"""Words with which a caller changes the time of the table ("Actually, can we make it 8?")."""
+"""Besides the words of any change (`CHANGE_SAID`), those with which a caller changes the time
+of the table ("Actually, can we do 8?")."""
 
 
 @dataclass
@@ -244,6 +246,7 @@ class BookingProgress:
             self.asked != "name"
             or self.slots.at is None
             or said.at in (None, self.slots.at)
+            or CHANGE_SAID.search(text)
             or NEW_TIME_CUE.search(text)
         ):
             return said
