@@ -20,6 +20,13 @@ NOT_SENT = "Sorry, the text message did not go through, but your booking stands.
 LOOKUPS_BEFORE_A_PERSON = 2
 """Lookups that found nothing in one call before the bot offers a person instead of asking again."""
 OFFER_A_PERSON = "Would you like me to put you through to a member of staff?"
+NUMBER_TAKEN = (
+    "That number already has a booking that day. What name is that booking under, or is there "
+    "another number we can use?"
+)
+"""Said when the tools refuse a new table under a number with a booking that day (often a
+change Whisper heard as a new booking, under a name it spelt otherwise): the other booking's
+name shows it is the caller's, and the tools then offer to replace it."""
 
 
 class BookingResults:
@@ -112,7 +119,10 @@ class BookingResults:
                 self.progress.checked = None
                 return self._offer_alternatives(result, "then")
             if result.get("error") == "phone_in_use":
-                self.progress.taken = (self.progress.slots.phone, self.progress.slots.name)
+                desk = self.progress
+                desk.taken = (desk.slots.phone, desk.slots.name)
+                desk.slots, desk.asked = replace(desk.slots, name=None), "name"
+                return Reply(NUMBER_TAKEN)
             return Reply(result.get("message", ""))
         booking = result["booking"]
         self.progress, self.recent = (

@@ -57,7 +57,7 @@ from flows.ondevice_answers import (
     LEAVING,
 )
 from flows.ondevice_asides import Asides
-from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON
+from flows.ondevice_booking_results import ANYTHING_ELSE, NUMBER_TAKEN, OFFER_A_PERSON
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
 from flows.speech import people, spoken_date, spoken_phone, spoken_time
@@ -96,13 +96,6 @@ MEMORY = (
     "second_table",
 )
 """What `OfflineBookings` keeps between turns: saved and put back around a speculative reply."""
-
-
-NUMBER_TAKEN = (
-    "That number already has a booking that day. What name is that booking under, or is there "
-    "another number we can use?"
-)
-"""Said when the caller gives again the number the tools refused for a new table."""
 
 
 class OfflineBookings(Asides):
@@ -444,9 +437,16 @@ class OfflineBookings(Asides):
             return Reply(prefix, calls=(("check_availability", desk.slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
+                if slot == "name" and desk.taken is not None and desk.taken[0] == slots.phone:
+                    desk.asked = "name"  # the refused number said again: the same question
+                    return Reply(f"{prefix}{NUMBER_TAKEN}")
                 return self._ask(slot, prefix)
         if (unsure := desk.unsure_of(("name", "phone"))) is not None:
             return self._confirm(unsure, prefix)
+        if desk.taken is not None and desk.taken[0] == slots.phone and desk.taken[1] != slots.name:
+            # The other booking's name, after the tools refused the number: the table was read
+            # back and agreed; the tools read back the booking it replaces, or refuse again.
+            return Reply(prefix, calls=(("book_table", desk.booking_arguments()),))
         if desk.taken == (slots.phone, slots.name):
             # The same number and name again, after the tools refused them: not read back
             # and refused over and over; the other booking's name shows it is the caller's.

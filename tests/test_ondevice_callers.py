@@ -422,13 +422,26 @@ async def test_a_taken_number_said_again_asks_for_the_other_bookings_name(store,
     assert [b.party_size for b in await store.bookings()] == [4]
 
 
-async def test_the_other_bookings_name_offers_to_replace_it(store, rules):
+async def test_a_refused_number_is_answered_by_asking_the_other_bookings_name(store, rules):
     await book_friday_for_lena(store)
-    call = await talk(
-        store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "It's 07911 254346.", "Lena Vogel.", "Yes."
-    )
+    call = await talk(store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER)
+    assert call.replies[-1] == NUMBER_TAKEN
+
+
+async def test_the_other_bookings_name_offers_to_replace_it_without_reading_back_again(
+    store, rules
+):
+    await book_friday_for_lena(store)
+    call = await talk(store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "Lena Vogel.")
     assert call.replies[-1].startswith("You already have a table for 4 people on Friday")
     assert call.replies[-1].endswith("will replace it. Shall I go ahead?")
+
+
+async def test_the_replacement_agreed_to_is_booked_under_the_other_bookings_name(store, rules):
+    await book_friday_for_lena(store)
+    await talk(store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "Lena Vogel.", "Yes.")
+    confirmed = [b for b in await store.bookings() if b.status == "confirmed"]
+    assert [(b.name, b.party_size) for b in confirmed] == [("Lena Vogel", 5)]
 
 
 async def test_the_same_name_heard_a_third_time_offers_a_person(store, rules):
