@@ -175,8 +175,11 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     return again("opening")  # "Sorry, I did not catch that": say it again
 
 
-async def done(settings: Settings, rules: BookingRules, script: CallScript, today: date) -> bool:
-    """Whether the database holds what the caller wanted."""
+async def done(
+    settings: Settings, rules: BookingRules, script: CallScript, today: date
+) -> str | None:
+    """Whether the database holds what the caller wanted: None if not, else the name the
+    booking is under (the caller's, or Whisper's spelling of it with a note for the staff)."""
     from store import ReservationStore
 
     store = ReservationStore.open(settings.database_url, settings.restaurant_tables, rules.seating)
@@ -187,13 +190,17 @@ async def done(settings: Settings, rules: BookingRules, script: CallScript, toda
     want = script.wanted(today)
     mine = [b for b in bookings if b.phone == script.phone_e164]
     if script.task == "cancel":
-        return bool(mine) and all(b.status != "confirmed" for b in mine)
-    return any(
-        b.status == "confirmed"
-        and b.date == want["date"]
-        and b.time == want["time"]
-        and b.party_size == want["party_size"]
-        for b in mine
+        return mine[0].name if mine and all(b.status != "confirmed" for b in mine) else None
+    return next(
+        (
+            b.name
+            for b in mine
+            if b.status == "confirmed"
+            and b.date == want["date"]
+            and b.time == want["time"]
+            and b.party_size == want["party_size"]
+        ),
+        None,
     )
 
 
@@ -228,7 +235,7 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
             pcm = speak(voice, text, settings)
             return with_noise(pcm, noise, SNR_DB, seed=index + len(turns)) if noise else pcm
 
-        turns, latencies, completed = [], [], False
+        turns, latencies, completed, booked_as = [], [], False, None
         async with ScriptedCall(settings) as call:
             await call.greet(timeout=30)
             line, asked = script.opening, Counter({"opening": 1})
@@ -252,7 +259,7 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
                     f.text.strip() for _, f in call.timeline.after(started, TranscriptionFrame)
                 )
                 turns.append({"said": line, "heard": heard, "bot": reply})
-                if await done(settings, rules, script, today):
+                if (booked_as := await done(settings, rules, script, today)) is not None:
                     completed = True
                     break
                 line = answer(reply, script, today, rules, asked)
@@ -261,6 +268,8 @@ async def run_call(index: int, script: CallScript, voice: str, noise: str | None
         "voice": voice,
         "noise": noise,
         "completed": completed,
+        # Booked under a name other than the caller's: Whisper's spelling, noted for the staff.
+        "name_misspelt": completed and booked_as != script.name,
         "turns": turns,
         "latencies_ms": latencies,
     }
@@ -314,6 +323,7 @@ def summarise(results: list[dict]) -> dict:
             voice: {"calls": n, "rate": rate([r for r in results if r["voice"] == voice])}
             for voice, n in Counter(r["voice"] for r in results).items()
         },
+        "completed_name_misspelt": sum(r.get("name_misspelt", False) for r in results),
         "noisy": {
             "calls": len(noisy),
             "rate": rate(noisy),

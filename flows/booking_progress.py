@@ -163,8 +163,13 @@ class BookingProgress:
     phone: PhoneHeard = field(default_factory=PhoneHeard)
     """What was heard of the caller's phone number so far."""
     name_unsure: bool = False
-    """The caller corrected the name and the same name was heard again: the booking, if made,
-    carries `NAME_NOTE` for the staff."""
+    """The caller corrected the name and the same name was heard again, or another after more
+    than one try: the booking, if made, carries `NAME_NOTE` for the staff."""
+    name_asks: int = 0
+    """Times the bot asked for the name in this task."""
+    read_back_as: Slots | None = None
+    """The new booking as last read back: read back again with only the name corrected, the
+    name alone is said."""
     changing: str | None = None
     """The one detail the caller said the change is about ("the number of people")."""
     party_change: int | None = None
@@ -342,6 +347,15 @@ class BookingProgress:
             on_day = [b for b in bookings if b["date"] == day.isoformat()]
             return (on_day or bookings)[0]
         return bookings[0]
+
+    def name_only_corrected(self) -> bool:
+        """Whether the booking differs from its last read-back in the name alone."""
+        before, now = self.read_back_as, self.slots
+        return (
+            before is not None
+            and before.name != now.name
+            and replace(before, name=now.name, unsure=now.unsure) == now
+        )
 
     def slot_arguments(self) -> dict[str, Any]:
         """What `check_availability` takes: the day, time and party size."""

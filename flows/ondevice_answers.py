@@ -199,6 +199,19 @@ class QuestionAnswers(BookingResults):
         desk.name_unsure, desk.awaiting = True, "readback"
         return Reply(f"Sorry, I keep hearing {desk.slots.name}. {NAME_NOTED}")
 
+    def _name_read_back(self, prefix: str) -> Reply:
+        """The name alone, after the caller corrected it at the read-back: the rest was agreed.
+        A name that took more than one try may still be Whisper's spelling: booked with a note
+        for the staff if the caller agrees (a name never caught right blocked the booking)."""
+        desk = self.progress
+        if desk.name_asks > 1:
+            desk.name_unsure = True
+            heard = f"Sorry, I may still have the name wrong: I heard {desk.slots.name}."
+            return Reply(f"{prefix}{heard} {NAME_NOTED}")
+        return Reply(
+            f"{prefix}Thank you. So that's under the name {desk.slots.name}. Shall I book it?"
+        )
+
     def _answer_to_leaving(self, text: str, intent: str | None) -> Reply | None:
         """The caller's answer to "Would you like to end the call?" mid-task: yes, or the
         goodbye again, ends it; no goes back to the question; details carry on the task."""

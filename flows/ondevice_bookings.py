@@ -457,6 +457,10 @@ class OfflineBookings(Asides):
             desk.slots = slots = replace(slots, notes=None)
             prefix = f"{prefix}{NOTE_TOO_LONG}"
         desk.awaiting, desk.asked, desk.read_back_misses = "readback", None, 0
+        if desk.name_only_corrected():
+            desk.read_back_as = slots
+            return self._name_read_back(prefix)
+        desk.read_back_as = slots
         notes = f", with the note: {slots.notes}" if slots.notes else ""
         return Reply(
             f"{prefix}So that's a table for {people(slots.party_size)}, on "
@@ -543,6 +547,7 @@ class OfflineBookings(Asides):
             return REFERENCE_QUESTION if desk.no_phone else FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
+        desk.name_asks += slot == "name"
         if slot == "booking_day" and desk.name_misses >= NAME_TRIES and desk.slots.phone:
             return BOOKING_DAY_QUESTION
         if slot == "changes":
