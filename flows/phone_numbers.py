@@ -159,7 +159,7 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     there is none, or more than one. The mishearings: the national prefix dropped or heard as
     another word ("four seven seven ..." for "oh seven seven ...", on the tuning voices),
     one copy too many of a repeated digit ("one one one one" for "one one one"; of two
-    runs, the longer), and "nine" heard as "I" or "high". The
+    runs, the longer, or the one across a pause), and "nine" heard as "I" or "high". The
     brain confirms a guess alone before it books under it; a lookup with it finds a booking
     only if the name or the day matches too (flows/caller_verification.py)."""
     if (nine := _nine_heard_as_a_word(spoken, region)) is not None:
@@ -176,7 +176,25 @@ def guess_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
     valid = {e164 for c in candidates if (e164 := _line_in(region, c)) is not None}
     if len(valid) > 1 and (longest := _longest_run_copy(digits, runs, region)) is not None:
         valid = {longest}
+    if len(valid) > 1 and (echo := _group_echo(said, digits, region)) in valid:
+        valid = {echo}
     return (valid.pop(), said) if len(valid) == 1 else None
+
+
+GROUP_ECHO = re.compile(r"(\d)[.,;:!?]\s*\1(?!\d)")
+"""A group's last digit said again as the next group's first: "one one two. two nine two" for
+"one one two, nine two ..."."""
+
+
+def _group_echo(said: str, digits: str, region: str) -> str | None:
+    """The valid number without the one copy of a digit repeated across a pause, where copies
+    in two runs each make a valid number: Whisper tiny.en wrote "zero seven nine one one two.
+    two nine two. Five nine six." for 07911 292596 (Piper, a development call, 3 Dec 2026)."""
+    echoes = [*GROUP_ECHO.finditer(said)]
+    if len(echoes) != 1:
+        return None
+    copy = len(re.sub(r"\D", "", said[: echoes[0].end() - 1]))
+    return _line_in(region, digits[:copy] + digits[copy + 1 :])
 
 
 NINE_AS_A_WORD = re.compile(r"(?<=\d)[,.]?\s+(?:i|high)[,.]?\s+(?=\d)")

@@ -689,6 +689,8 @@ def test_a_number_heard_with_a_digit_too_many_is_not_made_valid_by_dropping_its_
         ("two four seven seven one nine three nine one one nine zero", "+447719391190"),
         ("oh seven nine one one one one two three four five six", "+447911123456"),  # one 1 more
         ("It's zero seven, I one one. One seven nine. Two four six.", "+447911179246"),  # I: 9
+        # A group's last digit echoed after the pause: "two. two nine two".
+        ("It's zero seven nine one one two. two nine two. Five nine six.", "+447911292596"),
     ],
 )
 def test_a_number_one_common_mishearing_away_is_guessed_and_marked_unsure(said, number):
@@ -708,6 +710,10 @@ def test_a_number_heard_whole_is_not_marked_unsure():
 def test_no_number_is_guessed_when_more_than_one_mishearing_fits():
     # "0 7 5 0 0 9 9 9 1 1 1" with a 1 too many: any of three runs may hold the extra copy.
     assert guess_phone("0 7 5 0 0 0 9 9 9 1 1 1", "GB", bare=True) is None
+
+
+def test_a_repeated_digit_echoed_across_two_pauses_is_not_guessed():
+    assert guess_phone("0 7 8 2. 2 4 5 6. 6 7 8 9", "GB", bare=True) is None
 
 
 def test_of_two_repeated_runs_the_longer_holds_the_copy_too_many():
