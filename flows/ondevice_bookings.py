@@ -437,9 +437,6 @@ class OfflineBookings(Asides):
             return Reply(prefix, calls=(("check_availability", desk.slot_arguments()),))
         for slot in ("name", "phone"):
             if getattr(slots, slot) is None:
-                if slot == "name" and desk.taken is not None and desk.taken[0] == slots.phone:
-                    desk.asked = "name"  # the refused number said again: the same question
-                    return Reply(f"{prefix}{NUMBER_TAKEN}")
                 return self._ask(slot, prefix)
         if (unsure := desk.unsure_of(("name", "phone"))) is not None:
             return self._confirm(unsure, prefix)
@@ -547,6 +544,8 @@ class OfflineBookings(Asides):
             return REFERENCE_QUESTION if desk.no_phone else FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
+        if slot == "name" and desk.taken is not None and desk.taken[0] == desk.slots.phone:
+            return NUMBER_TAKEN  # the name of the booking the refused number has that day
         desk.name_asks += slot == "name"
         if slot == "booking_day" and desk.name_misses >= NAME_TRIES and desk.slots.phone:
             return BOOKING_DAY_QUESTION

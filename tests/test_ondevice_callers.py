@@ -458,6 +458,12 @@ async def test_a_refused_number_is_answered_by_asking_the_other_bookings_name(st
     assert call.replies[-1] == NUMBER_TAKEN
 
 
+async def test_an_answer_heard_as_no_name_gets_the_other_bookings_question_again(store, rules):
+    await book_friday_for_lena(store)
+    call = await talk(store, rules, *NEW_TABLE_ON_A_TAKEN_NUMBER, "It's not a murder of him.")
+    assert call.replies[-1] == f"Sorry, I did not catch that. {NUMBER_TAKEN}"
+
+
 async def test_the_other_bookings_name_offers_to_replace_it_without_reading_back_again(
     store, rules
 ):
