@@ -166,7 +166,8 @@ class BookingProgress:
     """The caller corrected the name and the same name was heard again, or another after more
     than one try: the booking, if made, carries `NAME_NOTE` for the staff."""
     name_asks: int = 0
-    """Times the bot asked for the name in this task."""
+    """Times the bot asked for the name in this task (not counting a question said again after
+    an aside)."""
     read_back_as: Slots | None = None
     """The new booking as last read back: read back again with only the name corrected, the
     name alone is said."""
@@ -347,6 +348,10 @@ class BookingProgress:
             on_day = [b for b in bookings if b["date"] == day.isoformat()]
             return (on_day or bookings)[0]
         return bookings[0]
+
+    def number_taken(self) -> bool:
+        """Whether the tools refused a new table under the phone number held now."""
+        return self.taken is not None and self.taken[0] == self.slots.phone
 
     def name_only_corrected(self) -> bool:
         """Whether the booking differs from its last read-back in the name alone."""

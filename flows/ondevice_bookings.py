@@ -299,7 +299,7 @@ class OfflineBookings(Asides):
                 missed = self._seating_times()  # "What times do you have?", "Whenever."
             elif missed == NOT_CAUGHT and text.rstrip().endswith("?"):
                 missed = CANNOT_ANSWER  # "Do you have parking?": heard, but not offline's to answer
-            return Reply(f"{missed} {self._question(desk.asked)}")
+            return self._ask(desk.asked, f"{missed} ")
         if not heard and desk.task == "book" and desk.awaiting == "readback":
             return self._read_back_not_caught()
         return self._next()
@@ -440,7 +440,7 @@ class OfflineBookings(Asides):
                 return self._ask(slot, prefix)
         if (unsure := desk.unsure_of(("name", "phone"))) is not None:
             return self._confirm(unsure, prefix)
-        if desk.taken is not None and desk.taken[0] == slots.phone and desk.taken[1] != slots.name:
+        if desk.number_taken() and desk.taken[1] != slots.name:
             # The other booking's name, after the tools refused the number: the table was read
             # back and agreed; the tools read back the booking it replaces, or refuse again.
             return Reply(prefix, calls=(("book_table", desk.booking_arguments()),))
@@ -511,6 +511,7 @@ class OfflineBookings(Asides):
 
     def _ask(self, slot: str, prefix: str = "") -> Reply:
         self.progress.asked = slot
+        self.progress.name_asks += slot == "name"
         return Reply(f"{prefix}{self._question(slot)}")
 
     def _confirm(self, slot: str, prefix: str = "") -> Reply:
@@ -544,9 +545,8 @@ class OfflineBookings(Asides):
             return REFERENCE_QUESTION if desk.no_phone else FIND_QUESTION
         if slot == "name" and desk.task != "book":
             return FIND_NAME_QUESTION
-        if slot == "name" and desk.taken is not None and desk.taken[0] == desk.slots.phone:
+        if slot == "name" and desk.number_taken():
             return NUMBER_TAKEN  # the name of the booking the refused number has that day
-        desk.name_asks += slot == "name"
         if slot == "booking_day" and desk.name_misses >= NAME_TRIES and desk.slots.phone:
             return BOOKING_DAY_QUESTION
         if slot == "changes":
