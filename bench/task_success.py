@@ -121,6 +121,8 @@ def answer(reply: str, script: CallScript, today: date, rules: BookingRules, ask
     if script.task == "book" and wrong_details(reply, want, today, rules):
         return correction
     if "what would you like to change" in low:
+        if script.task == "cancel":
+            return "Nothing, I want to cancel it."  # a cancellation heard as a change
         if script.task != "change" and asked["wrong name"]:
             return f"The name. It's {script.name}."  # what they said no to at the read-back
         if script.task != "change" and asked["wrong phone"]:
@@ -359,16 +361,27 @@ def main():
         nargs="?",
         const=1,
         type=int,
-        choices=(1, 2),
+        choices=(1, 2, 3),
         help="the development callers and voices, also tuned on: the first batch "
-        "(bench/task_success_dev.py) or with 2 the second (bench/task_success_dev2.py)",
+        "(bench/task_success_dev.py), with 2 the second (bench/task_success_dev2.py), with 3 the "
+        "third (bench/task_success_dev3.py)",
     )
     args = parser.parse_args()
     calls, voices, callers = CALLS, VOICES, "held out"
     if args.tuning or args.dev:
-        from bench import task_success_dev, task_success_dev2, task_success_tuning
+        from bench import (
+            task_success_dev,
+            task_success_dev2,
+            task_success_dev3,
+            task_success_tuning,
+        )
 
-        chosen = {None: task_success_tuning, 1: task_success_dev, 2: task_success_dev2}[args.dev]
+        chosen = {
+            None: task_success_tuning,
+            1: task_success_dev,
+            2: task_success_dev2,
+            3: task_success_dev3,
+        }[args.dev]
         calls, voices = chosen.CALLS, chosen.VOICES
         callers = f"{'development' if args.dev else 'tuning'} ({chosen.__file__.split('/')[-1]})"
         if args.out == RESULTS:

@@ -85,6 +85,13 @@ def test_a_booker_asked_what_to_change_says_the_whole_booking_again(rules):
         assert said.startswith(f"No, it's for {BOOKER.party_words} people")
 
 
+def test_a_canceller_asked_what_to_change_says_they_want_to_cancel(rules):
+    canceller = next(c for c in CALLS if c.task == "cancel")
+    question = "I found your booking. What would you like to change: the day, the time or the number of people?"
+    said = answer(question, canceller, rules.today(), rules, Counter())
+    assert said == "Nothing, I want to cancel it."
+
+
 def test_asked_what_to_change_after_a_wrong_name_the_caller_says_the_name(rules):
     national = BOOKER.phone_e164.replace("+44", "0")
     reply = READ_BACK.format(party=2, day="Saturday", name="Reset", phone=national)
