@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from text_to_num import alpha2digit
 
 from flows.spoken_numbers import DIGIT_WORD
+from function_calls import is_affirmative, is_negative, is_question
 
 CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-ſ]"
 """A name's first letter: a capital, accented ones too ("Élodie", "Łukasz"); Latin Extended-A
@@ -27,13 +28,16 @@ booking, not the caller who said "this is Tom Foley" before it."""
 INTRODUCTION = re.compile(
     r"(?:^|[.!?,;]\s*)(?:and\s+)?"
     r"(?:(?:hi|hello|hey|um|uh|er|erm|so|yeah|yes|well|oh|good (?:morning|afternoon|evening))[\s,]+)*"
-    rf"(?:this is|it'?s|it is|i'm|i am)\s+(?={CAPITAL})|\bunder\s+(?={CAPITAL})"
-    rf"|\bname[,:]?\s+(?={CAPITAL})|\b(?:booking|reservation)\s+for\s+(?={CAPITAL})",
+    rf"(?:this is|it'?s|it is|i'm|i am)\s+(?-i:(?={CAPITAL}))|\bunder\s+(?-i:(?={CAPITAL}))"
+    rf"|\bname[,:]?\s+(?-i:(?={CAPITAL}))|\b(?:booking|reservation)\s+for\s+(?-i:(?={CAPITAL}))"
+    rf"|\bshould be\s+(?-i:(?={CAPITAL}))",
     flags=re.IGNORECASE,
 )
-"""An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker", after
+"""An introduction, "under Smith", "name James Wilson", "the booking for Tom Baker", "(the
+name is wrong,) it should be Tom Barker", after
 greetings and fillers ("hi um so its Lena Vogel"); what follows must be capitalised ("this is
-Maria", not "I'm looking")."""
+Maria", not "I'm looking"; until 3 Dec 2026 the flag made any word do, and "It's for two
+people, on Saturn" named the booking Saturn)."""
 NAME_BEFORE = re.compile(
     rf"\b({CAPITAL}[\w'-]*(?:\s+{CAPITAL}[\w'-]*){{0,2}}),?(?:\s+is|'s)\s+(?:the|my|our)\s+"
     r"(?:name|surname|last name)\b"
@@ -340,3 +344,34 @@ def _name_words(words: list[str], cased: bool, first: bool = False) -> list[str]
 def _is_number(word: str) -> bool:
     """A number said in words ("seven", "thirty"), which is no one's name."""
     return any(c.isdigit() for c in alpha2digit(word, "en", threshold=0))
+
+
+HEARD_NAME_WORDS = 5
+"""At most this many words are kept as a name Whisper could not spell (see `heard_for_name`)."""
+NOT_AN_ANSWER = {
+    "know", "sorry", "pardon", "what", "repeat", "again", "table", "booking", "reservation",
+    "number", "phone", "people", "time", "day", "wait", "hold", "moment", "cancel", "change",
+}  # fmt: skip
+"""Words of an answer to "what name?" that is about something else ("I don't know",
+"Sorry, what?"), not a name heard wrong."""
+
+
+def heard_for_name(text: str) -> str | None:
+    """What Whisper wrote for a name it could not make a name of ("It's a live yale mess." for
+    "It's Elif Yilmaz."): the words after any "it's" or "the name is", capitalised, for the
+    staff to check; None for a yes, a no, a question, digits, words of another answer or more
+    words than a name has."""
+    if is_question(text) or is_affirmative(text) or is_negative(text):
+        return None
+    if any(c.isdigit() for c in text):
+        return None
+    said = re.split(rf"\b{NAME_MARKERS}\b", text, flags=re.IGNORECASE)[-1]
+    words = [w.strip("'-") for w in _words(FILLERS.sub("", said)).split()]
+    words = [w for w in words if w and w.lower() not in MARKER_FILLERS | {"please", "thanks"}]
+    if not 0 < len(words) <= HEARD_NAME_WORDS:
+        return None
+    if any(
+        len(w) > LONGEST_NAME_WORD or w.lower() in NOT_AN_ANSWER or _is_number(w) for w in words
+    ):
+        return None
+    return " ".join(w[:1].upper() + w[1:] for w in words)

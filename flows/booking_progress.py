@@ -152,6 +152,8 @@ class BookingProgress:
     after it alone ("The 5th.")."""
     held: tuple[str, dict[str, Any]] | None = None
     """The call whose read-back the caller is answering."""
+    refusals: int = 0
+    """Times the caller said no to a change or cancellation read back."""
     read_back_again: bool = False
     """A change or cancellation was read back a second time after an answer that was neither
     yes nor no; another such answer leaves the booking as it was."""
@@ -160,6 +162,9 @@ class BookingProgress:
     that number, and the caller has not shown it is theirs."""
     read_back_misses: int = 0
     """Answers to a new booking's read-back heard as neither yes, no nor a detail."""
+    numbers_before: list[str] = field(default_factory=list)
+    """Numbers heard whole and then replaced by another: a booking not found under the newer
+    is looked for under these too."""
     phone: PhoneHeard = field(default_factory=PhoneHeard)
     """What was heard of the caller's phone number so far."""
     name_unsure: bool = False
@@ -168,6 +173,8 @@ class BookingProgress:
     name_asks: int = 0
     """Times the bot asked for the name in this task (not counting a question said again after
     an aside)."""
+    name_corrections: int = 0
+    """Times the caller corrected the name at the read-back."""
     read_back_as: Slots | None = None
     """The new booking as last read back: read back again with only the name corrected, the
     name alone is said."""
@@ -186,6 +193,32 @@ class BookingProgress:
     said_next: bool = False
     """The new day was said as "next Friday": a booking already on the coming Friday moves to
     the one after."""
+
+    def take(self, said: Slots):
+        """What a turn said, over what was held; a number it replaces is kept in
+        `numbers_before`."""
+        held = self.slots.phone
+        self.slots = self.slots.merged(said)
+        if held and held != self.slots.phone and held not in self.numbers_before:
+            self.numbers_before.append(held)
+
+    def number_before(self) -> str | None:
+        """A number heard earlier in the task, once each, to look the booking up by when the
+        number held finds none: a development caller's right number, heard whole, was replaced
+        by one heard a digit wrong when said again with the booking's day (3 Dec 2026)."""
+        while self.numbers_before:
+            if (number := self.numbers_before.pop()) != self.slots.phone:
+                return number
+        return None
+
+    def table_asked(self) -> Slots:
+        """The day, time and party size of a change that found no booking, for the new table
+        the caller may book instead: "I'd love my table on Friday for three at 8:30" is
+        Whisper's "a table", taken for a change (a development caller, 3 Dec 2026)."""
+        if self.task not in (None, "change") or self.booking is not None:
+            return Slots()
+        said = self.slots
+        return Slots(day=said.day or self.booking_day, at=said.at, party_size=said.party_size)
 
     def read_change(self, said: Slots, text: str) -> tuple[Slots, bool]:
         """What a turn says about the change, and whether it moves the party size or the time
@@ -352,6 +385,11 @@ class BookingProgress:
     def number_taken(self) -> bool:
         """Whether the tools refused a new table under the phone number held now."""
         return self.taken is not None and self.taken[0] == self.slots.phone
+
+    def names_heard(self) -> int:
+        """Names heard for this booking: the first (said unasked, or asked for), one for each
+        time it was asked again, one for each correction at the read-back."""
+        return max(self.name_asks, 1) + self.name_corrections
 
     def name_only_corrected(self) -> bool:
         """Whether the booking differs from its last read-back in the name alone."""

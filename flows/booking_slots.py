@@ -164,6 +164,11 @@ HOUR_ISH = re.compile(
 """An hour in words run into "ish" ("eightish"), which the words-to-digits step would miss."""
 
 
+DIGIT_RUN_AFTER = re.compile(r"(?:\s+\d\b){2}")
+"""Two more digits said one by one after a time: it is the start of a phone number ("Phone
+zero seven nine one one", heard "around seven nine one one eight one")."""
+
+
 def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[time | None, bool]:
     """The time, and whether it is a guess: minutes that could be either of "fifteen" and
     "fifty", run together without their colon ("at 815", "at 850"), or any 50 ("eight fifty"
@@ -178,6 +183,8 @@ def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[
     )
     for pattern, read in TIME_PATTERNS:
         found = re.search(pattern, spoken)
+        if found and DIGIT_RUN_AFTER.match(spoken, found.end()):
+            continue  # "around 7 9 1 1 8 1": a phone number's digits, not seven o'clock
         if found and (at := read(found)) is not None:
             run_together = pattern in RUN_TOGETHER_TIMES
             said_fifty = at.minute == 50 and re.search(r"\b50\b", found[0]) is not None

@@ -31,6 +31,8 @@ DAYS_HEARD = [
     # "Friday" heard as "three day" / "free day" / "fry day" ("in three days" is not one).
     (r"\b(this|on|next|coming) (?:3|free|fry) day\b(?!s)", r"\1 friday"),
     (r"(?<!\bin )\b(?:3|free|fry) day (?=night|evening|at\b)", "friday "),
+    # "Saturday" heard as "Saturn" ("on Saturn 8 8pm", a development caller).
+    (r"\b(on|this|next|coming) saturn\b", r"\1 saturday"),
     # A day's name heard in two words: "satur day", "wednes day", "thurs day".
     (r"\b(mon|tues|wednes|thurs|satur) day\b", r"\1day"),
     # "Friday the 11th" with "the" misheard ("Friday, mid 11th").

@@ -16,6 +16,7 @@ from flows.booking_slots import Slots, parse_name, parse_slots
 from flows.ondevice_booking_results import ANYTHING_ELSE, OFFER_A_PERSON, BookingResults
 from flows.phone_heard import NOT_CAUGHT
 from flows.phone_numbers import unusable_phone
+from flows.speech import people, spoken_date, spoken_time
 from flows.task_words import CHANGE_SAID
 from function_calls import is_affirmative, is_negative, is_question
 from services.ondevice_llm import Reply
@@ -126,9 +127,14 @@ class QuestionAnswers(BookingResults):
                     # "Oh sorry, it's Friday, not tomorrow." of the Friday booking read back:
                     # the gate reads it back again.
                     return Reply("", calls=(held,))
+            desk.refusals += no
             before, heard = desk.slots, desk.task in ("book", "change") and self._listen(text)
             if heard and desk.slots != before:
                 return self._next()  # "No, make it five": the details said instead, read back
+            refused_again = desk.task == "change" and heard and desk.refusals > 1
+            if refused_again and (only := self._only_said(text)) is not None:
+                desk.slots = only  # "No. Five people." again, five read back: the rest was wrong
+                return self._next()
             if desk.task == "change" and (heard or CHANGE_SAID.search(text)):  # or the same again
                 return self._ask("changes", "" if heard else "Sorry, I did not catch that. ")
             if not no and not desk.read_back_again:
@@ -140,6 +146,16 @@ class QuestionAnswers(BookingResults):
                 return Reply(said, calls=(held,))
             return self._left_as_it_was()
         return None
+
+    def _only_said(self, text: str) -> Slots | None:
+        """The change with only the details this turn says, when a second "no" says again what
+        was read back and the read-back changed more: "on the eight" in a garbled first
+        sentence moved a development caller's booking to the 8th, and "No. Five people." said
+        twice kept it there. A first such "no" asks what to change."""
+        said = parse_slots(text, self.rules.today(), self.rules.phone_region)
+        unsaid = {k: None for k in ("day", "at", "party_size") if getattr(said, k) is None}
+        only = replace(self.progress.slots, **unsaid)
+        return only if only != self.progress.slots and only.details() else None
 
     def _ask_again(self, slot: str) -> Reply:
         """The one detail the caller said was read back wrong, with no new value heard for it
@@ -199,12 +215,29 @@ class QuestionAnswers(BookingResults):
         desk.name_unsure, desk.awaiting = True, "readback"
         return Reply(f"Sorry, I keep hearing {desk.slots.name}. {NAME_NOTED}")
 
+    def _read_back(self) -> str:
+        """A new booking read back whole before it is made; a name that may be Whisper's
+        spelling is offered with the note for the staff."""
+        slots = self.progress.slots
+        notes = f", with the note: {slots.notes}" if slots.notes else ""
+        table = (
+            f"So that's a table for {people(slots.party_size)}, on {spoken_date(slots.day)} at "
+            f"{spoken_time(slots.at)}"
+        )
+        phone = f"phone {self._spoken_phone(slots.phone)}{notes}"
+        if self.progress.name_unsure:
+            heard = f"I may have your name wrong: I heard {slots.name}."
+            return f"{table}, {phone}. {heard} {NAME_NOTED}"
+        return f"{table}, under the name {slots.name}, {phone}. Shall I book it?"
+
     def _name_read_back(self, prefix: str) -> Reply:
         """The name alone, after the caller corrected it at the read-back: the rest was agreed.
-        A name that took more than one try may still be Whisper's spelling: booked with a note
-        for the staff if the caller agrees (a name never caught right blocked the booking)."""
+        The third name heard (asked twice, or corrected twice) may still be Whisper's spelling:
+        booked with a note for the staff if the caller agrees (a name never caught right
+        blocked the booking; a development caller corrected it five times, 3 Dec 2026)."""
         desk = self.progress
-        if desk.name_asks > 1:
+        desk.name_corrections += 1
+        if desk.names_heard() > 2:
             desk.name_unsure = True
             heard = f"Sorry, I may still have the name wrong: I heard {desk.slots.name}."
             return Reply(f"{prefix}{heard} {NAME_NOTED}")

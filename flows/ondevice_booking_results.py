@@ -150,11 +150,15 @@ class BookingResults:
 
     def _after_find_booking(self, result, arguments) -> Reply:
         desk = self.progress
+        if not result.get("ok") and (number := desk.number_before()) is not None:
+            desk.slots = replace(desk.slots, phone=number)  # the one heard before, tried too
+            return Reply("", calls=(("find_booking", self._find_arguments()),))
         if not result.get("ok"):
             self.failed_lookups += 1
             if self.failed_lookups >= LOOKUPS_BEFORE_A_PERSON:
                 # Asking forever helps no one: a person can check who is calling.
-                self.progress = BookingProgress(awaiting="human")
+                # A table asked for in the change is kept, for a booking made instead.
+                self.progress = BookingProgress(awaiting="human", slots=desk.table_asked())
                 return Reply(f"{NO_MATCH} {OFFER_A_PERSON}")
             if desk.slots.phone and self._day_fact() is None:
                 # The name may be what was misheard (the booking's day is a fact too), or

@@ -59,7 +59,8 @@ def find_phone(spoken: str, region: str, bare: bool) -> tuple[str, str] | None:
         return found[-1][:2]
     if found:
         return found[0][:2]
-    if bare and (e164 := valid_phone(spoken, region)) is not None:
+    round_number = ROUND_NUMBER.fullmatch(re.sub(r"\D", "", spoken)) is not None
+    if bare and not round_number and (e164 := valid_phone(spoken, region)) is not None:
         return e164, spoken
     return None
 
@@ -98,7 +99,11 @@ def _last_group(said: str) -> str:
 
 
 def _valid_run(run: re.Match, region: str) -> tuple[str, str, int] | None:
-    """The valid number in a run of digit groups, the words it was said in, and where."""
+    """The valid number in a run of digit groups, the words it was said in, and where; none in
+    a round number said as one word ("At eight billion.", Whisper's "At 8 pm", was the
+    freephone number 0800 000 0000)."""
+    if ROUND_NUMBER.fullmatch(re.sub(r"\D", "", run[0])):
+        return None
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
     groups = [*re.finditer(r"\+?\d+", run[0])]
     for first, group in enumerate(groups):

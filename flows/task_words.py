@@ -30,11 +30,13 @@ SOFT_CANCEL = re.compile(
     r"(?:can't|cannot|can not|won't be able to|couldn't) (?:make it|come)|"
     r"(?:won't|will not|not going to) make it\b(?! (?:at|for|by) )|"
     r"(?:won't|will not|can't|cannot|not going to) make (?:my|our|the) (?:table|booking|reservation)|"
-    r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off)\b",
+    r"won't be (?:coming|able to come)|take (?:my|our|the) (?:table|booking|reservation) off|"
+    rf"can't solve {BOOKING})\b",
     re.IGNORECASE,
 )
 """A cancellation said without the word ("we can't make it on Friday", "we won't make our
-table on Saturday", "please scrap my reservation", "I'll have to call it off", "we're not coming after all")."""
+table on Saturday", "please scrap my reservation", "I'll have to call it off", "we're not coming after all"),
+or with the word as Whisper heard it from an espeak-ng voice ("I can't solve my table")."""
 LATE = (
     r"(?:(?<!might )(?<!may )(?<!probably )(?<!could )(?<!possibly )be|are|"
     r"(?<!might be )(?<!may be )running)"
@@ -54,6 +56,7 @@ TASK_WORDS = (
             r"come (?:a bit |a little |an hour |half an hour )?(?:earlier|later)|"
             r"(?:knock|bump|bring|take|put) (?:it|us|that) (?:down|up|back|forward)|"
             r"(?:push|move|shift|bump) us\b|(?:change|move|switch) (?:it |that |us )?to\b|"
+            r"(?:moved|changed|switched) (?:to|from)\b|"
             rf"(?:change|move|switch|swap) (?:it |that )?from\b|(?:change|move|switch|swap) (?:{WEEKDAYS})\b|"
             r"(?:make|need to make|want to make) (?:a|some) changes?\b|"
             rf"(?:can|could) (?:we|you|i) make it (?!for\b)(?:(?:a table|a party|a group) (?:for|of) )?"
@@ -83,7 +86,8 @@ TASK_WORDS = (
     (
         "change",
         re.compile(
-            r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|book in|reservation|table)|"
+            r"\b(?:(?<!book )(?<!make )(?<!reserve )(?<!get )(?:my|our) (?:booking|book in|reservation)|"
+            r"(?<!book )(?<!make )(?<!reserve )(?<!get )(?<!love )(?<!like )(?:my|our) table|"
             rf"(?:my|our) (?:{WEEKDAYS}|today's|tonight's|tomorrow's|\d{{1,2}}(?:[:.]\d\d)? ?(?:pm|am|o'?clock)?) "
             r"(?:booking|reservation|table)|"
             r"(?:table|booking|reservation) (?:is |was )?(?:already )?booked|"
@@ -115,8 +119,9 @@ Last, a booking the caller already has, with no cancellation said ("I've got a
 table booked for Friday, could we come at eight?", "I'm calling about my reservation, we'll
 be five now", "calling about my book in on Thursday" and "I looked for Friday" (Whisper's
 "booking", "booked"), "I booked a table under Jones", "the booking for Jones on Friday"), is one to
-change: "could I have a table" and "I'd like to make my (or the) booking for Friday" ask for
-a new one."""
+change: "could I have a table", "I'd like to make my (or the) booking for Friday" and "I'd
+love my table on Friday for three" (Whisper's "a table", a development caller) ask for a new
+one."""
 IT = re.compile(r"\b(?:cancel|move|change|reschedule|postpone)\s+(?:it|that)\b", re.IGNORECASE)
 """A task on "it" or "that": the booking this call has just made or found, not another one."""
 CHANGE_SAID = re.compile(r"\b(?:make (?:it|that)|change|move|instead|rather)\b", re.IGNORECASE)

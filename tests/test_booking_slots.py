@@ -165,6 +165,15 @@ def test_a_bare_number_said_to_how_many_is_no_time():
     assert (slots.party_size, slots.at) == (5, None)  # it was 5 pm too
 
 
+def test_an_hour_said_before_more_digits_is_a_phone_number_not_a_time():
+    # Whisper's "Only around seven nine one one eight one" for "Phone zero seven nine one one".
+    assert parse_time("Only around seven nine one one eight one So far one.") is None
+
+
+def test_a_time_said_before_a_phone_number_after_a_comma_is_the_time():
+    assert parse_time("Friday at eight, zero seven nine one one") == time(20, 0)
+
+
 def test_a_time_taken_back_is_not_the_time():
     assert parse_slots("a table at 8 rather than 7:30", TODAY, "GB").at == time(20, 0)
 
@@ -369,6 +378,18 @@ def test_digits_said_one_by_one_after_hundred_are_not_added_to_it(said):
 )
 def test_the_digits_of_a_phone_number_that_is_no_valid_number_are_kept(said, bare, digits):
     assert unusable_phone(said, "GB", bare=bare) == digits
+
+
+@pytest.mark.parametrize("bare", [False, True])
+def test_a_round_number_said_as_one_word_is_no_phone_number(bare):
+    # Whisper's "At eight billion." for "At 8 pm" was the freephone number 0800 000 0000.
+    assert parse_phone("At eight billion.", "GB", bare=bare) is None
+
+
+def test_saturn_after_on_is_saturday():
+    assert parse_slots("No. It's for two people, on Saturn 8 8pm.", TODAY, "GB").day == date(
+        2030, 1, 5
+    )
 
 
 def test_a_short_number_is_not_a_phone_number():

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from flows.booking_names import parse_name
+from flows.booking_names import heard_for_name, parse_name
 from flows.booking_progress import NAME_NOTE
 from flows.booking_slots import parse_slots
 from flows.ondevice_bookings import NUMBER_TAKEN
@@ -77,6 +77,22 @@ async def test_a_number_heard_short_twice_is_asked_for_in_two_parts(store, rules
     )
     assert call.replies[-2] == "Thank you. And the rest of the number?"
     assert call.replies[-1].endswith("phone 07452 661980. Shall I book it?")
+
+
+async def test_a_number_heard_short_in_the_first_words_and_again_is_asked_for_in_parts(
+    store, rules
+):
+    call = await talk(
+        store,
+        rules,
+        "A table for two on Friday at 8pm, I'm Chloe Martin, my number is oh seven four five "
+        "two six one nine eight zero.",
+        "zero seven four five two, six one nine eight zero",
+    )
+    assert "I heard 0 7 4 5 2 6 1 9 8 0 — could you say" in call.replies[-2]
+    assert call.replies[-1] == (
+        "I heard 0 7 4 5 2 6 1 9 8 0. Let's take it in two parts. What are the first five digits?"
+    )
 
 
 async def test_a_number_phonenumbers_does_not_know_said_again_the_same_is_taken(store, rules):
@@ -165,8 +181,9 @@ async def test_a_guessed_number_is_confirmed_alone_before_the_read_back(store, r
 async def test_a_guess_the_caller_refused_is_not_offered_again(store, rules):
     heard = "four seven seven nine one two nine nine four six three"
     call = await talk(store, rules, *ASKED_FOR_PHONE, heard, "No.", heard)
+    # Heard the same way a second time after the refusal: asked for in parts, not guessed.
     assert call.replies[-1] == (
-        "I heard 4 7 7 9 1 2 9 9 4 6 3 — could you say the whole number again, digit by digit?"
+        "I heard 4 7 7 9 1 2 9 9 4 6 3. Let's take it in two parts. What are the first five digits?"
     )
 
 
@@ -379,6 +396,21 @@ async def test_a_name_corrected_after_more_than_one_try_is_offered_with_a_note(s
     call = await talk(store, rules, *NAME_TRIED_TWICE)
     assert call.replies[-1] == (
         "Sorry, I may still have the name wrong: I heard Chloe Morton. "
+        "Shall I book it under that name, with a note for our staff to check the spelling?"
+    )
+
+
+async def test_a_name_said_unasked_and_corrected_twice_is_offered_with_a_note(store, rules):
+    call = await talk(
+        store,
+        rules,
+        "A table for four on Friday at 8pm, the name is Car Advance, my number is 07958 317552.",
+        "No, the name is far advanced.",
+        "No, the name is car bench.",
+    )
+    assert call.replies[-2] == "Thank you. So that's under the name Far Advanced. Shall I book it?"
+    assert call.replies[-1] == (
+        "Sorry, I may still have the name wrong: I heard Car Bench. "
         "Shall I book it under that name, with a note for our staff to check the spelling?"
     )
 
@@ -668,3 +700,51 @@ async def test_a_detail_being_confirmed_is_asked_again_after_an_answer_about_the
     assert call.replies[0] == "Was that 3 people?"
     assert call.replies[1].endswith("Was that 3 people?")
     assert call.replies[2].startswith("Good news, we have a table for 3 people on Friday 4 January")
+
+
+@pytest.mark.parametrize(
+    "said", ["No. It's for two people, on Saturn 8 8pm.", "It's for two on Jupiter."]
+)
+def test_a_capitalised_word_later_in_a_sentence_after_its_is_no_name(said):
+    assert parse_name(said) is None
+
+
+@pytest.mark.parametrize(
+    "said, heard",
+    [
+        ("It's a live year, you'll mess.", "A Live Year You'll Mess"),
+        ("The name is if you'll mess.", "If You'll Mess"),
+    ],
+)
+def test_words_whisper_wrote_for_a_name_are_kept_as_heard(said, heard):
+    assert heard_for_name(said) == heard
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Yes.", "Sorry, what?", "I don't know.", "Seven thirty.", "0 7 9 1 1", "No, it's Elif."],
+)
+def test_another_answer_to_what_name_is_no_name_heard(said):
+    assert heard_for_name(said) is None
+
+
+NAME_NEVER_CAUGHT = (
+    "Can I book for four people on Tuesday at seven thirty?",
+    "It's a live year, you'll mess.",
+    "The name is if you'll mess.",
+    "07911 254399",
+)
+
+
+async def test_a_name_not_caught_twice_is_taken_as_heard_and_read_back_with_a_note(store, rules):
+    call = await talk(store, rules, *NAME_NEVER_CAUGHT)
+    assert call.replies[-1].endswith(
+        "phone 07911 254399. I may have your name wrong: I heard If You'll Mess. Shall I book it "
+        "under that name, with a note for our staff to check the spelling?"
+    )
+
+
+async def test_a_name_not_caught_twice_is_booked_with_a_note_for_the_staff(store, rules):
+    await talk(store, rules, *NAME_NEVER_CAUGHT, "Yes, please.")
+    (booking,) = await store.bookings()
+    assert (booking.name, booking.notes) == ("If You'll Mess", NAME_NOTE)

@@ -31,6 +31,20 @@ async def test_a_change_of_the_number_of_people_asks_for_that_alone(store, rules
     assert call.replies[-1] == READ_BACK.format("5 people on Friday 4 January at 7 pm")
 
 
+async def test_a_detail_said_again_to_its_read_back_drops_the_other_detail_changed(store, rules):
+    # "on the eight" in a garbled first sentence moved a development caller's booking.
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "Lena Vogel, 07911 254346. We are 5th people now, and stand on three four hours on the eight.",
+        "No. Five people. Please.",
+        "No. Five people. Please.",
+    )
+    assert call.replies[-2] == READ_BACK.format("5 people on Tuesday 8 January at 7 pm")
+    assert call.replies[-1] == READ_BACK.format("5 people on Friday 4 January at 7 pm")
+
+
 async def test_a_bare_number_after_the_time_was_named_is_the_new_time(store, rules):
     await booked(store)
     call = await talk(

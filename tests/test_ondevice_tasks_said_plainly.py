@@ -43,6 +43,7 @@ def task_of(text: str) -> str | None:
         "I'll have to call it off, I'm afraid.",
         "Can you get rid of my booking on Friday?",
         "We're not coming on Friday after all.",
+        "Hi, it's I can't solve my table on Sunday please.",
     ],
 )
 def test_a_cancellation_without_the_word_is_a_cancellation(said):
@@ -63,6 +64,33 @@ async def test_a_table_on_a_day_starts_a_booking(store, rules):
 )
 def test_the_words_cancellation_and_cancelled_are_a_cancellation(said):
     assert task_of(said) == "cancel"
+
+
+def test_a_table_loved_on_a_day_for_a_party_is_no_change():
+    # Whisper's "I'd love my table" for "I'd love a table" (a development caller).
+    assert task_of("I'd love my table on Friday for three people at eight thirty.") is None
+
+
+@pytest.mark.parametrize(
+    "said", ["I'd like my booking moved to eight.", "I'd like my table on Friday changed to four."]
+)
+def test_a_booking_moved_or_changed_to_is_a_change(said):
+    assert task_of(said) == "change"
+
+
+async def test_a_table_asked_for_as_a_change_no_booking_has_is_booked_with_its_details(
+    store, rules
+):
+    call = await talk(
+        store,
+        rules,
+        "About my table on Friday for three people at eight thirty. My number is 07911 179937.",
+        "It's zero seven nine one one one seven nine nine three seven.",
+        "I'd like to make a booking, please.",
+    )
+    assert call.replies[-1].startswith(
+        "Good news, we have a table for 3 people on Friday 4 January at 8:30 pm."
+    )
 
 
 def test_a_question_about_the_cancellation_policy_is_no_cancellation():
@@ -523,3 +551,23 @@ async def test_a_change_and_a_new_table_in_one_breath_are_both_made(store, rules
     )
     booked_now = sorted((b.date.day, b.time.hour, b.party_size) for b in await store.bookings())
     assert booked_now == [(4, 19, 4), (5, 19, 2)]  # it was one booking moved to Saturday for 4
+
+
+async def test_a_booking_not_found_under_a_number_heard_again_is_looked_for_under_the_first(
+    store, rules
+):
+    # The right number heard whole, then replaced by one a digit wrong said with the day.
+    await booked(store)
+    call = await talk(
+        store,
+        rules,
+        "I need to cancel my booking. My phone number is zero seven nine one one two five four "
+        "three four six.",
+        "The child, we're glad.",
+        "The name is I don't know who it is.",
+        "It's on Friday, and the number is zero seven nine one one two five four three four seven.",
+    )
+    assert call.replies[-1] == (
+        "I will cancel the booking under the name Lena Vogel for 2 people on Friday 4 January "
+        "at 7 pm. Shall I go ahead?"
+    )
