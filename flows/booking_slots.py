@@ -164,9 +164,11 @@ HOUR_ISH = re.compile(
 """An hour in words run into "ish" ("eightish"), which the words-to-digits step would miss."""
 
 
-DIGIT_RUN_AFTER = re.compile(r"(?:\s+\d\b){2}")
-"""Two more digits said one by one after a time: it is the start of a phone number ("Phone
-zero seven nine one one", heard "around seven nine one one eight one")."""
+DIGIT_RUN_AFTER = re.compile(r"\s+\d\b(?:\s+\d\b)|[\s,.]+[1-9]\b(?:[\s,.]+\d\b)")
+"""Two more digits said one by one after a time: it is in a phone number ("Phone zero seven
+nine one one" heard "around seven nine one one eight one"; "zero seven nine, one one one" heard
+"Three around seven nine. One one one one"), unless a stop comes before a number's 0 ("Friday
+at eight, zero seven nine ...")."""
 
 
 def _read_time(text: str, bare: bool = False, hear_alike: bool = True) -> tuple[time | None, bool]:

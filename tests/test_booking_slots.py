@@ -165,9 +165,16 @@ def test_a_bare_number_said_to_how_many_is_no_time():
     assert (slots.party_size, slots.at) == (5, None)  # it was 5 pm too
 
 
-def test_an_hour_said_before_more_digits_is_a_phone_number_not_a_time():
-    # Whisper's "Only around seven nine one one eight one" for "Phone zero seven nine one one".
-    assert parse_time("Only around seven nine one one eight one So far one.") is None
+@pytest.mark.parametrize(
+    "said",
+    [
+        # Whisper's words for "Phone zero seven nine one one" and "zero seven nine, one one one".
+        "Only around seven nine one one eight one So far one.",
+        "Three around seven nine. One one one one. seven nine nine three seven one",
+    ],
+)
+def test_an_hour_said_before_more_digits_is_a_phone_number_not_a_time(said):
+    assert parse_time(said) is None
 
 
 def test_a_time_said_before_a_phone_number_after_a_comma_is_the_time():
